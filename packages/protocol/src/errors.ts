@@ -1,0 +1,122 @@
+/**
+ * @module errors
+ *
+ * The single registry of error codes that cross the wire. The server raises them, the SDK
+ * narrows on them, and `docs/errors.md` is generated from them. A code, once released, is never
+ * renamed or reused: add a new one instead. Messages are public and must never interpolate
+ * request data (a test checks that no message contains a template placeholder).
+ */
+
+/** Rejects keys that are not UPPER_SNAKE_CASE at the type level. */
+type UpperSnake<K extends string> = K extends `${infer Head}_${infer Tail}`
+  ? Head extends Uppercase<Head>
+    ? Tail extends Uppercase<Tail>
+      ? K
+      : never
+    : never
+  : K extends Uppercase<K>
+    ? K
+    : never;
+
+export interface ErrorDefinition {
+  /** HTTP status the code is sent with. */
+  readonly status: number;
+  /** Short public title (RFC 9457 `title`); safe to show to end users. */
+  readonly message: string;
+  /** What the condition means and what a client should do; goes into the generated docs. */
+  readonly description: string;
+  /**
+   * Whether the code and message reach the client. Defaults to `status < 500`; a deliberate 5xx
+   * such as `SERVICE_UNAVAILABLE` sets it so clients can tell "retry later" from a bug.
+   */
+  readonly expose?: boolean;
+}
+
+function defineErrors<const T extends Record<string, ErrorDefinition>>(
+  errors: T & { [K in keyof T]: K extends string ? (K extends UpperSnake<K> ? ErrorDefinition : never) : never },
+): Readonly<T> {
+  return Object.freeze(errors);
+}
+
+export const ERRORS = defineErrors({
+  REQUEST_INVALID: {
+    status: 400,
+    message: 'The request is invalid',
+    description:
+      'The request body, query string, parameters or headers do not match the schema of the route. The `errors` member lists a JSON pointer and reason for each violation.',
+  },
+  REQUEST_BODY_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is too large',
+    description: 'The body exceeds the configured `http.bodyLimitBytes`.',
+  },
+  REQUEST_MEDIA_TYPE_UNSUPPORTED: {
+    status: 415,
+    message: 'The request media type is not supported',
+    description: 'Send `application/json` unless the route documents another media type.',
+  },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    message: 'No such route',
+    description: 'No route matches the method and path. Unknown routes answer the same way whether or not a similar one exists.',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: 'Method not allowed',
+    description: 'The path exists but does not accept this method.',
+  },
+  AUTH_REQUIRED: {
+    status: 401,
+    message: 'Authentication is required',
+    description:
+      'The route requires an authenticated caller and the request carried no acceptable credentials. Every non-public route answers this way when credentials are missing or invalid.',
+  },
+  RBAC_FORBIDDEN: {
+    status: 403,
+    message: 'You do not have permission to do this',
+    description: 'The caller is authenticated but lacks the permission the route declares.',
+  },
+  CORS_ORIGIN_FORBIDDEN: {
+    status: 403,
+    message: 'Origin not allowed',
+    description: 'A cross-origin request came from an origin that is not in `http.cors.allowedOrigins`.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    message: 'Too many requests',
+    description: 'Slow down and retry after the number of seconds in the `Retry-After` header.',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    expose: true,
+    message: 'The service is temporarily unavailable',
+    description:
+      'A dependency (usually the database) cannot be reached. Retry after the number of seconds in the `Retry-After` header; the server recovers without a restart.',
+  },
+  SERVICE_SHUTTING_DOWN: {
+    status: 503,
+    expose: true,
+    message: 'The service is shutting down',
+    description: 'The instance is draining before it stops. Retry; another instance (or this one after restart) answers.',
+  },
+  HTTPS_REQUIRED: {
+    status: 400,
+    message: 'HTTPS is required',
+    description:
+      'The request arrived over plain HTTP. The API is served over HTTPS only; the redirect listener answers every non-GET request this way without processing it.',
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    message: 'Internal server error',
+    description:
+      'Something failed on the server. The body never carries details; quote the `requestId` to the operator, who finds the cause in the logs.',
+  },
+});
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as readonly ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}

@@ -1,0 +1,39 @@
+/**
+ * @module problem
+ *
+ * The error body every Portcullis endpoint sends: RFC 9457 problem details with the stable
+ * `code` and the `requestId` as extension members. This schema is also the response schema
+ * of every 4xx/5xx in the OpenAPI document.
+ */
+import Type, { type Static } from 'typebox';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export const ValidationIssueSchema = Type.Object(
+  {
+    pointer: Type.String({ description: 'JSON pointer to the offending value, prefixed by its location (`/body/email`).' }),
+    reason: Type.String({ description: 'What is wrong with it.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'URI reference identifying the problem type.' }),
+    title: Type.String({ description: 'Short, public summary of the problem.' }),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    code: Type.String({ description: 'Stable error code from the registry (docs/errors.md).' }),
+    requestId: Type.String({ description: 'Identifier of the request; quote it when reporting a problem.' }),
+    detail: Type.Optional(Type.String({ description: 'Public, human-readable explanation when one helps.' })),
+    errors: Type.Optional(Type.Array(ValidationIssueSchema)),
+  },
+  { $id: 'Problem', additionalProperties: false },
+);
+
+export type Problem = Static<typeof ProblemSchema>;
+export type ValidationIssue = Static<typeof ValidationIssueSchema>;
+
+/** The `type` URI of a code: a stable anchor in the published error reference. */
+export function problemTypeFor(code: string): string {
+  return `https://portcullis.dev/errors#${code.toLowerCase().replaceAll('_', '-')}`;
+}

@@ -1,0 +1,226 @@
+/**
+ * @module config/schema
+ *
+ * The one configuration schema. Every field has a description and, where a safe one exists, a
+ * default; `docs/config.md` is generated from this file and CI fails when the two drift. Each
+ * field can be set from the environment as `PORTCULLIS_<PATH_IN_SCREAMING_SNAKE>` (derived
+ * mechanically: `http.cors.allowedOrigins` ⇄ `PORTCULLIS_HTTP_CORS_ALLOWED_ORIGINS`) or from a
+ * JSON file named by `PORTCULLIS_CONFIG_FILE`. Features are objects (`{ enabled, … }`), never
+ * bare booleans, so they can grow options without breaking deployments.
+ */
+import Type, { type Static } from 'typebox';
+
+const TlsSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('self-signed'), Type.Literal('files'), Type.Literal('upstream')], {
+      default: 'self-signed',
+      description:
+        'How the API listener gets TLS. `self-signed`: a development certificate for localhost is generated into `<dataDir>/tls/` on first start (refused in production). `files`: the PEM files below. `upstream`: the listener speaks plain HTTP because a TLS-terminating proxy sits in front of it on a private network; `publicUrl` must still be `https://`.',
+      examples: ['files'],
+    }),
+    certFile: Type.Optional(
+      Type.String({
+        description: 'PEM certificate chain, required when `mode` is `files`.',
+        examples: ['/etc/portcullis/tls/fullchain.pem'],
+      }),
+    ),
+    keyFile: Type.Optional(
+      Type.String({
+        description: 'PEM private key, required when `mode` is `files`. Keep it readable only by the server user.',
+        examples: ['/etc/portcullis/tls/privkey.pem'],
+      }),
+    ),
+    minVersion: Type.Union([Type.Literal('TLSv1.2'), Type.Literal('TLSv1.3')], {
+      default: 'TLSv1.2',
+      description:
+        'Lowest TLS version accepted. Only forward-secret AEAD cipher suites are offered in either case (ECDHE with AES-GCM or ChaCha20-Poly1305; all TLS 1.3 suites).',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'TLS of the API listener.' },
+);
+
+const HttpSchema = Type.Object(
+  {
+    host: Type.String({
+      default: '127.0.0.1',
+      description: 'Address the API listener binds to. Use `0.0.0.0` or `::` to accept connections from other hosts.',
+      examples: ['0.0.0.0'],
+    }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8443, description: 'Port of the API listener (0 picks a free port).' }),
+    tls: TlsSchema,
+    redirect: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description:
+            'Run a plain-HTTP listener that only redirects `GET`/`HEAD` to `publicUrl` (308) and refuses every other request with `400 HTTPS_REQUIRED`. It never serves the API.',
+        }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port of the redirect-only listener.' }),
+      },
+      { additionalProperties: false, default: {}, description: 'Plain-HTTP redirect listener. The API itself is never served over plain HTTP.' },
+    ),
+    hsts: Type.Object(
+      {
+        maxAgeSeconds: Type.Integer({
+          minimum: 0,
+          default: 31536000,
+          description: '`Strict-Transport-Security` max-age. One year by default; ASVS asks for at least one year.',
+        }),
+        includeSubDomains: Type.Boolean({ default: true, description: 'Add `includeSubDomains` to HSTS.' }),
+        preload: Type.Boolean({ default: false, description: 'Add `preload` to HSTS (only after submitting the domain to the preload list).' }),
+      },
+      { additionalProperties: false, default: {}, description: 'HTTP Strict Transport Security.' },
+    ),
+    bodyLimitBytes: Type.Integer({
+      minimum: 1024,
+      maximum: 16777216,
+      default: 102400,
+      description: 'Largest request body accepted, in bytes; larger bodies get `413 REQUEST_BODY_TOO_LARGE` without being buffered.',
+    }),
+    requestTimeoutMs: Type.Integer({
+      minimum: 1000,
+      default: 30000,
+      description: 'Time a client has to send a complete request before the connection is closed (slow-loris defence).',
+    }),
+    keepAliveTimeoutMs: Type.Integer({ minimum: 1000, default: 72000, description: 'Idle keep-alive timeout of client connections.' }),
+    shutdownGraceMs: Type.Integer({
+      minimum: 0,
+      default: 10000,
+      description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.',
+    }),
+    trustProxy: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description: 'Trust `X-Forwarded-*` headers. Enable only behind a proxy you control; otherwise clients can spoof their address.',
+        }),
+        addresses: Type.Array(Type.String(), {
+          default: ['127.0.0.1', '::1'],
+          description: 'Proxy addresses or CIDR ranges whose forwarded headers are trusted.',
+          examples: [['10.0.0.0/8']],
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Reverse-proxy trust.' },
+    ),
+    cors: Type.Object(
+      {
+        allowedOrigins: Type.Array(Type.String(), {
+          default: [],
+          description:
+            'Exact origins (scheme://host[:port]) that browsers may call the API from. `*` is refused in production. Requests that change state from any other origin are refused with `403 CORS_ORIGIN_FORBIDDEN`.',
+          examples: [['https://app.example.com']],
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Cross-origin resource sharing allow-list. Native mobile apps send no Origin and are unaffected.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'The public API listener.' },
+);
+
+const DatabaseSchema = Type.Object(
+  {
+    url: Type.String({
+      default: 'sqlite:portcullis.db',
+      description:
+        'Where data lives. `sqlite:<file>` (relative paths resolve inside `dataDir`) for the embedded default, or `postgres://user:pass@host:port/db` for production. The environment variable `DATABASE_URL` is accepted as an alias.',
+      examples: ['postgres://portcullis@db.internal:5432/portcullis'],
+    }),
+    schema: Type.String({
+      default: 'public',
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      description: 'PostgreSQL schema that holds every Portcullis table (created if missing). Lets one database host several deployments.',
+      examples: ['portcullis'],
+    }),
+    poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'Maximum PostgreSQL connections per instance.' }),
+    connectTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 3000,
+      description: 'How long to wait for a PostgreSQL connection before answering `503 SERVICE_UNAVAILABLE`.',
+    }),
+    statementTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 15000,
+      description: 'PostgreSQL `statement_timeout`: no query may hold a connection longer than this.',
+    }),
+    migrateOnStart: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description: 'Apply pending migrations when the server starts. Turn off to run `portcullis migrate` as a separate deploy step.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Automatic migrations at start.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Primary database.' },
+);
+
+const RedisSchema = Type.Object(
+  {
+    url: Type.Optional(
+      Type.String({
+        description:
+          'Redis for state shared between instances (rate-limit counters, DPoP replay cache, revocation fan-out). Optional for one instance, required when `instances > 1`. `REDIS_URL` is accepted as an alias.',
+        examples: ['redis://cache.internal:6379/0'],
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Shared state between instances.' },
+);
+
+const LogSchema = Type.Object(
+  {
+    level: Type.Union(
+      [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+      { default: 'info', description: 'Lowest level written. Secrets and personal data are redacted at every level.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'JSON logs (pino) on standard output.' },
+);
+
+const MetricsSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Serve Prometheus metrics on a separate admin listener.' }),
+    host: Type.String({
+      default: '127.0.0.1',
+      description: 'Address of the metrics listener. Loopback by default: metrics are never exposed on the public listener.',
+    }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464, description: 'Port of the metrics listener.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Prometheus metrics.' },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+      default: 'development',
+      description: 'Deployment environment. `production` turns every insecure default into a start-up error. `NODE_ENV` is accepted as an alias.',
+    }),
+    publicUrl: Type.String({
+      default: 'https://localhost:8443',
+      description: 'The URL clients use to reach the API. Must be `https://` in production; it anchors redirects, HSTS and (later) DPoP `htu` checks.',
+      examples: ['https://auth.example.com'],
+    }),
+    dataDir: Type.String({
+      default: './data',
+      description: 'Directory for the embedded database, development keys and the development TLS certificate. Created with mode 0700.',
+    }),
+    instances: Type.Integer({
+      minimum: 1,
+      default: 1,
+      description: 'How many server instances share this deployment. Above 1, shared state must live in Redis (`redis.url`).',
+    }),
+    http: HttpSchema,
+    database: DatabaseSchema,
+    redis: RedisSchema,
+    log: LogSchema,
+    metrics: MetricsSchema,
+  },
+  { additionalProperties: false, description: 'Portcullis server configuration.' },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** A deep-partial view used by tests and the file loader to override individual fields. */
+export type ConfigOverrides = { [K in keyof Config]?: Config[K] extends object ? DeepPartial<Config[K]> : Config[K] };
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * @module main
+ *
+ * The `portcullis` command line. The only module that reads `process.env`, writes to the
+ * terminal and calls `process.exit`; everything else receives what it needs as arguments.
+ *
+ * Exit codes: 0 success; 1 invalid configuration or a failure while running; 2 usage error.
+ */
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load.ts';
+import { createLogger } from './platform/logging/logger.ts';
+import { openDatabase, migrateToLatest } from './platform/db/index.ts';
+import { startServer } from './server.ts';
+
+export const USAGE = `Usage: portcullis <command>
+
+Commands:
+  start           Start the API server (HTTPS; development certificate generated on first start)
+  migrate         Apply pending database migrations and exit
+  config check    Validate the configuration, print every problem, exit 1 if any
+  help            Show this help
+
+Configuration comes from PORTCULLIS_* environment variables and an optional JSON file named by
+PORTCULLIS_CONFIG_FILE; see docs/config.md. DATABASE_URL, REDIS_URL and NODE_ENV are honoured.
+
+Exit codes: 0 success, 1 configuration or runtime failure, 2 usage error.`;
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+function loadOrExit(): LoadedConfig {
+  try {
+    return loadConfig({ env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`portcullis: ${error.message}\n`);
+      process.exit(EXIT_FAILURE);
+    }
+    throw error;
+  }
+}
+
+function printWarnings(warnings: readonly string[]): void {
+  for (const warning of warnings) process.stderr.write(`portcullis: WARNING (development default) ${warning}\n`);
+}
+
+async function start(): Promise<void> {
+  const { config, warnings } = loadOrExit();
+  printWarnings(warnings);
+  const logger = createLogger(config);
+  const server = await startServer(config, { logger });
+  if (server.createdDevCertificate) {
+    process.stderr.write(`portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`);
+  }
+  process.stderr.write(`portcullis: listening on ${server.url} (health: ${server.url}/healthz, API reference: ${server.url}/docs)\n`);
+  if (server.metricsUrl) process.stderr.write(`portcullis: metrics on ${server.metricsUrl}\n`);
+  if (server.redirectUrl) process.stderr.write(`portcullis: plain-HTTP redirect listener on ${server.redirectUrl}\n`);
+
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(EXIT_OK),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const { config } = loadOrExit();
+  const database = openDatabase(config, createLogger(config));
+  try {
+    const applied = await migrateToLatest(database);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  } finally {
+    await database.close();
+  }
+}
+
+function configCheck(): void {
+  const { warnings } = loadOrExit();
+  printWarnings(warnings);
+  process.stdout.write('configuration is valid\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, subcommand, ...rest] = argv;
+  if (command === 'start' && subcommand === undefined) {
+    await start();
+    return -1; // keeps running until a signal
+  }
+  if (command === 'migrate' && subcommand === undefined) {
+    await migrate();
+    return EXIT_OK;
+  }
+  if (command === 'config' && subcommand === 'check' && rest.length === 0) {
+    configCheck();
+    return EXIT_OK;
+  }
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  process.stderr.write(`portcullis: unknown command "${argv.join(' ')}"\n\n${USAGE}\n`);
+  return EXIT_USAGE;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    // One line, no stack: operators get the reason, the logs get the detail.
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`portcullis: ${reason}\n`);
+    process.exit(EXIT_FAILURE);
+  },
+);

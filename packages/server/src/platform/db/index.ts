@@ -1,0 +1,12 @@
+/**
+ * @module platform/db
+ *
+ * The database door: open, migrate, transact, and classify unavailability.
+ */
+export { openDatabase, resolveSqlitePath } from './connect.ts';
+export type { DatabaseHandle, DialectName } from './connect.ts';
+export { migrateToLatest, MigrationError, MIGRATIONS } from './migrations/index.ts';
+export { withTransaction } from './transaction.ts';
+export type { Tx } from './transaction.ts';
+export { DatabaseUnavailableError, isDatabaseUnavailable } from './availability.ts';
+export type { Database } from './schema.ts';

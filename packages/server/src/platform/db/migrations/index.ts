@@ -1,0 +1,35 @@
+/**
+ * @module platform/db/migrations
+ *
+ * The one ordered list of migrations, shared by SQLite and PostgreSQL. Each migration uses only
+ * what Kysely's schema builder expresses portably; add new files here, never edit a released one.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { DatabaseHandle } from '../connect.ts';
+import * as instanceMeta from './0001-instance-meta.ts';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-instance-meta': instanceMeta,
+};
+
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+}
+
+/** Applies every pending migration; returns the names applied in this call. */
+export async function migrateToLatest(database: DatabaseHandle): Promise<string[]> {
+  // Migrations are written against the schema as it was, not today's table types.
+  const db = database.db as unknown as Kysely<unknown>;
+  if (database.schema !== undefined) await db.schema.createSchema(database.schema).ifNotExists().execute();
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+    ...(database.schema !== undefined ? { migrationTableSchema: database.schema } : {}),
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed`, { cause: result.error });
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

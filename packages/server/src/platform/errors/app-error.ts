@@ -1,0 +1,49 @@
+/**
+ * @module platform/errors/app-error
+ *
+ * `AppError` is the only error an expected outcome may raise (bad code, expired session, missing
+ * permission). Its public message comes from the protocol registry; `detail` is for logs and
+ * never reaches the client. Misuse of internal APIs throws `TypeError` instead and becomes a 500.
+ */
+import { ERRORS, type ErrorCode, type ErrorDefinition, type ValidationIssue } from '@portcullis/protocol';
+
+export interface AppErrorOptions {
+  /** Internal explanation for logs and audit; never sent to the client, never a secret. */
+  readonly detail?: string;
+  /** Field-level problems, sent to the client (REQUEST_INVALID). */
+  readonly issues?: readonly ValidationIssue[];
+  /** Extra response headers such as `Retry-After`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly cause?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Whether the public message may be sent; 5xx are always replaced by INTERNAL_ERROR. */
+  readonly expose: boolean;
+  readonly detail: string | undefined;
+  readonly issues: readonly ValidationIssue[] | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
+    const definition: ErrorDefinition = ERRORS[code];
+    super(definition.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = definition.status;
+    this.expose = definition.expose ?? definition.status < 500;
+    this.detail = options.detail;
+    this.issues = options.issues;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** `throw appError('MFA_CODE_INVALID', { detail: 'counter drift 3' })` */
+export function appError(code: ErrorCode, options?: AppErrorOptions): AppError {
+  return new AppError(code, options);
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,53 @@
+/**
+ * @module platform/metrics
+ *
+ * Prometheus metrics (prom-client) in a registry per app instance, so tests can build several
+ * apps in one process. They are served only by a separate listener bound to loopback by
+ * default — never on the public API port, where they would tell an attacker about traffic.
+ */
+import http from 'node:http';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+export function createMetrics(options: { collectProcessMetrics: boolean }): Metrics {
+  const registry = new Registry();
+  if (options.collectProcessMetrics) collectDefaultMetrics({ register: registry });
+  const httpRequestDuration = new Histogram({
+    name: 'portcullis_http_request_duration_seconds',
+    help: 'API request duration by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  return { registry, httpRequestDuration };
+}
+
+/** Records every response against its route pattern (never the raw URL: unbounded labels). */
+export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.httpRequestDuration.observe(
+      { method: request.method, route: request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'), status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+}
+
+/** The admin listener: `GET /metrics` only. */
+export function createMetricsServer(registry: Registry): http.Server {
+  return http.createServer((request, response) => {
+    if (request.method !== 'GET' || request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      () => response.writeHead(500).end(),
+    );
+  });
+}

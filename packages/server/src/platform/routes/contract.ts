@@ -1,0 +1,76 @@
+/**
+ * @module platform/routes/contract
+ *
+ * The route contract: every route declares, in its `config`, who may call it (`auth`), which
+ * permission it needs (`permission`) and how it is audited (`audit`), and has request and
+ * response schemas. The server refuses to start when any route lacks one of these — there is
+ * no default that could silently make a route public. Enforcement happens in one hook
+ * (authentication.ts) before body parsing, so an unauthenticated caller costs almost nothing.
+ */
+import type { FastifyInstance, RouteOptions } from 'fastify';
+
+/** Authentication assurance levels, weakest first (NIST SP 800-63B terms). */
+export const ASSURANCE_LEVELS = ['aal1', 'aal2', 'aal2_phr'] as const;
+export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
+
+/** `public`: anyone; otherwise the minimum assurance level of the caller's session. */
+export type AuthRequirement = 'public' | AssuranceLevel;
+
+export interface RouteSecurity {
+  readonly auth: AuthRequirement;
+  /** Permission from the role configuration, or `none` (public routes and routes any signed-in caller may use). */
+  readonly permission: string;
+  /** Audit category (`domain.verb_past`) recorded for the call, or `none` for routes with no security meaning. */
+  readonly audit: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthRequirement;
+    permission?: string;
+    audit?: string;
+  }
+}
+
+const AUTH_VALUES: ReadonlySet<string> = new Set(['public', ...ASSURANCE_LEVELS]);
+const AUDIT_PATTERN = /^(none|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$/;
+const PERMISSION_PATTERN = /^(none|[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)+)$/;
+
+export class RouteContractError extends TypeError {
+  override readonly name = 'RouteContractError';
+}
+
+/** Checks one route's declaration; returns every problem found (empty when the route is sound). */
+export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url' | 'config' | 'schema'>): string[] {
+  const problems: string[] = [];
+  const config = (route.config ?? {}) as Partial<RouteSecurity>;
+  if (config.auth === undefined || !AUTH_VALUES.has(config.auth)) {
+    problems.push(`config.auth must be one of ${[...AUTH_VALUES].join(', ')}`);
+  }
+  if (config.permission === undefined || !PERMISSION_PATTERN.test(config.permission)) {
+    problems.push('config.permission must be "none" or a permission such as "records:read"');
+  } else if (config.auth === 'public' && config.permission !== 'none') {
+    problems.push('a public route cannot require a permission');
+  }
+  if (config.audit === undefined || !AUDIT_PATTERN.test(config.audit)) {
+    problems.push('config.audit must be "none" or an audit category such as "session.revoked"');
+  }
+  if (!route.schema?.response) problems.push('schema.response must list every response the route can send');
+  return problems;
+}
+
+/**
+ * Installs the start-up check. Must be called before any route is registered; a route added
+ * without a sound contract makes `app.ready()` (and so `portcullis start`) fail with a message
+ * naming the route.
+ */
+export function enforceRouteContract(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    // HEAD routes Fastify derives from GET routes inherit the GET route's declaration.
+    const problems = routeContractProblems(route);
+    if (problems.length > 0) {
+      const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      throw new RouteContractError(`Route ${methods} ${route.url} breaks the route contract: ${problems.join('; ')}`);
+    }
+  });
+}

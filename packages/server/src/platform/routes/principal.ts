@@ -1,0 +1,24 @@
+/**
+ * @module platform/routes/principal
+ *
+ * Who is calling: the result of authentication, attached to the request for handlers.
+ */
+import type { AssuranceLevel } from './contract.ts';
+
+export interface Principal {
+  readonly accountId: string;
+  readonly sessionId: string;
+  /** Assurance level of the session (see contract.ts). */
+  readonly aal: AssuranceLevel;
+  /** Authentication methods used (RFC 8176 values such as `pwd`, `otp`, `hwk`). */
+  readonly amr: readonly string[];
+  readonly roles: readonly string[];
+  readonly permissions: ReadonlySet<string>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook for every non-public route; `null` on public routes. */
+    principal: Principal | null;
+  }
+}
