@@ -1,0 +1,62 @@
+/**
+ * The `portcullis` CLI as operators use it: documented exit codes, one-line errors, every
+ * configuration problem listed, migrations, and a clean exit on SIGTERM.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from './test-support/build-test-app.ts';
+import { runCli, spawnCli } from './test-support/cli.ts';
+
+describe('portcullis CLI', () => {
+  it('prints help and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Usage: portcullis <command>/);
+    expect(result.stdout).toMatch(/config check/);
+  });
+
+  it('exits 2 with usage on an unknown command', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it('config check lists every problem and exits 1', async () => {
+    const result = await runCli(['config', 'check'], { PORTCULLIS_HTTP_PORT: 'x', PORTCULLIS_NOPE: '1', NODE_ENV: 'production' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/PORTCULLIS_HTTP_PORT: expected a number/);
+    expect(result.stderr).toMatch(/PORTCULLIS_NOPE: unknown setting/);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('config check accepts a valid configuration and warns about development defaults', async () => {
+    const result = await runCli(['config', 'check'], { PORTCULLIS_DATA_DIR: makeTempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('configuration is valid\n');
+    expect(result.stderr).toMatch(/WARNING \(development default\) http\.tls\.mode/);
+  });
+
+  it('migrate applies pending migrations once', async () => {
+    const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
+    const first = await runCli(['migrate'], env);
+    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001-instance-meta\n' });
+    const second = await runCli(['migrate'], env);
+    expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
+  });
+
+  it('start serves HTTPS, prints its URL, and exits 0 on SIGTERM', async () => {
+    const child = spawnCli(['start'], { PORTCULLIS_DATA_DIR: makeTempDir(), PORTCULLIS_HTTP_PORT: '0', PORTCULLIS_METRICS_ENABLED: 'false' });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /listening on (https:\/\/\S+) /.exec(stderr);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+    });
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
