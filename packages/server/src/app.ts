@@ -42,8 +42,10 @@ export type App = FastifyInstance & { readonly portcullis: { readonly database: 
 
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config);
+  // Typed as Fastify's logger interface so the instance keeps Fastify's default generics.
+  const fastifyLogger: FastifyBaseLogger = logger;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: fastifyLogger,
     // One line per request is written by request-logging.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     ...(options.tls ? { https: httpsOptions(options.tls, config.http.tls.minVersion) } : {}),

@@ -44,7 +44,11 @@ describe('portcullis CLI', () => {
   });
 
   it('start serves HTTPS, prints its URL, and exits 0 on SIGTERM', async () => {
-    const child = spawnCli(['start'], { PORTCULLIS_DATA_DIR: makeTempDir(), PORTCULLIS_HTTP_PORT: '0', PORTCULLIS_METRICS_ENABLED: 'false' });
+    const child = spawnCli(['start'], {
+      PORTCULLIS_DATA_DIR: makeTempDir(),
+      PORTCULLIS_HTTP_PORT: '0',
+      PORTCULLIS_METRICS_ENABLED: 'false',
+    });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr?.on('data', (chunk: Buffer) => {

@@ -51,7 +51,9 @@ async function start(): Promise<void> {
   const logger = createLogger(config);
   const server = await startServer(config, { logger });
   if (server.createdDevCertificate) {
-    process.stderr.write(`portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`);
+    process.stderr.write(
+      `portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`,
+    );
   }
   process.stderr.write(`portcullis: listening on ${server.url} (health: ${server.url}/healthz, API reference: ${server.url}/docs)\n`);
   if (server.metricsUrl) process.stderr.write(`portcullis: metrics on ${server.metricsUrl}\n`);

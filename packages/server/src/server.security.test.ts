@@ -34,7 +34,10 @@ function handshake(port: number, options: tls.ConnectionOptions): Promise<Handsh
   });
 }
 
-function get(url: string, options: https.RequestOptions = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function get(
+  url: string,
+  options: https.RequestOptions = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const client = url.startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(url, { rejectUnauthorized: false, ...options }, (response) => {
@@ -106,7 +109,14 @@ describe('listeners over real sockets', () => {
   });
 
   it('refuses TLS 1.2 clients that offer only CBC suites', async () => {
-    expect((await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384' })).ok).toBe(false);
+    expect(
+      (
+        await handshake(port, {
+          maxVersion: 'TLSv1.2',
+          ciphers: 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384',
+        })
+      ).ok,
+    ).toBe(false);
   });
 
   it('never answers plain HTTP on the API port', async () => {

@@ -25,7 +25,13 @@ function request(url: string): Promise<{ status: number; body: string }> {
 describe('graceful shutdown', () => {
   it('finishes in-flight requests, then refuses new connections', async () => {
     const { config } = loadConfig({
-      overrides: { environment: 'test', dataDir: makeTempDir(), http: { port: 0, tls: { mode: 'upstream' } }, metrics: { enabled: false }, log: { level: 'silent' } },
+      overrides: {
+        environment: 'test',
+        dataDir: makeTempDir(),
+        http: { port: 0, tls: { mode: 'upstream' } },
+        metrics: { enabled: false },
+        log: { level: 'silent' },
+      },
     });
     const server = await startServer(config, { logger: createLogger(config), plugins: [fixtureRoutes] });
     const inFlight = [request(`${server.url}/v1/fixture/slow?ms=600`), request(`${server.url}/v1/fixture/slow?ms=400`)];

@@ -46,7 +46,10 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startServer(config: Config, options: Omit<BuildAppOptions, 'tls' | 'metrics'> & { logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: Omit<BuildAppOptions, 'tls' | 'metrics'> & { logger?: Logger } = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const tls = await resolveTlsMaterial(config);
   const metrics = createMetrics({ collectProcessMetrics: true });

@@ -109,7 +109,12 @@ describe('production guards', () => {
   it('refuses the development certificate, http:// public URL and wildcard CORS in production, all at once', () => {
     const problems = problemsOf(() =>
       loadConfig({
-        env: { ...PRODUCTION_OK, PORTCULLIS_PUBLIC_URL: 'http://auth.example.com', PORTCULLIS_HTTP_TLS_MODE: 'self-signed', PORTCULLIS_HTTP_CORS_ALLOWED_ORIGINS: '*' },
+        env: {
+          ...PRODUCTION_OK,
+          PORTCULLIS_PUBLIC_URL: 'http://auth.example.com',
+          PORTCULLIS_HTTP_TLS_MODE: 'self-signed',
+          PORTCULLIS_HTTP_CORS_ALLOWED_ORIGINS: '*',
+        },
       }),
     );
     expect(problems).toHaveLength(3);
@@ -133,13 +138,21 @@ describe('production guards', () => {
 
   it('refuses TLS files mode without both files, and malformed origins', () => {
     const problems = problemsOf(() =>
-      loadConfig({ env: { PORTCULLIS_HTTP_TLS_MODE: 'files', PORTCULLIS_HTTP_TLS_CERT_FILE: '/x.pem', PORTCULLIS_HTTP_CORS_ALLOWED_ORIGINS: 'https://a.example/path' } }),
+      loadConfig({
+        env: {
+          PORTCULLIS_HTTP_TLS_MODE: 'files',
+          PORTCULLIS_HTTP_TLS_CERT_FILE: '/x.pem',
+          PORTCULLIS_HTTP_CORS_ALLOWED_ORIGINS: 'https://a.example/path',
+        },
+      }),
     );
     expect(problems.join('\n')).toMatch(/needs both certFile and keyFile/);
     expect(problems.join('\n')).toMatch(/is not an origin/);
   });
 
   it('rejects a schema name that could inject SQL', () => {
-    expect(problemsOf(() => loadConfig({ env: { PORTCULLIS_DATABASE_SCHEMA: 'public; drop table x' } })).join('\n')).toMatch(/database\.schema/);
+    expect(problemsOf(() => loadConfig({ env: { PORTCULLIS_DATABASE_SCHEMA: 'public; drop table x' } })).join('\n')).toMatch(
+      /database\.schema/,
+    );
   });
 });

@@ -16,7 +16,7 @@ export const ENV_PREFIX = 'PORTCULLIS_';
 export const CONFIG_FILE_ENV = 'PORTCULLIS_CONFIG_FILE';
 
 /** Conventional variables that deployment platforms set, mapped onto their config paths. */
-const ENV_ALIASES: Readonly<Record<string, readonly string[]>> = {
+export const ENV_ALIASES: Readonly<Record<string, readonly string[]>> = {
   DATABASE_URL: ['database', 'url'],
   REDIS_URL: ['redis', 'url'],
   NODE_ENV: ['environment'],
@@ -113,13 +113,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Deep merge where later sources win and arrays are replaced, not concatenated. */
-function merge(...sources: unknown[]): Record<string, unknown> {
+export function mergeConfigSources(...sources: unknown[]): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const source of sources) {
     if (!isPlainObject(source)) continue;
     for (const [key, value] of Object.entries(source)) {
       if (value === undefined) continue;
-      result[key] = isPlainObject(value) && isPlainObject(result[key]) ? merge(result[key], value) : isPlainObject(value) ? merge(value) : value;
+      result[key] =
+        isPlainObject(value) && isPlainObject(result[key])
+          ? mergeConfigSources(result[key], value)
+          : isPlainObject(value)
+            ? mergeConfigSources(value)
+            : value;
     }
   }
   return result;
@@ -183,7 +188,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const file = env[CONFIG_FILE_ENV];
   const fromFile = file ? readConfigFile(file, problems) : {};
   const fromEnv = readEnvironment(env, problems);
-  const candidate = Value.Default(ConfigSchema, merge(fromFile, fromEnv, options.overrides));
+  const candidate = Value.Default(ConfigSchema, mergeConfigSources(fromFile, fromEnv, options.overrides));
   for (const error of Value.Errors(ConfigSchema, candidate)) {
     const params = error.params as { additionalProperties?: string[] } | undefined;
     const extra = params?.additionalProperties?.length ? ` (${params.additionalProperties.join(', ')})` : '';

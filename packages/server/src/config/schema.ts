@@ -57,7 +57,11 @@ const HttpSchema = Type.Object(
         }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port of the redirect-only listener.' }),
       },
-      { additionalProperties: false, default: {}, description: 'Plain-HTTP redirect listener. The API itself is never served over plain HTTP.' },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Plain-HTTP redirect listener. The API itself is never served over plain HTTP.',
+      },
     ),
     hsts: Type.Object(
       {
@@ -67,7 +71,10 @@ const HttpSchema = Type.Object(
           description: '`Strict-Transport-Security` max-age. One year by default; ASVS asks for at least one year.',
         }),
         includeSubDomains: Type.Boolean({ default: true, description: 'Add `includeSubDomains` to HSTS.' }),
-        preload: Type.Boolean({ default: false, description: 'Add `preload` to HSTS (only after submitting the domain to the preload list).' }),
+        preload: Type.Boolean({
+          default: false,
+          description: 'Add `preload` to HSTS (only after submitting the domain to the preload list).',
+        }),
       },
       { additionalProperties: false, default: {}, description: 'HTTP Strict Transport Security.' },
     ),
@@ -111,7 +118,11 @@ const HttpSchema = Type.Object(
           examples: [['https://app.example.com']],
         }),
       },
-      { additionalProperties: false, default: {}, description: 'Cross-origin resource sharing allow-list. Native mobile apps send no Origin and are unaffected.' },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Cross-origin resource sharing allow-list. Native mobile apps send no Origin and are unaffected.',
+      },
     ),
   },
   { additionalProperties: false, default: {}, description: 'The public API listener.' },
@@ -171,7 +182,15 @@ const RedisSchema = Type.Object(
 const LogSchema = Type.Object(
   {
     level: Type.Union(
-      [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+      [
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent'),
+      ],
       { default: 'info', description: 'Lowest level written. Secrets and personal data are redacted at every level.' },
     ),
   },
@@ -194,11 +213,13 @@ export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
       default: 'development',
-      description: 'Deployment environment. `production` turns every insecure default into a start-up error. `NODE_ENV` is accepted as an alias.',
+      description:
+        'Deployment environment. `production` turns every insecure default into a start-up error. `NODE_ENV` is accepted as an alias.',
     }),
     publicUrl: Type.String({
       default: 'https://localhost:8443',
-      description: 'The URL clients use to reach the API. Must be `https://` in production; it anchors redirects, HSTS and (later) DPoP `htu` checks.',
+      description:
+        'The URL clients use to reach the API. Must be `https://` in production; it anchors redirects, HSTS and (later) DPoP `htu` checks.',
       examples: ['https://auth.example.com'],
     }),
     dataDir: Type.String({

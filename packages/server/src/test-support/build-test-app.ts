@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { buildApp, type App } from '../app.ts';
-import { loadConfig } from '../config/load.ts';
+import { loadConfig, mergeConfigSources } from '../config/load.ts';
 import type { Config, ConfigOverrides } from '../config/schema.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import type { Authenticator } from '../platform/routes/authentication.ts';
@@ -43,18 +43,6 @@ export function makeTempDir(prefix = 'portcullis-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-function merge(base: ConfigOverrides, extra: ConfigOverrides | undefined): ConfigOverrides {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra ?? {})) {
-    const current = result[key];
-    result[key] =
-      typeof value === 'object' && value !== null && !Array.isArray(value) && typeof current === 'object' && current !== null
-        ? merge(current as ConfigOverrides, value as ConfigOverrides)
-        : value;
-  }
-  return result as ConfigOverrides;
-}
-
 export function testConfig(options: Pick<TestAppOptions, 'dialect' | 'config' | 'logLines'> = {}): Config {
   const dataDir = makeTempDir();
   const dialect = options.dialect ?? 'sqlite';
@@ -69,7 +57,7 @@ export function testConfig(options: Pick<TestAppOptions, 'dialect' | 'config' | 
     log: { level: options.logLines ? 'info' : 'silent' },
     metrics: { enabled: false },
   };
-  return loadConfig({ overrides: merge(base, options.config) }).config;
+  return loadConfig({ overrides: mergeConfigSources(base, options.config) }).config;
 }
 
 export async function buildTestApp(options: TestAppOptions = {}): Promise<App> {

@@ -30,7 +30,10 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   );
   app.get(
     '/v1/fixture/me',
-    { config: { auth: 'aal1', permission: 'none', audit: 'none' }, schema: { response: { 200: Type.Object({ accountId: Type.String() }) } } },
+    {
+      config: { auth: 'aal1', permission: 'none', audit: 'none' },
+      schema: { response: { 200: Type.Object({ accountId: Type.String() }) } },
+    },
     async (request) => ({ accountId: request.principal?.accountId ?? '' }),
   );
   app.post(
@@ -38,7 +41,10 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
     {
       config: { auth: 'aal2', permission: 'records:write', audit: 'record.created' },
       schema: {
-        body: Type.Object({ title: Type.String({ minLength: 1, maxLength: 50 }), count: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { title: Type.String({ minLength: 1, maxLength: 50 }), count: Type.Integer({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: Ok },
       },
     },
@@ -84,7 +90,10 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   );
   app.get(
     '/v1/fixture/slow',
-    { config: { auth: 'public', permission: 'none', audit: 'none' }, schema: { querystring: Type.Object({ ms: Type.Optional(Type.String()) }), response: { 200: Ok } } },
+    {
+      config: { auth: 'public', permission: 'none', audit: 'none' },
+      schema: { querystring: Type.Object({ ms: Type.Optional(Type.String()) }), response: { 200: Ok } },
+    },
     async (request) => {
       const ms = Number((request.query as { ms?: string }).ms ?? '300');
       await new Promise((resolve) => setTimeout(resolve, ms));

@@ -35,4 +35,3 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
 export function randomName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
-

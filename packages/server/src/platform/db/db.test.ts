@@ -33,7 +33,6 @@ describe.each(testDatabases())('database platform on $dialect', ({ dialect }) =>
     expect(keys).toContain('committed');
     expect(keys).not.toContain('rolled_back');
   });
-
 });
 
 describe('embedded SQLite durability', () => {

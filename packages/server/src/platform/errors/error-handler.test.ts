@@ -24,7 +24,12 @@ describe('error model: application/problem+json (RFC 9457)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toBe(`${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     const body = response.json<Record<string, unknown>>();
-    expect(body).toMatchObject({ status: 400, code: 'REQUEST_INVALID', title: 'The request is invalid', requestId: response.headers['x-request-id'] });
+    expect(body).toMatchObject({
+      status: 400,
+      code: 'REQUEST_INVALID',
+      title: 'The request is invalid',
+      requestId: response.headers['x-request-id'],
+    });
     expect(body['errors']).toEqual([{ pointer: '/body/text', reason: expect.any(String) as string }]);
     expect(body['type']).toBe('https://portcullis.dev/errors#request-invalid');
   });

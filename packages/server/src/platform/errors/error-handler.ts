@@ -8,7 +8,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemTypeFor, type Problem, type ValidationIssue } from '@portcullis/protocol';
-import { AppError, appError, isAppError } from './app-error.ts';
+import { type AppError, appError, isAppError } from './app-error.ts';
 import { isDatabaseUnavailable } from '../db/availability.ts';
 
 /** Seconds a client should wait before retrying when a dependency is down. */
@@ -81,7 +81,7 @@ export function problemBody(error: AppError, requestId: string): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
-  const body = problemBody(error, String(reply.request.id));
+  const body = problemBody(error, reply.request.id);
   for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }

@@ -49,7 +49,11 @@ describe('CORS allow-list and cross-origin write guard', () => {
   });
 
   it('refuses a preflight from a disallowed origin', async () => {
-    const response = await app.inject({ method: 'OPTIONS', url: '/v1/fixture/echo', headers: { origin: EVIL, 'access-control-request-method': 'POST' } });
+    const response = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/fixture/echo',
+      headers: { origin: EVIL, 'access-control-request-method': 'POST' },
+    });
     expect(response.statusCode).toBe(403);
   });
 

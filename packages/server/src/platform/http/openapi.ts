@@ -46,7 +46,9 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       },
     },
     // Shared schemas keep their `$id` as their component name (`Problem`, not `def-0`).
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${index}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${index}`),
+    },
     transform: ({ schema, url, route }) => {
       const contract = (route.config ?? {}) as Partial<RouteSecurity>;
       const extensions = {
@@ -55,7 +57,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         'x-portcullis-audit': contract.audit,
         ...(contract.auth && contract.auth !== 'public' ? { security: [{ DPoP: [] }] } : { security: [] }),
       };
-      return { schema: { ...schema, ...extensions } as typeof schema, url };
+      return { schema: { ...schema, ...extensions }, url };
     },
   });
 
@@ -71,7 +73,8 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
     },
   );
 
-  const style = 'body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd}code{font-size:.95em}.public{color:#8a4b00}';
+  const style =
+    'body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd}code{font-size:.95em}.public{color:#8a4b00}';
   const styleHash = createHash('sha256').update(style).digest('base64');
   let page: string | undefined;
   app.get(
@@ -83,7 +86,10 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
     async (_request, reply) => {
       page ??= renderDocsPage(app.swagger() as unknown as OpenApiDocument, style);
       void reply
-        .header('content-security-policy', `default-src 'none'; style-src 'sha256-${styleHash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`)
+        .header(
+          'content-security-policy',
+          `default-src 'none'; style-src 'sha256-${styleHash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+        )
         .header('cache-control', 'no-cache')
         .type('text/html; charset=utf-8');
       return page;

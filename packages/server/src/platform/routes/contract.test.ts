@@ -35,13 +35,20 @@ describe('route contract (deny by default)', () => {
 
   it('refuses to start when a route has no response schema (the allow-list of what it may send)', async () => {
     await expect(
-      startWith((app) => app.get('/v1/unschemed', { config: { auth: 'aal1', permission: 'none', audit: 'none' } }, async () => ({ ok: true }))),
+      startWith((app) =>
+        app.get('/v1/unschemed', { config: { auth: 'aal1', permission: 'none', audit: 'none' } }, async () => ({ ok: true })),
+      ),
     ).rejects.toThrow(/schema\.response must list every response/);
   });
 
   it('refuses a public route that claims to need a permission', () => {
     expect(
-      routeContractProblems({ method: 'GET', url: '/x', config: { auth: 'public', permission: 'records:read', audit: 'none' }, schema: { response } }),
+      routeContractProblems({
+        method: 'GET',
+        url: '/x',
+        config: { auth: 'public', permission: 'records:read', audit: 'none' },
+        schema: { response },
+      }),
     ).toEqual(['a public route cannot require a permission']);
   });
 
@@ -58,9 +65,13 @@ describe('route contract (deny by default)', () => {
   it('starts when every route declares a sound contract', async () => {
     await expect(
       startWith((app) =>
-        app.get('/v1/sound', { config: { auth: 'aal2', permission: 'records:read', audit: 'record.read' }, schema: { response } }, async () => ({
-          ok: true,
-        })),
+        app.get(
+          '/v1/sound',
+          { config: { auth: 'aal2', permission: 'records:read', audit: 'record.read' }, schema: { response } },
+          async () => ({
+            ok: true,
+          }),
+        ),
       ),
     ).resolves.toBeUndefined();
   });

@@ -21,7 +21,11 @@ const EXAMPLE_ID = '00000000-0000-4000-8000-000000000000';
 async function operationsOf(app: App): Promise<Operation[]> {
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
   return Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, operation]) => ({ method: method.toUpperCase(), path, auth: operation['x-portcullis-auth'] ?? 'missing' })),
+    Object.entries(operations).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      path,
+      auth: operation['x-portcullis-auth'] ?? 'missing',
+    })),
   );
 }
 
@@ -62,7 +66,12 @@ describe('every non-public route refuses unauthenticated requests (route walk)',
         operations
           .filter((op) => op.auth !== 'public')
           .map(async (op) => {
-            const response = await app.inject({ method: op.method as 'GET', url: concretePath(op.path), headers, payload: op.method === 'GET' ? undefined : {} });
+            const response = await app.inject({
+              method: op.method as 'GET',
+              url: concretePath(op.path),
+              headers,
+              payload: op.method === 'GET' ? undefined : {},
+            });
             return { route: `${op.method} ${op.path}`, status: response.statusCode, code: response.json<{ code: string }>().code };
           }),
       );
@@ -98,7 +107,12 @@ describe('authorization after authentication (permission and assurance level)', 
   });
 
   it('authenticates before parsing the body: an unauthenticated malformed body still gets 401, not 400', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/fixture/records', headers: { 'content-type': 'application/json' }, payload: '{not json' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/fixture/records',
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
     expect(response.statusCode).toBe(401);
   });
 
