@@ -71,6 +71,57 @@ export const ERRORS = defineErrors({
     description:
       'The route requires an authenticated caller and the request carried no acceptable credentials. Every non-public route answers this way when credentials are missing or invalid.',
   },
+  AUTH_INVALID_CREDENTIALS: {
+    status: 401,
+    message: 'The email address or password is incorrect',
+    description:
+      'Sign-in failed. The answer is the same whether the account does not exist, the password is wrong or the account is locked, so it cannot be used to discover accounts.',
+  },
+  AUTH_EMAIL_NOT_VERIFIED: {
+    status: 403,
+    message: 'Verify your email address before signing in',
+    description:
+      'The credentials are correct but the email address has not been verified yet. Only someone who knows the password learns this.',
+  },
+  AUTH_DPOP_INVALID: {
+    status: 401,
+    message: 'The DPoP proof is invalid',
+    description:
+      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request.',
+  },
+  AUTH_DPOP_NONCE_REQUIRED: {
+    status: 401,
+    message: 'A fresh DPoP nonce is required',
+    description:
+      'Retry the request with a proof that carries the nonce from the `DPoP-Nonce` response header (RFC 9449 section 8). The SDK does this automatically.',
+  },
+  AUTH_REFRESH_INVALID: {
+    status: 401,
+    message: 'The refresh token is invalid',
+    description:
+      'The refresh token is unknown, expired, revoked, bound to another device key, or was already used (in which case its whole session was revoked). Sign in again.',
+  },
+  AUTH_CLIENT_INVALID: {
+    status: 401,
+    message: 'Client authentication failed',
+    description: 'The service credentials sent to the introspection endpoint are missing or wrong.',
+  },
+  PASSWORD_POLICY_VIOLATION: {
+    status: 400,
+    message: 'The password does not meet the password policy',
+    description:
+      'The `errors` member says why: too short, too long, or found in a list of common or breached passwords. No composition rules apply (NIST SP 800-63B).',
+  },
+  VERIFICATION_CODE_INVALID: {
+    status: 400,
+    message: 'The code is invalid or has expired',
+    description: 'The one-time code is wrong, was already used, has expired, or too many attempts were made. Request a new one.',
+  },
+  SESSION_NOT_FOUND: {
+    status: 404,
+    message: 'No such session',
+    description: 'The session does not exist or does not belong to the caller.',
+  },
   RBAC_FORBIDDEN: {
     status: 403,
     message: 'You do not have permission to do this',

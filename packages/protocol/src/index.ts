@@ -10,3 +10,49 @@ export { PROBLEM_CONTENT_TYPE, ProblemSchema, ValidationIssueSchema, problemType
 export type { Problem, ValidationIssue } from './problem.ts';
 export { HealthSchema, ReadinessSchema } from './health.ts';
 export type { Health, Readiness } from './health.ts';
+export {
+  AcceptedSchema,
+  AccountSchema,
+  ChangePasswordRequestSchema,
+  EmailSchema,
+  PasswordResetConfirmSchema,
+  PasswordResetRequestSchema,
+  PasswordSchema,
+  SignUpRequestSchema,
+  VerificationCodeSchema,
+  VerifyEmailRequestSchema,
+} from './accounts.ts';
+export type {
+  Accepted,
+  Account,
+  ChangePasswordRequest,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  SignUpRequest,
+  VerifyEmailRequest,
+} from './accounts.ts';
+export {
+  DEVICE_PLATFORMS,
+  DPOP_ALGORITHMS,
+  DPOP_HEADER,
+  DPOP_NONCE_HEADER,
+  DeviceSchema,
+  IntrospectionRequestSchema,
+  IntrospectionResponseSchema,
+  PasswordSignInRequestSchema,
+  RefreshRequestSchema,
+  RevokedSchema,
+  SessionIdParamsSchema,
+  SessionListSchema,
+  SessionSchema,
+  TokenResponseSchema,
+} from './sessions.ts';
+export type {
+  Device,
+  IntrospectionResponse,
+  PasswordSignInRequest,
+  RefreshRequest,
+  Session,
+  SessionList,
+  TokenResponse,
+} from './sessions.ts';

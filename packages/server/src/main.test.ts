@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from './test-support/build-test-app.ts';
 import { runCli, spawnCli } from './test-support/cli.ts';
+import { MIGRATIONS } from './platform/db/index.ts';
 
 describe('portcullis CLI', () => {
   it('prints help and exits 0', async () => {
@@ -38,7 +39,7 @@ describe('portcullis CLI', () => {
   it('migrate applies pending migrations once', async () => {
     const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
     const first = await runCli(['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001-instance-meta\n' });
+    expect(first).toMatchObject({ code: 0, stdout: `applied: ${Object.keys(MIGRATIONS).join(', ')}\n` });
     const second = await runCli(['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
   });

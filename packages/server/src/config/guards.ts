@@ -63,6 +63,20 @@ export function checkConfigGuards(config: Config): GuardResult {
     }
     if (isSqlite) errors.push('database.url: the embedded SQLite database serves one instance only; use PostgreSQL when instances > 1');
   }
+  if (!config.keys.ringFile) {
+    insecure(
+      'keys.ringFile: unset, so a development key ring is generated under dataDir; production needs a ring supplied by the operator',
+    );
+  }
+  if (config.passwords.minLengthWithSecondFactor > config.passwords.minLengthSingleFactor) {
+    errors.push('passwords: minLengthWithSecondFactor cannot exceed minLengthSingleFactor');
+  }
+  if (config.sessions.refreshIdleTtlSeconds > config.sessions.refreshAbsoluteTtlSeconds) {
+    errors.push('sessions: refreshIdleTtlSeconds cannot exceed refreshAbsoluteTtlSeconds');
+  }
+  if (production && !config.mail.smtpUrl) {
+    errors.push('mail.smtpUrl: required in production (the development outbox would keep codes in the database)');
+  }
   if (production && isSqlite) {
     warnings.push('database.url: SQLite in production suits a single small instance; PostgreSQL is recommended');
   }

@@ -24,6 +24,8 @@ const PRODUCTION_OK = {
   PORTCULLIS_PUBLIC_URL: 'https://auth.example.com',
   PORTCULLIS_HTTP_TLS_MODE: 'upstream',
   DATABASE_URL: 'postgres://portcullis@db.internal/portcullis',
+  SMTP_URL: 'smtps://mailer@smtp.example.com:465',
+  PORTCULLIS_KEYS_RING_FILE: '/run/secrets/portcullis-keyring.json',
 };
 
 describe('configuration loading', () => {
@@ -134,6 +136,13 @@ describe('production guards', () => {
     expect(problems.join('\n')).toMatch(/redis\.url: required when instances > 1/);
     expect(problems.join('\n')).toMatch(/SQLite database serves one instance only/);
     expect(() => loadConfig({ env: { ...PRODUCTION_OK, PORTCULLIS_INSTANCES: '3', REDIS_URL: 'redis://cache:6379' } })).not.toThrow();
+  });
+
+  it('refuses production without an operator-supplied key ring or SMTP server', () => {
+    const { PORTCULLIS_KEYS_RING_FILE: _ring, SMTP_URL: _smtp, ...rest } = PRODUCTION_OK;
+    const problems = problemsOf(() => loadConfig({ env: rest }));
+    expect(problems.join('\n')).toMatch(/keys\.ringFile: unset/);
+    expect(problems.join('\n')).toMatch(/mail\.smtpUrl: required in production/);
   });
 
   it('refuses TLS files mode without both files, and malformed origins', () => {

@@ -19,6 +19,7 @@ export const CONFIG_FILE_ENV = 'PORTCULLIS_CONFIG_FILE';
 export const ENV_ALIASES: Readonly<Record<string, readonly string[]>> = {
   DATABASE_URL: ['database', 'url'],
   REDIS_URL: ['redis', 'url'],
+  SMTP_URL: ['mail', 'smtpUrl'],
   NODE_ENV: ['environment'],
 };
 

@@ -209,6 +209,165 @@ const MetricsSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Prometheus metrics.' },
 );
 
+const KeysSchema = Type.Object(
+  {
+    ringFile: Type.Optional(
+      Type.String({
+        description:
+          'JSON key ring holding the server secrets (token HMAC, code HMAC, DPoP nonce keys). Required in production; in development a ring is generated into `<dataDir>/keys/` on first start and refused in production.',
+        examples: ['/run/secrets/portcullis-keyring.json'],
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Server key material.' },
+);
+
+const PasswordsSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Allow password sign-in at all. Passkeys and federated sign-in work either way.' }),
+    minLengthSingleFactor: Type.Integer({
+      minimum: 8,
+      maximum: 64,
+      default: 15,
+      description: 'Minimum length when the password is the only factor (NIST SP 800-63B-4: 15).',
+    }),
+    minLengthWithSecondFactor: Type.Integer({
+      minimum: 8,
+      maximum: 64,
+      default: 8,
+      description: 'Minimum length when the account also has a second factor (NIST SP 800-63B-4: 8).',
+    }),
+    maxLength: Type.Integer({ minimum: 64, maximum: 1024, default: 128, description: 'Maximum length accepted (at least 64).' }),
+    argon2: Type.Object(
+      {
+        memoryKiB: Type.Integer({
+          minimum: 19456,
+          default: 19456,
+          description: 'Argon2id memory cost in KiB (OWASP minimum 19456 = 19 MiB).',
+        }),
+        iterations: Type.Integer({ minimum: 2, default: 2, description: 'Argon2id time cost.' }),
+        parallelism: Type.Integer({ minimum: 1, maximum: 16, default: 1, description: 'Argon2id lanes.' }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Argon2id parameters. Raising them rehashes each password at its next successful sign-in.',
+      },
+    ),
+    maxConcurrentHashes: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 4,
+      description:
+        'Hashes computed at once; further requests wait in line, so a burst cannot exhaust memory (each hash holds `memoryKiB`).',
+    }),
+    hibp: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description:
+            'Also check new passwords against the Have I Been Pwned range API (k-anonymity: only 5 hex characters of the SHA-1 leave the server).',
+        }),
+        url: Type.String({
+          default: 'https://api.pwnedpasswords.com/range/',
+          description: 'Range API base URL; the hash prefix is appended.',
+        }),
+        timeoutMs: Type.Integer({
+          minimum: 100,
+          default: 2000,
+          description: 'Give up on the range API after this long and rely on the offline list.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Have I Been Pwned breached-password check.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Password policy (NIST SP 800-63B-4) and hashing.' },
+);
+
+const SessionsSchema = Type.Object(
+  {
+    accessTokenTtlSeconds: Type.Integer({ minimum: 60, maximum: 3600, default: 600, description: 'Access token lifetime.' }),
+    refreshIdleTtlSeconds: Type.Integer({
+      minimum: 300,
+      default: 604800,
+      description: 'A session not refreshed for this long ends (7 days).',
+    }),
+    refreshAbsoluteTtlSeconds: Type.Integer({
+      minimum: 3600,
+      default: 2592000,
+      description: 'A session ends this long after sign-in, whatever its use (30 days).',
+    }),
+    refreshGraceSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 60,
+      default: 10,
+      description:
+        'A refresh token already used may be presented again this long by the same DPoP key and gets the same new tokens (mobile resume race); any other reuse revokes the session.',
+    }),
+    lastUsedWriteIntervalSeconds: Type.Integer({
+      minimum: 1,
+      default: 60,
+      description: 'Write `last used` at most this often per session (sliding-expiry writes are throttled).',
+    }),
+    dpop: Type.Object(
+      {
+        proofMaxAgeSeconds: Type.Integer({
+          minimum: 5,
+          maximum: 600,
+          default: 60,
+          description: 'Accept proofs whose `iat` is at most this old (and at most 5 s in the future).',
+        }),
+        nonce: Type.Object(
+          {
+            enabled: Type.Boolean({
+              default: true,
+              description: 'Require server-issued nonces in DPoP proofs (RFC 9449 section 8); limits pre-generated proofs.',
+            }),
+            lifetimeSeconds: Type.Integer({ minimum: 10, maximum: 3600, default: 300, description: 'How long a nonce stays valid.' }),
+          },
+          { additionalProperties: false, default: {}, description: 'Server-issued DPoP nonces.' },
+        ),
+        allowBearerClients: Type.Array(Type.String(), {
+          default: [],
+          description: 'Client ids allowed to use unbound bearer tokens. Empty by default: every token is DPoP-bound.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'DPoP (RFC 9449) proof checks.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Session and token lifetimes.' },
+);
+
+const MailSchema = Type.Object(
+  {
+    smtpUrl: Type.Optional(
+      Type.String({
+        description:
+          'SMTP server URL (`smtp://` or `smtps://`, credentials in the URL). Unset in development: mail goes to the outbox (`portcullis outbox`). `SMTP_URL` is accepted as an alias.',
+        examples: ['smtps://user:pass@smtp.example.com:465'],
+      }),
+    ),
+    from: Type.String({ default: 'Portcullis <no-reply@localhost>', description: 'Sender of every message.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Outgoing email.' },
+);
+
+const IntrospectionSchema = Type.Object(
+  {
+    clients: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+          secretHash: Type.String({ description: 'SHA-256 (hex) of the client secret; the secret itself is never configured.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], description: 'Services allowed to call token introspection (RFC 7662) with HTTP Basic client credentials.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Token introspection for the app team’s own services.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -236,6 +395,11 @@ export const ConfigSchema = Type.Object(
     redis: RedisSchema,
     log: LogSchema,
     metrics: MetricsSchema,
+    keys: KeysSchema,
+    passwords: PasswordsSchema,
+    sessions: SessionsSchema,
+    mail: MailSchema,
+    introspection: IntrospectionSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },
 );

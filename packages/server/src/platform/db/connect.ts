@@ -45,8 +45,16 @@ function openSqlite(file: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 
+/** int8 columns hold epoch milliseconds (< 2^53): return numbers, as SQLite does, not strings. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
 function openPostgres(config: Config['database'], log: Logger): Kysely<Database> {
   const pool = new pg.Pool({
+    types: pgTypes,
     connectionString: config.url,
     max: config.poolSize,
     connectionTimeoutMillis: config.connectTimeoutMs,

@@ -10,6 +10,96 @@ export interface InstanceMetaTable {
   value: string;
 }
 
+export interface AccountsTable {
+  id: string;
+  /** Normalised (NFKC, lower case) address. */
+  email: string;
+  email_verified_at: number | null;
+  /** Argon2id PHC string; null for accounts without a password (passkey or federated only). */
+  password_hash: string | null;
+  password_changed_at: number | null;
+  /** JSON array of role names. */
+  roles: string;
+  status: 'active' | 'locked';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OneTimeCodesTable {
+  id: string;
+  account_id: string;
+  purpose: 'verify_email' | 'reset_password';
+  /** HMAC-SHA-256 of the code under the key ring's code key. */
+  code_hash: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  channel: 'email' | 'sms';
+  recipient: string;
+  subject: string;
+  body: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  account_id: string;
+  /** RFC 7638 thumbprint of the DPoP key every token of this session is bound to. */
+  jkt: string;
+  aal: string;
+  /** JSON array of RFC 8176 method values. */
+  amr: string;
+  auth_time: number;
+  device_label: string;
+  device_platform: string;
+  app_version: string | null;
+  /** Coarse network location: IPv4 /24 or IPv6 /48. */
+  ip_prefix: string;
+  created_at: number;
+  last_used_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface SessionTokensTable {
+  /** The public `<id>` part of `<id>.<secret>`. */
+  id: string;
+  session_id: string;
+  kind: 'access' | 'refresh';
+  /** HMAC-SHA-256 of the secret part; the secret itself is never stored. */
+  secret_hash: string;
+  created_at: number;
+  expires_at: number;
+  /** Refresh tokens: when the token was rotated. */
+  used_at: number | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  occurred_at: number;
+  action: string;
+  outcome: 'success' | 'failure';
+  actor_id: string | null;
+  subject_id: string | null;
+  session_id: string | null;
+  request_id: string | null;
+  ip_prefix: string | null;
+  reason: string | null;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
+  accounts: AccountsTable;
+  one_time_codes: OneTimeCodesTable;
+  outbox: OutboxTable;
+  sessions: SessionsTable;
+  session_tokens: SessionTokensTable;
+  audit_events: AuditEventsTable;
 }

@@ -7,9 +7,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { DatabaseHandle } from '../connect.ts';
 import * as instanceMeta from './0001-instance-meta.ts';
+import * as accountsSessions from './0002-accounts-sessions.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
+  '0002-accounts-sessions': accountsSessions,
 };
 
 export class MigrationError extends Error {

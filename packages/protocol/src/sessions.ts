@@ -1,0 +1,103 @@
+/**
+ * @module sessions
+ *
+ * Wire schemas of the sessions API. Tokens are opaque (`<id>.<secret>`) and bound to the
+ * client's DPoP key (RFC 9449): every token request and every API request carries a `DPoP`
+ * proof header signed by that key.
+ */
+import Type, { type Static } from 'typebox';
+import { EmailSchema, PasswordSchema } from './accounts.ts';
+
+export const DPOP_HEADER = 'dpop';
+export const DPOP_NONCE_HEADER = 'dpop-nonce';
+/** Algorithms a DPoP proof may use. */
+export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
+
+export const DEVICE_PLATFORMS = ['ios', 'android', 'web', 'other'] as const;
+
+export const DeviceSchema = Type.Object(
+  {
+    label: Type.String({ minLength: 1, maxLength: 64, description: 'Name the person gave the device, shown in the session list.' }),
+    platform: Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web'), Type.Literal('other')]),
+    appVersion: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9A-Za-z.+-]+$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PasswordSignInRequestSchema = Type.Object(
+  { email: EmailSchema, password: PasswordSchema, device: DeviceSchema },
+  { additionalProperties: false },
+);
+
+export const RefreshRequestSchema = Type.Object(
+  { refreshToken: Type.String({ minLength: 10, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const TokenResponseSchema = Type.Object(
+  {
+    tokenType: Type.Literal('DPoP'),
+    accessToken: Type.String(),
+    expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
+    refreshToken: Type.String(),
+    refreshExpiresIn: Type.Integer({
+      description: 'Seconds until the refresh token expires if unused (idle timeout, capped by the absolute lifetime).',
+    }),
+    sessionId: Type.String(),
+    aal: Type.String({ description: 'Assurance level of the session: aal1, aal2 or aal2_phr.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    current: Type.Boolean({ description: 'True for the session that made this request.' }),
+    device: Type.Object({ label: Type.String(), platform: Type.String() }, { additionalProperties: false }),
+    createdAt: Type.String({ format: 'date-time' }),
+    lastUsedAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    location: Type.String({ description: 'Coarse network location (IPv4 /24 or IPv6 /48), never the full address.' }),
+    aal: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionListSchema = Type.Object({ sessions: Type.Array(SessionSchema) }, { additionalProperties: false });
+
+export const SessionIdParamsSchema = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) },
+  { additionalProperties: false },
+);
+
+export const RevokedSchema = Type.Object({ revoked: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+
+/** RFC 7662 token introspection, for the app team's own services. */
+export const IntrospectionRequestSchema = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 400 }) },
+  { additionalProperties: true },
+);
+
+export const IntrospectionResponseSchema = Type.Object(
+  {
+    active: Type.Boolean(),
+    sub: Type.Optional(Type.String()),
+    sid: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+    iat: Type.Optional(Type.Integer()),
+    token_type: Type.Optional(Type.Literal('DPoP')),
+    cnf: Type.Optional(Type.Object({ jkt: Type.String() }, { additionalProperties: false })),
+    acr: Type.Optional(Type.String()),
+    amr: Type.Optional(Type.Array(Type.String())),
+    roles: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+export type Device = Static<typeof DeviceSchema>;
+export type PasswordSignInRequest = Static<typeof PasswordSignInRequestSchema>;
+export type RefreshRequest = Static<typeof RefreshRequestSchema>;
+export type TokenResponse = Static<typeof TokenResponseSchema>;
+export type Session = Static<typeof SessionSchema>;
+export type SessionList = Static<typeof SessionListSchema>;
+export type IntrospectionResponse = Static<typeof IntrospectionResponseSchema>;

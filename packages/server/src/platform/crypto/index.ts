@@ -1,0 +1,9 @@
+/**
+ * @module platform/crypto
+ *
+ * Secrets, keyed hashes, randomness. The only part of the server that handles key material.
+ */
+export { KEY_PURPOSES, KeyRingError, generateKeyRingFile, keyRingFromFile, loadKeyRing } from './key-ring.ts';
+export type { KeyPurpose, KeyRing } from './key-ring.ts';
+export { constantTimeEqual, hmacSha256 } from './hmac.ts';
+export { randomBase64Url, randomDigits } from './random.ts';
