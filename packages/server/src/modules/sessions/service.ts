@@ -1,0 +1,271 @@
+/**
+ * @module modules/sessions/service
+ *
+ * The session door. `issueSession` is the only function in the server that mints tokens; every
+ * way of signing in ends here. Sessions are refresh-token families bound to one DPoP key:
+ * rotation hands out a new pair and spends the old refresh token; presenting a spent token
+ * again revokes the whole family — except within a short grace window, where the same device
+ * key retrying the same rotation gets the same pair back (see tokens.ts).
+ */
+import type { Kysely } from 'kysely';
+import type { TokenResponse } from '@portcullis/protocol';
+import type { Config } from '../../config/schema.ts';
+import type { KeyRing } from '../../platform/crypto/index.ts';
+import { constantTimeEqual } from '../../platform/crypto/index.ts';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { Database, SessionsTable } from '../../platform/db/index.ts';
+import { withTransaction, type Tx } from '../../platform/db/index.ts';
+import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import { appError } from '../../platform/errors/app-error.ts';
+import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import { deriveRotation, formatToken, hashSecret, newToken, parseToken, secretMatches, type TokenParts } from './tokens.ts';
+import * as repo from './repository.ts';
+
+export interface SessionsDeps {
+  readonly db: Kysely<Database>;
+  readonly keyRing: KeyRing;
+  readonly clock: Clock;
+  readonly config: Config['sessions'];
+}
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly ipPrefix: string;
+}
+
+export interface IssueSessionInput {
+  readonly accountId: string;
+  readonly aal: AssuranceLevel;
+  /** RFC 8176 authentication method references, e.g. `['pwd']`, `['hwk', 'user']`. */
+  readonly amr: readonly string[];
+  /** Thumbprint of the DPoP key that signed the sign-in request. */
+  readonly jkt: string;
+  readonly device: { readonly label: string; readonly platform: string; readonly appVersion?: string | undefined };
+}
+
+export interface AuthenticatedSession {
+  readonly session: SessionsTable;
+  readonly roles: readonly string[];
+}
+
+const SECOND = 1000;
+
+function tokenRows(deps: SessionsDeps, sessionId: string, access: TokenParts, refresh: TokenParts, now: number, refreshExpiresAt: number) {
+  return [
+    {
+      id: access.id,
+      session_id: sessionId,
+      kind: 'access' as const,
+      secret_hash: hashSecret(deps.keyRing, access.secret),
+      created_at: now,
+      expires_at: now + deps.config.accessTokenTtlSeconds * SECOND,
+      used_at: null,
+    },
+    {
+      id: refresh.id,
+      session_id: sessionId,
+      kind: 'refresh' as const,
+      secret_hash: hashSecret(deps.keyRing, refresh.secret),
+      created_at: now,
+      expires_at: refreshExpiresAt,
+      used_at: null,
+    },
+  ];
+}
+
+function tokenResponse(
+  session: Pick<SessionsTable, 'id' | 'aal'>,
+  access: TokenParts,
+  refresh: TokenParts,
+  accessExpiresAt: number,
+  refreshExpiresAt: number,
+  now: number,
+): TokenResponse {
+  return {
+    tokenType: 'DPoP',
+    accessToken: formatToken(access),
+    expiresIn: Math.max(0, Math.floor((accessExpiresAt - now) / SECOND)),
+    refreshToken: formatToken(refresh),
+    refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt - now) / SECOND)),
+    sessionId: session.id,
+    aal: session.aal,
+  };
+}
+
+/** Mints a new session for an account that has just authenticated at `aal`. */
+export async function issueSession(deps: SessionsDeps, input: IssueSessionInput, context: RequestContext): Promise<TokenResponse> {
+  const now = deps.clock.now();
+  const absoluteExpiresAt = now + deps.config.refreshAbsoluteTtlSeconds * SECOND;
+  const idleExpiresAt = Math.min(absoluteExpiresAt, now + deps.config.refreshIdleTtlSeconds * SECOND);
+  const session: SessionsTable = {
+    id: `se_${newToken('access').id.slice(3)}`,
+    account_id: input.accountId,
+    jkt: input.jkt,
+    aal: input.aal,
+    amr: JSON.stringify(input.amr),
+    auth_time: now,
+    device_label: input.device.label,
+    device_platform: input.device.platform,
+    app_version: input.device.appVersion ?? null,
+    ip_prefix: context.ipPrefix,
+    created_at: now,
+    last_used_at: now,
+    idle_expires_at: idleExpiresAt,
+    absolute_expires_at: absoluteExpiresAt,
+    revoked_at: null,
+    revoked_reason: null,
+  };
+  const access = newToken('access');
+  const refresh = newToken('refresh');
+  await withTransaction(deps.db, async (tx) => {
+    await repo.insertSession(tx, session);
+    await repo.insertTokens(tx, tokenRows(deps, session.id, access, refresh, now, idleExpiresAt));
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'session.created',
+      outcome: 'success',
+      actorId: input.accountId,
+      subjectId: input.accountId,
+      sessionId: session.id,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+    });
+  });
+  return tokenResponse(session, access, refresh, now + deps.config.accessTokenTtlSeconds * SECOND, idleExpiresAt, now);
+}
+
+function isLive(session: SessionsTable, now: number): boolean {
+  return session.revoked_at === null && session.idle_expires_at > now && session.absolute_expires_at > now;
+}
+
+/**
+ * Exchanges a refresh token for a new pair (RFC 6749 §6 with rotation, OAuth 2.0 Security BCP
+ * §4.14.2 reuse detection). `jkt` is the thumbprint of the key that signed this request's DPoP
+ * proof; the session only ever accepts its own key.
+ */
+export async function rotateRefreshToken(
+  deps: SessionsDeps,
+  input: { refreshToken: string; jkt: string },
+  context: RequestContext,
+): Promise<TokenResponse> {
+  const presented = parseToken(input.refreshToken);
+  const outcome: RotationOutcome =
+    presented?.kind === 'refresh'
+      ? await withTransaction(deps.db, (tx) => rotateInTransaction(deps, tx, presented, input.jkt, context))
+      : { refused: 'malformed' };
+  if ('tokens' in outcome) return outcome.tokens;
+  // Refusals are audited after the transaction: a reuse revocation must commit before the caller hears "no".
+  if (outcome.refused !== 'reuse') {
+    await writeAuditEvent(deps.db, deps.clock, {
+      action: 'session.refresh_refused',
+      outcome: 'failure',
+      actorId: outcome.session?.account_id ?? null,
+      sessionId: outcome.session?.id ?? null,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+      reason: outcome.refused,
+    });
+  }
+  throw appError('AUTH_REFRESH_INVALID', { detail: `refresh refused: ${outcome.refused}` });
+}
+
+type RotationOutcome = { tokens: TokenResponse } | { refused: string; session?: SessionsTable };
+
+async function rotateInTransaction(
+  deps: SessionsDeps,
+  tx: Tx,
+  presented: TokenParts,
+  jkt: string,
+  context: RequestContext,
+): Promise<RotationOutcome> {
+  const now = deps.clock.now();
+  const found = await repo.findTokenWithSession(tx, presented.id);
+  if (!found || found.token.kind !== 'refresh' || !secretMatches(deps.keyRing, presented.secret, found.token.secret_hash))
+    return { refused: 'unknown_token' };
+  const { session } = found;
+  if (!isLive(session, now) || found.account.status !== 'active') return { refused: 'session_ended', session };
+  const sameKey = constantTimeEqual(session.jkt, jkt);
+  const next = deriveRotation(deps.keyRing, presented.secret);
+  const refreshExpiresAt = Math.min(session.absolute_expires_at, now + deps.config.refreshIdleTtlSeconds * SECOND);
+  if (sameKey && (await repo.claimRefreshToken(tx, presented.id, now))) {
+    await repo.insertTokens(tx, tokenRows(deps, session.id, next.access, next.refresh, now, refreshExpiresAt));
+    await repo.extendSession(tx, session.id, now, refreshExpiresAt);
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'session.refreshed',
+      outcome: 'success',
+      actorId: session.account_id,
+      sessionId: session.id,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+    });
+    return {
+      tokens: tokenResponse(session, next.access, next.refresh, now + deps.config.accessTokenTtlSeconds * SECOND, refreshExpiresAt, now),
+    };
+  }
+
+  const spentAt = (await repo.findToken(tx, presented.id))?.used_at ?? null;
+  // An unspent token with the wrong key: refused, but the holder of the real key keeps the session.
+  if (spentAt === null) return { refused: 'dpop_key_mismatch', session };
+  // Spent already. Within the grace window, the same key retrying the same rotation gets the
+  // same pair — as long as that pair has not itself been used. Anything else is reuse.
+  const successor = await repo.findToken(tx, next.refresh.id);
+  const successorAccess = await repo.findToken(tx, next.access.id);
+  if (sameKey && now - spentAt <= deps.config.refreshGraceSeconds * SECOND && successor?.used_at === null && successorAccess) {
+    return { tokens: tokenResponse(session, next.access, next.refresh, successorAccess.expires_at, successor.expires_at, now) };
+  }
+  await repo.revokeSessions(tx, { accountId: session.account_id, only: session.id, now, reason: 'refresh_reuse' });
+  await writeAuditEvent(tx, deps.clock, {
+    action: 'session.refresh_reuse_detected',
+    outcome: 'failure',
+    actorId: session.account_id,
+    sessionId: session.id,
+    requestId: context.requestId,
+    ipPrefix: context.ipPrefix,
+    reason: 'reuse',
+  });
+  return { refused: 'reuse', session };
+}
+
+/**
+ * Resolves an access token to its live session, or `undefined`. The caller must still check the
+ * DPoP proof against `session.jkt`. `last_used_at` writes are throttled.
+ */
+export async function authenticateAccessToken(deps: SessionsDeps, accessToken: string): Promise<AuthenticatedSession | undefined> {
+  const presented = parseToken(accessToken);
+  if (presented?.kind !== 'access') return undefined;
+  const found = await repo.findTokenWithSession(deps.db, presented.id);
+  if (!found || found.token.kind !== 'access' || !secretMatches(deps.keyRing, presented.secret, found.token.secret_hash)) return undefined;
+  const now = deps.clock.now();
+  if (found.token.expires_at <= now || !isLive(found.session, now) || found.account.status !== 'active') return undefined;
+  if (now - found.session.last_used_at >= deps.config.lastUsedWriteIntervalSeconds * SECOND) {
+    await repo.touchSession(deps.db, found.session.id, now);
+  }
+  return { session: found.session, roles: JSON.parse(found.account.roles) as string[] };
+}
+
+export async function listSessions(deps: SessionsDeps, accountId: string): Promise<SessionsTable[]> {
+  return repo.listLiveSessions(deps.db, accountId, deps.clock.now());
+}
+
+/** Revokes sessions of `accountId` only (scoped in the query): one, all but one, or all. */
+export async function revokeSessions(
+  deps: SessionsDeps,
+  input: { accountId: string; reason: string; only?: string; except?: string },
+  context: RequestContext,
+): Promise<number> {
+  return withTransaction(deps.db, async (tx) => {
+    const revoked = await repo.revokeSessions(tx, { ...input, now: deps.clock.now() });
+    for (const sessionId of revoked) {
+      await writeAuditEvent(tx, deps.clock, {
+        action: 'session.revoked',
+        outcome: 'success',
+        actorId: input.accountId,
+        subjectId: input.accountId,
+        sessionId,
+        requestId: context.requestId,
+        ipPrefix: context.ipPrefix,
+        reason: input.reason,
+      });
+    }
+    return revoked.length;
+  });
+}
