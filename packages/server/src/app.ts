@@ -24,6 +24,7 @@ import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, rejectAllAuthenticator, type Authenticator } from './platform/routes/authentication.ts';
 import { createMetrics, registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
+import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await registerOpenApi(app, config);
 
   await app.register(healthRoutes({ database }));
+  if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;
 }

@@ -10,6 +10,7 @@
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load.ts';
 import { createLogger } from './platform/logging/logger.ts';
 import { openDatabase, migrateToLatest } from './platform/db/index.ts';
+import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox, mailTransportFor } from './platform/mailer/index.ts';
 import { startServer } from './server.ts';
 
 export const USAGE = `Usage: portcullis <command>
@@ -18,6 +19,7 @@ Commands:
   start           Start the API server (HTTPS; development certificate generated on first start)
   migrate         Apply pending database migrations and exit
   config check    Validate the configuration, print every problem, exit 1 if any
+  outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
   help            Show this help
 
 Configuration comes from PORTCULLIS_* environment variables and an optional JSON file named by
@@ -84,6 +86,22 @@ async function migrate(): Promise<void> {
   }
 }
 
+async function outbox(limit: number): Promise<number> {
+  const { config } = loadOrExit();
+  if (mailTransportFor(config) === 'smtp') {
+    process.stderr.write('portcullis: mail.smtpUrl is set, so mail goes to the SMTP server and the development outbox is not used\n');
+    return EXIT_FAILURE;
+  }
+  const database = openDatabase(config, createLogger(config));
+  try {
+    const messages = await listOutbox(database.db, limit);
+    process.stdout.write(messages.length ? messages.map(formatOutboxMessage).join('\n') : 'the outbox is empty\n');
+  } finally {
+    await database.close();
+  }
+  return EXIT_OK;
+}
+
 function configCheck(): void {
   const { warnings } = loadOrExit();
   printWarnings(warnings);
@@ -103,6 +121,14 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'config' && subcommand === 'check' && rest.length === 0) {
     configCheck();
     return EXIT_OK;
+  }
+  if (command === 'outbox' && (subcommand === undefined || (subcommand === '--limit' && rest.length === 1))) {
+    const limit = rest[0] ?? String(OUTBOX_DEFAULT_LIMIT);
+    if (!/^[1-9][0-9]*$/.test(limit) || Number(limit) > OUTBOX_MAX_LIMIT) {
+      process.stderr.write(`portcullis: --limit must be a whole number from 1 to ${OUTBOX_MAX_LIMIT}\n`);
+      return EXIT_USAGE;
+    }
+    return outbox(Number(limit));
   }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);

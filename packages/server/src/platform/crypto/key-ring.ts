@@ -41,11 +41,11 @@ function parseRing(text: string, source: string): KeyRingFile {
   } catch {
     throw new KeyRingError(`key ring ${source} is not valid JSON`);
   }
-  const ring = parsed as Partial<KeyRingFile>;
-  if (ring.version !== 1 || typeof ring.development !== 'boolean' || typeof ring.keys !== 'object' || ring.keys === null) {
+  const ring = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (ring['version'] !== 1 || typeof ring['development'] !== 'boolean' || typeof ring['keys'] !== 'object' || ring['keys'] === null) {
     throw new KeyRingError(`key ring ${source} does not have the expected shape { version: 1, development, keys }`);
   }
-  return ring as KeyRingFile;
+  return ring as unknown as KeyRingFile;
 }
 
 export function keyRingFromFile(ring: KeyRingFile, source: string): KeyRing {

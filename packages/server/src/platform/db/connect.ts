@@ -47,10 +47,8 @@ function openSqlite(file: string): Kysely<Database> {
 
 /** int8 columns hold epoch milliseconds (< 2^53): return numbers, as SQLite does, not strings. */
 const INT8_OID = 20;
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+const pgTypes = new pg.TypeOverrides();
+pgTypes.setTypeParser(INT8_OID, (value: string) => Number(value));
 
 function openPostgres(config: Config['database'], log: Logger): Kysely<Database> {
   const pool = new pg.Pool({

@@ -9,4 +9,12 @@ export { migrateToLatest, MigrationError, MIGRATIONS } from './migrations/index.
 export { withTransaction } from './transaction.ts';
 export type { Tx } from './transaction.ts';
 export { DatabaseUnavailableError, isDatabaseUnavailable } from './availability.ts';
-export type { AccountsTable, AuditEventsTable, Database, OneTimeCodesTable, OutboxTable, SessionTokensTable, SessionsTable } from './schema.ts';
+export type {
+  AccountsTable,
+  AuditEventsTable,
+  Database,
+  OneTimeCodesTable,
+  OutboxTable,
+  SessionTokensTable,
+  SessionsTable,
+} from './schema.ts';

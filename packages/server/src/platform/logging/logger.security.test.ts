@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { fixtureAuthenticator, fixtureRoutes } from '../../test-support/fixture-routes.ts';
-import { redactUrl } from './logger.ts';
+import { redactSensitive, redactUrl } from './logger.ts';
 
 const SECRET = 'tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
@@ -51,14 +51,38 @@ describe('log redaction', () => {
     expect(JSON.parse(line)).toMatchObject({ email: '[REDACTED]', user: { phone: '[REDACTED]', profile: { password: '[REDACTED]' } } });
   });
 
-  it('writes one structured JSON line per request with request id, route, status and duration', async () => {
+  const completions = (lines: string[]) =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['msg'] === 'request completed');
+
+  it('writes one structured JSON line per refused or failed request at the production level', async () => {
     const lines: string[] = [];
     app = await buildTestApp({ plugins: [fixtureRoutes], logLines: lines });
+    const refused = await app.inject({ method: 'GET', url: '/v1/fixture/me' });
+    const failed = await app.inject({ method: 'GET', url: '/v1/fixture/crash' });
+    await app.inject({ method: 'GET', url: '/v1/fixture/public' }); // success: debug only
+    const entries = completions(lines);
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({ reqId: refused.headers['x-request-id'], route: '/v1/fixture/me', status: 401, level: 'info' });
+    expect(entries[1]).toMatchObject({ reqId: failed.headers['x-request-id'], route: '/v1/fixture/crash', status: 500, level: 'warn' });
+    expect(entries[0]?.['time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // ISO-8601 UTC, ASVS V16.2.2
+  });
+
+  it('logs successful requests at debug', async () => {
+    const lines: string[] = [];
+    app = await buildTestApp({ plugins: [fixtureRoutes], logLines: lines, config: { log: { level: 'debug' } } });
     const response = await app.inject({ method: 'GET', url: '/v1/fixture/public' });
-    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['msg'] === 'request completed');
-    expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ reqId: response.headers['x-request-id'], route: '/v1/fixture/public', status: 200, level: 'info' });
-    expect(typeof entries[0]?.['time']).toBe('string'); // ISO-8601 UTC, ASVS V16.2.2
+    expect(completions(lines)).toEqual([expect.objectContaining({ reqId: response.headers['x-request-id'], status: 200, level: 'debug' })]);
+  });
+
+  it('redacts sensitive keys whatever their spelling, without mutating the logged object', () => {
+    const logged = { headers: { Authorization: 'DPoP x', 'X-Api-Key': 'k' }, Refresh_Token: 'r', list: [{ password: 'p' }], fine: 1 };
+    expect(redactSensitive(logged)).toEqual({
+      headers: { Authorization: '[REDACTED]', 'X-Api-Key': '[REDACTED]' },
+      Refresh_Token: '[REDACTED]',
+      list: [{ password: '[REDACTED]' }],
+      fine: 1,
+    });
+    expect(logged.headers.Authorization).toBe('DPoP x');
   });
 
   it('keeps query parameter names but not their values', () => {

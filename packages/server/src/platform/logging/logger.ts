@@ -2,8 +2,8 @@
  * @module platform/logging/logger
  *
  * pino JSON logs with secrets and personal data removed before they are written. Redaction is
- * by key name at any of the first three levels of a log object, plus the credential-bearing
- * request headers; URLs are logged without their query string values, and errors without
+ * by key name (credential headers included) at any of the first five levels of a logged
+ * object; URLs are logged without their query string values, and errors without
  * driver-specific fields (PostgreSQL's `detail` echoes row values). A test sends a token in
  * every place a client could put one and asserts it never reaches the output.
  */
@@ -49,12 +49,40 @@ export const SENSITIVE_KEYS: readonly string[] = [
   'address',
 ];
 
-const SENSITIVE_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'dpop', 'x-api-key'];
+/** Keys compare case-insensitively and without `-`/`_`, so `refresh_token`, `Refresh-Token` and `refreshToken` all match. */
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, '');
+}
 
-function redactPaths(): string[] {
-  const keyPaths = SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
-  const headerPaths = SENSITIVE_HEADERS.map((header) => `req.headers["${header}"]`);
-  return [...keyPaths, ...headerPaths, 'res.headers["set-cookie"]'];
+const SENSITIVE = new Set([...SENSITIVE_KEYS, 'proxy-authorization', 'x-api-key', 'set-cookie'].map(normalizeKey));
+const MAX_DEPTH = 4;
+
+/**
+ * Returns `value` with every sensitive key's value replaced, copying only the objects it
+ * changes (the caller's objects are never mutated). Walks plain objects and arrays only: class
+ * instances such as Fastify requests or errors are left to their serializers, which emit a
+ * fixed, safe set of fields. Cheaper per log line than pino's path-based redaction, which
+ * re-parses its wildcard paths on every call and on every per-request child logger.
+ */
+export function redactSensitive(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => redactSensitive(item, depth + 1));
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const original = record[key];
+    const redacted = SENSITIVE.has(normalizeKey(key)) ? REDACTED : redactSensitive(original, depth + 1);
+    if (redacted !== original) {
+      copy ??= { ...record };
+      copy[key] = redacted;
+    }
+  }
+  return copy ?? value;
 }
 
 /** `/v1/x?token=abc&b=1` → `/v1/x?token=[REDACTED]&b=[REDACTED]`: names help debugging, values may be secrets. */
@@ -96,11 +124,14 @@ export const serializers = {
 export function loggerOptions(config: Pick<Config, 'log'>): LoggerOptions {
   return {
     level: config.log.level,
-    redact: { paths: redactPaths(), censor: REDACTED },
     serializers,
     timestamp: pino.stdTimeFunctions.isoTime,
     base: { service: 'portcullis' },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => redactSensitive(object) as Record<string, unknown>,
+      bindings: (bindings) => redactSensitive(bindings) as Record<string, unknown>,
+    },
   };
 }
 

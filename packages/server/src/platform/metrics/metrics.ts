@@ -27,13 +27,22 @@ export function createMetrics(options: { collectProcessMetrics: boolean }): Metr
   return { registry, httpRequestDuration };
 }
 
-/** Records every response against its route pattern (never the raw URL: unbounded labels). */
+/**
+ * Records every response against its route pattern (never the raw URL: unbounded labels). The
+ * labelled child of each (method, route, status) is cached: prom-client hashes label objects on
+ * every call otherwise, which shows up on the hot path.
+ */
 export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const children = new Map<string, ReturnType<Metrics['httpRequestDuration']['labels']>>();
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.httpRequestDuration.observe(
-      { method: request.method, route: request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'), status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    let child = children.get(key);
+    if (!child) {
+      child = metrics.httpRequestDuration.labels(request.method, route, String(reply.statusCode));
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -28,11 +28,9 @@ export function meetsAssuranceLevel(actual: AssuranceLevel, required: AssuranceL
 
 export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    if (request.is404) return; // the not-found handler answers; nothing to protect
-    const contract = request.routeOptions.config as Partial<RouteSecurity>;
-    if (contract.auth === 'public') return;
-    if (contract.auth === undefined) throw appError('INTERNAL_ERROR', { detail: 'route without contract reached' });
+  const authorize = async (request: FastifyRequest, contract: Partial<RouteSecurity>): Promise<void> => {
+    if (contract.auth === undefined || contract.auth === 'public')
+      throw appError('INTERNAL_ERROR', { detail: 'route without contract reached' });
     const principal = await authenticator.authenticate(request);
     if (!principal) throw appError('AUTH_REQUIRED', { detail: 'no acceptable credentials' });
     if (!meetsAssuranceLevel(principal.aal, contract.auth)) {
@@ -42,5 +40,15 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
       throw appError('RBAC_FORBIDDEN', { detail: `missing permission ${contract.permission}` });
     }
     request.principal = principal;
+  };
+  // Callback style so public routes (health probes, sign-in) pay no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const contract = request.routeOptions.config as Partial<RouteSecurity>;
+    // The not-found handler answers 404 itself; there is nothing behind it to protect.
+    if (request.is404 || contract.auth === 'public') {
+      done();
+      return;
+    }
+    authorize(request, contract).then(() => done(), done);
   });
 }

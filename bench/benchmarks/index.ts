@@ -1,0 +1,17 @@
+/**
+ * @module bench/benchmarks
+ *
+ * The registry of benchmarks, in the order `npm run bench` runs them. Adding one is a module
+ * in this folder exporting a `Benchmark` and one line in the list below; the runner and the
+ * target processes both look benchmarks up here by name.
+ */
+import type { Benchmark } from '../lib/types.ts';
+import { platformOverhead } from './platform-overhead.ts';
+
+export const benchmarks: readonly Benchmark[] = [platformOverhead];
+
+export function benchmarkByName(name: string): Benchmark {
+  const found = benchmarks.find((benchmark) => benchmark.name === name);
+  if (!found) throw new Error(`unknown benchmark "${name}"; available: ${benchmarks.map((b) => b.name).join(', ')}`);
+  return found;
+}

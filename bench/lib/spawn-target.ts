@@ -1,0 +1,120 @@
+/**
+ * @module bench/lib/spawn-target
+ *
+ * Runner side of a target child process: forks `target-process.ts` with the runner's own
+ * TypeScript loader (tsx) and its stdout sent to a file, waits for its URL, queries its CPU
+ * time and RSS, and stops it. Every
+ * wait is bounded, and a child that dies or reports a failure rejects the pending call, so a
+ * broken benchmark crashes the run instead of hanging it.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isChildMessage, type ChildMessage, type ParentMessage, type UsageSnapshot } from './protocol.ts';
+import type { Variant } from './types.ts';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./target-process.ts', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+const REPLY_TIMEOUT_MS = 15_000;
+
+export interface TargetHandle {
+  readonly url: string;
+  readonly pid: number;
+  usage(): Promise<UsageSnapshot>;
+  /** Bytes the target has written to stdout so far (its log output). */
+  stdoutBytes(): number;
+  stop(): Promise<void>;
+}
+
+type Expected = ChildMessage['type'];
+type MessageOf<T extends Expected> = Extract<ChildMessage, { type: T }>;
+
+/** Resolves with the next message of the given type; rejects on failure, exit or timeout. */
+function nextMessage<T extends Expected>(child: ChildProcess, type: T, timeoutMs: number): Promise<MessageOf<T>> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (message: unknown): void => {
+      if (!isChildMessage(message)) return;
+      if (message.type === 'failed') {
+        cleanup();
+        reject(new Error(`target process ${child.pid} failed:\n${message.message}`));
+      } else if (message.type === type) {
+        cleanup();
+        resolve(message as MessageOf<T>);
+      }
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      cleanup();
+      reject(new Error(`target process ${child.pid} exited (code ${code}, signal ${signal}) while waiting for "${type}"`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`target process ${child.pid} did not send "${type}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+function request(child: ChildProcess, message: ParentMessage): void {
+  if (!child.connected) throw new Error(`target process ${child.pid} is no longer connected`);
+  child.send(message);
+}
+
+/** Waits for the child to exit on its own, then kills it if it has not within the bound. */
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildProcess {
+  const stdout = openSync(stdoutFile, 'a');
+  try {
+    // Inherit the runner's execArgv: under `tsx` it carries the loader that lets the child run .ts.
+    return fork(CHILD_ENTRY, [...args], { execArgv: process.execArgv, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+  } finally {
+    closeSync(stdout); // the child holds its own copy of the descriptor
+  }
+}
+
+/** Starts one side of a benchmark in its own process and resolves once it listens. */
+export async function spawnTarget(benchmark: string, variant: Variant, stdoutFile: string): Promise<TargetHandle> {
+  const child = forkWithStdoutTo(stdoutFile, [benchmark, variant]);
+  const pid = child.pid ?? -1;
+  try {
+    const { url } = await nextMessage(child, 'ready', START_TIMEOUT_MS);
+    return {
+      url,
+      pid,
+      usage: async () => {
+        const reply = nextMessage(child, 'usage', REPLY_TIMEOUT_MS);
+        request(child, { type: 'usage' });
+        const { cpuMicros, rssBytes } = await reply;
+        return { cpuMicros, rssBytes };
+      },
+      stdoutBytes: () => statSync(stdoutFile).size,
+      stop: async () => {
+        const stopped = nextMessage(child, 'stopped', REPLY_TIMEOUT_MS);
+        try {
+          request(child, { type: 'stop' });
+          await stopped;
+        } finally {
+          await waitForExit(child, REPLY_TIMEOUT_MS);
+        }
+      },
+    };
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+}

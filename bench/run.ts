@@ -1,0 +1,94 @@
+/**
+ * @module bench/run
+ *
+ * `npm run bench [-- <name> …]`: runs every registered benchmark, or only those named, one
+ * after the other, prints a table per benchmark and writes all samples to
+ * `bench/results/<timestamp>.json`. Benchmarks are informative: a ratio below target prints
+ * BELOW TARGET but exits 0; only a benchmark that crashes (or an unknown name) fails the run.
+ * `--list` prints the available names. Settings come from BENCH_* variables (settings.ts).
+ */
+import { benchmarks, benchmarkByName } from './benchmarks/index.ts';
+import { runBenchmark, type BenchmarkResult } from './lib/compare.ts';
+import { readSettings, type BenchSettings } from './lib/settings.ts';
+import os from 'node:os';
+import {
+  describeMachine,
+  formatFooter,
+  formatMachine,
+  formatResult,
+  formatSettings,
+  writeReport,
+  type FailedBenchmark,
+} from './lib/report.ts';
+import type { Benchmark } from './lib/types.ts';
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function selectBenchmarks(names: readonly string[]): readonly Benchmark[] {
+  return names.length === 0 ? benchmarks : names.map(benchmarkByName);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+async function runAll(
+  selected: readonly Benchmark[],
+  settings: BenchSettings,
+): Promise<{ results: BenchmarkResult[]; failures: FailedBenchmark[] }> {
+  const results: BenchmarkResult[] = [];
+  const failures: FailedBenchmark[] = [];
+  for (const benchmark of selected) {
+    log(`\n▶ ${benchmark.name}: ${benchmark.labels.candidate} vs ${benchmark.labels.baseline}`);
+    try {
+      const result = await runBenchmark(benchmark, settings, log);
+      results.push(result);
+      log(`\n${formatResult(result)}`);
+    } catch (error) {
+      failures.push({ name: benchmark.name, error: errorText(error) });
+      log(`✗ ${benchmark.name} crashed:\n${errorText(error)}`);
+    }
+  }
+  return { results, failures };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--list')) {
+    for (const benchmark of benchmarks) log(`${benchmark.name}\t${benchmark.description}`);
+    return 0;
+  }
+  const selected = selectBenchmarks(argv);
+  const settings = readSettings(process.env);
+  const machine = describeMachine();
+  const date = new Date().toISOString();
+  log(formatMachine(machine));
+  log(formatSettings(settings));
+  const { results, failures } = await runAll(selected, settings);
+  const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+  const report = {
+    date,
+    command,
+    machine,
+    settings,
+    results,
+    failures,
+    runnerRssBytes: process.memoryUsage.rss(),
+    loadAverageAtEnd1m: os.loadavg()[0] ?? 0,
+  };
+  const file = await writeReport(report);
+  log(`\n${formatFooter(report)}\nresults: ${file}`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Usage errors (unknown name, bad BENCH_* value): the message is the whole story.
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,75 @@
+/**
+ * @module modules/dev-outbox
+ *
+ * `GET /v1/dev/outbox`: the newest messages of the development mail outbox as JSON, so a
+ * developer (or an end-to-end test) can read the verification code the server just "sent".
+ * The route is public and returns live one-time codes, so it must exist only in development
+ * with the outbox mailer: `app.ts` registers it only when `shouldRegisterDevOutbox(config)` is
+ * true. It must never be registered any other way.
+ */
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../../config/schema.ts';
+import type { DatabaseHandle } from '../../platform/db/index.ts';
+import { OUTBOX_DEFAULT_LIMIT, listOutbox, mailTransportFor } from '../../platform/mailer/index.ts';
+
+export interface DevOutboxDeps {
+  readonly database: DatabaseHandle;
+}
+
+/**
+ * True only in development with no SMTP server configured: the only situation in which the
+ * outbox holds messages and exposing it cannot reveal a real user's code.
+ */
+export function shouldRegisterDevOutbox(config: Pick<Config, 'environment' | 'mail'>): boolean {
+  return config.environment === 'development' && mailTransportFor(config) === 'outbox';
+}
+
+export const DevOutboxQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: `How many messages, 1 to 100 (default ${OUTBOX_DEFAULT_LIMIT}).` }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DevOutboxMessageSchema = Type.Object(
+  {
+    id: Type.String(),
+    channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+    to: Type.String(),
+    subject: Type.String(),
+    text: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const DevOutboxResponseSchema = Type.Object(
+  { messages: Type.Array(DevOutboxMessageSchema, { description: 'Newest first.' }) },
+  { additionalProperties: false },
+);
+
+export function devOutboxRoutes(deps: DevOutboxDeps) {
+  return async function devOutbox(app: FastifyInstance): Promise<void> {
+    app.withTypeProvider<TypeBoxTypeProvider>().get(
+      '/v1/dev/outbox',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'none' },
+        schema: {
+          summary: 'Development mail outbox (development only; never registered in production)',
+          tags: ['development'],
+          querystring: DevOutboxQuerySchema,
+          response: { 200: DevOutboxResponseSchema },
+        },
+      },
+      async (request) => {
+        const limit = request.query.limit === undefined ? OUTBOX_DEFAULT_LIMIT : Number(request.query.limit);
+        const messages = await listOutbox(deps.database.db, limit);
+        return { messages: messages.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
+      },
+    );
+  };
+}
