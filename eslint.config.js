@@ -127,7 +127,7 @@ export default defineConfig(
     // The wire contract runs in browsers and React Native: no Node globals, no Node builtins.
     name: 'portcullis/isomorphic',
     files: ['packages/protocol/**/*.ts', 'packages/sdk/src/**/*.ts', 'packages/web/src/**/*.{ts,tsx}'],
-    ignores: ['**/*.test.ts', '**/test/**'],
+    ignores: TEST_FILES,
     rules: {
       'no-restricted-globals': [
         'error',

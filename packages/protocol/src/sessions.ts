@@ -101,3 +101,4 @@ export type TokenResponse = Static<typeof TokenResponseSchema>;
 export type Session = Static<typeof SessionSchema>;
 export type SessionList = Static<typeof SessionListSchema>;
 export type IntrospectionResponse = Static<typeof IntrospectionResponseSchema>;
+export type Revoked = Static<typeof RevokedSchema>;

@@ -1,0 +1,48 @@
+/**
+ * @module http/error-from-response
+ *
+ * Turns a failed response into the error the caller sees: an {@link ApiError} when the body is
+ * a Portcullis problem (RFC 9457 with a registered `code`), otherwise a {@link ClientError}
+ * `INVALID_RESPONSE` carrying the status (a proxy's HTML 502, a code this SDK version does not
+ * know). Never copies the response body into a message. Internal.
+ */
+import { isErrorCode, type ValidationIssue } from '@portcullis/protocol';
+import { ApiError, ClientError } from '../errors.ts';
+import { isRecord, readJson } from './read-json.ts';
+
+function issuesOf(value: unknown): ValidationIssue[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const issues: ValidationIssue[] = [];
+  for (const item of value) {
+    if (isRecord(item) && typeof item['pointer'] === 'string' && typeof item['reason'] === 'string') {
+      issues.push({ pointer: item['pointer'], reason: item['reason'] });
+    }
+  }
+  return issues;
+}
+
+/** `Retry-After` in seconds (the delta-seconds form; Portcullis never sends the date form). */
+function retryAfterOf(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  return value !== null && /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
+/**
+ * The error for a non-success `response` to the request described by `context`
+ * (`'POST /v1/sessions'`, used in messages; must not contain secrets). Consumes the body.
+ */
+export async function errorFromResponse(response: Response, context: string): Promise<ApiError | ClientError> {
+  const body = await readJson(response);
+  if (isRecord(body) && isErrorCode(body['code'])) {
+    return new ApiError({
+      code: body['code'],
+      status: response.status,
+      requestId: typeof body['requestId'] === 'string' ? body['requestId'] : '',
+      title: typeof body['title'] === 'string' ? body['title'] : undefined,
+      detail: typeof body['detail'] === 'string' ? body['detail'] : undefined,
+      issues: issuesOf(body['errors']),
+      retryAfterSeconds: retryAfterOf(response),
+    });
+  }
+  return new ClientError('INVALID_RESPONSE', `Unexpected ${response.status} answer to ${context}`, { status: response.status });
+}

@@ -1,0 +1,69 @@
+/**
+ * @module http/response-shapes
+ *
+ * Checks that success bodies have the shape `@portcullis/protocol` promises before the SDK
+ * hands them out typed. Deliberately shallow (types of the members the SDK or app relies on):
+ * the server validates its own responses against the schemas; this catches a wrong server, a
+ * captive portal or a proxy answering instead. Each parser returns `undefined` on mismatch.
+ * Internal.
+ */
+import type { Accepted, Account, Session, SessionList, TokenResponse } from '@portcullis/protocol';
+import { isRecord } from './read-json.ts';
+
+export type { Revoked } from '@portcullis/protocol';
+import type { Revoked } from '@portcullis/protocol';
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+export function parseTokenResponse(value: unknown): TokenResponse | undefined {
+  if (!isRecord(value)) return undefined;
+  // A token type other than DPoP would mean bearer tokens: usable by anyone who copies them.
+  if (value['tokenType'] !== 'DPoP') return undefined;
+  const { accessToken, refreshToken, expiresIn, refreshExpiresIn, sessionId, aal } = value;
+  if (!isNonEmptyString(accessToken) || !isNonEmptyString(refreshToken)) return undefined;
+  if (!isCount(expiresIn) || !isCount(refreshExpiresIn)) return undefined;
+  if (!isNonEmptyString(sessionId) || !isString(aal)) return undefined;
+  return { tokenType: 'DPoP', accessToken, refreshToken, expiresIn, refreshExpiresIn, sessionId, aal };
+}
+
+export function parseAccount(value: unknown): Account | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, email, emailVerified, roles, createdAt } = value;
+  if (!isString(id) || !isString(email) || typeof emailVerified !== 'boolean' || !isString(createdAt)) return undefined;
+  if (!Array.isArray(roles) || !roles.every(isString)) return undefined;
+  return value as Account;
+}
+
+function isSession(value: unknown): value is Session {
+  if (!isRecord(value)) return false;
+  const { id, current, device, createdAt, lastUsedAt, expiresAt, location, aal } = value;
+  return (
+    isString(id) &&
+    typeof current === 'boolean' &&
+    isRecord(device) &&
+    isString(device['label']) &&
+    isString(device['platform']) &&
+    isString(createdAt) &&
+    isString(lastUsedAt) &&
+    isString(expiresAt) &&
+    isString(location) &&
+    isString(aal)
+  );
+}
+
+export function parseSessionList(value: unknown): SessionList | undefined {
+  if (!isRecord(value) || !Array.isArray(value['sessions']) || !value['sessions'].every(isSession)) return undefined;
+  return value as SessionList;
+}
+
+export function parseRevoked(value: unknown): Revoked | undefined {
+  return isRecord(value) && isCount(value['revoked']) ? { revoked: value['revoked'] } : undefined;
+}
+
+export function parseAccepted(value: unknown): Accepted | undefined {
+  return isRecord(value) && value['status'] === 'accepted' && isString(value['message'])
+    ? { status: 'accepted', message: value['message'] }
+    : undefined;
+}
