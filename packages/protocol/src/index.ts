@@ -50,6 +50,7 @@ export {
 export type {
   Device,
   IntrospectionResponse,
+  Revoked,
   PasswordSignInRequest,
   RefreshRequest,
   Session,

@@ -21,10 +21,26 @@ import { registerRequestLogging } from './platform/http/request-logging.ts';
 import { registerProblemResponses } from './platform/http/problem-responses.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { enforceRouteContract } from './platform/routes/contract.ts';
-import { registerAuthentication, rejectAllAuthenticator, type Authenticator } from './platform/routes/authentication.ts';
+import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
 import { createMetrics, registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
+import { Redis } from 'ioredis';
+import { systemClock, type Clock } from './platform/clock/clock.ts';
+import { loadKeyRing, type KeyRing } from './platform/crypto/index.ts';
+import { createMailer, type Mailer } from './platform/mailer/index.ts';
+import {
+  createDPoPVerifier,
+  createMemoryReplayCache,
+  createRedisReplayCache,
+  createSessionAuthenticator,
+  createTokenRequestProof,
+  registerDPoPNonceAdvertising,
+  sessionsRoutes,
+  type ReplayCache,
+  type SessionsDeps,
+} from './modules/sessions/index.ts';
+import { accountsRoutes, createPasswordBlocklist, createPasswordHasher, createPasswordPolicy, type PasswordBlocklist } from './modules/accounts/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -37,9 +53,36 @@ export interface BuildAppOptions {
   readonly metrics?: Metrics;
   /** Additional plugins registered after the built-in modules (tests, embedding apps). */
   readonly plugins?: readonly FastifyPluginAsync[];
+  readonly clock?: Clock;
+  /** Server secrets; by default loaded (or, in development, generated) from `config.keys`. */
+  readonly keyRing?: KeyRing;
+  readonly mailer?: Mailer;
 }
 
-export type App = FastifyInstance & { readonly portcullis: { readonly database: DatabaseHandle; readonly metrics: Metrics } };
+/** The offline password list is large and read-only: one copy per process, loaded on first use. */
+let sharedBlocklist: PasswordBlocklist | undefined;
+
+/** DPoP proofs are remembered in Redis when instances share it, in memory for a single instance. */
+function createReplayCache(config: Config, onClose: (close: () => Promise<void>) => void): ReplayCache {
+  if (!config.redis.url) return createMemoryReplayCache();
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  redis.on('error', () => undefined); // surfaced per request as 503 by the cache; avoid unhandled 'error' events
+  onClose(async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return createRedisReplayCache({ redis });
+}
+
+export interface PortcullisServices {
+  readonly database: DatabaseHandle;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly keyRing: KeyRing;
+  readonly mailer: Mailer;
+  readonly sessions: SessionsDeps;
+}
+
+export type App = FastifyInstance & { readonly portcullis: PortcullisServices };
 
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config);
@@ -67,19 +110,42 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   if (!options.database) app.addHook('onClose', () => database.close());
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database);
   const metrics = options.metrics ?? createMetrics({ collectProcessMetrics: false });
-  app.decorate('portcullis', { database, metrics });
+  const clock = options.clock ?? systemClock;
+  const keyRing = options.keyRing ?? loadKeyRing(config);
+  const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
+  const sessions: SessionsDeps = { db: database.db, keyRing, clock, config: config.sessions };
+  const replayCache = createReplayCache(config, (close) => app.addHook('onClose', close));
+  const dpop = createDPoPVerifier({ config: config.sessions.dpop, keyRing, replayCache, now: () => clock.now() });
+  const tokenRequestProof = createTokenRequestProof(dpop, config.publicUrl);
+  sharedBlocklist ??= createPasswordBlocklist();
+  // Build the index now rather than on the first sign-up (≈0.4 s of CPU); tests load it lazily.
+  if (config.environment !== 'test') await sharedBlocklist.load();
+  const accounts = {
+    db: database.db,
+    clock,
+    keyRing,
+    mailer,
+    sessions,
+    hasher: await createPasswordHasher({ config: config.passwords }),
+    policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
+    onBackgroundError: (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed'),
+  };
+  app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions });
 
   enforceRouteContract(app);
   registerProblemResponses(app);
   registerErrorHandling(app);
   registerSecurityHeaders(app, config);
   registerCors(app, config);
-  registerAuthentication(app, options.authenticator ?? rejectAllAuthenticator);
+  registerAuthentication(app, options.authenticator ?? createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl }));
+  registerDPoPNonceAdvertising(app, dpop);
   registerHttpMetrics(app, metrics);
   registerRequestLogging(app);
   await registerOpenApi(app, config);
 
   await app.register(healthRoutes({ database }));
+  await app.register(accountsRoutes({ accounts, tokenRequestProof }));
+  await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;

@@ -15,6 +15,8 @@ import type { Principal } from './principal.ts';
 export interface Authenticator {
   /** Returns the caller, or `null` when the request carries no acceptable credentials. */
   authenticate(request: FastifyRequest): Promise<Principal | null>;
+  /** `WWW-Authenticate` value sent with 401 AUTH_REQUIRED (RFC 9110 §11.6.1). */
+  readonly challenge?: string;
 }
 
 /** Refuses every request: the authenticator in force until a session mechanism is configured. */
@@ -27,12 +29,13 @@ export function meetsAssuranceLevel(actual: AssuranceLevel, required: AssuranceL
 }
 
 export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+  const challengeHeaders: Record<string, string> = authenticator.challenge ? { 'www-authenticate': authenticator.challenge } : {};
   app.decorateRequest('principal', null);
   const authorize = async (request: FastifyRequest, contract: Partial<RouteSecurity>): Promise<void> => {
     if (contract.auth === undefined || contract.auth === 'public')
       throw appError('INTERNAL_ERROR', { detail: 'route without contract reached' });
     const principal = await authenticator.authenticate(request);
-    if (!principal) throw appError('AUTH_REQUIRED', { detail: 'no acceptable credentials' });
+    if (!principal) throw appError('AUTH_REQUIRED', { detail: 'no acceptable credentials', headers: challengeHeaders });
     if (!meetsAssuranceLevel(principal.aal, contract.auth)) {
       throw appError('AUTH_REQUIRED', { detail: `session level ${principal.aal} below ${contract.auth}` });
     }

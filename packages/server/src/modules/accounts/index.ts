@@ -1,0 +1,11 @@
+/**
+ * @module modules/accounts
+ *
+ * Accounts and password credentials. Other modules import from here only.
+ */
+export { accountsRoutes } from './routes.ts';
+export type { AccountsRouteDeps } from './routes.ts';
+export { DEFAULT_ROLES, signInWithPassword, toAccountDto } from './service.ts';
+export type { AccountsDeps } from './service.ts';
+export { createPasswordBlocklist, createPasswordHasher, createPasswordPolicy } from './password/index.ts';
+export type { PasswordBlocklist, PasswordHasher, PasswordPolicy } from './password/index.ts';

@@ -1,0 +1,40 @@
+/**
+ * @module modules/accounts/repository
+ *
+ * SQL for accounts. Email addresses are stored normalised (see `normalizeEmail`) so the unique
+ * index makes one account per address regardless of case or Unicode form.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { AccountsTable, Database } from '../../platform/db/index.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function normalizeEmail(email: string): string {
+  return email.normalize('NFKC').trim().toLowerCase();
+}
+
+export async function findAccountByEmail(db: Db, email: string): Promise<AccountsTable | undefined> {
+  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function findAccountById(db: Db, id: string): Promise<AccountsTable | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Inserts an account; false when the address is taken (unique index), including by a concurrent sign-up. */
+export async function insertAccount(db: Db, account: AccountsTable): Promise<boolean> {
+  const result = await db.insertInto('accounts').values(account).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) === 1n;
+}
+
+export async function markEmailVerified(db: Db, id: string, now: number): Promise<void> {
+  await db.updateTable('accounts').set({ email_verified_at: now, updated_at: now }).where('id', '=', id).where('email_verified_at', 'is', null).execute();
+}
+
+export async function setPasswordHash(db: Db, id: string, hash: string, now: number, options: { changed: boolean }): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ password_hash: hash, updated_at: now, ...(options.changed ? { password_changed_at: now } : {}) })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,133 @@
+/**
+ * @module modules/accounts/routes
+ *
+ * HTTP surface of accounts: sign-up, email verification, password sign-in (which mints a session
+ * bound to the request's DPoP key), the signed-in person's account, password change and reset.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  AcceptedSchema,
+  AccountSchema,
+  ChangePasswordRequestSchema,
+  PasswordResetConfirmSchema,
+  PasswordResetRequestSchema,
+  PasswordSignInRequestSchema,
+  SignUpRequestSchema,
+  TokenResponseSchema,
+  VerifyEmailRequestSchema,
+  type ChangePasswordRequest,
+  type PasswordResetConfirm,
+  type PasswordSignInRequest,
+  type SignUpRequest,
+  type VerifyEmailRequest,
+} from '@portcullis/protocol';
+import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import {
+  changePassword,
+  confirmPasswordReset,
+  getAccount,
+  requestPasswordReset,
+  signInWithPassword,
+  signUp,
+  verifyEmail,
+  type AccountsDeps,
+} from './service.ts';
+
+export interface AccountsRouteDeps {
+  readonly accounts: AccountsDeps;
+  readonly tokenRequestProof: TokenRequestProof;
+}
+
+const ACCEPTED_SIGN_UP = { status: 'accepted' as const, message: 'Check your email to continue.' };
+const ACCEPTED_RESET = { status: 'accepted' as const, message: 'If the address has an account, a code is on its way.' };
+
+export function accountsRoutes(deps: AccountsRouteDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.post(
+      '/v1/accounts',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'account.created' },
+        schema: { summary: 'Sign up with email and password', tags: ['accounts'], body: SignUpRequestSchema, response: { 202: AcceptedSchema } },
+      },
+      async (request, reply) => {
+        await signUp(deps.accounts, request.body as SignUpRequest, requestContext(request));
+        return reply.code(202).send(ACCEPTED_SIGN_UP);
+      },
+    );
+
+    app.post(
+      '/v1/accounts/verify-email',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'account.email_verified' },
+        schema: { summary: 'Verify an email address with the emailed code', tags: ['accounts'], body: VerifyEmailRequestSchema, response: { 200: AccountSchema } },
+      },
+      async (request) => verifyEmail(deps.accounts, request.body as VerifyEmailRequest, requestContext(request)),
+    );
+
+    app.post(
+      '/v1/sessions',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'session.created' },
+        schema: {
+          summary: 'Sign in with email and password (DPoP proof required; tokens are bound to its key)',
+          tags: ['sessions'],
+          body: PasswordSignInRequestSchema,
+          response: { 201: TokenResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        const jkt = await deps.tokenRequestProof(request);
+        const body = request.body as PasswordSignInRequest;
+        const tokens = await signInWithPassword(deps.accounts, { ...body, jkt }, requestContext(request));
+        return reply.code(201).send(tokens);
+      },
+    );
+
+    app.get(
+      '/v1/accounts/me',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        schema: { summary: 'My account', tags: ['accounts'], response: { 200: AccountSchema } },
+      },
+      async (request) => getAccount(deps.accounts, principalOf(request).accountId),
+    );
+
+    app.post(
+      '/v1/accounts/password',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'password.changed' },
+        schema: { summary: 'Change my password (other sessions are signed out)', tags: ['accounts'], body: ChangePasswordRequestSchema, response: { 204: { type: 'null' } } },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const body = request.body as ChangePasswordRequest;
+        await changePassword(deps.accounts, { accountId: principal.accountId, sessionId: principal.sessionId, ...body }, requestContext(request));
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/v1/accounts/password-reset',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'password.reset_requested' },
+        schema: { summary: 'Request a password reset code by email', tags: ['accounts'], body: PasswordResetRequestSchema, response: { 202: AcceptedSchema } },
+      },
+      async (request, reply) => {
+        await requestPasswordReset(deps.accounts, request.body as { email: string }, requestContext(request));
+        return reply.code(202).send(ACCEPTED_RESET);
+      },
+    );
+
+    app.post(
+      '/v1/accounts/password-reset/confirm',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'password.reset' },
+        schema: { summary: 'Set a new password with the emailed code (all sessions are signed out)', tags: ['accounts'], body: PasswordResetConfirmSchema, response: { 204: { type: 'null' } } },
+      },
+      async (request, reply) => {
+        await confirmPasswordReset(deps.accounts, request.body as PasswordResetConfirm, requestContext(request));
+        return reply.code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * @module modules/accounts/service
+ *
+ * Sign-up, email verification, password sign-in, password change and reset. Every answer that
+ * could reveal whether an address has an account is the same either way, and costs the same:
+ * sign-up hashes the password and sends one email on both paths; sign-in runs exactly one
+ * Argon2id verification on both paths (a dummy one for unknown accounts); reset does one write
+ * on both paths and sends its email off the request path. Sessions are minted only through the
+ * sessions module's `issueSession`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Account, TokenResponse } from '@portcullis/protocol';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { KeyRing } from '../../platform/crypto/index.ts';
+import type { AccountsTable, Database } from '../../platform/db/index.ts';
+import { withTransaction } from '../../platform/db/index.ts';
+import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import { appError } from '../../platform/errors/app-error.ts';
+import type { Mailer } from '../../platform/mailer/index.ts';
+import { emailVerificationMessage, passwordChangedMessage, passwordResetMessage, signUpAttemptMessage } from '../../platform/mailer/templates.ts';
+import { issueSession, revokeSessions, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
+import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
+import * as repo from './repository.ts';
+
+export const DEFAULT_ROLES: readonly string[] = ['patient'];
+
+export interface AccountsDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly keyRing: KeyRing;
+  readonly hasher: PasswordHasher;
+  readonly policy: PasswordPolicy;
+  readonly mailer: Mailer;
+  readonly sessions: SessionsDeps;
+  /** Logs delivery failures of mail sent off the request path (no addresses, no codes). */
+  readonly onBackgroundError: (error: unknown) => void;
+}
+
+export function toAccountDto(account: AccountsTable): Account {
+  return {
+    id: account.id,
+    email: account.email,
+    emailVerified: account.email_verified_at !== null,
+    roles: JSON.parse(account.roles) as string[],
+    createdAt: new Date(account.created_at).toISOString(),
+  };
+}
+
+/** Second factors arrive with the MFA module; until then every account is single-factor (15+ characters). */
+async function assertPasswordAllowed(deps: AccountsDeps, password: string, email: string, pointer: string): Promise<void> {
+  const { violations } = await deps.policy.checkPasswordPolicy(password, { hasSecondFactor: false, context: { email } });
+  if (violations.length > 0) throw passwordPolicyError(violations, { pointer });
+}
+
+/** Sends mail without making the caller wait: response time must not depend on the recipient. */
+function sendInBackground(deps: AccountsDeps, to: string, message: { subject: string; text: string }): void {
+  deps.mailer.send({ to, ...message }).catch(deps.onBackgroundError);
+}
+
+export async function signUp(deps: AccountsDeps, input: { email: string; password: string }, context: RequestContext): Promise<void> {
+  const email = repo.normalizeEmail(input.email);
+  await assertPasswordAllowed(deps, input.password, email, '/body/password');
+  const passwordHash = await deps.hasher.hashPassword(input.password); // on both paths: same cost
+  const now = deps.clock.now();
+  const account: AccountsTable = {
+    id: randomUUID(),
+    email,
+    email_verified_at: null,
+    password_hash: passwordHash,
+    password_changed_at: now,
+    roles: JSON.stringify(DEFAULT_ROLES),
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+  };
+  const code = await withTransaction(deps.db, async (tx) => {
+    if (!(await repo.insertAccount(tx, account))) {
+      await writeAuditEvent(tx, deps.clock, { action: 'account.sign_up_existing', outcome: 'failure', requestId: context.requestId, ipPrefix: context.ipPrefix, reason: 'address_taken' });
+      return undefined;
+    }
+    await writeAuditEvent(tx, deps.clock, { action: 'account.created', outcome: 'success', actorId: account.id, subjectId: account.id, requestId: context.requestId, ipPrefix: context.ipPrefix });
+    return issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now });
+  });
+  // The owner of an existing address learns someone tried; the caller learns nothing either way.
+  const message = code === undefined ? signUpAttemptMessage() : emailVerificationMessage({ code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
+  sendInBackground(deps, email, message);
+}
+
+export async function verifyEmail(deps: AccountsDeps, input: { email: string; code: string }, context: RequestContext): Promise<Account> {
+  const email = repo.normalizeEmail(input.email);
+  return withTransaction(deps.db, async (tx) => {
+    const now = deps.clock.now();
+    const account = await repo.findAccountByEmail(tx, email);
+    if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', code: input.code, now }))) {
+      throw appError('VERIFICATION_CODE_INVALID', { detail: account ? 'code mismatch, expired or exhausted' : 'unknown account' });
+    }
+    await repo.markEmailVerified(tx, account.id, now);
+    await writeAuditEvent(tx, deps.clock, { action: 'account.email_verified', outcome: 'success', actorId: account.id, subjectId: account.id, requestId: context.requestId, ipPrefix: context.ipPrefix });
+    return toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now });
+  });
+}
+
+/**
+ * Password sign-in. Unknown address, wrong password and locked account all answer
+ * AUTH_INVALID_CREDENTIALS after exactly one Argon2id verification; the difference is kept in
+ * the audit reason. `jkt` is the thumbprint of the DPoP key that signed this request.
+ */
+export async function signInWithPassword(
+  deps: AccountsDeps,
+  input: { email: string; password: string; device: IssueSessionInput['device']; jkt: string },
+  context: RequestContext,
+): Promise<TokenResponse> {
+  const email = repo.normalizeEmail(input.email);
+  const account = await repo.findAccountByEmail(deps.db, email);
+  const failed = async (reason: string, accountId?: string) => {
+    await writeAuditEvent(deps.db, deps.clock, { action: 'session.sign_in_failed', outcome: 'failure', actorId: accountId ?? null, subjectId: accountId ?? null, requestId: context.requestId, ipPrefix: context.ipPrefix, reason });
+    return appError('AUTH_INVALID_CREDENTIALS', { detail: reason });
+  };
+  if (!account?.password_hash) {
+    await deps.hasher.verifyDummy(input.password);
+    throw await failed(account ? 'no_password' : 'unknown_account', account?.id);
+  }
+  const { valid, needsRehash } = await deps.hasher.verifyPassword(account.password_hash, input.password);
+  if (!valid) throw await failed('bad_password', account.id);
+  if (account.status !== 'active') throw await failed('account_locked', account.id);
+  if (needsRehash) await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
+  // Only someone who knows the password learns the address exists but is unverified.
+  if (account.email_verified_at === null) throw appError('AUTH_EMAIL_NOT_VERIFIED');
+  return issueSession(deps.sessions, { accountId: account.id, aal: 'aal1', amr: ['pwd'], jkt: input.jkt, device: input.device }, context);
+}
+
+export async function getAccount(deps: AccountsDeps, accountId: string): Promise<Account> {
+  const account = await repo.findAccountById(deps.db, accountId);
+  if (!account) throw appError('AUTH_REQUIRED', { detail: 'account of a live session is gone' });
+  return toAccountDto(account);
+}
+
+/** Changes the password after re-checking the current one; every other session is revoked. */
+export async function changePassword(
+  deps: AccountsDeps,
+  input: { accountId: string; sessionId: string; currentPassword: string; newPassword: string },
+  context: RequestContext,
+): Promise<void> {
+  const account = await repo.findAccountById(deps.db, input.accountId);
+  if (!account?.password_hash) throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'no password set' });
+  const { valid } = await deps.hasher.verifyPassword(account.password_hash, input.currentPassword);
+  if (!valid) throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'current password wrong' });
+  await assertPasswordAllowed(deps, input.newPassword, account.email, '/body/newPassword');
+  const hash = await deps.hasher.hashPassword(input.newPassword);
+  const now = deps.clock.now();
+  await withTransaction(deps.db, async (tx) => {
+    await repo.setPasswordHash(tx, account.id, hash, now, { changed: true });
+    await writeAuditEvent(tx, deps.clock, { action: 'password.changed', outcome: 'success', actorId: account.id, subjectId: account.id, sessionId: input.sessionId, requestId: context.requestId, ipPrefix: context.ipPrefix });
+  });
+  await revokeSessions(deps.sessions, { accountId: account.id, except: input.sessionId, reason: 'password_changed' }, context);
+  sendInBackground(deps, account.email, passwordChangedMessage({ changedAt: new Date(now) }));
+}
+
+/** Starts a reset. The same answer and one write either way; the email leaves off the request path. */
+export async function requestPasswordReset(deps: AccountsDeps, input: { email: string }, context: RequestContext): Promise<void> {
+  const email = repo.normalizeEmail(input.email);
+  const now = deps.clock.now();
+  const code = await withTransaction(deps.db, async (tx) => {
+    const account = await repo.findAccountByEmail(tx, email);
+    await writeAuditEvent(tx, deps.clock, { action: 'password.reset_requested', outcome: account ? 'success' : 'failure', actorId: account?.id ?? null, subjectId: account?.id ?? null, requestId: context.requestId, ipPrefix: context.ipPrefix, reason: account ? null : 'unknown_account' });
+    return account ? issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', now }) : undefined;
+  });
+  if (code !== undefined) sendInBackground(deps, email, passwordResetMessage({ code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes }));
+}
+
+/** Completes a reset with the emailed code; every session of the account is revoked. */
+export async function confirmPasswordReset(deps: AccountsDeps, input: { email: string; code: string; newPassword: string }, context: RequestContext): Promise<void> {
+  const email = repo.normalizeEmail(input.email);
+  await assertPasswordAllowed(deps, input.newPassword, email, '/body/newPassword');
+  const hash = await deps.hasher.hashPassword(input.newPassword);
+  const now = deps.clock.now();
+  const accountId = await withTransaction(deps.db, async (tx) => {
+    const account = await repo.findAccountByEmail(tx, email);
+    if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', code: input.code, now }))) {
+      throw appError('VERIFICATION_CODE_INVALID', { detail: account ? 'code mismatch, expired or exhausted' : 'unknown account' });
+    }
+    await repo.setPasswordHash(tx, account.id, hash, now, { changed: true });
+    // Receiving the code proves control of the address.
+    await repo.markEmailVerified(tx, account.id, now);
+    await writeAuditEvent(tx, deps.clock, { action: 'password.reset', outcome: 'success', actorId: account.id, subjectId: account.id, requestId: context.requestId, ipPrefix: context.ipPrefix });
+    return account.id;
+  });
+  await revokeSessions(deps.sessions, { accountId, reason: 'password_reset' }, context);
+  sendInBackground(deps, email, passwordChangedMessage({ changedAt: new Date(now) }));
+}

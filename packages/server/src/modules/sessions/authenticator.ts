@@ -1,0 +1,53 @@
+/**
+ * @module modules/sessions/authenticator
+ *
+ * The platform `Authenticator` backed by sessions: `Authorization: DPoP <access token>` plus a
+ * `DPoP` proof for this exact request, signed by the key the session is bound to (RFC 9449
+ * §7). Bearer tokens are refused: a stolen token alone is worth nothing. The token is looked up
+ * first (cheap, rejects garbage), then the proof's signature is verified (the expensive part).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Authenticator } from '../../platform/routes/authentication.ts';
+import type { Principal } from '../../platform/routes/principal.ts';
+import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import { authenticateAccessToken, type SessionsDeps } from './service.ts';
+import { buildHtu, checkProofBinding, type DPoPVerifier } from './dpop/index.ts';
+
+export interface SessionAuthenticatorDeps {
+  readonly sessions: SessionsDeps;
+  readonly dpop: DPoPVerifier;
+  readonly publicUrl: string;
+}
+
+const NO_PERMISSIONS: ReadonlySet<string> = new Set();
+
+/** `DPoP <token>` → token; any other scheme (Bearer included) → undefined. */
+export function dpopAccessToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const space = authorization.indexOf(' ');
+  if (space === -1 || authorization.slice(0, space).toLowerCase() !== 'dpop') return undefined;
+  const token = authorization.slice(space + 1).trim();
+  return token === '' ? undefined : token;
+}
+
+export function createSessionAuthenticator(deps: SessionAuthenticatorDeps): Authenticator {
+  return {
+    challenge: 'DPoP algs="ES256 EdDSA"',
+    authenticate: async (request: FastifyRequest): Promise<Principal | null> => {
+      const token = dpopAccessToken(request.headers.authorization);
+      if (token === undefined) return null;
+      const found = await authenticateAccessToken(deps.sessions, token);
+      if (!found) return null;
+      const proof = await deps.dpop.verify(request.headers.dpop, { method: request.method, htu: buildHtu(deps.publicUrl, request.url), accessToken: token });
+      checkProofBinding(proof, found.session.jkt);
+      return {
+        accountId: found.session.account_id,
+        sessionId: found.session.id,
+        aal: found.session.aal as AssuranceLevel,
+        amr: JSON.parse(found.session.amr) as string[],
+        roles: found.roles,
+        permissions: NO_PERMISSIONS,
+      };
+    },
+  };
+}

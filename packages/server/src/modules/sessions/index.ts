@@ -1,0 +1,14 @@
+/**
+ * @module modules/sessions
+ *
+ * Sessions: the only place tokens are minted (`issueSession`), rotated and checked. Other
+ * modules import from here only.
+ */
+export { issueSession, revokeSessions, rotateRefreshToken, authenticateAccessToken, listSessions } from './service.ts';
+export type { IssueSessionInput, RequestContext, SessionsDeps } from './service.ts';
+export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
+export { createTokenRequestProof, registerDPoPNonceAdvertising } from './token-request.ts';
+export type { TokenRequestProof } from './token-request.ts';
+export { principalOf, requestContext, sessionsRoutes } from './routes.ts';
+export { createDPoPVerifier, createMemoryReplayCache, createRedisReplayCache } from './dpop/index.ts';
+export type { DPoPVerifier, ReplayCache } from './dpop/index.ts';
