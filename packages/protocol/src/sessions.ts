@@ -102,4 +102,3 @@ export type Session = Static<typeof SessionSchema>;
 export type SessionList = Static<typeof SessionListSchema>;
 export type IntrospectionResponse = Static<typeof IntrospectionResponseSchema>;
 export type Revoked = Static<typeof RevokedSchema>;
-export type Revoked = Static<typeof RevokedSchema>;

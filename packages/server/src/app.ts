@@ -40,7 +40,13 @@ import {
   type ReplayCache,
   type SessionsDeps,
 } from './modules/sessions/index.ts';
-import { accountsRoutes, createPasswordBlocklist, createPasswordHasher, createPasswordPolicy, type PasswordBlocklist } from './modules/accounts/index.ts';
+import {
+  accountsRoutes,
+  createPasswordBlocklist,
+  createPasswordHasher,
+  createPasswordPolicy,
+  type PasswordBlocklist,
+} from './modules/accounts/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */

@@ -25,7 +25,11 @@ function codeHash(keyRing: KeyRing, accountId: string, purpose: CodePurpose, cod
 }
 
 /** Issues a new code (earlier unused codes of the same purpose stop working) and returns it for mailing. */
-export async function issueCode(db: Db, keyRing: KeyRing, input: { accountId: string; purpose: CodePurpose; now: number }): Promise<string> {
+export async function issueCode(
+  db: Db,
+  keyRing: KeyRing,
+  input: { accountId: string; purpose: CodePurpose; now: number },
+): Promise<string> {
   const policy = CODE_POLICY[input.purpose];
   const code = randomDigits(policy.digits);
   await db
@@ -55,7 +59,11 @@ export async function issueCode(db: Db, keyRing: KeyRing, input: { accountId: st
  * Consumes the account's live code if `code` matches. Every call spends one attempt first; the
  * code dies when used, expired, or out of attempts. Returns whether it matched.
  */
-export async function consumeCode(db: Db, keyRing: KeyRing, input: { accountId: string; purpose: CodePurpose; code: string; now: number }): Promise<boolean> {
+export async function consumeCode(
+  db: Db,
+  keyRing: KeyRing,
+  input: { accountId: string; purpose: CodePurpose; code: string; now: number },
+): Promise<boolean> {
   const policy = CODE_POLICY[input.purpose];
   const live = await db
     .selectFrom('one_time_codes')
@@ -76,6 +84,11 @@ export async function consumeCode(db: Db, keyRing: KeyRing, input: { accountId: 
     .executeTakeFirst();
   if (spent.numUpdatedRows !== 1n) return false;
   if (!constantTimeEqual(codeHash(keyRing, input.accountId, input.purpose, input.code), live.code_hash)) return false;
-  const used = await db.updateTable('one_time_codes').set({ used_at: input.now }).where('id', '=', live.id).where('used_at', 'is', null).executeTakeFirst();
+  const used = await db
+    .updateTable('one_time_codes')
+    .set({ used_at: input.now })
+    .where('id', '=', live.id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   return used.numUpdatedRows === 1n;
 }

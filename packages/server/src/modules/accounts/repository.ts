@@ -23,12 +23,21 @@ export async function findAccountById(db: Db, id: string): Promise<AccountsTable
 
 /** Inserts an account; false when the address is taken (unique index), including by a concurrent sign-up. */
 export async function insertAccount(db: Db, account: AccountsTable): Promise<boolean> {
-  const result = await db.insertInto('accounts').values(account).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst();
+  const result = await db
+    .insertInto('accounts')
+    .values(account)
+    .onConflict((oc) => oc.column('email').doNothing())
+    .executeTakeFirst();
   return (result.numInsertedOrUpdatedRows ?? 0n) === 1n;
 }
 
 export async function markEmailVerified(db: Db, id: string, now: number): Promise<void> {
-  await db.updateTable('accounts').set({ email_verified_at: now, updated_at: now }).where('id', '=', id).where('email_verified_at', 'is', null).execute();
+  await db
+    .updateTable('accounts')
+    .set({ email_verified_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('email_verified_at', 'is', null)
+    .execute();
 }
 
 export async function setPasswordHash(db: Db, id: string, hash: string, now: number, options: { changed: boolean }): Promise<void> {

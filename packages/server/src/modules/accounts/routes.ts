@@ -47,7 +47,12 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       '/v1/accounts',
       {
         config: { auth: 'public', permission: 'none', audit: 'account.created' },
-        schema: { summary: 'Sign up with email and password', tags: ['accounts'], body: SignUpRequestSchema, response: { 202: AcceptedSchema } },
+        schema: {
+          summary: 'Sign up with email and password',
+          tags: ['accounts'],
+          body: SignUpRequestSchema,
+          response: { 202: AcceptedSchema },
+        },
       },
       async (request, reply) => {
         await signUp(deps.accounts, request.body as SignUpRequest, requestContext(request));
@@ -59,7 +64,12 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       '/v1/accounts/verify-email',
       {
         config: { auth: 'public', permission: 'none', audit: 'account.email_verified' },
-        schema: { summary: 'Verify an email address with the emailed code', tags: ['accounts'], body: VerifyEmailRequestSchema, response: { 200: AccountSchema } },
+        schema: {
+          summary: 'Verify an email address with the emailed code',
+          tags: ['accounts'],
+          body: VerifyEmailRequestSchema,
+          response: { 200: AccountSchema },
+        },
       },
       async (request) => verifyEmail(deps.accounts, request.body as VerifyEmailRequest, requestContext(request)),
     );
@@ -96,12 +106,21 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       '/v1/accounts/password',
       {
         config: { auth: 'aal1', permission: 'none', audit: 'password.changed' },
-        schema: { summary: 'Change my password (other sessions are signed out)', tags: ['accounts'], body: ChangePasswordRequestSchema, response: { 204: { type: 'null' } } },
+        schema: {
+          summary: 'Change my password (other sessions are signed out)',
+          tags: ['accounts'],
+          body: ChangePasswordRequestSchema,
+          response: { 204: { type: 'null' } },
+        },
       },
       async (request, reply) => {
         const principal = principalOf(request);
         const body = request.body as ChangePasswordRequest;
-        await changePassword(deps.accounts, { accountId: principal.accountId, sessionId: principal.sessionId, ...body }, requestContext(request));
+        await changePassword(
+          deps.accounts,
+          { accountId: principal.accountId, sessionId: principal.sessionId, ...body },
+          requestContext(request),
+        );
         return reply.code(204).send();
       },
     );
@@ -110,7 +129,12 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       '/v1/accounts/password-reset',
       {
         config: { auth: 'public', permission: 'none', audit: 'password.reset_requested' },
-        schema: { summary: 'Request a password reset code by email', tags: ['accounts'], body: PasswordResetRequestSchema, response: { 202: AcceptedSchema } },
+        schema: {
+          summary: 'Request a password reset code by email',
+          tags: ['accounts'],
+          body: PasswordResetRequestSchema,
+          response: { 202: AcceptedSchema },
+        },
       },
       async (request, reply) => {
         await requestPasswordReset(deps.accounts, request.body as { email: string }, requestContext(request));
@@ -122,7 +146,12 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       '/v1/accounts/password-reset/confirm',
       {
         config: { auth: 'public', permission: 'none', audit: 'password.reset' },
-        schema: { summary: 'Set a new password with the emailed code (all sessions are signed out)', tags: ['accounts'], body: PasswordResetConfirmSchema, response: { 204: { type: 'null' } } },
+        schema: {
+          summary: 'Set a new password with the emailed code (all sessions are signed out)',
+          tags: ['accounts'],
+          body: PasswordResetConfirmSchema,
+          response: { 204: { type: 'null' } },
+        },
       },
       async (request, reply) => {
         await confirmPasswordReset(deps.accounts, request.body as PasswordResetConfirm, requestContext(request));

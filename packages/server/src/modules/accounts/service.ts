@@ -18,7 +18,12 @@ import { withTransaction } from '../../platform/db/index.ts';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
-import { emailVerificationMessage, passwordChangedMessage, passwordResetMessage, signUpAttemptMessage } from '../../platform/mailer/templates.ts';
+import {
+  emailVerificationMessage,
+  passwordChangedMessage,
+  passwordResetMessage,
+  signUpAttemptMessage,
+} from '../../platform/mailer/templates.ts';
 import { issueSession, revokeSessions, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
 import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
@@ -77,29 +82,53 @@ export async function signUp(deps: AccountsDeps, input: { email: string; passwor
   };
   const code = await withTransaction(deps.db, async (tx) => {
     if (!(await repo.insertAccount(tx, account))) {
-      await writeAuditEvent(tx, deps.clock, { action: 'account.sign_up_existing', outcome: 'failure', requestId: context.requestId, ipPrefix: context.ipPrefix, reason: 'address_taken' });
+      await writeAuditEvent(tx, deps.clock, {
+        action: 'account.sign_up_existing',
+        outcome: 'failure',
+        requestId: context.requestId,
+        ipPrefix: context.ipPrefix,
+        reason: 'address_taken',
+      });
       return undefined;
     }
-    await writeAuditEvent(tx, deps.clock, { action: 'account.created', outcome: 'success', actorId: account.id, subjectId: account.id, requestId: context.requestId, ipPrefix: context.ipPrefix });
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'account.created',
+      outcome: 'success',
+      actorId: account.id,
+      subjectId: account.id,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+    });
     return issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now });
   });
   // The owner of an existing address learns someone tried; the caller learns nothing either way.
-  const message = code === undefined ? signUpAttemptMessage() : emailVerificationMessage({ code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
+  const message =
+    code === undefined ? signUpAttemptMessage() : emailVerificationMessage({ code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
   sendInBackground(deps, email, message);
 }
 
 export async function verifyEmail(deps: AccountsDeps, input: { email: string; code: string }, context: RequestContext): Promise<Account> {
   const email = repo.normalizeEmail(input.email);
-  return withTransaction(deps.db, async (tx) => {
+  // The transaction commits on a wrong code too: a spent attempt must stay spent.
+  const verified = await withTransaction(deps.db, async (tx) => {
     const now = deps.clock.now();
     const account = await repo.findAccountByEmail(tx, email);
     if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', code: input.code, now }))) {
-      throw appError('VERIFICATION_CODE_INVALID', { detail: account ? 'code mismatch, expired or exhausted' : 'unknown account' });
+      return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
     await repo.markEmailVerified(tx, account.id, now);
-    await writeAuditEvent(tx, deps.clock, { action: 'account.email_verified', outcome: 'success', actorId: account.id, subjectId: account.id, requestId: context.requestId, ipPrefix: context.ipPrefix });
-    return toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now });
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'account.email_verified',
+      outcome: 'success',
+      actorId: account.id,
+      subjectId: account.id,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+    });
+    return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }) };
   });
+  if ('failed' in verified) throw appError('VERIFICATION_CODE_INVALID', { detail: verified.failed });
+  return verified.account;
 }
 
 /**
@@ -115,7 +144,15 @@ export async function signInWithPassword(
   const email = repo.normalizeEmail(input.email);
   const account = await repo.findAccountByEmail(deps.db, email);
   const failed = async (reason: string, accountId?: string) => {
-    await writeAuditEvent(deps.db, deps.clock, { action: 'session.sign_in_failed', outcome: 'failure', actorId: accountId ?? null, subjectId: accountId ?? null, requestId: context.requestId, ipPrefix: context.ipPrefix, reason });
+    await writeAuditEvent(deps.db, deps.clock, {
+      action: 'session.sign_in_failed',
+      outcome: 'failure',
+      actorId: accountId ?? null,
+      subjectId: accountId ?? null,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+      reason,
+    });
     return appError('AUTH_INVALID_CREDENTIALS', { detail: reason });
   };
   if (!account?.password_hash) {
@@ -125,7 +162,8 @@ export async function signInWithPassword(
   const { valid, needsRehash } = await deps.hasher.verifyPassword(account.password_hash, input.password);
   if (!valid) throw await failed('bad_password', account.id);
   if (account.status !== 'active') throw await failed('account_locked', account.id);
-  if (needsRehash) await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
+  if (needsRehash)
+    await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
   // Only someone who knows the password learns the address exists but is unverified.
   if (account.email_verified_at === null) throw appError('AUTH_EMAIL_NOT_VERIFIED');
   return issueSession(deps.sessions, { accountId: account.id, aal: 'aal1', amr: ['pwd'], jkt: input.jkt, device: input.device }, context);
@@ -152,7 +190,15 @@ export async function changePassword(
   const now = deps.clock.now();
   await withTransaction(deps.db, async (tx) => {
     await repo.setPasswordHash(tx, account.id, hash, now, { changed: true });
-    await writeAuditEvent(tx, deps.clock, { action: 'password.changed', outcome: 'success', actorId: account.id, subjectId: account.id, sessionId: input.sessionId, requestId: context.requestId, ipPrefix: context.ipPrefix });
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'password.changed',
+      outcome: 'success',
+      actorId: account.id,
+      subjectId: account.id,
+      sessionId: input.sessionId,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+    });
   });
   await revokeSessions(deps.sessions, { accountId: account.id, except: input.sessionId, reason: 'password_changed' }, context);
   sendInBackground(deps, account.email, passwordChangedMessage({ changedAt: new Date(now) }));
@@ -164,29 +210,52 @@ export async function requestPasswordReset(deps: AccountsDeps, input: { email: s
   const now = deps.clock.now();
   const code = await withTransaction(deps.db, async (tx) => {
     const account = await repo.findAccountByEmail(tx, email);
-    await writeAuditEvent(tx, deps.clock, { action: 'password.reset_requested', outcome: account ? 'success' : 'failure', actorId: account?.id ?? null, subjectId: account?.id ?? null, requestId: context.requestId, ipPrefix: context.ipPrefix, reason: account ? null : 'unknown_account' });
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'password.reset_requested',
+      outcome: account ? 'success' : 'failure',
+      actorId: account?.id ?? null,
+      subjectId: account?.id ?? null,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+      reason: account ? null : 'unknown_account',
+    });
     return account ? issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', now }) : undefined;
   });
-  if (code !== undefined) sendInBackground(deps, email, passwordResetMessage({ code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes }));
+  if (code !== undefined)
+    sendInBackground(deps, email, passwordResetMessage({ code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes }));
 }
 
 /** Completes a reset with the emailed code; every session of the account is revoked. */
-export async function confirmPasswordReset(deps: AccountsDeps, input: { email: string; code: string; newPassword: string }, context: RequestContext): Promise<void> {
+export async function confirmPasswordReset(
+  deps: AccountsDeps,
+  input: { email: string; code: string; newPassword: string },
+  context: RequestContext,
+): Promise<void> {
   const email = repo.normalizeEmail(input.email);
   await assertPasswordAllowed(deps, input.newPassword, email, '/body/newPassword');
   const hash = await deps.hasher.hashPassword(input.newPassword);
   const now = deps.clock.now();
-  const accountId = await withTransaction(deps.db, async (tx) => {
+  // The transaction commits on a wrong code too: a spent attempt must stay spent.
+  const outcome = await withTransaction(deps.db, async (tx) => {
     const account = await repo.findAccountByEmail(tx, email);
     if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', code: input.code, now }))) {
-      throw appError('VERIFICATION_CODE_INVALID', { detail: account ? 'code mismatch, expired or exhausted' : 'unknown account' });
+      return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
     await repo.setPasswordHash(tx, account.id, hash, now, { changed: true });
     // Receiving the code proves control of the address.
     await repo.markEmailVerified(tx, account.id, now);
-    await writeAuditEvent(tx, deps.clock, { action: 'password.reset', outcome: 'success', actorId: account.id, subjectId: account.id, requestId: context.requestId, ipPrefix: context.ipPrefix });
-    return account.id;
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'password.reset',
+      outcome: 'success',
+      actorId: account.id,
+      subjectId: account.id,
+      requestId: context.requestId,
+      ipPrefix: context.ipPrefix,
+    });
+    return { accountId: account.id };
   });
+  if ('failed' in outcome) throw appError('VERIFICATION_CODE_INVALID', { detail: outcome.failed });
+  const { accountId } = outcome;
   await revokeSessions(deps.sessions, { accountId, reason: 'password_reset' }, context);
   sendInBackground(deps, email, passwordChangedMessage({ changedAt: new Date(now) }));
 }

@@ -38,7 +38,11 @@ export function createSessionAuthenticator(deps: SessionAuthenticatorDeps): Auth
       if (token === undefined) return null;
       const found = await authenticateAccessToken(deps.sessions, token);
       if (!found) return null;
-      const proof = await deps.dpop.verify(request.headers.dpop, { method: request.method, htu: buildHtu(deps.publicUrl, request.url), accessToken: token });
+      const proof = await deps.dpop.verify(request.headers.dpop, {
+        method: request.method,
+        htu: buildHtu(deps.publicUrl, request.url),
+        accessToken: token,
+      });
       checkProofBinding(proof, found.session.jkt);
       return {
         accountId: found.session.account_id,

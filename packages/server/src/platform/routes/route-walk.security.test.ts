@@ -9,6 +9,7 @@ import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { FIXTURE_PROTECTED_ROUTES, fixtureAuthenticator, fixtureRoutes } from '../../test-support/fixture-routes.ts';
 import type { OpenApiDocument } from '../http/openapi.ts';
+import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
 
 interface Operation {
   readonly method: string;
@@ -78,6 +79,77 @@ describe('every non-public route refuses unauthenticated requests (route walk)',
       expect(results.filter((r) => r.status !== 401 || r.code !== 'AUTH_REQUIRED')).toEqual([]);
     });
   }
+});
+
+describe('every non-public route refuses a real access token without its own fresh proof (RFC 9449)', () => {
+  let app: App;
+  let operations: Operation[];
+  let credentials: { email: string; password: string };
+  beforeAll(async () => {
+    app = await buildTestApp({ plugins: [fixtureRoutes] });
+    operations = (await operationsOf(app)).filter((op) => op.auth !== 'public');
+    credentials = await createVerifiedAccount(app, new TestDevice(app), 'walker@example.test');
+  });
+  afterAll(() => app.close());
+
+  async function signedInDevice(): Promise<TestDevice> {
+    const device = new TestDevice(app);
+    expect((await device.signIn(credentials.email, credentials.password)).statusCode).toBe(201);
+    return device;
+  }
+
+  it('walks the real session routes too', () => {
+    expect(operations.map((op) => `${op.method} ${op.path}`)).toEqual(
+      expect.arrayContaining(['GET /v1/accounts/me', 'GET /v1/sessions', 'DELETE /v1/sessions/{id}']),
+    );
+  });
+
+  it('refuses the token sent as a bearer token (no proof)', async () => {
+    const device = await signedInDevice();
+    for (const op of operations) {
+      const response = await app.inject({
+        method: op.method as 'GET',
+        url: concretePath(op.path),
+        headers: { authorization: `Bearer ${device.tokens?.accessToken ?? ''}` },
+      });
+      expect([`${op.method} ${op.path}`, response.statusCode]).toEqual([`${op.method} ${op.path}`, 401]);
+    }
+  });
+
+  it('refuses the token with a valid proof signed by another key', async () => {
+    const device = await signedInDevice();
+    const thief = new TestDevice(app);
+    thief.nonce = device.nonce;
+    for (const op of operations) {
+      const url = concretePath(op.path);
+      const response = await thief.send({
+        method: op.method as 'GET',
+        url,
+        accessToken: device.tokens?.accessToken ?? '',
+        payload: op.method === 'GET' ? undefined : {},
+      });
+      expect([`${op.method} ${op.path}`, response.statusCode, response.json<{ code: string }>().code]).toEqual([
+        `${op.method} ${op.path}`,
+        401,
+        'AUTH_DPOP_INVALID',
+      ]);
+    }
+  });
+
+  it('refuses a replayed proof', async () => {
+    for (const op of operations) {
+      const device = await signedInDevice();
+      const url = concretePath(op.path);
+      const token = device.tokens?.accessToken ?? '';
+      const headers = { authorization: `DPoP ${token}`, dpop: device.proof(op.method, url, token) };
+      const payload = op.method === 'GET' ? undefined : {};
+      await app.inject({ method: op.method as 'GET', url, headers, ...(payload ? { payload } : {}) });
+      const replay = await app.inject({ method: op.method as 'GET', url, headers, ...(payload ? { payload } : {}) });
+      expect([`${op.method} ${op.path}`, replay.statusCode]).toEqual([`${op.method} ${op.path}`, 401]);
+      // A replay is refused as such unless the first request ended the session itself.
+      expect(['AUTH_DPOP_INVALID', 'AUTH_REQUIRED']).toContain(replay.json<{ code: string }>().code);
+    }
+  });
 });
 
 describe('authorization after authentication (permission and assurance level)', () => {

@@ -10,5 +10,5 @@ import type { ReplayCache } from '../replay-cache.ts';
 import { fail } from '../failures.ts';
 
 export async function checkReplay(replayCache: ReplayCache, jkt: string, jti: string, ttlSeconds: number): Promise<void> {
-  if (!(await replayCache.markUsed(`${jti}`, ttlSeconds))) fail('jti replayed');
+  if (!(await replayCache.markUsed(`${jkt}:${jti}`, ttlSeconds))) fail('jti replayed');
 }
