@@ -63,6 +63,8 @@ export interface BuildAppOptions {
   /** Server secrets; by default loaded (or, in development, generated) from `config.keys`. */
   readonly keyRing?: KeyRing;
   readonly mailer?: Mailer;
+  /** Argon2id hasher; tests pass one whose Argon2 calls they can count. */
+  readonly passwordHasher?: PasswordHasher;
 }
 
 /** The offline password list is large and read-only: one copy per process, loaded on first use. */
@@ -132,7 +134,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     keyRing,
     mailer,
     sessions,
-    hasher: await createPasswordHasher({ config: config.passwords }),
+    hasher: options.passwordHasher ?? (await createPasswordHasher({ config: config.passwords })),
     policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
     onBackgroundError: (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed'),
   };

@@ -16,6 +16,7 @@ import type { Config, ConfigOverrides } from '../config/schema.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import type { Authenticator } from '../platform/routes/authentication.ts';
 import type { TestDialect } from './databases.ts';
+import type { PasswordHasher } from '../modules/accounts/index.ts';
 import { testDatabases } from './databases.ts';
 
 export const TEST_PUBLIC_URL = 'https://portcullis.test';
@@ -27,6 +28,7 @@ export interface TestAppOptions {
   readonly authenticator?: Authenticator;
   /** Collects every log line (JSON text) written by the app. */
   readonly logLines?: string[];
+  readonly passwordHasher?: PasswordHasher;
 }
 
 /** A writable that keeps each log line for assertions. */
@@ -67,6 +69,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<App> {
     logger,
     ...(options.authenticator ? { authenticator: options.authenticator } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.passwordHasher ? { passwordHasher: options.passwordHasher } : {}),
   });
   app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
   return app;
