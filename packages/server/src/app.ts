@@ -46,6 +46,7 @@ import {
   createPasswordHasher,
   createPasswordPolicy,
   type PasswordBlocklist,
+  type PasswordHasher,
 } from './modules/accounts/index.ts';
 
 export interface BuildAppOptions {
