@@ -25,6 +25,11 @@ export function postgresRunUrl(): string | null {
   return inject('postgresUrl');
 }
 
+/** The Redis server of this run, or null outside CI when none is reachable. */
+export function redisRunUrl(): string | null {
+  return inject('redisUrl');
+}
+
 export function testDatabases(): TestDatabase[] {
   const runUrl = postgresRunUrl();
   if (runUrl === null) return [sqlite];

@@ -6,16 +6,39 @@
  * skipped and the run says so loudly (the SQLite variants always run).
  */
 import type { TestProject } from 'vitest/node';
+import { Redis } from 'ioredis';
 import { adminUrl, randomName, withClient, withDatabase } from './postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** URL of this run's PostgreSQL database, or null when PostgreSQL is unavailable outside CI. */
     postgresUrl: string | null;
+    /** URL of the Redis server, or null when Redis is unavailable outside CI. */
+    redisUrl: string | null;
+  }
+}
+
+async function reachableRedis(url: string): Promise<string | null> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return url;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (process.env['CI'] === 'true') throw new Error(`Redis is required in CI but cannot be reached at ${new URL(url).host}: ${reason}`);
+    process.stderr.write(
+      `\n*** Redis unreachable (${reason}): the multi-instance tests are SKIPPED. Start Redis on 127.0.0.1:6379 or set PORTCULLIS_TEST_REDIS_URL. ***\n\n`,
+    );
+    return null;
+  } finally {
+    redis.disconnect();
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  project.provide('redisUrl', await reachableRedis(process.env['PORTCULLIS_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0'));
   const admin = adminUrl(process.env);
   const database = randomName('portcullis_test');
   try {

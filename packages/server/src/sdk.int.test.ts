@@ -1,0 +1,86 @@
+/**
+ * The client SDK against the real server over a real socket: sign-up, emailed code,
+ * verification, DPoP-bound sign-in (the SDK's non-extractable WebCrypto key), authenticated
+ * calls with the server nonce, refresh, session management and sign-out.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryTokenStore, PortcullisClient, isApiError } from '@portcullis/sdk';
+import { loadConfig } from './config/load.ts';
+import { startServer, type RunningServer } from './server.ts';
+import { makeTempDir } from './test-support/build-test-app.ts';
+import { codeIn, waitForMail } from './test-support/dpop-client.ts';
+import { createLogger } from './platform/logging/logger.ts';
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('SDK ↔ server', () => {
+  let server: RunningServer;
+  let baseUrl: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const { config } = loadConfig({
+      overrides: {
+        environment: 'test',
+        publicUrl: baseUrl,
+        dataDir: makeTempDir(),
+        http: { port, tls: { mode: 'upstream' } },
+        metrics: { enabled: false },
+        log: { level: 'silent' },
+      },
+    });
+    server = await startServer(config, { logger: createLogger(config) });
+  });
+  afterAll(() => server.close());
+
+  const client = () => new PortcullisClient({ baseUrl, tokenStore: new MemoryTokenStore() });
+  const password = 'correct horse battery staple';
+  const device = { label: 'SDK test', platform: 'web' as const };
+
+  it('signs up, verifies, signs in, calls, refreshes and signs out', async () => {
+    const sdk = client();
+    const email = 'sdk@example.test';
+    await sdk.signUp({ email, password });
+    const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
+    expect(await sdk.verifyEmail({ email, code })).toMatchObject({ email, emailVerified: true });
+
+    const session = await sdk.signIn({ email, password, device });
+    expect(session).toBeDefined();
+    expect(await sdk.getAccount()).toMatchObject({ email });
+    const { sessions } = await sdk.listSessions();
+    expect(sessions).toEqual([expect.objectContaining({ current: true, device })]);
+
+    await sdk.refresh();
+    expect(await sdk.getAccount()).toMatchObject({ email });
+
+    await sdk.signOut();
+    await expect(sdk.getAccount()).rejects.toThrow();
+  });
+
+  it('surfaces server refusals as typed ApiErrors', async () => {
+    const sdk = client();
+    const error: unknown = await sdk.signIn({ email: 'nobody@example.test', password, device }).catch((e: unknown) => e);
+    expect(isApiError(error, 'AUTH_INVALID_CREDENTIALS')).toBe(true);
+  });
+
+  it('revokes another device’s session', async () => {
+    const email = 'two-devices@example.test';
+    const phone = client();
+    await phone.signUp({ email, password });
+    const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
+    await phone.verifyEmail({ email, code });
+    await phone.signIn({ email, password, device });
+    const laptop = client();
+    await laptop.signIn({ email, password, device: { label: 'Laptop', platform: 'web' } });
+    expect(await phone.revokeOtherSessions()).toEqual({ revoked: 1 });
+    await expect(laptop.getAccount()).rejects.toThrow();
+    expect(await phone.getAccount()).toMatchObject({ email });
+  });
+});
