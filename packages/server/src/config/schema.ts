@@ -327,10 +327,6 @@ const SessionsSchema = Type.Object(
           },
           { additionalProperties: false, default: {}, description: 'Server-issued DPoP nonces.' },
         ),
-        allowBearerClients: Type.Array(Type.String(), {
-          default: [],
-          description: 'Client ids allowed to use unbound bearer tokens. Empty by default: every token is DPoP-bound.',
-        }),
       },
       { additionalProperties: false, default: {}, description: 'DPoP (RFC 9449) proof checks.' },
     ),
