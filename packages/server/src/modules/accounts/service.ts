@@ -85,8 +85,7 @@ export async function signUp(deps: AccountsDeps, input: { email: string; passwor
       await writeAuditEvent(tx, deps.clock, {
         action: 'account.sign_up_existing',
         outcome: 'failure',
-        requestId: context.requestId,
-        ipPrefix: context.ipPrefix,
+        ...context,
         reason: 'address_taken',
       });
       return undefined;
@@ -96,8 +95,7 @@ export async function signUp(deps: AccountsDeps, input: { email: string; passwor
       outcome: 'success',
       actorId: account.id,
       subjectId: account.id,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
     });
     return issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now });
   });
@@ -122,8 +120,7 @@ export async function verifyEmail(deps: AccountsDeps, input: { email: string; co
       outcome: 'success',
       actorId: account.id,
       subjectId: account.id,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
     });
     return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }) };
   });
@@ -149,8 +146,7 @@ export async function signInWithPassword(
       outcome: 'failure',
       actorId: accountId ?? null,
       subjectId: accountId ?? null,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
       reason,
     });
     return appError('AUTH_INVALID_CREDENTIALS', { detail: reason });
@@ -196,8 +192,7 @@ export async function changePassword(
       actorId: account.id,
       subjectId: account.id,
       sessionId: input.sessionId,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
     });
   });
   await revokeSessions(deps.sessions, { accountId: account.id, except: input.sessionId, reason: 'password_changed' }, context);
@@ -215,8 +210,7 @@ export async function requestPasswordReset(deps: AccountsDeps, input: { email: s
       outcome: account ? 'success' : 'failure',
       actorId: account?.id ?? null,
       subjectId: account?.id ?? null,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
       reason: account ? null : 'unknown_account',
     });
     return account ? issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', now }) : undefined;
@@ -249,8 +243,7 @@ export async function confirmPasswordReset(
       outcome: 'success',
       actorId: account.id,
       subjectId: account.id,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
     });
     return { accountId: account.id };
   });

@@ -28,6 +28,7 @@ export interface SessionsDeps {
   readonly config: Config['sessions'];
 }
 
+/** Where a request came from; its fields are also the audit event fields of the same name. */
 export interface RequestContext {
   readonly requestId: string;
   readonly ipPrefix: string;
@@ -126,8 +127,7 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
       actorId: input.accountId,
       subjectId: input.accountId,
       sessionId: session.id,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
     });
   });
   return tokenResponse(session, access, refresh, now + deps.config.accessTokenTtlSeconds * SECOND, idleExpiresAt, now);
@@ -160,8 +160,7 @@ export async function rotateRefreshToken(
       outcome: 'failure',
       actorId: outcome.session?.account_id ?? null,
       sessionId: outcome.session?.id ?? null,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
       reason: outcome.refused,
     });
   }
@@ -194,8 +193,7 @@ async function rotateInTransaction(
       outcome: 'success',
       actorId: session.account_id,
       sessionId: session.id,
-      requestId: context.requestId,
-      ipPrefix: context.ipPrefix,
+      ...context,
     });
     return {
       tokens: tokenResponse(session, next.access, next.refresh, now + deps.config.accessTokenTtlSeconds * SECOND, refreshExpiresAt, now),
@@ -218,8 +216,7 @@ async function rotateInTransaction(
     outcome: 'failure',
     actorId: session.account_id,
     sessionId: session.id,
-    requestId: context.requestId,
-    ipPrefix: context.ipPrefix,
+    ...context,
     reason: 'reuse',
   });
   return { refused: 'reuse', session };
@@ -261,8 +258,7 @@ export async function revokeSessions(
         actorId: input.accountId,
         subjectId: input.accountId,
         sessionId,
-        requestId: context.requestId,
-        ipPrefix: context.ipPrefix,
+        ...context,
         reason: input.reason,
       });
     }
