@@ -8,7 +8,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { TokenResponse } from '@portcullis/protocol';
 import type { App } from '../app.ts';
-import { generateTestDPoPKey, signTestProof, type TestDPoPKey } from '../modules/sessions/dpop/test-proof.ts';
+import { generateTestDPoPKey, signTestProof, type TestDPoPKey } from './dpop-proof.ts';
 import { TEST_PUBLIC_URL } from './build-test-app.ts';
 
 export interface DeviceRequest {

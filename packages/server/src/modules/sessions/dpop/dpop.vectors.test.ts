@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { jwkThumbprint, sha256Base64Url } from '../../../platform/crypto/jwk.ts';
 import { buildHtu, normalizeHtu } from './htu.ts';
-import { createTestClock, createTestDPoPVerifier } from './test-proof.ts';
+import { createTestClock, createTestDPoPVerifier } from '../../../test-support/dpop-proof.ts';
 
 /** RFC 9449 figure 2: proof for `POST https://server.example.com/token`, iat 1562262616. */
 const FIGURE_2 =

@@ -27,9 +27,15 @@ describe('buildHtu', () => {
     expect(buildHtu('https://b.example.test:8443', '/x')).toBe('https://b.example.test:8443/x');
   });
 
+  it('uses only the path of an absolute-form request target, never its authority (RFC 9112 section 3.2.2)', () => {
+    expect(buildHtu('https://api.example.test', 'http://evil.example:8080/v1/me?x=1')).toBe('https://api.example.test/v1/me');
+    expect(buildHtu('https://api.example.test', 'HTTPS://evil.example')).toBe('https://api.example.test/');
+  });
+
   it.each([
     ['a path without a leading slash', 'https://api.example.test', 'v1/me'],
-    ['an absolute URL as path', 'https://api.example.test', 'https://evil.example/v1/me'],
+    ['the asterisk form', 'https://api.example.test', '*'],
+    ['an absolute URL of another scheme', 'https://api.example.test', 'ftp://evil.example/v1/me'],
     ['a relative public URL', 'api.example.test', '/v1/me'],
     ['a public URL with a path', 'https://api.example.test/auth', '/v1/me'],
     ['a public URL with a query', 'https://api.example.test/?x=1', '/v1/me'],

@@ -65,23 +65,38 @@ function originOf(publicUrl: string): string {
   return lastOrigin;
 }
 
+/** The path of an absolute-form request target (`GET http://host/path HTTP/1.1`), or undefined. */
+function absoluteFormPath(target: string): string | undefined {
+  if (!/^https?:\/\//i.test(target)) return undefined;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The `htu` a proof for this request must carry: the configured public origin plus the request
  * path, without query or fragment, normalized like `normalizeHtu`. Pass the raw request target
- * (`request.url` in Fastify, which starts with `/`); anything else is a programming error.
+ * (`request.url` in Fastify). Node and Fastify also route absolute-form targets
+ * (RFC 9112 section 3.2.2, `GET http://any.host/v1/me`); only their path is used, because the
+ * authority is always the configured one, never one the client names.
  *
  * @param publicUrl `config.publicUrl`, e.g. `https://auth.example.com`.
- * @param path The request target in origin-form (RFC 9112 section 3.2.1), e.g. `/v1/sessions?x=1`.
- * @throws {TypeError} when `publicUrl` is not an http(s) origin or `path` does not start with `/`.
+ * @param path The request target, e.g. `/v1/sessions?x=1`.
+ * @throws {TypeError} when `publicUrl` is not an http(s) origin, or `path` is neither origin-form
+ *   nor absolute-form (such a request is never routed to a handler).
  * @example
  *   buildHtu('https://Auth.Example.com:443', '/v1/sessions/current?expand=device');
  *   // 'https://auth.example.com/v1/sessions/current'
  */
 export function buildHtu(publicUrl: string, path: string): string {
-  if (!path.startsWith('/')) throw new TypeError('buildHtu: path must start with "/"');
-  const end = path.search(/[?#]/);
+  const origin = originOf(publicUrl);
+  const target = path.startsWith('/') ? path : absoluteFormPath(path);
+  if (target === undefined) throw new TypeError('buildHtu: path must be an origin-form or absolute-form request target');
+  const end = target.search(/[?#]/);
   // Concatenating (not `new URL(path, base)`) keeps `//evil.example/x` a path on our host.
-  const htu = normalizeHtu(originOf(publicUrl) + (end === -1 ? path : path.slice(0, end)));
+  const htu = normalizeHtu(origin + (end === -1 ? target : target.slice(0, end)));
   if (htu === undefined) throw new TypeError('buildHtu: path does not form a valid URL');
   return htu;
 }

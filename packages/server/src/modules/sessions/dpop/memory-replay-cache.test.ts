@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../platform/errors/app-error.ts';
 import { createMemoryReplayCache } from './memory-replay-cache.ts';
-import { createTestClock } from './test-proof.ts';
+import { createTestClock } from '../../../test-support/dpop-proof.ts';
 
 describe('memory replay cache', () => {
   it('answers true on first use and false while the id is remembered', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyRingFile, keyRingFromFile, type KeyRing } from '../../../platform/crypto/key-ring.ts';
 import { createDPoPNonces } from './nonce.ts';
-import { createTestClock } from './test-proof.ts';
+import { createTestClock } from '../../../test-support/dpop-proof.ts';
 
 const LIFETIME = 300;
 

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../platform/errors/app-error.ts';
 import { REDIS_REPLAY_NAMESPACE, createRedisReplayCache } from './redis-replay-cache.ts';
 import { buildHtu } from './htu.ts';
-import { createTestDPoPVerifier, generateTestDPoPKey, signTestProof } from './test-proof.ts';
+import { createTestDPoPVerifier, generateTestDPoPKey, signTestProof } from '../../../test-support/dpop-proof.ts';
 
 const REDIS_URL = process.env['PORTCULLIS_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test:${randomBytes(8).toString('hex')}:`;

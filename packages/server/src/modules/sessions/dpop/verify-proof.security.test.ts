@@ -28,7 +28,7 @@ import {
   testAth,
   type TestDPoPKey,
   type TestProofOptions,
-} from './test-proof.ts';
+} from '../../../test-support/dpop-proof.ts';
 
 const PUBLIC_URL = 'https://api.example.test';
 const HTU = buildHtu(PUBLIC_URL, '/v1/me');
@@ -198,6 +198,13 @@ describe('invariant: a proof is bound to one method and one URL (section 4.3 ste
     const { sign, refused } = fixture();
     await expectInvalid(refused(sign({ claims: { htu: { href: HTU } } })), 'htu mismatch');
     await expectInvalid(refused(sign({ claims: { htu: undefined } })), 'htu mismatch');
+  });
+
+  it('an absolute-form request target cannot choose the authority the proof is checked against', async () => {
+    const { sign, refused, verifier } = fixture();
+    const request = { method: 'GET', htu: buildHtu(PUBLIC_URL, 'http://evil.example/v1/me') };
+    await expectInvalid(refused(sign({ htu: 'http://evil.example/v1/me' }), request), 'htu mismatch');
+    await expect(verifier.verify(sign(), request)).resolves.toBeDefined();
   });
 
   it('a request query string does not change which proof matches (query is never part of htu)', async () => {

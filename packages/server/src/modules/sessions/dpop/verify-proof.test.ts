@@ -10,7 +10,7 @@ import { createDPoPVerifier, checkProofBinding } from './verify-proof.ts';
 import { createMemoryReplayCache } from './memory-replay-cache.ts';
 import { INVALID_PROOF_CHALLENGE, USE_NONCE_CHALLENGE } from './failures.ts';
 import { buildHtu } from './htu.ts';
-import { createTestClock, createTestDPoPVerifier, generateTestDPoPKey, signTestProof } from './test-proof.ts';
+import { createTestClock, createTestDPoPVerifier, generateTestDPoPKey, signTestProof } from '../../../test-support/dpop-proof.ts';
 
 const PUBLIC_URL = 'https://api.example.test';
 const HTU = buildHtu(PUBLIC_URL, '/v1/me');

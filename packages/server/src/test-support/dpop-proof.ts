@@ -1,15 +1,15 @@
 /**
- * @module modules/sessions/dpop/test-proof
+ * @module test-support/dpop-proof
  *
  * Test helper, never imported by production code: generates real client keys with node:crypto and
  * signs real DPoP proofs (RFC 9449 section 4.2), honest or deliberately broken, so that tests of
  * the verifier and, later, of the sessions routes exercise the real cryptography.
  */
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { generateKeyRingFile, keyRingFromFile, type KeyRing } from '../../../platform/crypto/key-ring.ts';
-import { createMemoryReplayCache } from './memory-replay-cache.ts';
-import type { ReplayCache } from './replay-cache.ts';
-import { createDPoPVerifier, type DPoPConfig, type DPoPVerifier } from './verify-proof.ts';
+import { generateKeyRingFile, keyRingFromFile, type KeyRing } from '../platform/crypto/key-ring.ts';
+import { createMemoryReplayCache } from '../modules/sessions/dpop/memory-replay-cache.ts';
+import type { ReplayCache } from '../modules/sessions/dpop/replay-cache.ts';
+import { createDPoPVerifier, type DPoPConfig, type DPoPVerifier } from '../modules/sessions/dpop/verify-proof.ts';
 
 export type TestProofAlgorithm = 'ES256' | 'EdDSA';
 
