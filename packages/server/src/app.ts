@@ -48,6 +48,7 @@ import {
   type PasswordBlocklist,
   type PasswordHasher,
 } from './modules/accounts/index.ts';
+import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -146,7 +147,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   registerErrorHandling(app);
   registerSecurityHeaders(app, config);
   registerCors(app, config);
-  registerAuthentication(app, options.authenticator ?? createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl }));
+  registerAuthentication(app, options.authenticator ?? createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl }), {
+    clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
+  });
   registerDPoPNonceAdvertising(app, dpop);
   registerHttpMetrics(app, metrics);
   registerRequestLogging(app);
@@ -155,6 +158,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(healthRoutes({ database }));
   await app.register(accountsRoutes({ accounts, tokenRequestProof }));
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
+  if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;

@@ -10,5 +10,5 @@ export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts'
 export { createTokenRequestProof, registerDPoPNonceAdvertising } from './token-request.ts';
 export type { TokenRequestProof } from './token-request.ts';
 export { principalOf, requestContext, sessionsRoutes } from './routes.ts';
-export { createDPoPVerifier, createMemoryReplayCache, createRedisReplayCache } from './dpop/index.ts';
+export { buildHtu, checkProofBinding, createDPoPVerifier, createMemoryReplayCache, createRedisReplayCache } from './dpop/index.ts';
 export type { DPoPVerifier, ReplayCache } from './dpop/index.ts';

@@ -47,6 +47,8 @@ export interface IssueSessionInput {
 export interface AuthenticatedSession {
   readonly session: SessionsTable;
   readonly roles: readonly string[];
+  /** When the presented access token was issued and when it expires (epoch ms). */
+  readonly token: { readonly createdAt: number; readonly expiresAt: number };
 }
 
 const SECOND = 1000;
@@ -236,7 +238,11 @@ export async function authenticateAccessToken(deps: SessionsDeps, accessToken: s
   if (now - found.session.last_used_at >= deps.config.lastUsedWriteIntervalSeconds * SECOND) {
     await repo.touchSession(deps.db, found.session.id, now);
   }
-  return { session: found.session, roles: JSON.parse(found.account.roles) as string[] };
+  return {
+    session: found.session,
+    roles: JSON.parse(found.account.roles) as string[],
+    token: { createdAt: found.token.created_at, expiresAt: found.token.expires_at },
+  };
 }
 
 export async function listSessions(deps: SessionsDeps, accountId: string): Promise<SessionsTable[]> {

@@ -29,6 +29,12 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
 }
 
+/** The OpenAPI security requirement of a route's declared authentication. */
+function securityFor(auth: string | undefined): Record<string, string[]>[] {
+  if (auth === undefined || auth === 'public') return [];
+  return auth === 'client' ? [{ ClientBasic: [] }] : [{ DPoP: [] }];
+}
+
 export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -42,6 +48,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       components: {
         securitySchemes: {
           DPoP: { type: 'http', scheme: 'DPoP', description: 'Opaque access token bound to a DPoP key (RFC 9449).' },
+          ClientBasic: { type: 'http', scheme: 'basic', description: 'Credentials of a configured service (`introspection.clients`).' },
         },
       },
     },
@@ -55,7 +62,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         'x-portcullis-auth': contract.auth,
         'x-portcullis-permission': contract.permission,
         'x-portcullis-audit': contract.audit,
-        ...(contract.auth && contract.auth !== 'public' ? { security: [{ DPoP: [] }] } : { security: [] }),
+        security: securityFor(contract.auth),
       };
       return { schema: { ...schema, ...extensions }, url };
     },
@@ -114,7 +121,7 @@ export function renderDocsPage(document: OpenApiDocument, style: string): string
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(document.info.title)} reference</title><style>${style}</style></head>
 <body><main><h1>${escapeHtml(document.info.title)} <small>${escapeHtml(document.info.version)}</small></h1>
-<p>Machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every route other than those marked <em>public</em> needs a DPoP-bound access token at the level shown.</p>
+<p>Machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Routes marked <em>public</em> need no credentials, <em>client</em> routes need a configured service's credentials, and every other route needs a DPoP-bound access token at the level shown.</p>
 <table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Authentication</th><th scope="col">Permission</th><th scope="col">Summary</th></tr></thead>
 <tbody>
 ${rows}

@@ -6,6 +6,8 @@
  * response schemas. The server refuses to start when any route lacks one of these — there is
  * no default that could silently make a route public. Enforcement happens in one hook
  * (authentication.ts) before body parsing, so an unauthenticated caller costs almost nothing.
+ * A route is called either by people (a session at some assurance level) or by the app team's
+ * own services (`client`: service credentials, never a session) — never by both.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
@@ -13,8 +15,12 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 export const ASSURANCE_LEVELS = ['aal1', 'aal2', 'aal2_phr'] as const;
 export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
 
-/** `public`: anyone; otherwise the minimum assurance level of the caller's session. */
-export type AuthRequirement = 'public' | AssuranceLevel;
+/**
+ * `public`: anyone; `client`: a configured service authenticating with its client credentials
+ * (RFC 6749 section 2.3.1; sessions are refused there); otherwise the minimum assurance level of
+ * the caller's session.
+ */
+export type AuthRequirement = 'public' | 'client' | AssuranceLevel;
 
 export interface RouteSecurity {
   readonly auth: AuthRequirement;
@@ -32,7 +38,7 @@ declare module 'fastify' {
   }
 }
 
-const AUTH_VALUES: ReadonlySet<string> = new Set(['public', ...ASSURANCE_LEVELS]);
+const AUTH_VALUES: ReadonlySet<string> = new Set(['public', 'client', ...ASSURANCE_LEVELS]);
 const AUDIT_PATTERN = /^(none|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$/;
 const PERMISSION_PATTERN = /^(none|[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)+)$/;
 
@@ -51,6 +57,10 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
     problems.push('config.permission must be "none" or a permission such as "records:read"');
   } else if (config.auth === 'public' && config.permission !== 'none') {
     problems.push('a public route cannot require a permission');
+  } else if (config.auth === 'client' && config.permission !== 'none') {
+    // Service clients hold no roles; a permission here could never be granted, or worse, be
+    // checked against a session's permissions by mistake.
+    problems.push('a client route cannot require a permission');
   }
   if (config.audit === undefined || !AUDIT_PATTERN.test(config.audit)) {
     problems.push('config.audit must be "none" or an audit category such as "session.revoked"');
