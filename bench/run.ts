@@ -13,10 +13,12 @@ import { readSettings, type BenchSettings } from './lib/settings.ts';
 import os from 'node:os';
 import {
   describeMachine,
+  describeSource,
   formatFooter,
   formatMachine,
   formatResult,
   formatSettings,
+  formatSource,
   writeReport,
   type FailedBenchmark,
 } from './lib/report.ts';
@@ -41,7 +43,7 @@ async function runAll(
   const results: BenchmarkResult[] = [];
   const failures: FailedBenchmark[] = [];
   for (const benchmark of selected) {
-    log(`\n▶ ${benchmark.name}: ${benchmark.labels.candidate} vs ${benchmark.labels.baseline}`);
+    log(`\n▶ ${benchmark.name}: ${benchmark.sides.candidate.label} vs ${benchmark.sides.baseline.label}`);
     try {
       const result = await runBenchmark(benchmark, settings, log);
       results.push(result);
@@ -62,8 +64,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const selected = selectBenchmarks(argv);
   const settings = readSettings(process.env);
   const machine = describeMachine();
+  const source = describeSource();
   const date = new Date().toISOString();
   log(formatMachine(machine));
+  log(formatSource(source));
   log(formatSettings(settings));
   const { results, failures } = await runAll(selected, settings);
   const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
@@ -71,6 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
     date,
     command,
     machine,
+    source,
     settings,
     results,
     failures,

@@ -6,9 +6,11 @@
  * target processes both look benchmarks up here by name.
  */
 import type { Benchmark } from '../lib/types.ts';
+import { dpopAuth } from './dpop-auth.ts';
 import { platformOverhead } from './platform-overhead.ts';
+import { signInBenchmark } from './sign-in.ts';
 
-export const benchmarks: readonly Benchmark[] = [platformOverhead];
+export const benchmarks: readonly Benchmark[] = [platformOverhead, dpopAuth, signInBenchmark];
 
 export function benchmarkByName(name: string): Benchmark {
   const found = benchmarks.find((benchmark) => benchmark.name === name);

@@ -1,35 +1,30 @@
 /**
  * @module bench/lib/load
  *
- * Drives one target with autocannon: a correctness probe (status and exact body), a warm-up
- * whose numbers are thrown away (JIT, connection set-up, caches), then the measured run. A
+ * Drives one HTTP target with autocannon: a correctness probe (status and exact body), a
+ * warm-up whose numbers are thrown away (JIT, connection set-up, caches), then the measured
+ * run. A workload with per-request headers (a DPoP proof with a fresh `jti`) gets them through
+ * autocannon's `setupRequest` hook, which rebuilds the request before every send. A
  * measurement with connection errors, timeouts or unexpected statuses is rejected rather than
  * reported, because its req/s would describe failures, not the server.
  */
 import autocannon from 'autocannon';
 import type { BenchSettings } from './settings.ts';
-import type { RequestSpec } from './types.ts';
+import type { HttpWorkload, LoadResult, RequestSpec } from './types.ts';
 
-/** What one measured run produced. Latencies in milliseconds. */
-export interface LoadResult {
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly totalRequests: number;
-  readonly durationSeconds: number;
+function headersFor(workload: HttpWorkload): Record<string, string> {
+  return { ...workload.request.headers, ...workload.perRequestHeaders?.() };
 }
 
-function requestInit(spec: RequestSpec): RequestInit {
-  return {
-    method: spec.method,
-    ...(spec.headers ? { headers: { ...spec.headers } } : {}),
-    ...(spec.body !== undefined ? { body: spec.body } : {}),
-  };
+function requestInit(workload: HttpWorkload): RequestInit {
+  const { request } = workload;
+  return { method: request.method, headers: headersFor(workload), ...(request.body !== undefined ? { body: request.body } : {}) };
 }
 
-/** One request with fetch: the target must answer exactly as the benchmark declares. */
-export async function probe(url: string, spec: RequestSpec): Promise<void> {
-  const response = await fetch(url + spec.path, { ...requestInit(spec), signal: AbortSignal.timeout(10_000) });
+/** One request with fetch: the target must answer exactly as the workload declares. */
+export async function probe(url: string, workload: HttpWorkload): Promise<void> {
+  const spec = workload.request;
+  const response = await fetch(url + spec.path, { ...requestInit(workload), signal: AbortSignal.timeout(10_000) });
   const body = await response.text();
   if (response.status !== spec.expectedStatus) {
     throw new Error(`${url}${spec.path} answered ${response.status}, expected ${spec.expectedStatus}: ${body.slice(0, 300)}`);
@@ -39,17 +34,34 @@ export async function probe(url: string, spec: RequestSpec): Promise<void> {
   }
 }
 
-function cannon(url: string, spec: RequestSpec, settings: BenchSettings, seconds: number): Promise<autocannon.Result> {
+/** autocannon's request, with a hook that adds fresh headers to every request it builds. */
+function cannonRequest(workload: HttpWorkload): autocannon.Request {
+  const { request, perRequestHeaders } = workload;
+  return {
+    method: request.method,
+    path: request.path,
+    ...(request.headers ? { headers: { ...request.headers } } : {}),
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    ...(perRequestHeaders
+      ? { setupRequest: (built: autocannon.Request) => ({ ...built, headers: { ...built.headers, ...perRequestHeaders() } }) }
+      : {}),
+  };
+}
+
+function cannon(url: string, workload: HttpWorkload, settings: BenchSettings, seconds: number): Promise<autocannon.Result> {
   return autocannon({
-    url: url + spec.path,
-    method: spec.method,
-    ...(spec.headers ? { headers: { ...spec.headers } } : {}),
-    ...(spec.body !== undefined ? { body: spec.body } : {}),
+    url,
+    requests: [cannonRequest(workload)],
     connections: settings.connections,
     pipelining: settings.pipelining,
     duration: seconds,
     timeout: 10,
   });
+}
+
+function statusCounts(result: autocannon.Result): string {
+  const entries = Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => `${status}: ${count}`);
+  return entries.length > 0 ? entries.join(', ') : 'none';
 }
 
 function checkClean(result: autocannon.Result, spec: RequestSpec): void {
@@ -58,18 +70,18 @@ function checkClean(result: autocannon.Result, spec: RequestSpec): void {
   if (result.errors > 0 || result.timeouts > 0 || expected !== total) {
     throw new Error(
       `unclean run against ${result.url}: ${result.errors} errors, ${result.timeouts} timeouts, ` +
-        `${expected} of ${total} responses with status ${spec.expectedStatus}`,
+        `${expected} of ${total} responses with status ${spec.expectedStatus} (statuses seen: ${statusCounts(result)})`,
     );
   }
 }
 
-export async function warmUp(url: string, spec: RequestSpec, settings: BenchSettings): Promise<void> {
-  if (settings.warmupSeconds > 0) await cannon(url, spec, settings, settings.warmupSeconds);
+export async function warmUp(url: string, workload: HttpWorkload, settings: BenchSettings): Promise<void> {
+  if (settings.warmupSeconds > 0) await cannon(url, workload, settings, settings.warmupSeconds);
 }
 
-export async function measure(url: string, spec: RequestSpec, settings: BenchSettings): Promise<LoadResult> {
-  const result = await cannon(url, spec, settings, settings.durationSeconds);
-  checkClean(result, spec);
+export async function measure(url: string, workload: HttpWorkload, settings: BenchSettings): Promise<LoadResult> {
+  const result = await cannon(url, workload, settings, settings.durationSeconds);
+  checkClean(result, workload.request);
   return {
     // requests.average is the mean of per-second counts; total/duration also counts the last partial second.
     requestsPerSecond: result.requests.total / result.duration,

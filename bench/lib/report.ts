@@ -2,10 +2,11 @@
  * @module bench/lib/report
  *
  * Everything the runner prints or writes: the machine description, one table per benchmark
- * (median req/s, p50/p99 latency, server CPU and RSS of both sides, the ratio and the
- * verdict), and the JSON file under `bench/results/` that keeps every sample for later
+ * (median ops/s, p50/p99 latency, target and load-generator CPU, the target's RSS at start,
+ * when ready and after the run, the ratio and its verdict, the RSS verdict), and the JSON file under `bench/results/` that keeps every sample for later
  * comparison. Formatting only; no measuring happens here.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,14 @@ export interface Machine {
   readonly loadAverage1m: number;
 }
 
+/** Which code was measured: other engineers edit `packages/` while benchmarks run. */
+export interface Source {
+  /** `git rev-parse HEAD`, or `unknown` outside a work tree. */
+  readonly commit: string;
+  /** Files under `packages/` that differ from that commit (modified or untracked). */
+  readonly uncommittedPackageFiles: number;
+}
+
 export interface FailedBenchmark {
   readonly name: string;
   readonly error: string;
@@ -34,6 +43,7 @@ export interface RunReport {
   readonly date: string;
   readonly command: string;
   readonly machine: Machine;
+  readonly source: Source;
   readonly settings: BenchSettings;
   readonly results: readonly BenchmarkResult[];
   readonly failures: readonly FailedBenchmark[];
@@ -55,6 +65,23 @@ export function describeMachine(): Machine {
   };
 }
 
+function git(args: readonly string[]): string {
+  return execFileSync('git', [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+}
+
+export function describeSource(): Source {
+  try {
+    const changed = git(['status', '--porcelain', '--', 'packages']);
+    return { commit: git(['rev-parse', 'HEAD']), uncommittedPackageFiles: changed === '' ? 0 : changed.split('\n').length };
+  } catch {
+    return { commit: 'unknown', uncommittedPackageFiles: 0 };
+  }
+}
+
+export function formatSource(source: Source): string {
+  return `source: commit ${source.commit.slice(0, 12)}, ${source.uncommittedPackageFiles} uncommitted file(s) under packages/`;
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -63,22 +90,53 @@ function formatRate(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** autocannon reports whole milliseconds on loopback; medians of even counts can be halves. */
+/** autocannon reports whole milliseconds on loopback, function sides fractions; two decimals at most. */
 function formatMs(value: number): string {
   return String(Number(value.toFixed(2)));
 }
 
+function percent(value: number | null): string {
+  return value === null ? '-' : `${Math.round(value)}%`;
+}
+
+const COLUMNS = [
+  { title: 'side', width: -10 },
+  { title: 'target', width: -26 },
+  { title: 'ops/s', width: 9 },
+  { title: 'p50 ms', width: 8 },
+  { title: 'p99 ms', width: 8 },
+  { title: 'target CPU', width: 11 },
+  { title: 'CPU µs/op', width: 10 },
+  { title: 'gen CPU', width: 8 },
+  { title: 'RSS start', width: 10 },
+  { title: 'RSS ready', width: 10 },
+  { title: 'RSS after', width: 10 },
+] as const;
+
+/** Pads each cell to its column: negative widths align left. */
+function row(cells: readonly string[]): string {
+  return cells
+    .map((cell, index) => {
+      const width = COLUMNS[index]?.width ?? 0;
+      return width < 0 ? cell.padEnd(-width) : cell.padStart(width);
+    })
+    .join(' ');
+}
+
 function sideRow(role: string, side: SideSummary): string {
-  return [
-    role.padEnd(10),
-    side.label.padEnd(24),
-    formatRate(side.requestsPerSecond).padStart(9),
-    formatMs(side.p50Ms).padStart(8),
-    formatMs(side.p99Ms).padStart(8),
-    `${Math.round(side.serverCpuPercent)}%`.padStart(11),
-    String(Math.round(side.serverCpuMicrosPerRequest)).padStart(11),
-    megabytes(side.serverRssBytes).padStart(11),
-  ].join(' ');
+  return row([
+    role,
+    side.label,
+    formatRate(side.requestsPerSecond),
+    formatMs(side.p50Ms),
+    formatMs(side.p99Ms),
+    percent(side.serverCpuPercent),
+    String(Math.round(side.serverCpuMicrosPerRequest)),
+    percent(side.generatorCpuPercent),
+    megabytes(side.serverRssAtStartBytes),
+    megabytes(side.serverRssAtReadyBytes),
+    megabytes(side.serverRssBytes),
+  ]);
 }
 
 export function formatMachine(machine: Machine): string {
@@ -90,24 +148,16 @@ export function formatSettings(settings: BenchSettings): string {
 }
 
 export function formatResult(result: BenchmarkResult): string {
-  const header = [
-    'side'.padEnd(10),
-    'target'.padEnd(24),
-    'req/s'.padStart(9),
-    'p50 ms'.padStart(8),
-    'p99 ms'.padStart(8),
-    'server CPU'.padStart(11),
-    'CPU µs/req'.padStart(11),
-    'server RSS'.padStart(11),
-  ].join(' ');
   const costRatio = result.candidate.serverCpuMicrosPerRequest / result.baseline.serverCpuMicrosPerRequest;
   return [
     `${result.name}: ${result.description}`,
-    `  ${header}`,
+    `  ${row(COLUMNS.map((column) => column.title))}`,
     `  ${sideRow('baseline', result.baseline)}`,
     `  ${sideRow('candidate', result.candidate)}`,
-    `  ratio candidate/baseline req/s: ${result.ratio.toFixed(3)} (target >= ${result.target.toFixed(2)}) ${result.verdict}`,
-    `  server CPU per request candidate/baseline: ${costRatio.toFixed(2)}x`,
+    `  ratio candidate/baseline ops/s: ${result.ratio.toFixed(3)} (target >= ${result.target.toFixed(2)}) ${result.verdict}`,
+    `  target CPU per op candidate/baseline: ${costRatio.toFixed(2)}x`,
+    `  candidate (server under test) RSS after run: ${megabytes(result.candidate.serverRssBytes)} ` +
+      `(target <= ${megabytes(result.rssTargetBytes)}) ${result.rssVerdict}`,
   ].join('\n');
 }
 

@@ -2,25 +2,28 @@
  * @module bench/lib/spawn-target
  *
  * Runner side of a target child process: forks `target-process.ts` with the runner's own
- * TypeScript loader (tsx) and its stdout sent to a file, waits for its URL, queries its CPU
- * time and RSS, and stops it. Every
- * wait is bounded, and a child that dies or reports a failure rejects the pending call, so a
- * broken benchmark crashes the run instead of hanging it.
+ * TypeScript loader (tsx) and its stdout sent to a file, waits until it is ready (an HTTP side
+ * reports its URL and fixture, a function side its concurrency), queries its CPU time and RSS,
+ * asks a function side to run, and stops it. Every wait is bounded, and a child that dies or
+ * reports a failure rejects the pending call, so a broken benchmark crashes the run instead of
+ * hanging it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isChildMessage, type ChildMessage, type ParentMessage, type UsageSnapshot } from './protocol.ts';
-import type { Variant } from './types.ts';
+import { isChildMessage, type ChildMessage, type ParentMessage, type ReadyMessage, type UsageSnapshot } from './protocol.ts';
+import type { LoadResult, Variant } from './types.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./target-process.ts', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 15_000;
 
 export interface TargetHandle {
-  readonly url: string;
+  readonly ready: ReadyMessage;
   readonly pid: number;
   usage(): Promise<UsageSnapshot>;
+  /** Function sides: calls the function for `seconds` inside the target and returns the result. */
+  run(seconds: number): Promise<LoadResult>;
   /** Bytes the target has written to stdout so far (its log output). */
   stdoutBytes(): number;
   stop(): Promise<void>;
@@ -92,15 +95,21 @@ export async function spawnTarget(benchmark: string, variant: Variant, stdoutFil
   const child = forkWithStdoutTo(stdoutFile, [benchmark, variant]);
   const pid = child.pid ?? -1;
   try {
-    const { url } = await nextMessage(child, 'ready', START_TIMEOUT_MS);
+    const ready = await nextMessage(child, 'ready', START_TIMEOUT_MS);
     return {
-      url,
+      ready,
       pid,
       usage: async () => {
         const reply = nextMessage(child, 'usage', REPLY_TIMEOUT_MS);
         request(child, { type: 'usage' });
         const { cpuMicros, rssBytes } = await reply;
         return { cpuMicros, rssBytes };
+      },
+      run: async (seconds) => {
+        // The run itself takes `seconds`; the last calls in flight finish after that.
+        const reply = nextMessage(child, 'ran', seconds * 1000 + REPLY_TIMEOUT_MS);
+        request(child, { type: 'run', seconds });
+        return (await reply).result;
       },
       stdoutBytes: () => statSync(stdoutFile).size,
       stop: async () => {

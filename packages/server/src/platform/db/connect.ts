@@ -35,9 +35,32 @@ export function resolveSqlitePath(url: string, dataDir: string): string {
   return path.isAbsolute(file) ? file : path.join(dataDir, file);
 }
 
+/** Distinct SQL texts kept prepared; Kysely's queries are parameterised, so a few hundred cover the app. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew (~100 µs for the session lookup join).
+ * better-sqlite3 statements are reusable and Kysely runs each one synchronously to completion,
+ * so caching them by SQL text is safe; the cache is bounded and evicts the oldest entry.
+ */
+function cachePreparedStatements(database: BetterSqlite3.Database): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof database.prepare;
+}
+
 function openSqlite(file: string): Kysely<Database> {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const database = new BetterSqlite3(file);
+  cachePreparedStatements(database);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');

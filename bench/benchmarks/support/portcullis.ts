@@ -1,0 +1,168 @@
+/**
+ * @module bench/benchmarks/support/portcullis
+ *
+ * What the Portcullis benchmarks share. In the target process: the production-like bench
+ * configuration, starting `buildApp` on loopback in a temporary data directory, and creating
+ * a verified account through the real API (sign-up, then the code from the development mail
+ * outbox, then email verification). In the runner: signing that account in with a DPoP key,
+ * as a mobile client does, and reporting how fast the load generator can sign proofs. The
+ * account's address and password are the only things that cross from target to runner; the
+ * DPoP key and the tokens are created on the runner side, like on a device.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import type { TokenResponse } from '@portcullis/protocol';
+import { buildApp, loadConfig, type App, type Config } from '@portcullis/server';
+import { listenOnLoopback } from '../../lib/loopback.ts';
+import { measureProofRate, proofFactory, sendWithNonce, type DPoPKey } from '../../lib/dpop.ts';
+import type { Fixture, ListeningTarget } from '../../lib/types.ts';
+
+/** `config.publicUrl`: every proof's `htu` is this origin plus the request path. */
+export const BENCH_PUBLIC_URL = 'https://bench.local';
+
+export const SIGN_IN_PATH = '/v1/sessions';
+
+/** The device every benchmark session is created for. */
+export const BENCH_DEVICE = { label: 'bench device', platform: 'ios' } as const;
+
+const MAIL_TIMEOUT_MS = 5000;
+const MAIL_POLL_MS = 20;
+
+export interface BenchAccount {
+  readonly email: string;
+  readonly password: string;
+}
+
+/**
+ * Production-like settings without production's start-up guards (which are not under test):
+ * TLS terminates "upstream" so the loopback listener speaks plain HTTP, SQLite lives in a
+ * temporary directory, no metrics listener (the in-process histogram hook still runs), and
+ * logging at `info`. `environment` is read only by the start-up guards (and selects the mail
+ * outbox, since no SMTP server is configured), never per request, so `development` measures
+ * the same request path as `production`. Everything else keeps its default: Argon2id
+ * m=19456 KiB, t=2, p=1 with 4 concurrent hashes, DPoP nonces on, the in-memory replay cache.
+ */
+export function benchConfig(dataDir: string): Config {
+  const { config } = loadConfig({
+    env: {},
+    overrides: {
+      environment: 'development',
+      publicUrl: BENCH_PUBLIC_URL,
+      dataDir,
+      http: { host: '127.0.0.1', port: 0, tls: { mode: 'upstream' } },
+      database: { url: 'sqlite:bench.db' },
+      log: { level: 'info' },
+      metrics: { enabled: false },
+    },
+  });
+  return config;
+}
+
+/**
+ * `buildApp` with the given plugins in a fresh temporary data directory, listening on
+ * loopback; `prepare` runs before the target reports ready and its result becomes the fixture.
+ */
+export async function startPortcullis(
+  plugins: readonly FastifyPluginAsync[],
+  prepare?: (app: App) => Promise<Fixture>,
+): Promise<ListeningTarget> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'portcullis-bench-'));
+  const app = await buildApp(benchConfig(dataDir), { plugins });
+  const target = await listenOnLoopback(app, () => rm(dataDir, { recursive: true, force: true }));
+  return prepare ? { ...target, fixture: await prepare(app) } : target;
+}
+
+async function injectJson(app: App, url: string, payload: object, expectedStatus: number): Promise<void> {
+  const response = await app.inject({ method: 'POST', url, payload: { ...payload } });
+  if (response.statusCode !== expectedStatus) {
+    throw new Error(`setup: POST ${url} answered ${response.statusCode}, expected ${expectedStatus}: ${response.body.slice(0, 300)}`);
+  }
+}
+
+/** The 6-digit code of the newest "Confirm your email address" message to `email`. */
+async function verificationCode(app: App, email: string): Promise<string> {
+  const deadline = Date.now() + MAIL_TIMEOUT_MS;
+  for (;;) {
+    // Mail is written off the request path (`sendInBackground`), so it may lag the 202.
+    const mail = await app.portcullis.database.db
+      .selectFrom('outbox')
+      .select(['body'])
+      .where('recipient', '=', email)
+      .where('subject', 'like', 'Confirm your email address%')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    const code = mail ? /\b(\d{6})\b/.exec(mail.body)?.[1] : undefined;
+    if (code !== undefined) return code;
+    if (Date.now() > deadline) throw new Error(`setup: no verification code for ${email} within ${MAIL_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, MAIL_POLL_MS));
+  }
+}
+
+/** Signs up and verifies one account through the API (target side); returns it as a fixture. */
+export async function createVerifiedAccount(app: App): Promise<Fixture> {
+  // 32 random base64url characters: long enough for the single-factor policy, on no blocklist.
+  const account: BenchAccount = {
+    email: `bench-${randomBytes(6).toString('hex')}@bench.example`,
+    password: randomBytes(24).toString('base64url'),
+  };
+  await injectJson(app, '/v1/accounts', account, 202);
+  const code = await verificationCode(app, account.email);
+  await injectJson(app, '/v1/accounts/verify-email', { email: account.email, code }, 200);
+  return { email: account.email, password: account.password };
+}
+
+/** The account a target created, read back from its fixture (runner side). */
+export function accountFrom(fixture: Fixture): BenchAccount {
+  const { email, password } = fixture;
+  if (email === undefined || password === undefined) throw new Error('the target handed over no account (email, password)');
+  return { email, password };
+}
+
+/** The JSON body of a password sign-in. */
+export function signInBody(account: BenchAccount): string {
+  return JSON.stringify({ email: account.email, password: account.password, device: BENCH_DEVICE });
+}
+
+/**
+ * Password sign-in over HTTP with a DPoP proof of `key`, picking up the server nonce on the
+ * way (runner side). Returns the DPoP-bound access token and the nonce for later proofs.
+ */
+export async function signIn(
+  url: string,
+  key: DPoPKey,
+  account: BenchAccount,
+): Promise<{ accessToken: string; nonce: string | undefined }> {
+  const body = signInBody(account);
+  const { response, nonce } = await sendWithNonce((currentNonce) => {
+    const proof = proofFactory(key, {
+      htm: 'POST',
+      htu: BENCH_PUBLIC_URL + SIGN_IN_PATH,
+      ...(currentNonce ? { nonce: currentNonce } : {}),
+    });
+    return fetch(url + SIGN_IN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', dpop: proof() },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+  });
+  if (response.status !== 201) throw new Error(`sign-in answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  const tokens = (await response.json()) as TokenResponse;
+  return { accessToken: tokens.accessToken, nonce };
+}
+
+let proofRateReported = false;
+
+/** Logs, once per runner process, how many proofs per second the load generator can sign. */
+export function reportProofCapacity(log: (line: string) => void): void {
+  if (proofRateReported) return;
+  proofRateReported = true;
+  const { microsPerProof, proofsPerSecond } = measureProofRate();
+  log(
+    `  load generator: ES256 DPoP proof signing ${microsPerProof.toFixed(1)} µs/proof ` +
+      `(at most ${Math.round(proofsPerSecond).toLocaleString('en-US')} proofs/s on its core, before autocannon's own cost)`,
+  );
+}
