@@ -102,3 +102,14 @@ describe('shouldRegisterDevOutbox', () => {
     }
   });
 });
+
+describe('dev outbox exposure', () => {
+  it('refuses clients that are not on this machine, even in development', async () => {
+    const app = await buildTestApp({ config: { environment: 'development' } });
+    const remote = await app.inject({ method: 'GET', url: '/v1/dev/outbox', remoteAddress: '192.0.2.10' });
+    expect(remote.statusCode).toBe(403);
+    const local = await app.inject({ method: 'GET', url: '/v1/dev/outbox', remoteAddress: '127.0.0.1' });
+    expect(local.statusCode).toBe(200);
+    await app.close();
+  });
+});

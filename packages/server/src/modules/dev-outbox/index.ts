@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config/schema.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, listOutbox, mailTransportFor } from '../../platform/mailer/index.ts';
+import { appError } from '../../platform/errors/app-error.ts';
 
 export interface DevOutboxDeps {
   readonly database: DatabaseHandle;
@@ -52,6 +53,10 @@ export const DevOutboxResponseSchema = Type.Object(
   { additionalProperties: false },
 );
 
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
+}
+
 export function devOutboxRoutes(deps: DevOutboxDeps) {
   return async function devOutbox(app: FastifyInstance): Promise<void> {
     app.withTypeProvider<TypeBoxTypeProvider>().get(
@@ -66,6 +71,9 @@ export function devOutboxRoutes(deps: DevOutboxDeps) {
         },
       },
       async (request) => {
+        // Live one-time codes: only a browser or tool on this machine may read them, even if a
+        // developer binds the listener to 0.0.0.0.
+        if (!isLoopback(request.socket.remoteAddress)) throw appError('RBAC_FORBIDDEN', { detail: 'dev outbox is loopback-only' });
         const limit = request.query.limit === undefined ? OUTBOX_DEFAULT_LIMIT : Number(request.query.limit);
         const messages = await listOutbox(deps.database.db, limit);
         return { messages: messages.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
