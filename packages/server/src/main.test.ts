@@ -44,6 +44,16 @@ describe('portcullis CLI', () => {
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
   });
 
+  it('keys generate prints a production key ring that a production configuration accepts', async () => {
+    const result = await runCli(['keys', 'generate']);
+    expect(result.code).toBe(0);
+    const ring = JSON.parse(result.stdout) as { version: number; development: boolean; keys: Record<string, string> };
+    expect(ring).toMatchObject({ version: 1, development: false });
+    expect(Object.values(ring.keys).every((key) => Buffer.from(key, 'base64').length === 32)).toBe(true);
+    const second = JSON.parse((await runCli(['keys', 'generate'])).stdout) as typeof ring;
+    expect(second.keys).not.toEqual(ring.keys);
+  });
+
   it('start serves HTTPS, prints its URL, and exits 0 on SIGTERM', async () => {
     const child = spawnCli(['start'], {
       PORTCULLIS_DATA_DIR: makeTempDir(),

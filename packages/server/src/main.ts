@@ -12,6 +12,7 @@ import { createLogger } from './platform/logging/logger.ts';
 import { openDatabase, migrateToLatest } from './platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox, mailTransportFor } from './platform/mailer/index.ts';
 import { startServer } from './server.ts';
+import { generateKeyRingFile } from './platform/crypto/index.ts';
 
 export const USAGE = `Usage: portcullis <command>
 
@@ -20,6 +21,7 @@ Commands:
   migrate         Apply pending database migrations and exit
   config check    Validate the configuration, print every problem, exit 1 if any
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
+  keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
   help            Show this help
 
 Configuration comes from PORTCULLIS_* environment variables and an optional JSON file named by
@@ -86,6 +88,11 @@ async function migrate(): Promise<void> {
   }
 }
 
+/** A fresh ring of random keys; the operator stores it (mode 0600, secret manager) and sets keys.ringFile. */
+function keysGenerate(): void {
+  process.stdout.write(`${JSON.stringify(generateKeyRingFile({ development: false }), null, 2)}\n`);
+}
+
 async function outbox(limit: number): Promise<number> {
   const { config } = loadOrExit();
   if (mailTransportFor(config) === 'smtp') {
@@ -120,6 +127,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'config' && subcommand === 'check' && rest.length === 0) {
     configCheck();
+    return EXIT_OK;
+  }
+  if (command === 'keys' && subcommand === 'generate' && rest.length === 0) {
+    keysGenerate();
     return EXIT_OK;
   }
   if (command === 'outbox' && (subcommand === undefined || (subcommand === '--limit' && rest.length === 1))) {
