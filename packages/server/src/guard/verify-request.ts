@@ -19,11 +19,11 @@
  * spend signature checks and replay-cache entries.
  */
 import { DPOP_ALGORITHMS, type ErrorCode } from '@portcullis/protocol';
-import { constantTimeEqual } from '../platform/crypto/index.ts';
 import type { KeyRing } from '../platform/crypto/index.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
 import {
   buildHtu,
+  checkProofBinding,
   createDPoPVerifier,
   createMemoryReplayCache,
   dpopAccessToken,
@@ -244,16 +244,15 @@ export async function verifyRequest(request: GuardRequest, options: GuardOptions
   if (active.expiresAt * 1000 <= Date.now()) return refuse('AUTH_REQUIRED', INVALID_TOKEN_CHALLENGE, 'token expired');
 
   // 3. RFC 9449 §4.3: a fresh, unused proof for this method and URL of THIS service, with ath.
-  let jkt: string;
+  // RFC 9449 §6: and signed by the key the token is bound to.
   try {
-    jkt = (await state.verifier.verify(request.headers['dpop'], { method: request.method, htu, accessToken: token })).jkt;
+    const proof = await state.verifier.verify(request.headers['dpop'], { method: request.method, htu, accessToken: token });
+    checkProofBinding(proof, active.jkt);
   } catch (error) {
     if (!isAppError(error)) throw error;
     if (error.code === 'SERVICE_UNAVAILABLE') return unavailable(error.detail ?? 'replay cache unavailable');
     return refuse('AUTH_DPOP_INVALID', error.headers['www-authenticate'] ?? INVALID_PROOF_CHALLENGE, error.detail ?? 'proof invalid');
   }
-  // 4. RFC 9449 §6: the proof is signed by the key the token is bound to.
-  if (!constantTimeEqual(jkt, active.jkt)) return refuse('AUTH_DPOP_INVALID', INVALID_PROOF_CHALLENGE, 'key does not match token binding');
 
   return { ok: true, subject: active.subject, sessionId: active.sessionId, roles: active.roles, amr: active.amr, acr: active.acr };
 }
