@@ -5,7 +5,5 @@
  */
 export { accountsRoutes } from './routes.ts';
 export type { AccountsRouteDeps } from './routes.ts';
-export { DEFAULT_ROLES, signInWithPassword, toAccountDto } from './service.ts';
-export type { AccountsDeps } from './service.ts';
 export { createPasswordBlocklist, createPasswordHasher, createPasswordPolicy } from './password/index.ts';
 export type { PasswordBlocklist, PasswordHasher, PasswordPolicy } from './password/index.ts';

@@ -8,10 +8,7 @@
 import type { Config } from '../../config/schema.ts';
 
 export { introspectionRoutes } from './routes.ts';
-export { introspectToken } from './service.ts';
-export type { IntrospectionDeps, IntrospectionInput } from './service.ts';
-export { CLIENT_CHALLENGE, createClientAuthenticator, parseBasicCredentials } from './client-credentials.ts';
-export type { ClientAuthenticatorOptions, ClientCredentials } from './client-credentials.ts';
+export { createClientAuthenticator } from './client-credentials.ts';
 
 /** Whether `POST /v1/oauth/introspect` is served: only when some service may call it. */
 export function introspectionEnabled(config: Pick<Config, 'introspection'>): boolean {
