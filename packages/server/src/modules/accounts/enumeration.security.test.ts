@@ -77,4 +77,17 @@ describe('no account enumeration through sign-in (V6.3.8)', () => {
     expect(calls.hash - afterTaken).toBe(1);
     expect([taken.statusCode, taken.json()]).toEqual([fresh.statusCode, fresh.json()]);
   });
+
+  it('a wrong password-reset code costs no Argon2id work (code guesses cannot load the hash queue)', async () => {
+    const { email } = await createVerifiedAccount(app, device, 'reset-cost@example.test');
+    await device.send({ method: 'POST', url: '/v1/accounts/password-reset', payload: { email } });
+    const before = calls.hash + calls.verify;
+    const guess = await device.send({
+      method: 'POST',
+      url: '/v1/accounts/password-reset/confirm',
+      payload: { email, code: '00000000', newPassword: 'a brand new passphrase' },
+    });
+    expect(guess.json()).toMatchObject({ code: 'VERIFICATION_CODE_INVALID' });
+    expect(calls.hash + calls.verify - before).toBe(0);
+  });
 });

@@ -227,28 +227,31 @@ export async function confirmPasswordReset(
 ): Promise<void> {
   const email = repo.normalizeEmail(input.email);
   await assertPasswordAllowed(deps, input.newPassword, email, '/body/newPassword');
-  const hash = await deps.hasher.hashPassword(input.newPassword);
   const now = deps.clock.now();
-  // The transaction commits on a wrong code too: a spent attempt must stay spent.
+  // The code is checked (and the attempt spent, committed even when wrong) before any Argon2id
+  // work, so guessing codes cannot be used to load the hash queue.
   const outcome = await withTransaction(deps.db, async (tx) => {
     const account = await repo.findAccountByEmail(tx, email);
     if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', code: input.code, now }))) {
       return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
-    await repo.setPasswordHash(tx, account.id, hash, now, { changed: true });
-    // Receiving the code proves control of the address.
-    await repo.markEmailVerified(tx, account.id, now);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'password.reset',
-      outcome: 'success',
-      actorId: account.id,
-      subjectId: account.id,
-      ...context,
-    });
     return { accountId: account.id };
   });
   if ('failed' in outcome) throw appError('VERIFICATION_CODE_INVALID', { detail: outcome.failed });
   const { accountId } = outcome;
+  const hash = await deps.hasher.hashPassword(input.newPassword);
+  await withTransaction(deps.db, async (tx) => {
+    await repo.setPasswordHash(tx, accountId, hash, now, { changed: true });
+    // Receiving the code proves control of the address.
+    await repo.markEmailVerified(tx, accountId, now);
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'password.reset',
+      outcome: 'success',
+      actorId: accountId,
+      subjectId: accountId,
+      ...context,
+    });
+  });
   await revokeSessions(deps.sessions, { accountId, reason: 'password_reset' }, context);
   sendInBackground(deps, email, passwordChangedMessage({ changedAt: new Date(now) }));
 }
