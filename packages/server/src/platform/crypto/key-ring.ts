@@ -12,7 +12,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../../config/schema.ts';
 
-export const KEY_PURPOSES = ['token-hmac', 'code-hmac', 'dpop-nonce', 'token-derivation'] as const;
+/**
+ * `secret-encryption` wraps stored factor secrets (TOTP seeds) with AES-256-GCM; `audit-signing`
+ * is the Ed25519 seed that signs audit-log checkpoints.
+ */
+export const KEY_PURPOSES = ['token-hmac', 'code-hmac', 'dpop-nonce', 'token-derivation', 'secret-encryption', 'audit-signing'] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
 const KEY_BYTES = 32;
