@@ -36,6 +36,7 @@ export {
   DPOP_ALGORITHMS,
   DPOP_HEADER,
   DPOP_NONCE_HEADER,
+  BEARER_CLIENT_HEADER,
   DeviceSchema,
   IntrospectionRequestSchema,
   IntrospectionResponseSchema,

@@ -10,6 +10,11 @@ import { EmailSchema, PasswordSchema } from './accounts.ts';
 
 export const DPOP_HEADER = 'dpop';
 export const DPOP_NONCE_HEADER = 'dpop-nonce';
+/**
+ * Names the calling client on a token request without a DPoP proof. Only clients the operator
+ * lists in `sessions.bearerClients` may do this; they receive unbound `Bearer` tokens.
+ */
+export const BEARER_CLIENT_HEADER = 'portcullis-client';
 /** Algorithms a DPoP proof may use. */
 export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
 
@@ -36,7 +41,9 @@ export const RefreshRequestSchema = Type.Object(
 
 export const TokenResponseSchema = Type.Object(
   {
-    tokenType: Type.Literal('DPoP'),
+    tokenType: Type.Union([Type.Literal('DPoP'), Type.Literal('Bearer')], {
+      description: '`DPoP` (bound to the key that signed the request); `Bearer` only for clients the operator allows unbound tokens.',
+    }),
     accessToken: Type.String(),
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
     refreshToken: Type.String(),
@@ -85,7 +92,7 @@ export const IntrospectionResponseSchema = Type.Object(
     sid: Type.Optional(Type.String()),
     exp: Type.Optional(Type.Integer()),
     iat: Type.Optional(Type.Integer()),
-    token_type: Type.Optional(Type.Literal('DPoP')),
+    token_type: Type.Optional(Type.Union([Type.Literal('DPoP'), Type.Literal('Bearer')])),
     cnf: Type.Optional(Type.Object({ jkt: Type.String() }, { additionalProperties: false })),
     acr: Type.Optional(Type.String()),
     amr: Type.Optional(Type.Array(Type.String())),

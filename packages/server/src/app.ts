@@ -126,7 +126,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const sessions: SessionsDeps = { db: database.db, keyRing, clock, config: config.sessions };
   const replayCache = createReplayCache(config, (close) => app.addHook('onClose', close));
   const dpop = createDPoPVerifier({ config: config.sessions.dpop, keyRing, replayCache, now: () => clock.now() });
-  const tokenRequestProof = createTokenRequestProof(dpop, config.publicUrl);
+  const tokenRequestProof = createTokenRequestProof(dpop, config.publicUrl, config.sessions.bearerClients);
   sharedBlocklist ??= createPasswordBlocklist();
   // Build the index now rather than on the first sign-up (≈0.4 s of CPU); tests load it lazily.
   if (config.environment !== 'test') await sharedBlocklist.load();
@@ -147,7 +147,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   registerErrorHandling(app);
   registerSecurityHeaders(app, config);
   registerCors(app, config);
-  registerAuthentication(app, options.authenticator ?? createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl }), {
+  registerAuthentication(app, options.authenticator ?? createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients }), {
     clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
   });
   registerDPoPNonceAdvertising(app, dpop);

@@ -309,6 +309,12 @@ const SessionsSchema = Type.Object(
       default: 60,
       description: 'Write `last used` at most this often per session (sliding-expiry writes are throttled).',
     }),
+    bearerClients: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }), {
+      default: [],
+      uniqueItems: true,
+      description:
+        'Clients allowed unbound `Bearer` tokens (they name themselves in the `Portcullis-Client` header of a token request without a DPoP proof). Empty by default: every token is DPoP-bound. A bearer token works for anyone who copies it; list a client only when it cannot sign DPoP proofs, and remove it to end its sessions at once.',
+    }),
     dpop: Type.Object(
       {
         proofMaxAgeSeconds: Type.Integer({

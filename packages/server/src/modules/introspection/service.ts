@@ -12,7 +12,7 @@
  */
 import type { IntrospectionResponse } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
-import { authenticateAccessToken, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import { authenticateAccessToken, bearerClientOf, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
 
 export interface IntrospectionDeps {
   readonly sessions: SessionsDeps;
@@ -42,8 +42,10 @@ async function activeToken(deps: IntrospectionDeps, token: string): Promise<Intr
     sid: found.session.id,
     exp: seconds(times.expiresAt),
     iat: seconds(times.createdAt),
-    token_type: 'DPoP',
-    cnf: { jkt: found.session.jkt },
+    // A bearer client's token has no key to confirm; resource servers that require DPoP refuse it.
+    ...(bearerClientOf(found.session.jkt) === undefined
+      ? { token_type: 'DPoP', cnf: { jkt: found.session.jkt } }
+      : { token_type: 'Bearer' }),
     acr: found.session.aal,
     amr: JSON.parse(found.session.amr) as string[],
     roles: [...found.roles],

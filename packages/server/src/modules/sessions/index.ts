@@ -7,6 +7,7 @@
 export { authenticateAccessToken, issueSession, revokeSessions } from './service.ts';
 export type { IssueSessionInput, RequestContext, SessionsDeps } from './service.ts';
 export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
+export { bearerClientOf } from './binding.ts';
 export { createTokenRequestProof, registerDPoPNonceAdvertising } from './token-request.ts';
 export type { TokenRequestProof } from './token-request.ts';
 export { principalOf, requestContext, sessionsRoutes } from './routes.ts';

@@ -20,6 +20,7 @@ import { appError } from '../../platform/errors/app-error.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
 import { deriveRotation, formatToken, hashSecret, newToken, parseToken, secretMatches, type TokenParts } from './tokens.ts';
 import * as repo from './repository.ts';
+import { bearerClientOf } from './binding.ts';
 
 export interface SessionsDeps {
   readonly db: Kysely<Database>;
@@ -39,7 +40,7 @@ export interface IssueSessionInput {
   readonly aal: AssuranceLevel;
   /** RFC 8176 authentication method references, e.g. `['pwd']`, `['hwk', 'user']`. */
   readonly amr: readonly string[];
-  /** Thumbprint of the DPoP key that signed the sign-in request. */
+  /** What `TokenRequestProof` returned: the thumbprint of the DPoP key that signed the sign-in request (or a bearer binding). */
   readonly jkt: string;
   readonly device: { readonly label: string; readonly platform: string; readonly appVersion?: string | undefined };
 }
@@ -77,7 +78,7 @@ function tokenRows(deps: SessionsDeps, sessionId: string, access: TokenParts, re
 }
 
 function tokenResponse(
-  session: Pick<SessionsTable, 'id' | 'aal'>,
+  session: Pick<SessionsTable, 'id' | 'aal' | 'jkt'>,
   access: TokenParts,
   refresh: TokenParts,
   accessExpiresAt: number,
@@ -85,7 +86,7 @@ function tokenResponse(
   now: number,
 ): TokenResponse {
   return {
-    tokenType: 'DPoP',
+    tokenType: bearerClientOf(session.jkt) === undefined ? 'DPoP' : 'Bearer',
     accessToken: formatToken(access),
     expiresIn: Math.max(0, Math.floor((accessExpiresAt - now) / SECOND)),
     refreshToken: formatToken(refresh),

@@ -7,14 +7,21 @@
  * clients rarely pay the nonce round trip.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DPOP_NONCE_HEADER } from '@portcullis/protocol';
+import { BEARER_CLIENT_HEADER, DPOP_NONCE_HEADER } from '@portcullis/protocol';
+import { bearerBinding } from './binding.ts';
 import { buildHtu, type DPoPVerifier } from './dpop/index.ts';
 
-/** Verifies a token request's proof and returns the thumbprint of its key. */
+/**
+ * Verifies a token request's proof and returns the binding for the session: the thumbprint of
+ * the proof's key, or `bearer:<client>` for an allowed bearer client that sent no proof.
+ */
 export type TokenRequestProof = (request: FastifyRequest) => Promise<string>;
 
-export function createTokenRequestProof(dpop: DPoPVerifier, publicUrl: string): TokenRequestProof {
+export function createTokenRequestProof(dpop: DPoPVerifier, publicUrl: string, bearerClients: readonly string[] = []): TokenRequestProof {
   return async (request) => {
+    const client = request.headers[BEARER_CLIENT_HEADER];
+    if (request.headers.dpop === undefined && typeof client === 'string' && bearerClients.includes(client)) return bearerBinding(client);
+    // Anyone else, a named client included, must prove a key: a missing proof fails here.
     const proof = await dpop.verify(request.headers.dpop, { method: request.method, htu: buildHtu(publicUrl, request.url) });
     return proof.jkt;
   };
