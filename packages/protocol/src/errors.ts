@@ -132,6 +132,40 @@ export const ERRORS = defineErrors({
     message: 'Origin not allowed',
     description: 'A cross-origin request came from an origin that is not in `http.cors.allowedOrigins`.',
   },
+  PASSKEY_CHALLENGE_INVALID: {
+    status: 400,
+    message: 'The passkey challenge is invalid or has expired',
+    description:
+      'The challenge signed by the authenticator is unknown, was already used, has expired (after `passkeys.challengeTtlSeconds`), belongs to the other ceremony, or was issued to another session. Ask for new options and run the ceremony again.',
+  },
+  PASSKEY_REGISTRATION_INVALID: {
+    status: 400,
+    message: 'The passkey could not be registered',
+    description:
+      "The authenticator's response failed verification: it was made for another origin or relying party, without user verification, with an unsupported algorithm or attestation, or it is malformed. Nothing was stored.",
+  },
+  PASSKEY_ALREADY_REGISTERED: {
+    status: 409,
+    message: 'This passkey is already registered',
+    description: 'The credential is already registered. Use it to sign in, or register a passkey from another authenticator.',
+  },
+  PASSKEY_SIGN_IN_FAILED: {
+    status: 401,
+    message: 'The passkey could not be verified',
+    description:
+      'Passkey sign-in failed. The answer is the same whether the credential is unknown, its signature, origin or relying party is wrong, user verification is missing, or the passkey is suspended after a cloned authenticator was detected, so it cannot be used to discover credentials.',
+  },
+  PASSKEY_NOT_FOUND: {
+    status: 404,
+    message: 'No such passkey',
+    description: 'The passkey does not exist or does not belong to the caller.',
+  },
+  PASSKEY_LAST_FACTOR: {
+    status: 409,
+    message: "This passkey is the account's last phishing-resistant factor",
+    description:
+      'Staff accounts (admin, clinician, support, auditor) must keep at least one usable passkey. Register another passkey before removing this one.',
+  },
   RATE_LIMITED: {
     status: 429,
     message: 'Too many requests',

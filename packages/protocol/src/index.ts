@@ -32,6 +32,35 @@ export type {
   VerifyEmailRequest,
 } from './accounts.ts';
 export {
+  AppleAppSiteAssociationSchema,
+  AssetLinksSchema,
+  AuthenticationCredentialSchema,
+  PasskeyCreationOptionsSchema,
+  PasskeyIdParamsSchema,
+  PasskeyListSchema,
+  PasskeyNameSchema,
+  PasskeyOptionsRequestSchema,
+  PasskeyRegistrationRequestSchema,
+  PasskeyRenameRequestSchema,
+  PasskeyRequestOptionsSchema,
+  PasskeySchema,
+  PasskeySignInRequestSchema,
+  RegistrationCredentialSchema,
+} from './passkeys.ts';
+export type {
+  AppleAppSiteAssociation,
+  AssetLinks,
+  AuthenticationCredential,
+  Passkey,
+  PasskeyCreationOptions,
+  PasskeyList,
+  PasskeyRegistrationRequest,
+  PasskeyRenameRequest,
+  PasskeyRequestOptions,
+  PasskeySignInRequest,
+  RegistrationCredential,
+} from './passkeys.ts';
+export {
   DEVICE_PLATFORMS,
   DPOP_ALGORITHMS,
   DPOP_HEADER,

@@ -49,6 +49,7 @@ import {
   type PasswordHasher,
 } from './modules/accounts/index.ts';
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
+import { passkeysModule } from './modules/passkeys/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -158,6 +159,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(healthRoutes({ database }));
   await app.register(accountsRoutes({ accounts, tokenRequestProof }));
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
+  await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

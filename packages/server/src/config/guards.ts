@@ -21,6 +21,70 @@ function parseOrigin(value: string): URL | undefined {
   }
 }
 
+const ANDROID_ORIGIN = /^android:apk-key-hash:[A-Za-z0-9_-]{43}$/;
+
+/** `AB:CD:…` (SHA-256 of an Android signing certificate) → the origin Credential Manager writes for that app. */
+export function androidOriginFor(sha256Fingerprint: string): string {
+  return `android:apk-key-hash:${Buffer.from(sha256Fingerprint.replaceAll(':', ''), 'hex').toString('base64url')}`;
+}
+
+/**
+ * WebAuthn binds every passkey to the relying-party id for good, and a response is only
+ * accepted from an origin whose host is that id or a subdomain of it (WebAuthn L3 §5.1.4.1);
+ * a mismatch here would make every ceremony fail, or — with a too-broad id — let a sibling
+ * site's origin in.
+ */
+interface GuardReport {
+  readonly errors: string[];
+  readonly warnings: string[];
+  /** An error in production, a warning elsewhere. */
+  readonly insecure: (message: string) => void;
+}
+
+function checkPasskeyGuards(config: Config, publicUrl: URL | undefined, { errors, warnings, insecure }: GuardReport): void {
+  const { passkeys } = config;
+  if (!passkeys.enabled) return;
+  const rpId = passkeys.rpId ?? publicUrl?.hostname;
+  if (rpId === undefined) return; // publicUrl is already reported
+  if (/^[0-9.]+$/.test(rpId) || rpId.includes(':') || rpId.startsWith('[')) {
+    warnings.push(`passkeys.rpId: "${rpId}" is an IP address; browsers and platforms refuse passkeys for IP addresses`);
+  }
+  const underRpId = (host: string): boolean => host === rpId || host.endsWith(`.${rpId}`);
+  // With no origins configured, publicUrl is the one origin; its scheme is checked above already.
+  if (passkeys.allowedOrigins.length === 0 && publicUrl && !underRpId(publicUrl.hostname)) {
+    errors.push(
+      `passkeys.rpId: "${rpId}" is neither the host of publicUrl nor a parent domain of it; list the web origins in passkeys.allowedOrigins`,
+    );
+  }
+  for (const origin of passkeys.allowedOrigins) {
+    if (origin.startsWith('android:')) {
+      if (!ANDROID_ORIGIN.test(origin))
+        errors.push(`passkeys.allowedOrigins: "${origin}" is not android:apk-key-hash:<43 base64url characters>`);
+      continue;
+    }
+    const url = parseOrigin(origin);
+    if (!url || !['https:', 'http:'].includes(url.protocol)) {
+      errors.push(`passkeys.allowedOrigins: "${origin}" is not an origin (https://host[:port]) or an android:apk-key-hash: origin`);
+    } else if (!underRpId(url.hostname)) {
+      errors.push(`passkeys.allowedOrigins: "${origin}" is not ${rpId} or a subdomain of it (passkeys.rpId)`);
+    } else if (url.protocol !== 'https:') {
+      insecure(`passkeys.allowedOrigins: "${origin}" is not https://; browsers allow plain HTTP for localhost only`);
+    }
+  }
+  for (const app of passkeys.android.apps) {
+    for (const fingerprint of app.sha256CertFingerprints) {
+      const origin = androidOriginFor(fingerprint);
+      if (!passkeys.allowedOrigins.includes(origin)) {
+        warnings.push(`passkeys.android.apps: ${app.packageName} is listed but its origin ${origin} is not in passkeys.allowedOrigins`);
+      }
+    }
+  }
+  const { attestation } = passkeys;
+  if (attestation.conveyance === 'direct' && attestation.formats.includes('packed') && attestation.trustedRoots.packed.length === 0) {
+    warnings.push('passkeys.attestation.trustedRoots.packed: empty, so packed attestation certificates are not checked against any root');
+  }
+}
+
 export function checkConfigGuards(config: Config): GuardResult {
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -80,5 +144,6 @@ export function checkConfigGuards(config: Config): GuardResult {
   if (production && isSqlite) {
     warnings.push('database.url: SQLite in production suits a single small instance; PostgreSQL is recommended');
   }
+  checkPasskeyGuards(config, publicUrl, { errors, warnings, insecure });
   return { errors, warnings };
 }

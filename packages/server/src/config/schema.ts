@@ -370,6 +370,127 @@ const IntrospectionSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Token introspection for the app team’s own services.' },
 );
 
+const PemCertificateSchema = Type.String({
+  pattern: '^-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----\\s*$',
+  description: 'One X.509 certificate in PEM form.',
+});
+
+const AttestationSchema = Type.Object(
+  {
+    conveyance: Type.Union([Type.Literal('none'), Type.Literal('direct')], {
+      default: 'none',
+      description:
+        'Attestation asked of authenticators at registration. `none`: the authenticator model is not verified (right for consumer passkeys; synced passkeys never attest). `direct`: the attestation statement must be in one of `formats` and verify, so deployments can restrict staff to known hardware.',
+    }),
+    formats: Type.Array(Type.Union([Type.Literal('packed'), Type.Literal('apple'), Type.Literal('none')]), {
+      default: ['packed', 'apple'],
+      uniqueItems: true,
+      description:
+        'With `conveyance: direct`, the attestation statement formats accepted. `packed` (FIDO2 security keys, Windows Hello), `apple` (Apple devices), `none` (accept authenticators that do not attest).',
+    }),
+    selfAttestation: Type.Union([Type.Literal('accept'), Type.Literal('refuse')], {
+      default: 'accept',
+      description:
+        'With `conveyance: direct`, whether a `packed` self-attestation (signed by the credential key itself, no certificate) is accepted. It proves nothing about the authenticator model; `refuse` when only certified hardware may register.',
+    }),
+    trustedRoots: Type.Object(
+      {
+        packed: Type.Array(PemCertificateSchema, {
+          default: [],
+          description:
+            'Root certificates a `packed` attestation certificate chain must lead to (e.g. your security-key vendor roots). Empty: the chain is not checked, and the attestation only proves the authenticator holds the certified key it names.',
+        }),
+        apple: Type.Array(PemCertificateSchema, {
+          default: [],
+          description:
+            'Root certificates for `apple` attestation. Empty: the Apple WebAuthn Root CA built into @simplewebauthn/server. Setting this replaces it for the whole process.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Attestation trust anchors, as PEM text (the configuration is frozen at start).',
+      },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Attestation policy for passkey registration.' },
+);
+
+const AndroidAppSchema = Type.Object(
+  {
+    packageName: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)+$' }),
+    sha256CertFingerprints: Type.Array(Type.String({ pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$' }), {
+      minItems: 1,
+      description: 'SHA-256 fingerprints of the app signing certificates, upper-case hex pairs separated by colons (`keytool -list -v`).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const PasskeysSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Serve passkey (WebAuthn) registration, sign-in and management.' }),
+    rpId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$',
+        description:
+          'Relying-party id: the domain passkeys are bound to, for good. Unset: the host of `publicUrl`. Use the registrable domain (`example.com`) when the web app and the API live on different subdomains; every https origin in `allowedOrigins` must be this domain or a subdomain of it. Changing it later orphans every registered passkey.',
+        examples: ['example.com'],
+      }),
+    ),
+    rpName: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      default: 'Portcullis',
+      description: 'Relying-party name some authenticators show while creating a passkey.',
+      examples: ['Example Clinic'],
+    }),
+    allowedOrigins: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      default: [],
+      uniqueItems: true,
+      description:
+        'Origins a WebAuthn response may come from (the `origin` the client wrote into clientDataJSON). Web: exact `https://host[:port]` origins under `rpId`. Android apps: `android:apk-key-hash:<base64url SHA-256 of the signing certificate>`. iOS apps use the web origin `https://<rpId>`. Empty: `publicUrl` only.',
+      examples: [['https://app.example.com', 'android:apk-key-hash:tpGq2B8ZlO4bV3Ix-XKn1WqUtULgxJqR6fC8I7uWX2c']],
+    }),
+    challengeTtlSeconds: Type.Integer({
+      minimum: 30,
+      maximum: 600,
+      default: 300,
+      description: 'How long a registration or sign-in challenge stays valid (single use either way); also sent to clients as `timeout`.',
+    }),
+    attestation: AttestationSchema,
+    ios: Type.Object(
+      {
+        appIds: Type.Array(Type.String({ pattern: '^[A-Z0-9]{10}\\.[A-Za-z0-9.-]+$' }), {
+          default: [],
+          uniqueItems: true,
+          description:
+            "iOS apps (`<Team ID>.<bundle id>`) allowed to use this relying party's passkeys. When set, `/.well-known/apple-app-site-association` lists them under `webcredentials`; the app declares the `webcredentials:<rpId>` associated domain.",
+          examples: [['ABCDE12345.com.example.clinic']],
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'iOS associated domains for passkeys.' },
+    ),
+    android: Type.Object(
+      {
+        apps: Type.Array(AndroidAppSchema, {
+          default: [],
+          description:
+            "Android apps allowed to use this relying party's passkeys. When set, `/.well-known/assetlinks.json` grants them `get_login_creds` and `handle_all_urls`; also list each app's `android:apk-key-hash:` origin in `allowedOrigins`.",
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Android Digital Asset Links for passkeys.' },
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Passkeys (WebAuthn): the primary, phishing-resistant sign-in. Sessions signed in with a passkey are `aal2_phr`.',
+  },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -402,6 +523,7 @@ export const ConfigSchema = Type.Object(
     sessions: SessionsSchema,
     mail: MailSchema,
     introspection: IntrospectionSchema,
+    passkeys: PasskeysSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },
 );

@@ -26,6 +26,14 @@ export const AUDIT_ACTIONS = [
   'password.reset_requested',
   'password.reset',
   'introspection.performed',
+  'passkey.registered',
+  'passkey.registration_failed',
+  'passkey.authenticated',
+  'passkey.sign_in_failed',
+  'passkey.clone_detected',
+  'passkey.renamed',
+  'passkey.removed',
+  'passkey.removal_refused',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -94,6 +94,49 @@ export interface AuditEventsTable {
   reason: string | null;
 }
 
+export interface PasskeyCredentialsTable {
+  /** Our id (`pk_…`), used in URLs; the WebAuthn credential id is `credential_id`. */
+  id: string;
+  account_id: string;
+  /** WebAuthn credential id, base64url. */
+  credential_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  /** The user handle the credential was created with (base64url); checked at sign-in. */
+  user_handle: string;
+  /** Last signature counter seen; 0 for authenticators without one (synced passkeys). */
+  sign_count: number;
+  /** JSON array of transports. */
+  transports: string;
+  /** 0/1: the credential may be synced (BE flag). */
+  backup_eligible: number;
+  /** 0/1: the credential was backed up when last seen (BS flag). */
+  backed_up: number;
+  aaguid: string;
+  /** Attestation statement format at registration (`none`, `packed`, `apple`, …). */
+  attestation_format: string;
+  /** `none`, `self`, `unanchored` (certificate not checked against a root) or `anchored`. */
+  attestation_trust: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+  /** Set when a cloned authenticator was detected; sign-in with the credential is then refused. */
+  suspended_at: number | null;
+  suspended_reason: string | null;
+}
+
+export interface PasskeyChallengesTable {
+  /** SHA-256 (base64url) of the challenge; the challenge itself is never stored. */
+  challenge_hash: string;
+  purpose: 'registration' | 'authentication';
+  /** Registration: the account and session that asked; sign-in: null. */
+  account_id: string | null;
+  session_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -102,4 +145,6 @@ export interface Database {
   sessions: SessionsTable;
   session_tokens: SessionTokensTable;
   audit_events: AuditEventsTable;
+  passkey_credentials: PasskeyCredentialsTable;
+  passkey_challenges: PasskeyChallengesTable;
 }

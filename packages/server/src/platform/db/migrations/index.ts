@@ -8,10 +8,12 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import type { DatabaseHandle } from '../connect.ts';
 import * as instanceMeta from './0001-instance-meta.ts';
 import * as accountsSessions from './0002-accounts-sessions.ts';
+import * as passkeys from './0005-passkeys.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
   '0002-accounts-sessions': accountsSessions,
+  '0005-passkeys': passkeys,
 };
 
 export class MigrationError extends Error {

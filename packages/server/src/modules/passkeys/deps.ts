@@ -1,0 +1,24 @@
+/**
+ * @module modules/passkeys/deps
+ *
+ * What the passkey ceremonies need, passed explicitly: the database, the clock, the sessions
+ * module's deps (to mint a session through `issueSession`, the one session door) and the
+ * relying party derived from configuration.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import type { SessionsDeps } from '../sessions/index.ts';
+import type { ChallengeDeps } from './challenges.ts';
+import type { RelyingParty } from './relying-party.ts';
+
+export interface PasskeysDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly sessions: SessionsDeps;
+  readonly relyingParty: RelyingParty;
+}
+
+export function challengeDepsOf(deps: PasskeysDeps): ChallengeDeps {
+  return { db: deps.db, clock: deps.clock, ttlMs: deps.relyingParty.challengeTtlMs };
+}

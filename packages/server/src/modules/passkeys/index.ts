@@ -1,0 +1,40 @@
+/**
+ * @module modules/passkeys
+ *
+ * Passkeys (WebAuthn): registration for signed-in people, discoverable sign-in that mints an
+ * `aal2_phr` session through the sessions module, passkey management, and the association
+ * files native apps need. Other modules and app.ts import from here only.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/schema.ts';
+import type { PasskeysDeps } from './deps.ts';
+import { passkeysRoutes } from './routes.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { createRelyingParty } from './relying-party.ts';
+import { wellKnownRoutes } from './well-known-routes.ts';
+
+export type { PasskeysDeps } from './deps.ts';
+
+/** Everything the module needs from app.ts. */
+export interface PasskeysModuleDeps {
+  readonly config: Config;
+  readonly db: PasskeysDeps['db'];
+  readonly clock: PasskeysDeps['clock'];
+  readonly sessions: PasskeysDeps['sessions'];
+  readonly tokenRequestProof: TokenRequestProof;
+}
+
+/** The passkeys plugin; registers nothing when `passkeys.enabled` is false. */
+export function passkeysModule(deps: PasskeysModuleDeps) {
+  return async function passkeys(app: FastifyInstance): Promise<void> {
+    if (!deps.config.passkeys.enabled) return;
+    const relyingParty = createRelyingParty(deps.config);
+    await app.register(
+      passkeysRoutes({
+        passkeys: { db: deps.db, clock: deps.clock, sessions: deps.sessions, relyingParty },
+        tokenRequestProof: deps.tokenRequestProof,
+      }),
+    );
+    await app.register(wellKnownRoutes(deps.config.passkeys));
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * @module modules/passkeys/routes
+ *
+ * HTTP surface of passkeys: the registration ceremony for a signed-in person, the discoverable
+ * sign-in ceremony (which, like password sign-in, carries a DPoP proof and mints a session bound
+ * to its key), and the person's own passkey list, rename and removal.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  PasskeyCreationOptionsSchema,
+  PasskeyIdParamsSchema,
+  PasskeyListSchema,
+  PasskeyOptionsRequestSchema,
+  PasskeyRegistrationRequestSchema,
+  PasskeyRenameRequestSchema,
+  PasskeyRequestOptionsSchema,
+  PasskeySchema,
+  PasskeySignInRequestSchema,
+  TokenResponseSchema,
+  type PasskeyRegistrationRequest,
+  type PasskeyRenameRequest,
+  type PasskeySignInRequest,
+} from '@portcullis/protocol';
+import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { PasskeysDeps } from './deps.ts';
+import { listPasskeys, removePasskey, renamePasskey } from './management.ts';
+import { finishRegistration, startRegistration } from './registration.ts';
+import { finishSignIn, startSignIn } from './sign-in.ts';
+
+export interface PasskeysRouteDeps {
+  readonly passkeys: PasskeysDeps;
+  readonly tokenRequestProof: TokenRequestProof;
+}
+
+export function passkeysRoutes(deps: PasskeysRouteDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.post(
+      '/v1/passkeys/registration/options',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        schema: {
+          summary: 'Start registering a passkey: creation options with a single-use challenge bound to this session',
+          tags: ['passkeys'],
+          body: PasskeyOptionsRequestSchema,
+          response: { 200: PasskeyCreationOptionsSchema },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return startRegistration(deps.passkeys, { accountId: principal.accountId, sessionId: principal.sessionId });
+      },
+    );
+
+    app.post(
+      '/v1/passkeys/registration',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'passkey.registered' },
+        schema: {
+          summary: "Finish registering a passkey with the authenticator's response",
+          tags: ['passkeys'],
+          body: PasskeyRegistrationRequestSchema,
+          response: { 201: PasskeySchema },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const body = request.body as PasskeyRegistrationRequest;
+        const passkey = await finishRegistration(
+          deps.passkeys,
+          { accountId: principal.accountId, sessionId: principal.sessionId, name: body.name, credential: body.credential },
+          requestContext(request),
+        );
+        return reply.code(201).send(passkey);
+      },
+    );
+
+    app.post(
+      '/v1/passkeys/sign-in/options',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'none' },
+        schema: {
+          summary: 'Start signing in with a passkey: request options with a single-use challenge (no username)',
+          tags: ['passkeys'],
+          body: PasskeyOptionsRequestSchema,
+          response: { 200: PasskeyRequestOptionsSchema },
+        },
+      },
+      async () => startSignIn(deps.passkeys),
+    );
+
+    app.post(
+      '/v1/passkeys/sign-in',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'session.created' },
+        schema: {
+          summary: 'Sign in with a passkey assertion (DPoP proof required; tokens are bound to its key)',
+          tags: ['passkeys', 'sessions'],
+          body: PasskeySignInRequestSchema,
+          response: { 201: TokenResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        // The proof is checked before the challenge is spent: a nonce retry keeps the assertion usable.
+        const jkt = await deps.tokenRequestProof(request);
+        const body = request.body as PasskeySignInRequest;
+        const tokens = await finishSignIn(
+          deps.passkeys,
+          { credential: body.credential, device: body.device, jkt },
+          requestContext(request),
+        );
+        return reply.code(201).send(tokens);
+      },
+    );
+
+    app.get(
+      '/v1/passkeys',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        schema: { summary: 'My passkeys', tags: ['passkeys'], response: { 200: PasskeyListSchema } },
+      },
+      async (request) => listPasskeys(deps.passkeys, principalOf(request).accountId),
+    );
+
+    app.patch(
+      '/v1/passkeys/:id',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'passkey.renamed' },
+        schema: {
+          summary: 'Rename one of my passkeys',
+          tags: ['passkeys'],
+          params: PasskeyIdParamsSchema,
+          body: PasskeyRenameRequestSchema,
+          response: { 200: PasskeySchema },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { id } = request.params as { id: string };
+        const { name } = request.body as PasskeyRenameRequest;
+        return renamePasskey(
+          deps.passkeys,
+          { accountId: principal.accountId, sessionId: principal.sessionId, id, name },
+          requestContext(request),
+        );
+      },
+    );
+
+    app.delete(
+      '/v1/passkeys/:id',
+      {
+        // A session signed in with a passkey (aal2_phr) may remove one. TODO(step-up): require a
+        // fresh step-up bound to this action (the WebAuthn challenge committing to the action
+        // hash) once the step-up door exists; until then aal2_phr is the closest guard, since a
+        // stolen password session cannot remove the passkeys that would let the owner back in.
+        config: { auth: 'aal2_phr', permission: 'none', audit: 'passkey.removed' },
+        schema: {
+          summary: 'Remove one of my passkeys (a staff account keeps at least one)',
+          tags: ['passkeys'],
+          params: PasskeyIdParamsSchema,
+          response: { 204: { type: 'null' } },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const { id } = request.params as { id: string };
+        await removePasskey(deps.passkeys, { accountId: principal.accountId, sessionId: principal.sessionId, id }, requestContext(request));
+        return reply.code(204).send();
+      },
+    );
+  };
+}
