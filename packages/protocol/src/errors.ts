@@ -117,6 +117,28 @@ export const ERRORS = defineErrors({
     message: 'The code is invalid or has expired',
     description: 'The one-time code is wrong, was already used, has expired, or too many attempts were made. Request a new one.',
   },
+  MFA_TOTP_CODE_INVALID: {
+    status: 400,
+    message: 'The authenticator code is incorrect',
+    description:
+      'The 6-digit code does not match, is from too far in the past or future (more than one 30-second step), or was already accepted once. Wait for the next code and try again; check the device clock if it keeps failing.',
+  },
+  MFA_ENROLMENT_NOT_FOUND: {
+    status: 404,
+    message: 'No pending enrolment with this id',
+    description:
+      'The enrolment was never started by this account, has expired (10 minutes), was replaced by a newer one, or is already confirmed. Start a new enrolment.',
+  },
+  MFA_FACTOR_NOT_FOUND: {
+    status: 404,
+    message: 'No such factor',
+    description: 'The factor does not exist or does not belong to the caller.',
+  },
+  MFA_FACTOR_LIMIT_REACHED: {
+    status: 409,
+    message: 'Too many authenticator apps',
+    description: 'The account already has the maximum number of authenticator apps (5). Remove one before adding another.',
+  },
   SESSION_NOT_FOUND: {
     status: 404,
     message: 'No such session',

@@ -87,3 +87,31 @@ export type {
   SessionList,
   TokenResponse,
 } from './sessions.ts';
+export {
+  MFA_FACTOR_KINDS,
+  MfaFactorIdParamsSchema,
+  MfaFactorListSchema,
+  MfaFactorSchema,
+  RECOVERY_CODE_COUNT,
+  RecoveryCodeSchema,
+  RecoveryCodeStatusSchema,
+  RecoveryCodesSchema,
+  TOTP_DIGITS,
+  TOTP_PERIOD_SECONDS,
+  TotpCodeSchema,
+  TotpConfirmRequestSchema,
+  TotpConfirmationSchema,
+  TotpEnrolmentRequestSchema,
+  TotpEnrolmentSchema,
+} from './mfa.ts';
+export type {
+  MfaFactor,
+  MfaFactorKind,
+  MfaFactorList,
+  RecoveryCodeStatus,
+  RecoveryCodes,
+  TotpConfirmRequest,
+  TotpConfirmation,
+  TotpEnrolment,
+  TotpEnrolmentRequest,
+} from './mfa.ts';
