@@ -50,6 +50,7 @@ import {
 } from './modules/accounts/index.ts';
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 import { passkeysModule } from './modules/passkeys/index.ts';
+import { mfaRoutes } from './modules/mfa/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -160,6 +161,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(accountsRoutes({ accounts, tokenRequestProof }));
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
   await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
+  await app.register(mfaRoutes({ mfa: { db: database.db, clock, keyRing, sessions } }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

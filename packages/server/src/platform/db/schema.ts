@@ -137,6 +137,37 @@ export interface PasskeyChallengesTable {
   used_at: number | null;
 }
 
+export interface MfaTotpFactorsTable {
+  id: string;
+  account_id: string;
+  label: string;
+  /** The seed sealed with AES-256-GCM, bound to account and factor id (`v1.<nonce>.<ciphertext>.<tag>`). */
+  secret_ciphertext: string;
+  /** RFC 6238 time step of the last accepted code; only strictly newer steps are accepted. */
+  last_step: number;
+  created_at: number;
+  /** Null while the enrolment is pending. */
+  confirmed_at: number | null;
+  /** When a pending enrolment is discarded; null once confirmed. */
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface MfaRecoveryCodeSetsTable {
+  account_id: string;
+  id: string;
+  created_at: number;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: string;
+  account_id: string;
+  /** HMAC-SHA-256 of the normalised code under the key ring's code key. */
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -147,4 +178,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   passkey_credentials: PasskeyCredentialsTable;
   passkey_challenges: PasskeyChallengesTable;
+  mfa_totp_factors: MfaTotpFactorsTable;
+  mfa_recovery_code_sets: MfaRecoveryCodeSetsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
 }

@@ -9,11 +9,13 @@ import type { DatabaseHandle } from '../connect.ts';
 import * as instanceMeta from './0001-instance-meta.ts';
 import * as accountsSessions from './0002-accounts-sessions.ts';
 import * as passkeys from './0005-passkeys.ts';
+import * as mfaFactors from './0006-mfa-factors.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
   '0002-accounts-sessions': accountsSessions,
   '0005-passkeys': passkeys,
+  '0006-mfa-factors': mfaFactors,
 };
 
 export class MigrationError extends Error {

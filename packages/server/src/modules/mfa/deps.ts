@@ -1,0 +1,28 @@
+/**
+ * @module modules/mfa/deps
+ *
+ * What the MFA functions need, passed explicitly: the database, the clock (the only time source
+ * for TOTP steps — never the client's), the key ring (seed sealing and recovery-code HMAC) and
+ * the sessions module (other sessions end when factors change).
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { KeyRing } from '../../platform/crypto/index.ts';
+import type { Database } from '../../platform/db/index.ts';
+import type { RequestContext, SessionsDeps } from '../sessions/index.ts';
+
+export interface MfaDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly keyRing: KeyRing;
+  readonly sessions: SessionsDeps;
+  /** Issuer shown by authenticator apps next to the account (`otpauth` issuer). Defaults to "Portcullis". */
+  readonly issuer?: string;
+}
+
+/** Request identifiers recorded with audit events; `sessionId` when a signed-in session acts. */
+export interface AuditContext extends RequestContext {
+  readonly sessionId?: string;
+}
+
+export const DEFAULT_ISSUER = 'Portcullis';

@@ -1,0 +1,143 @@
+/**
+ * @module modules/mfa/repository
+ *
+ * SQL for second factors. Every check that makes a code single-use is a conditional write whose
+ * affected-row count is the answer (`… WHERE last_step < :step`, `… WHERE used_at IS NULL`), so
+ * two concurrent requests can never both win, on SQLite or PostgreSQL.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, MfaRecoveryCodesTable, MfaTotpFactorsTable } from '../../platform/db/schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+// ── TOTP ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The address authenticator apps show as the label. Read-only use of the accounts table. */
+export async function findAccountEmail(db: Db, accountId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirst();
+  return row?.email;
+}
+
+export async function insertTotpFactor(db: Db, row: MfaTotpFactorsTable): Promise<void> {
+  await db.insertInto('mfa_totp_factors').values(row).execute();
+}
+
+/** Drops the account's pending enrolments (one at a time) and every expired one (no stale sealed seeds). */
+export async function deletePendingTotpFactors(db: Db, accountId: string, now: number): Promise<void> {
+  await db
+    .deleteFrom('mfa_totp_factors')
+    .where('confirmed_at', 'is', null)
+    .where((eb) => eb.or([eb('account_id', '=', accountId), eb('expires_at', '<=', now)]))
+    .execute();
+}
+
+export async function findPendingTotpFactor(
+  db: Db,
+  accountId: string,
+  factorId: string,
+  now: number,
+): Promise<MfaTotpFactorsTable | undefined> {
+  return db
+    .selectFrom('mfa_totp_factors')
+    .selectAll()
+    .where('id', '=', factorId)
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+/**
+ * Confirms a pending factor with the step of its first code. The `confirmed_at IS NULL`
+ * condition makes one of two concurrent confirmations lose (false).
+ */
+export async function confirmTotpFactor(db: Db, factorId: string, step: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('mfa_totp_factors')
+    .set({ confirmed_at: now, expires_at: null, last_step: step, last_used_at: now })
+    .where('id', '=', factorId)
+    .where('confirmed_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function listConfirmedTotpFactors(db: Db, accountId: string): Promise<MfaTotpFactorsTable[]> {
+  return db
+    .selectFrom('mfa_totp_factors')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', 'is not', null)
+    .orderBy('confirmed_at', 'asc')
+    .execute();
+}
+
+export async function countConfirmedTotpFactors(db: Db, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('mfa_totp_factors')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('confirmed_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Records `step` as the factor's last accepted step, only if it is strictly newer. The
+ * condition is evaluated by the database under the row lock, so of two concurrent submissions
+ * of the same code exactly one updates the row.
+ */
+export async function advanceTotpStep(db: Db, factorId: string, step: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('mfa_totp_factors')
+    .set({ last_step: step, last_used_at: now })
+    .where('id', '=', factorId)
+    .where('last_step', '<', step)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function deleteTotpFactor(db: Db, accountId: string, factorId: string): Promise<boolean> {
+  const result = await db.deleteFrom('mfa_totp_factors').where('id', '=', factorId).where('account_id', '=', accountId).executeTakeFirst();
+  return result.numDeletedRows === 1n;
+}
+
+// ── Recovery codes ───────────────────────────────────────────────────────────────────────────
+
+/**
+ * Makes `setId` the account's current set. The upsert takes the account's set row lock first,
+ * so concurrent regenerations run one after the other and the last one's codes are the only ones left.
+ */
+export async function replaceRecoveryCodeSet(db: Db, accountId: string, setId: string, now: number): Promise<void> {
+  await db
+    .insertInto('mfa_recovery_code_sets')
+    .values({ account_id: accountId, id: setId, created_at: now })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ id: setId, created_at: now }))
+    .execute();
+  await db.deleteFrom('mfa_recovery_codes').where('account_id', '=', accountId).execute();
+}
+
+export async function insertRecoveryCodes(db: Db, rows: readonly MfaRecoveryCodesTable[]): Promise<void> {
+  await db
+    .insertInto('mfa_recovery_codes')
+    .values([...rows])
+    .execute();
+}
+
+export async function findRecoveryCodeSet(db: Db, accountId: string): Promise<{ id: string; created_at: number } | undefined> {
+  return db.selectFrom('mfa_recovery_code_sets').select(['id', 'created_at']).where('account_id', '=', accountId).executeTakeFirst();
+}
+
+export async function listRecoveryCodes(db: Db, accountId: string): Promise<Pick<MfaRecoveryCodesTable, 'id' | 'code_hash' | 'used_at'>[]> {
+  return db.selectFrom('mfa_recovery_codes').select(['id', 'code_hash', 'used_at']).where('account_id', '=', accountId).execute();
+}
+
+/** Spends one code; false when a concurrent request spent it first. */
+export async function markRecoveryCodeUsed(db: Db, codeId: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('mfa_recovery_codes')
+    .set({ used_at: now })
+    .where('id', '=', codeId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}

@@ -1,0 +1,156 @@
+/**
+ * @module modules/mfa/routes
+ *
+ * HTTP surface of second factors for the signed-in person: enrol and confirm an authenticator
+ * app, list factors, remove an app, generate recovery codes and see how many remain. Secrets
+ * leave the server only in the enrolment and generation answers; every other answer carries
+ * labels, dates and counts.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  MfaFactorIdParamsSchema,
+  MfaFactorListSchema,
+  RecoveryCodeStatusSchema,
+  RecoveryCodesSchema,
+  TotpConfirmRequestSchema,
+  TotpConfirmationSchema,
+  TotpEnrolmentRequestSchema,
+  TotpEnrolmentSchema,
+  type TotpConfirmRequest,
+  type TotpEnrolmentRequest,
+} from '@portcullis/protocol';
+import { principalOf, requestContext } from '../sessions/index.ts';
+import type { AuditContext, MfaDeps } from './deps.ts';
+import { listFactors } from './factors.ts';
+import { generateRecoveryCodes, getRecoveryCodeStatus } from './recovery-codes.ts';
+import { confirmTotpEnrolment, removeTotpFactor, startTotpEnrolment } from './totp-enrolment.ts';
+
+export interface MfaRouteDeps {
+  readonly mfa: MfaDeps;
+}
+
+const TAGS = ['mfa'];
+
+function auditContext(request: FastifyRequest): AuditContext {
+  return { ...requestContext(request), sessionId: principalOf(request).sessionId };
+}
+
+export function mfaRoutes(deps: MfaRouteDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.post(
+      '/v1/mfa/totp',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_started' },
+        schema: {
+          summary: 'Start adding an authenticator app (returns the secret once; confirm within 10 minutes)',
+          description:
+            'Creates a pending TOTP factor with a new secret. Once the account has a confirmed factor, adding another needs an aal2 session.',
+          tags: TAGS,
+          body: TotpEnrolmentRequestSchema,
+          response: { 201: TotpEnrolmentSchema },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const body = request.body as TotpEnrolmentRequest;
+        const enrolment = await startTotpEnrolment(
+          deps.mfa,
+          { accountId: principal.accountId, aal: principal.aal, label: body.label },
+          auditContext(request),
+        );
+        return reply.code(201).send(enrolment);
+      },
+    );
+
+    app.post(
+      '/v1/mfa/totp/:id/confirm',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_confirmed' },
+        schema: {
+          summary: 'Confirm an authenticator app with its first code (other sessions are signed out)',
+          description: 'Returns the first set of recovery codes when the account has none yet; they are shown only in this answer.',
+          tags: TAGS,
+          params: MfaFactorIdParamsSchema,
+          body: TotpConfirmRequestSchema,
+          response: { 200: TotpConfirmationSchema },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { id } = request.params as { id: string };
+        const { code } = request.body as TotpConfirmRequest;
+        return confirmTotpEnrolment(
+          deps.mfa,
+          { accountId: principal.accountId, sessionId: principal.sessionId, aal: principal.aal, factorId: id, code },
+          auditContext(request),
+        );
+      },
+    );
+
+    app.get(
+      '/v1/mfa/factors',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        schema: { summary: 'My second factors (never their secrets)', tags: TAGS, response: { 200: MfaFactorListSchema } },
+      },
+      async (request) => ({ factors: await listFactors(deps.mfa, principalOf(request).accountId) }),
+    );
+
+    app.delete(
+      '/v1/mfa/totp/:id',
+      {
+        // TODO(step-up): require a fresh step-up bound to this action once step-up exists; until
+        // then an aal2 session is the bar, so a password alone cannot remove a second factor.
+        config: { auth: 'aal2', permission: 'none', audit: 'mfa.totp_removed' },
+        schema: {
+          summary: 'Remove an authenticator app (other sessions are signed out)',
+          tags: TAGS,
+          params: MfaFactorIdParamsSchema,
+          response: { 204: { type: 'null' } },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const { id } = request.params as { id: string };
+        await removeTotpFactor(
+          deps.mfa,
+          { accountId: principal.accountId, sessionId: principal.sessionId, factorId: id },
+          auditContext(request),
+        );
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/v1/mfa/recovery-codes',
+      {
+        // TODO(step-up): require a fresh step-up bound to this action once step-up exists; until
+        // then an aal2 session is the bar. The first set comes with the first TOTP confirmation.
+        config: { auth: 'aal2', permission: 'none', audit: 'mfa.recovery_codes_generated' },
+        schema: {
+          summary: 'Generate a new set of recovery codes; every earlier code stops working (other sessions are signed out)',
+          tags: TAGS,
+          response: { 201: RecoveryCodesSchema },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const codes = await generateRecoveryCodes(
+          deps.mfa,
+          { accountId: principal.accountId, sessionId: principal.sessionId },
+          auditContext(request),
+        );
+        return reply.code(201).send(codes);
+      },
+    );
+
+    app.get(
+      '/v1/mfa/recovery-codes',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        schema: { summary: 'How many recovery codes remain (never the codes)', tags: TAGS, response: { 200: RecoveryCodeStatusSchema } },
+      },
+      async (request) => getRecoveryCodeStatus(deps.mfa, principalOf(request).accountId),
+    );
+  };
+}
