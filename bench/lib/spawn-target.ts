@@ -84,7 +84,10 @@ function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildPro
   const stdout = openSync(stdoutFile, 'a');
   try {
     // Inherit the runner's execArgv: under `tsx` it carries the loader that lets the child run .ts.
-    return fork(CHILD_ENTRY, [...args], { execArgv: process.execArgv, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+    // BENCH_PROFILE_DIR writes a V8 CPU profile per target there (open it in Chrome DevTools).
+    const profileDir = process.env['BENCH_PROFILE_DIR'];
+    const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : process.execArgv;
+    return fork(CHILD_ENTRY, [...args], { execArgv, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
   } finally {
     closeSync(stdout); // the child holds its own copy of the descriptor
   }

@@ -37,9 +37,19 @@ export interface BenchAccount {
 }
 
 /**
+ * SQLite in the target's data directory, or the PostgreSQL server named by
+ * `BENCH_DATABASE_URL` (a fresh schema per target, so samples never share rows).
+ */
+function benchDatabase(): { url: string; schema?: string } {
+  const url = process.env['BENCH_DATABASE_URL'];
+  if (url === undefined || url === '') return { url: 'sqlite:bench.db' };
+  return { url, schema: `bench_${randomBytes(6).toString('hex')}` };
+}
+
+/**
  * Production-like settings without production's start-up guards (which are not under test):
  * TLS terminates "upstream" so the loopback listener speaks plain HTTP, SQLite lives in a
- * temporary directory, no metrics listener (the in-process histogram hook still runs), and
+ * temporary directory (or PostgreSQL, see `benchDatabase`), no metrics listener (the in-process histogram hook still runs), and
  * logging at `info`. `environment` is read only by the start-up guards (and selects the mail
  * outbox, since no SMTP server is configured), never per request, so `development` measures
  * the same request path as `production`. Everything else keeps its default: Argon2id
@@ -53,7 +63,7 @@ export function benchConfig(dataDir: string): Config {
       publicUrl: BENCH_PUBLIC_URL,
       dataDir,
       http: { host: '127.0.0.1', port: 0, tls: { mode: 'upstream' } },
-      database: { url: 'sqlite:bench.db' },
+      database: benchDatabase(),
       log: { level: 'info' },
       metrics: { enabled: false },
     },

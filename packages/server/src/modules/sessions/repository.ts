@@ -4,7 +4,7 @@
  * SQL for sessions and their tokens. Every query that touches another person's data is scoped
  * by `account_id` in the query itself — never fetched first and filtered afterwards.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { Database, SessionsTable, SessionTokensTable } from '../../platform/db/index.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -26,9 +26,8 @@ export async function insertTokens(db: Db, tokens: readonly SessionTokensTable[]
     .execute();
 }
 
-/** One round trip on the hot path: token, its session and the account's roles and status. */
-export async function findTokenWithSession(db: Db, tokenId: string): Promise<TokenWithSession | undefined> {
-  const row = await db
+function tokenWithSessionQuery(db: Db, tokenId: string) {
+  return db
     .selectFrom('session_tokens as t')
     .innerJoin('sessions as s', 's.id', 't.session_id')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
@@ -59,8 +58,30 @@ export async function findTokenWithSession(db: Db, tokenId: string): Promise<Tok
       'a.roles as a_roles',
       'a.status as a_status',
     ])
-    .where('t.id', '=', tokenId)
-    .executeTakeFirst();
+    .where('t.id', '=', tokenId);
+}
+
+type TokenWithSessionRow = Awaited<ReturnType<ReturnType<typeof tokenWithSessionQuery>['executeTakeFirstOrThrow']>>;
+
+/**
+ * The lookup compiled once per database handle: building and compiling this three-table query
+ * with Kysely costs more CPU than SQLite takes to run it, on every authenticated request.
+ */
+const compiledLookups = new WeakMap<Db, CompiledQuery<TokenWithSessionRow>>();
+
+function compiledLookup(db: Db, tokenId: string): CompiledQuery<TokenWithSessionRow> {
+  let compiled = compiledLookups.get(db);
+  if (!compiled) {
+    compiled = tokenWithSessionQuery(db, '').compile();
+    if (compiled.parameters.length !== 1) throw new TypeError('token lookup must have exactly one parameter');
+    compiledLookups.set(db, compiled);
+  }
+  return { ...compiled, parameters: [tokenId] };
+}
+
+/** One round trip on the hot path: token, its session and the account's roles and status. */
+export async function findTokenWithSession(db: Db, tokenId: string): Promise<TokenWithSession | undefined> {
+  const row = (await db.executeQuery(compiledLookup(db, tokenId))).rows[0];
   if (!row) return undefined;
   return {
     token: {

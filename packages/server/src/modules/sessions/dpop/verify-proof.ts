@@ -105,7 +105,7 @@ export function createDPoPVerifier(deps: DPoPVerifierDeps): DPoPVerifier {
     const alg = checkAlg(proof.header); //                      §4.3 (5) asymmetric, allow-listed alg
     checkCrit(proof.header); //                                 RFC 7515 §4.1.11 no unknown crit
     const jwk = checkJwk(proof.header, alg, keyCache); //       §4.3 (7) public key only, matches alg
-    checkSignature(proof, jwk); //                              §4.3 (6) signature under jwk
+    await checkSignature(proof, jwk); //                        §4.3 (6) signature under jwk
     const claims = decodeClaims(proof); //                      §4.2 claims (after the signature)
     const jti = checkJti(claims); //                            §4.2 jti
     checkHtm(claims, request.method); //                        §4.3 (8) htm

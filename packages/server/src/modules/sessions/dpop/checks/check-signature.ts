@@ -8,6 +8,6 @@ import { verifyJwsSignature, type ImportedJwk } from '../../../../platform/crypt
 import { fail } from '../failures.ts';
 import type { ParsedProof } from './parse-proof.ts';
 
-export function checkSignature(proof: ParsedProof, jwk: ImportedJwk): void {
-  if (!verifyJwsSignature(jwk.alg, jwk.key, proof.signingInput, proof.signature)) fail('signature invalid');
+export async function checkSignature(proof: ParsedProof, jwk: ImportedJwk): Promise<void> {
+  if (!(await verifyJwsSignature(jwk.alg, jwk.key, proof.signingInput, proof.signature))) fail('signature invalid');
 }
