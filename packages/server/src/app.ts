@@ -25,7 +25,6 @@ import { registerAuthentication, type Authenticator } from './platform/routes/au
 import { createMetrics, registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
-import { Redis } from 'ioredis';
 import { systemClock, type Clock } from './platform/clock/clock.ts';
 import { loadKeyRing, type KeyRing } from './platform/crypto/index.ts';
 import { createMailer, type Mailer } from './platform/mailer/index.ts';
@@ -74,9 +73,13 @@ export interface BuildAppOptions {
 /** The offline password list is large and read-only: one copy per process, loaded on first use. */
 let sharedBlocklist: PasswordBlocklist | undefined;
 
-/** DPoP proofs are remembered in Redis when instances share it, in memory for a single instance. */
-function createReplayCache(config: Config, onClose: (close: () => Promise<void>) => void): ReplayCache {
+/**
+ * DPoP proofs are remembered in Redis when instances share it, in memory for a single instance.
+ * The Redis client is imported only then: a single instance does not pay for its code (≈13 MB).
+ */
+async function createReplayCache(config: Config, onClose: (close: () => Promise<void>) => void): Promise<ReplayCache> {
   if (!config.redis.url) return createMemoryReplayCache();
+  const { Redis } = await import('ioredis');
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', () => undefined); // surfaced per request as 503 by the cache; avoid unhandled 'error' events
   onClose(async () => {
@@ -126,7 +129,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const keyRing = options.keyRing ?? loadKeyRing(config);
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
   const sessions: SessionsDeps = { db: database.db, keyRing, clock, config: config.sessions };
-  const replayCache = createReplayCache(config, (close) => app.addHook('onClose', close));
+  const replayCache = await createReplayCache(config, (close) => app.addHook('onClose', close));
   const dpop = createDPoPVerifier({ config: config.sessions.dpop, keyRing, replayCache, now: () => clock.now() });
   const tokenRequestProof = createTokenRequestProof(dpop, config.publicUrl, config.sessions.bearerClients);
   sharedBlocklist ??= createPasswordBlocklist();

@@ -9,7 +9,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import type { Config } from '../../config/schema.ts';
 
 /**
@@ -63,6 +62,8 @@ export async function loadOrCreateDevCertificate(dataDir: string, now = new Date
     const cert = readFileSync(certFile, 'utf8');
     if (isUsable(cert, now)) return { cert, key: readFileSync(keyFile, 'utf8'), created: false };
   }
+  // Imported only when a certificate must be made: the generator's code is ≈7 MB of resident memory.
+  const { generate } = await import('selfsigned');
   const generated = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
