@@ -106,6 +106,91 @@ export const ERRORS = defineErrors({
     message: 'Client authentication failed',
     description: 'The service credentials sent to the introspection endpoint are missing or wrong.',
   },
+  FEDERATION_PROVIDER_UNKNOWN: {
+    status: 404,
+    message: 'No such sign-in provider',
+    description:
+      'The provider id is not configured on this server, or the provider does not offer the requested flow (for example a web sign-in without a client secret, or notifications for a provider that is not Apple).',
+  },
+  FEDERATION_RETURN_URL_INVALID: {
+    status: 400,
+    message: 'The return URL is not allowed',
+    description: "`returnTo` must be exactly one of the provider's configured `returnUrls`; the server never redirects anywhere else.",
+  },
+  FEDERATION_STATE_INVALID: {
+    status: 400,
+    message: 'The sign-in attempt is invalid or has expired',
+    description:
+      'The provider sent the browser back with a `state` that is unknown, expired, already used, started for another provider, or started in another browser (the binding cookie is missing or does not match), or with the wrong response mode. Start the sign-in again from the app.',
+  },
+  FEDERATION_CANCELLED: {
+    status: 400,
+    message: 'The sign-in was cancelled',
+    description:
+      'The person cancelled at the provider or declined consent. Sent to the app as `error=FEDERATION_CANCELLED` on its return URL.',
+  },
+  FEDERATION_AUTHORIZATION_FAILED: {
+    status: 400,
+    message: 'The provider did not complete the sign-in',
+    description:
+      'The provider answered with an error, or refused to exchange the authorization code (expired, already used, or issued for another client). Start the sign-in again.',
+  },
+  FEDERATION_PROVIDER_UNAVAILABLE: {
+    status: 503,
+    expose: true,
+    message: 'The sign-in provider cannot be reached',
+    description: "The provider's discovery document, keys or token endpoint did not answer. Retry later; nothing was changed.",
+  },
+  FEDERATION_TOKEN_INVALID: {
+    status: 401,
+    message: 'The ID token is invalid',
+    description:
+      'The ID token failed verification: bad or missing signature, a key the provider does not publish, a disallowed algorithm (`none`, HMAC), wrong issuer or audience, expired or too old, a nonce that does not match the one given, or a nonce already used. The reason is logged, never sent.',
+  },
+  FEDERATION_EXCHANGE_CODE_INVALID: {
+    status: 400,
+    message: 'The exchange code is invalid or has expired',
+    description:
+      'The one-time code from the return URL is unknown, already redeemed, expired (after `federation.exchangeCodeTtlSeconds`), or the code verifier or DPoP key does not match the ones that started the flow.',
+  },
+  FEDERATION_EMAIL_NOT_VERIFIED: {
+    status: 403,
+    message: 'The provider did not share a verified email address',
+    description:
+      'A new account needs an email address the provider has verified. Verify the address with the provider, or sign in another way and link this provider from the account.',
+  },
+  FEDERATION_ACCOUNT_EXISTS: {
+    status: 409,
+    message: 'An account already uses this email address',
+    description:
+      'The provider verified an address that already belongs to an account, but this external identity is not linked to it. Accounts are never linked by email: sign in to that account the usual way, then link the provider from it. Only someone who controls the address (as the provider verified) learns this.',
+  },
+  FEDERATION_IDENTITY_IN_USE: {
+    status: 409,
+    message: 'This sign-in is linked to another account',
+    description: 'The external identity is already linked to a different account. Unlink it there first.',
+  },
+  FEDERATION_IDENTITY_NOT_FOUND: {
+    status: 404,
+    message: 'No such linked sign-in',
+    description: 'The linked identity does not exist or does not belong to the caller.',
+  },
+  FEDERATION_LAST_SIGN_IN_METHOD: {
+    status: 409,
+    message: 'This is the last way to sign in to the account',
+    description: 'Unlinking it would lock the account out. Set a password or link another provider first.',
+  },
+  FEDERATION_SIGN_IN_REFUSED: {
+    status: 403,
+    message: 'Sign-in is not possible for this account',
+    description: 'The external identity is valid but its account is locked. Contact support.',
+  },
+  FEDERATION_NOTIFICATION_INVALID: {
+    status: 400,
+    message: 'The notification is invalid',
+    description:
+      "A provider notification failed verification (signature, issuer, audience, time) or has an unknown shape. Only Apple's signed server-to-server notifications are accepted.",
+  },
   PASSWORD_POLICY_VIOLATION: {
     status: 400,
     message: 'The password does not meet the password policy',

@@ -50,6 +50,7 @@ import {
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 import { passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes } from './modules/mfa/index.ts';
+import { federationRoutes } from './modules/federation/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -165,6 +166,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
   await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
   await app.register(mfaRoutes({ mfa: { db: database.db, clock, keyRing, sessions } }));
+  await app.register(federationRoutes({ config, database, clock, keyRing, sessions, tokenRequestProof }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

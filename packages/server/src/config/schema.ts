@@ -491,6 +491,216 @@ const PasskeysSchema = Type.Object(
   },
 );
 
+const FederationClaimsSchema = Type.Object(
+  {
+    subject: Type.Optional(
+      Type.String({
+        default: 'sub',
+        description:
+          'Claim that identifies the person at the provider. It must never be reassigned to someone else (OIDC `sub` is; an email address is not). Change it only for providers whose `sub` is unstable.',
+      }),
+    ),
+    email: Type.Optional(Type.String({ default: 'email', description: 'Claim holding the email address.' })),
+    emailVerified: Type.Optional(
+      Type.String({
+        default: 'email_verified',
+        description:
+          'Claim saying whether the provider verified the address; `true` or the string `"true"` count as verified, anything else (including absence) as unverified. Microsoft Entra ID sends no `email_verified`: use `xms_edov` there, never assume.',
+        examples: ['xms_edov'],
+      }),
+    ),
+    givenName: Type.Optional(
+      Type.String({ default: 'given_name', description: 'Claim holding the given name (returned to the app once, not stored).' }),
+    ),
+    familyName: Type.Optional(
+      Type.String({ default: 'family_name', description: 'Claim holding the family name (returned to the app once, not stored).' }),
+    ),
+  },
+  { additionalProperties: false, description: 'Which ID-token claims carry which attribute (defaults: the OIDC standard claim names).' },
+);
+
+const FederationAppleSchema = Type.Object(
+  {
+    teamId: Type.String({ pattern: '^[A-Z0-9]{10}$', description: 'Apple Developer Team ID (10 characters).', examples: ['ABCDE12345'] }),
+    keyId: Type.String({
+      pattern: '^[A-Z0-9]{10}$',
+      description: 'Key ID of the Sign in with Apple private key (10 characters).',
+      examples: ['XYZ987ABCD'],
+    }),
+    privateKeyFile: Type.String({
+      description:
+        'The `.p8` (PKCS #8 PEM, P-256) private key downloaded from the Apple developer portal. Keep it readable only by the server user; it signs the ES256 client secret.',
+      examples: ['/run/secrets/AuthKey_XYZ987ABCD.p8'],
+    }),
+    clientSecretTtlSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 300,
+        maximum: 15777000,
+        default: 3600,
+        description:
+          'Lifetime of each generated client secret JWT (Apple allows at most 6 months, 15,777,000 s). A new one is signed before the current one expires.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Sign in with Apple credentials (required when `kind` is `apple`).' },
+);
+
+const FederationProviderSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('apple'), Type.Literal('google'), Type.Literal('oidc')], {
+      description:
+        'Provider behaviour: `apple` (ES256 client secret, form_post, private relay, notifications), `google`, or any other OpenID Connect provider (`oidc`).',
+    }),
+    issuer: Type.Optional(
+      Type.String({
+        description:
+          'Issuer identifier; ID tokens must carry exactly this `iss` and the discovery document must declare it. Defaults to `https://appleid.apple.com` (apple) and `https://accounts.google.com` (google); required for `oidc`.',
+        examples: ['https://login.microsoftonline.com/<tenant-id>/v2.0'],
+      }),
+    ),
+    discoveryUrl: Type.Optional(
+      Type.String({
+        description: 'OpenID discovery document URL. Defaults to `<issuer>/.well-known/openid-configuration`.',
+        examples: ['https://keycloak.example.com/realms/clinic/.well-known/openid-configuration'],
+      }),
+    ),
+    clientId: Type.String({
+      minLength: 1,
+      description:
+        'Client id of the web redirect flow (Apple: the Services ID; Google: the Web application client id). Also accepted as ID-token audience.',
+    }),
+    audiences: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description:
+          'Further audiences accepted in native ID tokens: Apple bundle ids; Google iOS and Android client ids (Google tokens from Android carry the web client id as `aud` and the Android one as `azp`).',
+        examples: [['com.example.clinic']],
+      }),
+    ),
+    clientSecretFile: Type.Optional(
+      Type.String({
+        description: 'File holding the client secret of the web flow (google, oidc). Without it the provider offers the native flow only.',
+        examples: ['/run/secrets/google-client-secret'],
+      }),
+    ),
+    clientAuthMethod: Type.Optional(
+      Type.Union([Type.Literal('client_secret_post'), Type.Literal('client_secret_basic')], {
+        default: 'client_secret_post',
+        description:
+          'How the secret is sent to the token endpoint (google, oidc). Apple always receives its ES256 client secret in the body.',
+      }),
+    ),
+    apple: Type.Optional(FederationAppleSchema),
+    scopes: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
+        description:
+          'Scopes requested in the web flow; only what sign-in needs. Defaults: `openid email name` (apple), `openid email profile` (google, oidc).',
+      }),
+    ),
+    responseMode: Type.Optional(
+      Type.Union([Type.Literal('query'), Type.Literal('form_post')], {
+        description:
+          'How the provider returns the code. Defaults to `form_post` for apple (required when asking for name or email) and `query` otherwise.',
+      }),
+    ),
+    redirectUrl: Type.Optional(
+      Type.String({
+        description:
+          'Callback URL registered at the provider. Defaults to `<publicUrl>/v1/federation/<id>/callback`; set it only when the API is reached under another URL (e.g. a path prefix at a proxy).',
+      }),
+    ),
+    returnUrls: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+        default: [],
+        description:
+          'Exact app URLs the browser may be sent back to with the one-time exchange code: `https://` pages of the web app, or a claimed custom scheme / App Link of the mobile app. Compared as exact strings.',
+        examples: [['https://app.example.com/auth/return', 'com.example.clinic:/federation']],
+      }),
+    ),
+    nativeNonce: Type.Optional(
+      Type.Union([Type.Literal('raw'), Type.Literal('sha256-hex')], {
+        description:
+          'How the native app passed its nonce to the provider: `sha256-hex` (Apple convention: the hex SHA-256 of the raw nonce is in the token) or `raw` (Google). Defaults by kind.',
+      }),
+    ),
+    idTokenAlgorithms: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Literal('RS256'),
+          Type.Literal('RS384'),
+          Type.Literal('RS512'),
+          Type.Literal('PS256'),
+          Type.Literal('PS384'),
+          Type.Literal('PS512'),
+          Type.Literal('ES256'),
+          Type.Literal('ES384'),
+          Type.Literal('EdDSA'),
+        ]),
+        {
+          default: ['RS256', 'ES256'],
+          minItems: 1,
+          description: 'Signature algorithms accepted on ID tokens and notifications. `none` and HMAC are never accepted.',
+        },
+      ),
+    ),
+    revocationUrl: Type.Optional(
+      Type.String({
+        description:
+          "Token revocation endpoint used when an Apple identity is unlinked. Defaults to the discovery document's `revocation_endpoint` (`https://appleid.apple.com/auth/revoke`).",
+      }),
+    ),
+    claims: Type.Optional(FederationClaimsSchema),
+  },
+  { additionalProperties: false },
+);
+
+const FederationSchema = Type.Object(
+  {
+    providers: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), FederationProviderSchema, {
+      default: {},
+      description:
+        'Sign-in providers by id (the id appears in routes: `/v1/federation/<id>/start`). Set in the JSON config file; each entry has `kind`, `clientId`, `audiences`, `returnUrls`, secrets by file and optional claim mapping, described field by field in docs/federation.md.',
+      examples: [
+        { google: { kind: 'google', clientId: '123.apps.googleusercontent.com', returnUrls: ['https://app.example.com/auth/return'] } },
+      ],
+    }),
+    flowTtlSeconds: Type.Integer({
+      minimum: 60,
+      maximum: 1800,
+      default: 600,
+      description: 'How long a started web sign-in (its `state`) may take before the provider sends the browser back.',
+    }),
+    exchangeCodeTtlSeconds: Type.Integer({
+      minimum: 10,
+      maximum: 300,
+      default: 60,
+      description: 'How long the one-time exchange code handed to the app stays redeemable.',
+    }),
+    idTokenMaxAgeSeconds: Type.Integer({
+      minimum: 60,
+      maximum: 3600,
+      default: 600,
+      description: 'Native sign-in refuses ID tokens issued (`iat`) longer ago than this, whatever their expiry.',
+    }),
+    clockToleranceSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 30,
+      description: 'Clock skew allowed on `exp`, `iat` and `nbf`.',
+    }),
+    jwksCooldownSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 30,
+      description:
+        'A provider key set is fetched again when a token names an unknown key, but at most once per this many seconds (a flood of forged `kid`s cannot turn into a flood of requests to the provider).',
+    }),
+    jwksMaxAgeSeconds: Type.Integer({ minimum: 60, maximum: 86400, default: 600, description: 'Provider key sets are cached this long.' }),
+    httpTimeoutMs: Type.Integer({ minimum: 500, maximum: 30000, default: 5000, description: 'Timeout of each request to a provider.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Sign in with Apple, Google and other OpenID Connect providers.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -523,6 +733,7 @@ export const ConfigSchema = Type.Object(
     sessions: SessionsSchema,
     mail: MailSchema,
     introspection: IntrospectionSchema,
+    federation: FederationSchema,
     passkeys: PasskeysSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },

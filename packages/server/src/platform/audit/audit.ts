@@ -40,6 +40,14 @@ export const AUDIT_ACTIONS = [
   'passkey.renamed',
   'passkey.removed',
   'passkey.removal_refused',
+  'federation.signed_in',
+  'federation.sign_in_failed',
+  'federation.account_created',
+  'federation.identity_linked',
+  'federation.link_refused',
+  'federation.identity_unlinked',
+  'federation.provider_token_revoked',
+  'federation.notification_received',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

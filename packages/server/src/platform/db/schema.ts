@@ -168,6 +168,67 @@ export interface MfaRecoveryCodesTable {
   used_at: number | null;
 }
 
+export interface ExternalIdentitiesTable {
+  id: string;
+  account_id: string;
+  /** Provider id from `federation.providers`; with `subject` it names the person (never an email). */
+  provider: string;
+  subject: string;
+  /** Normalised address the provider last reported, if any. */
+  email: string | null;
+  /** 1 when the provider said it verified `email` (Apple private-relay addresses count as verified). */
+  email_verified: number;
+  is_private_email: number;
+  /** Apple `email-disabled`: the person stopped relay forwarding; null while forwarding works. */
+  email_forwarding_disabled_at: number | null;
+  /** Client id the provider token was issued to (Apple: Services ID or bundle id). */
+  provider_client_id: string | null;
+  /** Provider refresh token sealed with AES-256-GCM (kept only to revoke it later). */
+  provider_token: string | null;
+  /** `event_time` of the newest provider notification applied; older ones are ignored. */
+  last_event_at: number | null;
+  created_at: number;
+  last_used_at: number;
+}
+
+export interface FederationFlowsTable {
+  /** SHA-256 (base64url) of the `state` sent to the provider. */
+  id: string;
+  provider: string;
+  /** SHA-256 (base64url) of the browser-binding cookie value. */
+  binding_hash: string;
+  return_url: string;
+  /** The app's S256 PKCE challenge for the exchange code. */
+  code_challenge: string;
+  dpop_jkt: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface FederationExchangeCodesTable {
+  /** SHA-256 (base64url) of the exchange code. */
+  id: string;
+  provider: string;
+  subject: string;
+  email: string | null;
+  email_verified: number;
+  is_private_email: number;
+  /** JSON `{ givenName?, familyName? }` handed to the app once; deleted with the row. */
+  profile: string | null;
+  provider_client_id: string | null;
+  provider_token: string | null;
+  code_challenge: string;
+  dpop_jkt: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface FederationReplayGuardTable {
+  /** SHA-256 (base64url) of what must not be accepted twice (an ID-token nonce, a notification id). */
+  id: string;
+  expires_at: number;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -181,4 +242,8 @@ export interface Database {
   mfa_totp_factors: MfaTotpFactorsTable;
   mfa_recovery_code_sets: MfaRecoveryCodeSetsTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
+  external_identities: ExternalIdentitiesTable;
+  federation_flows: FederationFlowsTable;
+  federation_exchange_codes: FederationExchangeCodesTable;
+  federation_replay_guard: FederationReplayGuardTable;
 }

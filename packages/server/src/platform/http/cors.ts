@@ -18,6 +18,28 @@ const ALLOWED_HEADERS = 'authorization, content-type, dpop, x-request-id';
 const EXPOSED_HEADERS = 'dpop-nonce, retry-after, www-authenticate, x-request-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route is the target of cross-site HTML form posts by design (OAuth 2.0 `form_post`
+     * responses, e.g. Sign in with Apple) and carries its own CSRF defence. A form-encoded POST
+     * from any origin reaches it; it gets no CORS headers, and every other cross-origin request
+     * to it is still refused.
+     */
+    crossOriginFormPost?: boolean;
+  }
+}
+
+/** A plain HTML form submission to a route that declared it expects one from other sites. */
+function isDeclaredFormPost(request: FastifyRequest): boolean {
+  const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  return (
+    request.method === 'POST' &&
+    request.routeOptions.config.crossOriginFormPost === true &&
+    contentType === 'application/x-www-form-urlencoded'
+  );
+}
+
 export function registerCors(app: FastifyInstance, config: Config): void {
   const selfOrigin = new URL(config.publicUrl).origin;
   const allowed = new Set(config.http.cors.allowedOrigins);
@@ -29,7 +51,7 @@ export function registerCors(app: FastifyInstance, config: Config): void {
     if (origin === undefined) return done();
     const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
     if (!isAllowed(origin)) {
-      if (preflight || !SAFE_METHODS.has(request.method)) {
+      if (preflight || (!SAFE_METHODS.has(request.method) && !isDeclaredFormPost(request))) {
         void sendProblem(reply, appError('CORS_ORIGIN_FORBIDDEN', { detail: 'origin not in allow-list' }));
         return;
       }

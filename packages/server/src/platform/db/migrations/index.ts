@@ -10,12 +10,14 @@ import * as instanceMeta from './0001-instance-meta.ts';
 import * as accountsSessions from './0002-accounts-sessions.ts';
 import * as passkeys from './0005-passkeys.ts';
 import * as mfaFactors from './0006-mfa-factors.ts';
+import * as externalIdentities from './0007-external-identities.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
   '0002-accounts-sessions': accountsSessions,
   '0005-passkeys': passkeys,
   '0006-mfa-factors': mfaFactors,
+  '0007-external-identities': externalIdentities,
 };
 
 export class MigrationError extends Error {

@@ -1,0 +1,64 @@
+/**
+ * @module modules/federation
+ *
+ * Sign in with Apple, Google and any OpenID Connect provider — native (ID token) and web
+ * (redirect) flows, linking to signed-in accounts, and Apple's server-to-server notifications.
+ * Other modules import from here only.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/schema.ts';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { KeyRing } from '../../platform/crypto/index.ts';
+import type { DatabaseHandle } from '../../platform/db/index.ts';
+import type { RequestContext, SessionsDeps, TokenRequestProof } from '../sessions/index.ts';
+import type { FederationDeps } from './deps.ts';
+import { forgetExternalIdentities } from './links.ts';
+import { createProviderRegistry } from './providers/provider.ts';
+import { resolveProviderSettings } from './providers/settings.ts';
+import { federationRoutes as routes } from './routes.ts';
+import { createTokenVault } from './token-vault.ts';
+import { createFlowSecrets } from './web/flow-secrets.ts';
+
+export interface FederationModuleOptions {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly clock: Clock;
+  readonly keyRing: KeyRing;
+  readonly sessions: SessionsDeps;
+  readonly tokenRequestProof: TokenRequestProof;
+}
+
+/**
+ * Builds the module's dependencies from the configuration.
+ *
+ * @throws {TypeError} when `federation.providers` is misconfigured (unreadable key or secret
+ *   file, plain-HTTP URLs in production, a forbidden return-URL scheme, …), listing every problem.
+ */
+export function createFederationDeps(options: Omit<FederationModuleOptions, 'tokenRequestProof'>): FederationDeps {
+  const { config } = options;
+  const settings = resolveProviderSettings(config);
+  return {
+    db: options.database.db,
+    clock: options.clock,
+    sessions: options.sessions,
+    limits: config.federation,
+    providers: createProviderRegistry(settings, { timings: config.federation, now: () => options.clock.now() }),
+    vault: createTokenVault(options.keyRing),
+    flowSecrets: createFlowSecrets(options.keyRing),
+  };
+}
+
+/** The federation plugin. Routes exist whatever the configuration; unknown providers answer 404. */
+export function federationRoutes(options: FederationModuleOptions): (app: FastifyInstance) => Promise<void> {
+  return routes({ federation: createFederationDeps(options), tokenRequestProof: options.tokenRequestProof });
+}
+
+/**
+ * For account deletion: revokes every provider token of the account at its provider (Apple
+ * requires this) and removes its external identities. Call before deleting the account.
+ */
+export function forgetAccountIdentities(deps: FederationDeps, accountId: string, context: RequestContext): Promise<number> {
+  return forgetExternalIdentities(deps, accountId, context);
+}
+
+export type { FederationDeps } from './deps.ts';

@@ -1,0 +1,161 @@
+/**
+ * @module modules/federation/links
+ *
+ * Linking an external identity to an account happens only here, and only for the account whose
+ * signed-in session asks (routes declared `aal1`): the person proves control of both sides at
+ * once — the account by its DPoP-bound session, the external identity by a freshly verified ID
+ * token or exchange code. Nothing is ever linked because two email addresses match.
+ *
+ * Unlinking is scoped to the caller's account in the query, refuses to remove the last way in
+ * (no password and no other link), and revokes the provider's stored refresh token.
+ */
+import type { LinkedIdentity } from '@portcullis/protocol';
+import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import { withTransaction } from '../../platform/db/index.ts';
+import type { ExternalIdentitiesTable } from '../../platform/db/schema.ts';
+import { appError } from '../../platform/errors/app-error.ts';
+import { findAccountSignInState } from '../accounts/index.ts';
+import type { RequestContext } from '../sessions/index.ts';
+import type { FederationDeps } from './deps.ts';
+import type { VerifiedIdentity } from './identity/verified-identity.ts';
+import * as repo from './repository.ts';
+import { revokeProviderToken } from './revocation.ts';
+import { identityRow } from './sign-in.ts';
+
+export function toLinkedIdentity(row: ExternalIdentitiesTable): LinkedIdentity {
+  return {
+    id: row.id,
+    provider: row.provider,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    createdAt: new Date(row.created_at).toISOString(),
+    lastUsedAt: new Date(row.last_used_at).toISOString(),
+  };
+}
+
+export interface Caller {
+  readonly accountId: string;
+  readonly sessionId: string;
+}
+
+/** @throws {AppError} FEDERATION_IDENTITY_IN_USE when the identity belongs to another account. */
+export async function linkIdentity(
+  deps: FederationDeps,
+  caller: Caller,
+  identity: VerifiedIdentity,
+  context: RequestContext,
+): Promise<LinkedIdentity> {
+  const outcome = await withTransaction(deps.db, async (tx) => {
+    const now = deps.clock.now();
+    const existing = await repo.findIdentity(tx, identity.provider, identity.subject);
+    if (existing && existing.account_id !== caller.accountId) return { refused: 'identity_in_use' as const };
+    if (existing) {
+      // Linking again is a no-op apart from refreshing what the provider says.
+      const update = {
+        email: identity.email,
+        email_verified: identity.emailVerified ? 1 : 0,
+        is_private_email: identity.isPrivateEmail ? 1 : 0,
+        last_used_at: now,
+        ...(identity.providerToken
+          ? { provider_client_id: identity.providerToken.clientId, provider_token: identity.providerToken.sealed }
+          : {}),
+      };
+      await repo.recordIdentityUse(tx, existing.id, update);
+      return { linked: { ...existing, ...update } };
+    }
+    const row = identityRow(identity, caller.accountId, now);
+    if (!(await repo.insertIdentity(tx, row))) return { refused: 'identity_in_use' as const };
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'federation.identity_linked',
+      outcome: 'success',
+      actorId: caller.accountId,
+      subjectId: caller.accountId,
+      sessionId: caller.sessionId,
+      ...context,
+      reason: identity.provider,
+    });
+    return { linked: row };
+  });
+  if ('refused' in outcome) {
+    await writeAuditEvent(deps.db, deps.clock, {
+      action: 'federation.link_refused',
+      outcome: 'failure',
+      actorId: caller.accountId,
+      subjectId: caller.accountId,
+      sessionId: caller.sessionId,
+      ...context,
+      reason: outcome.refused,
+    });
+    throw appError('FEDERATION_IDENTITY_IN_USE', { detail: outcome.refused });
+  }
+  return toLinkedIdentity(outcome.linked);
+}
+
+export async function listLinkedIdentities(deps: FederationDeps, accountId: string): Promise<LinkedIdentity[]> {
+  return (await repo.listIdentities(deps.db, accountId)).map(toLinkedIdentity);
+}
+
+/** Records the outcome of revoking a provider token (reason codes only). */
+async function auditRevocation(deps: FederationDeps, accountId: string, outcome: string, context: RequestContext): Promise<void> {
+  if (outcome === 'nothing_to_revoke') return;
+  await writeAuditEvent(deps.db, deps.clock, {
+    action: 'federation.provider_token_revoked',
+    outcome: outcome === 'revoked' ? 'success' : 'failure',
+    actorId: accountId,
+    subjectId: accountId,
+    ...context,
+    reason: outcome,
+  });
+}
+
+/**
+ * @throws {AppError} FEDERATION_IDENTITY_NOT_FOUND (not the caller's, or absent), FEDERATION_LAST_SIGN_IN_METHOD.
+ */
+export async function unlinkIdentity(deps: FederationDeps, caller: Caller, identityId: string, context: RequestContext): Promise<void> {
+  const removed = await withTransaction(deps.db, async (tx) => {
+    const identities = await repo.listIdentities(tx, caller.accountId);
+    const target = identities.find((identity) => identity.id === identityId);
+    if (!target) return { kind: 'refused', code: 'FEDERATION_IDENTITY_NOT_FOUND' } as const;
+    const state = await findAccountSignInState(tx, caller.accountId);
+    // TODO(v1): count passkeys too once their module exposes a count; until then an account with
+    // passkeys but no password keeps its last link (the safe side: nobody is locked out).
+    if (!state?.hasPassword && identities.length === 1) return { kind: 'refused', code: 'FEDERATION_LAST_SIGN_IN_METHOD' } as const;
+    await repo.deleteIdentity(tx, caller.accountId, identityId);
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'federation.identity_unlinked',
+      outcome: 'success',
+      actorId: caller.accountId,
+      subjectId: caller.accountId,
+      sessionId: caller.sessionId,
+      ...context,
+      reason: target.provider,
+    });
+    return { kind: 'removed', target } as const;
+  });
+  if (removed.kind === 'refused') throw appError(removed.code, { detail: 'unlink refused' });
+  // After the commit: the link is gone whatever the provider answers; the outcome is audited.
+  await auditRevocation(deps, caller.accountId, await revokeProviderToken(deps, removed.target), context);
+}
+
+/**
+ * Removes every external identity of an account and revokes their provider tokens. For the
+ * account-deletion flow (which must call it before deleting the account row, as Apple requires).
+ */
+export async function forgetExternalIdentities(deps: FederationDeps, accountId: string, context: RequestContext): Promise<number> {
+  const identities = await repo.listIdentities(deps.db, accountId);
+  for (const identity of identities) {
+    await auditRevocation(deps, accountId, await revokeProviderToken(deps, identity), context);
+    await withTransaction(deps.db, async (tx) => {
+      await repo.deleteIdentity(tx, accountId, identity.id);
+      await writeAuditEvent(tx, deps.clock, {
+        action: 'federation.identity_unlinked',
+        outcome: 'success',
+        actorId: accountId,
+        subjectId: accountId,
+        ...context,
+        reason: identity.provider,
+      });
+    });
+  }
+  return identities.length;
+}

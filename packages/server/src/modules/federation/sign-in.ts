@@ -1,0 +1,168 @@
+/**
+ * @module modules/federation/sign-in
+ *
+ * From a verified external identity to a session. The identity is (provider id, subject) —
+ * never an email address (ASVS V6.8.1, V10.5.2):
+ *
+ * - a linked identity signs in to its account (unless the account is locked);
+ * - an unknown identity with a provider-verified address that no account uses gets a new
+ *   account (default roles, address verified because the provider said so);
+ * - an unknown identity whose verified address already belongs to an account is refused with
+ *   `FEDERATION_ACCOUNT_EXISTS`, and nothing is linked: the owner must sign in to that account
+ *   and link the provider from there. Silently linking by email would hand the account to
+ *   anyone who can get a provider to assert that address. The refusal tells the caller that
+ *   the address has an account — but the caller has just proved, through the provider, that
+ *   they control that address, which is what a password-reset email would tell them too;
+ * - an unknown identity without a provider-verified address is refused
+ *   (`FEDERATION_EMAIL_NOT_VERIFIED`) whether or not the address has an account, so an
+ *   unverified claim cannot be used to probe for accounts.
+ *
+ * Every session is minted by the sessions module's `issueSession`, at `aal1` with `amr: ['fed']`:
+ * providers do not reliably tell how strongly they authenticated the person (ASVS V6.8.4), so
+ * a federated sign-in counts as one factor.
+ */
+import type { FederatedSignInResponse } from '@portcullis/protocol';
+import { randomUUID } from 'node:crypto';
+import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import { withTransaction } from '../../platform/db/index.ts';
+import { appError } from '../../platform/errors/app-error.ts';
+import { createExternalAccount, findAccountSignInState } from '../accounts/index.ts';
+import { issueSession, type IssueSessionInput, type RequestContext } from '../sessions/index.ts';
+import type { FederationDeps } from './deps.ts';
+import type { VerifiedIdentity } from './identity/verified-identity.ts';
+import * as repo from './repository.ts';
+
+/** RFC 8176 has no value for "federated"; `fed` is ours, documented in docs/federation.md. */
+export const FEDERATED_AMR = ['fed'] as const;
+
+type Resolution =
+  | { readonly accountId: string; readonly created: boolean }
+  | { readonly refused: 'account_locked' | 'email_not_verified' | 'account_exists'; readonly accountId?: string };
+
+const REFUSALS = {
+  account_locked: 'FEDERATION_SIGN_IN_REFUSED',
+  email_not_verified: 'FEDERATION_EMAIL_NOT_VERIFIED',
+  account_exists: 'FEDERATION_ACCOUNT_EXISTS',
+} as const;
+
+function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, context: RequestContext): Promise<Resolution> {
+  return withTransaction(deps.db, async (tx): Promise<Resolution> => {
+    const now = deps.clock.now();
+    const existing = await repo.findIdentity(tx, identity.provider, identity.subject);
+    if (existing) {
+      const state = await findAccountSignInState(tx, existing.account_id);
+      if (state?.status !== 'active') return { refused: 'account_locked', accountId: existing.account_id };
+      await repo.recordIdentityUse(tx, existing.id, {
+        email: identity.email,
+        email_verified: identity.emailVerified ? 1 : 0,
+        is_private_email: identity.isPrivateEmail ? 1 : 0,
+        last_used_at: now,
+        ...(identity.providerToken
+          ? { provider_client_id: identity.providerToken.clientId, provider_token: identity.providerToken.sealed }
+          : {}),
+      });
+      await writeAuditEvent(tx, deps.clock, {
+        action: 'federation.signed_in',
+        outcome: 'success',
+        actorId: existing.account_id,
+        subjectId: existing.account_id,
+        ...context,
+        reason: identity.provider,
+      });
+      return { accountId: existing.account_id, created: false };
+    }
+    if (identity.email === null || !identity.emailVerified) return { refused: 'email_not_verified' };
+    const accountId = await createExternalAccount(tx, { email: identity.email, emailVerified: true, now });
+    if (accountId === undefined) return { refused: 'account_exists' };
+    if (!(await repo.insertIdentity(tx, identityRow(identity, accountId, now)))) {
+      // The same identity was linked meanwhile by a concurrent first sign-in: start over.
+      throw new ConcurrentFirstSignIn();
+    }
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'federation.account_created',
+      outcome: 'success',
+      actorId: accountId,
+      subjectId: accountId,
+      ...context,
+      reason: identity.provider,
+    });
+    await writeAuditEvent(tx, deps.clock, {
+      action: 'federation.signed_in',
+      outcome: 'success',
+      actorId: accountId,
+      subjectId: accountId,
+      ...context,
+      reason: identity.provider,
+    });
+    return { accountId, created: true };
+  });
+}
+
+class ConcurrentFirstSignIn extends Error {}
+
+export function identityRow(identity: VerifiedIdentity, accountId: string, now: number) {
+  return {
+    id: randomUUID(),
+    account_id: accountId,
+    provider: identity.provider,
+    subject: identity.subject,
+    email: identity.email,
+    email_verified: identity.emailVerified ? 1 : 0,
+    is_private_email: identity.isPrivateEmail ? 1 : 0,
+    email_forwarding_disabled_at: null,
+    provider_client_id: identity.providerToken?.clientId ?? null,
+    provider_token: identity.providerToken?.sealed ?? null,
+    last_event_at: null,
+    created_at: now,
+    last_used_at: now,
+  };
+}
+
+/** Records a refused or failed federated sign-in (reason codes only). */
+export async function auditSignInFailure(deps: FederationDeps, reason: string, context: RequestContext, accountId?: string): Promise<void> {
+  await writeAuditEvent(deps.db, deps.clock, {
+    action: 'federation.sign_in_failed',
+    outcome: 'failure',
+    actorId: accountId ?? null,
+    subjectId: accountId ?? null,
+    ...context,
+    reason,
+  });
+}
+
+/**
+ * Signs in (or up) with a verified identity and mints a session bound to `jkt`.
+ *
+ * @throws {AppError} FEDERATION_ACCOUNT_EXISTS, FEDERATION_EMAIL_NOT_VERIFIED, FEDERATION_SIGN_IN_REFUSED.
+ */
+export async function signInWithIdentity(
+  deps: FederationDeps,
+  identity: VerifiedIdentity,
+  input: { readonly jkt: string; readonly device: IssueSessionInput['device'] },
+  context: RequestContext,
+): Promise<FederatedSignInResponse> {
+  const attempt = async (): Promise<Resolution | undefined> => {
+    try {
+      return await resolveAccount(deps, identity, context);
+    } catch (error) {
+      if (error instanceof ConcurrentFirstSignIn) return undefined;
+      throw error;
+    }
+  };
+  let resolution = await attempt();
+  // A concurrent first sign-in of this same identity may have just created the account (its
+  // address then looks taken, or its link appeared under us): one more look finds the link.
+  if (resolution === undefined || ('refused' in resolution && resolution.refused === 'account_exists')) {
+    resolution = (await attempt()) ?? { refused: 'account_exists' };
+  }
+  if ('refused' in resolution) {
+    await auditSignInFailure(deps, resolution.refused, context, resolution.accountId);
+    throw appError(REFUSALS[resolution.refused], { detail: resolution.refused });
+  }
+  const tokens = await issueSession(
+    deps.sessions,
+    { accountId: resolution.accountId, aal: 'aal1', amr: FEDERATED_AMR, jkt: input.jkt, device: input.device },
+    context,
+  );
+  return { ...tokens, accountCreated: resolution.created, ...(identity.profile ? { profile: identity.profile } : {}) };
+}
