@@ -297,6 +297,12 @@ export const ERRORS = defineErrors({
     description:
       'The request arrived over plain HTTP. The API is served over HTTPS only; the redirect listener answers every non-GET request this way without processing it.',
   },
+  AUDIT_PROOF_RANGE_INVALID: {
+    status: 400,
+    message: 'The requested audit log proof is outside the log',
+    description:
+      'An inclusion proof needs 0 ≤ entry < tree size ≤ the current log size; a consistency proof needs 1 ≤ from ≤ to ≤ the current log size. Ask for tree sizes taken from signed checkpoints.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     message: 'Internal server error',

@@ -12,7 +12,10 @@ import { createLogger } from './platform/logging/logger.ts';
 import { openDatabase, migrateToLatest } from './platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox, mailTransportFor } from './platform/mailer/index.ts';
 import { startServer } from './server.ts';
-import { generateKeyRingFile } from './platform/crypto/index.ts';
+import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
+import { systemClock } from './platform/clock/clock.ts';
+import { auditLogKey, exportCheckpoints, parseVerifierKey, verifyAuditLog, type LogKey } from './platform/audit/index.ts';
+import { writeFileSync } from 'node:fs';
 
 export const USAGE = `Usage: portcullis <command>
 
@@ -22,6 +25,11 @@ Commands:
   config check    Validate the configuration, print every problem, exit 1 if any
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
   keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
+  audit verify    Recompute the audit log's Merkle tree from its entries, check every stored hash and
+                  checkpoint signature; exit 1 naming the first changed, removed, inserted or
+                  reordered entry (--key VERIFIER_KEY checks signatures with a published key)
+  audit export    Sign a checkpoint of the current log, then write every checkpoint (C2SP signed
+                  notes) and the verifier key as JSON for an outside witness (--out FILE)
   help            Show this help
 
 Configuration comes from PORTCULLIS_* environment variables and an optional JSON file named by
@@ -109,6 +117,51 @@ async function outbox(limit: number): Promise<number> {
   return EXIT_OK;
 }
 
+/** Rebuilds the log from its entries; prints a summary, or every problem with the first tampered entry first. */
+async function auditVerify(verifierKey: string | undefined): Promise<number> {
+  const { config } = loadOrExit();
+  const key = verifierKey === undefined ? auditLogKey(loadKeyRing(config), config) : keyFromText(verifierKey);
+  const database = openDatabase(config, createLogger(config));
+  try {
+    const report = await verifyAuditLog(database.db, key);
+    if (report.problems.length > 0) {
+      for (const problem of report.problems) process.stderr.write(`portcullis: audit log verification FAILED: ${problem.message}\n`);
+      return EXIT_FAILURE;
+    }
+    process.stdout.write(
+      `audit log intact: ${report.entries} entries, root ${report.root.toString('base64')}, ` +
+        `${report.checkpoints} signed checkpoint(s) verified with ${key.verifier.text}\n`,
+    );
+    return EXIT_OK;
+  } finally {
+    await database.close();
+  }
+}
+
+function keyFromText(text: string): Pick<LogKey, 'origin' | 'verifier'> {
+  const verifier = parseVerifierKey(text);
+  return { origin: verifier.name, verifier };
+}
+
+/** The witness bundle: checkpoints and verifier key, to stdout or a file. */
+async function auditExport(out: string | undefined): Promise<number> {
+  const { config } = loadOrExit();
+  const database = openDatabase(config, createLogger(config));
+  try {
+    const bundle = await exportCheckpoints({ db: database.db, clock: systemClock, keyRing: loadKeyRing(config), config });
+    const text = `${JSON.stringify(bundle, null, 2)}\n`;
+    if (out === undefined) {
+      process.stdout.write(text);
+    } else {
+      writeFileSync(out, text);
+      process.stderr.write(`portcullis: wrote ${bundle.checkpoints.length} checkpoint(s) and the verifier key to ${out}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    await database.close();
+  }
+}
+
 function configCheck(): void {
   const { warnings } = loadOrExit();
   printWarnings(warnings);
@@ -140,6 +193,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     return outbox(Number(limit));
+  }
+  if (command === 'audit' && subcommand === 'verify' && (rest.length === 0 || (rest[0] === '--key' && rest.length === 2))) {
+    return auditVerify(rest[1]);
+  }
+  if (command === 'audit' && subcommand === 'export' && (rest.length === 0 || (rest[0] === '--out' && rest.length === 2))) {
+    return auditExport(rest[1]);
   }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);

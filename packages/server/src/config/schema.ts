@@ -701,6 +701,40 @@ const FederationSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Sign in with Apple, Google and other OpenID Connect providers.' },
 );
 
+const AuditSchema = Type.Object(
+  {
+    checkpointEveryEntries: Type.Integer({
+      minimum: 1,
+      maximum: 1000000,
+      default: 1000,
+      description:
+        'Sign a new checkpoint (tree head) once this many audit entries were appended since the last one. Checkpoints are what outside witnesses keep; fewer entries between them narrows down where tampering happened.',
+    }),
+    checkpointEverySeconds: Type.Integer({
+      minimum: 1,
+      maximum: 86400,
+      default: 60,
+      description: 'Also sign a new checkpoint when this many seconds have passed since the last one and entries were appended since.',
+    }),
+    origin: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^[^\\s+]+$',
+        description:
+          'Name of the log in its C2SP checkpoints and of the key that signs them, a schema-less URL without spaces or `+`. Defaults to `<host of publicUrl>/audit`. Changing it later makes earlier checkpoints verify only with the old verifier key.',
+        examples: ['auth.example.com/audit'],
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'The tamper-evident audit log (RFC 9162 Merkle tree). Checkpoints are signed with the key ring’s `audit-signing` key (Ed25519); `portcullis audit verify` checks the whole log and `portcullis audit export` hands checkpoints to a witness.',
+  },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -733,6 +767,7 @@ export const ConfigSchema = Type.Object(
     sessions: SessionsSchema,
     mail: MailSchema,
     introspection: IntrospectionSchema,
+    audit: AuditSchema,
     federation: FederationSchema,
     passkeys: PasskeysSchema,
   },

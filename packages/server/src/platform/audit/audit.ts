@@ -4,12 +4,15 @@
  * The audit door: every security event is written through `writeAuditEvent`, inside the same
  * transaction as the change it records when there is one. Events carry identifiers, an action
  * named `domain.verb_past`, an outcome and a short machine reason — never secrets, codes,
- * passwords, email addresses or names. (The tamper-evident Merkle log builds on this table.)
+ * passwords, email addresses or names. Each event becomes the next entry of the tamper-evident
+ * log (`log/append.ts`): an RFC 9162 Merkle tree whose signed checkpoints let anyone detect a
+ * changed, removed, inserted or reordered entry.
  */
 import type { Kysely } from 'kysely';
-import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/schema.ts';
 import type { Clock } from '../clock/clock.ts';
+import { appendEntry } from './log/append.ts';
+import type { AuditEventRow } from './log/entry.ts';
 
 /** Audit action names in use; adding one here is how a module declares a new event. */
 export const AUDIT_ACTIONS = [
@@ -65,23 +68,32 @@ export interface AuditEvent {
 
 const REASON_PATTERN = /^[a-z0-9_]{1,64}$/;
 
+/**
+ * Records `event` as the next audit log entry. Pass the transaction of the change it records:
+ * both commit or neither does. Called with the database itself, it opens a transaction of its
+ * own. The log is locked from the append until that transaction ends, so call it last.
+ *
+ * @example
+ * await withTransaction(db, async (tx) => {
+ *   await revokeSession(tx, id);
+ *   await writeAuditEvent(tx, clock, { action: 'session.revoked', outcome: 'success', actorId, sessionId: id });
+ * });
+ */
 export async function writeAuditEvent(db: Kysely<Database>, clock: Clock, event: AuditEvent): Promise<void> {
   if (event.reason != null && !REASON_PATTERN.test(event.reason)) {
     throw new TypeError('audit reason must be a short snake_case code');
   }
-  await db
-    .insertInto('audit_events')
-    .values({
-      id: randomUUID(),
-      occurred_at: clock.now(),
-      action: event.action,
-      outcome: event.outcome,
-      actor_id: event.actorId ?? null,
-      subject_id: event.subjectId ?? null,
-      session_id: event.sessionId ?? null,
-      request_id: event.requestId ?? null,
-      ip_prefix: event.ipPrefix ?? null,
-      reason: event.reason ?? null,
-    })
-    .execute();
+  const row: AuditEventRow = {
+    occurred_at: clock.now(),
+    action: event.action,
+    outcome: event.outcome,
+    actor_id: event.actorId ?? null,
+    subject_id: event.subjectId ?? null,
+    session_id: event.sessionId ?? null,
+    request_id: event.requestId ?? null,
+    ip_prefix: event.ipPrefix ?? null,
+    reason: event.reason ?? null,
+  };
+  if (db.isTransaction) await appendEntry(db, row);
+  else await db.transaction().execute((tx) => appendEntry(tx, row));
 }

@@ -81,8 +81,12 @@ export interface SessionTokensTable {
   used_at: number | null;
 }
 
+/**
+ * One audit event, which is also one entry of the tamper-evident log: `log_index` is its leaf
+ * index in the Merkle tree (0, 1, 2, … with no gaps), and its canonical JSON is what is hashed.
+ */
 export interface AuditEventsTable {
-  id: string;
+  log_index: number;
   occurred_at: number;
   action: string;
   outcome: 'success' | 'failure';
@@ -229,6 +233,32 @@ export interface FederationReplayGuardTable {
   expires_at: number;
 }
 
+/** A perfect subtree of the audit log's Merkle tree, stored when completed: leaves `[idx·2^level, (idx+1)·2^level)`. */
+export interface AuditLogNodesTable {
+  level: number;
+  idx: number;
+  /** SHA-256, lower-case hex; level 0 holds the leaf hashes. */
+  hash: string;
+}
+
+/** The single row (`id` 1) every append locks: the tree size and its frontier, so an append reads nothing else. */
+export interface AuditLogHeadTable {
+  id: number;
+  tree_size: number;
+  /** Roots of the perfect subtrees of the tree, largest first, as concatenated lower-case hex. */
+  frontier: string;
+}
+
+/** A signed tree head: the C2SP checkpoint (signed note) for the tree of `tree_size` entries. */
+export interface AuditLogCheckpointsTable {
+  tree_size: number;
+  /** MTH of the first `tree_size` entries, lower-case hex. */
+  root_hash: string;
+  created_at: number;
+  /** The signed note exactly as published: checkpoint body, blank line, Ed25519 signature line. */
+  note: string;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -237,6 +267,9 @@ export interface Database {
   sessions: SessionsTable;
   session_tokens: SessionTokensTable;
   audit_events: AuditEventsTable;
+  audit_log_nodes: AuditLogNodesTable;
+  audit_log_head: AuditLogHeadTable;
+  audit_log_checkpoints: AuditLogCheckpointsTable;
   passkey_credentials: PasskeyCredentialsTable;
   passkey_challenges: PasskeyChallengesTable;
   mfa_totp_factors: MfaTotpFactorsTable;

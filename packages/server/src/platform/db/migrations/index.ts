@@ -8,6 +8,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import type { DatabaseHandle } from '../connect.ts';
 import * as instanceMeta from './0001-instance-meta.ts';
 import * as accountsSessions from './0002-accounts-sessions.ts';
+import * as auditLog from './0004-audit-log.ts';
 import * as passkeys from './0005-passkeys.ts';
 import * as mfaFactors from './0006-mfa-factors.ts';
 import * as externalIdentities from './0007-external-identities.ts';
@@ -15,6 +16,7 @@ import * as externalIdentities from './0007-external-identities.ts';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
   '0002-accounts-sessions': accountsSessions,
+  '0004-audit-log': auditLog,
   '0005-passkeys': passkeys,
   '0006-mfa-factors': mfaFactors,
   '0007-external-identities': externalIdentities,

@@ -1,0 +1,30 @@
+/**
+ * @module platform/audit
+ *
+ * The audit platform's public surface: the one door every security event goes through
+ * (`writeAuditEvent`), the tamper-evident log's service functions for the audit routes, the
+ * checkpoint schedule the server runs, and the verification and export the CLI runs.
+ */
+export { AUDIT_ACTIONS, writeAuditEvent } from './audit.ts';
+export type { AuditAction, AuditEvent } from './audit.ts';
+export { getConsistencyProof, getInclusionProof, latestCheckpoint, listEntries, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from './service.ts';
+export type {
+  AuditEntryFilter,
+  AuditEntryPage,
+  AuditLogDeps,
+  Checkpoint,
+  ConsistencyProof,
+  InclusionProof,
+  ListedEntry,
+} from './service.ts';
+export { checkpointIfDue, scheduleCheckpoints } from './checkpoint/checkpointer.ts';
+export type { CheckpointDeps, CheckpointSchedule } from './checkpoint/checkpointer.ts';
+export { auditLogKey, auditOrigin } from './checkpoint/log-key.ts';
+export type { LogKey } from './checkpoint/log-key.ts';
+export { parseVerifierKey } from './checkpoint/signed-note.ts';
+export { exportCheckpoints, EXPORT_FORMAT } from './export.ts';
+export type { AuditExport } from './export.ts';
+export { verifyAuditLog } from './verify/verify-log.ts';
+export type { VerifyProblem, VerifyReport } from './verify/verify-log.ts';
+export { AuditLogIntegrityError } from './log/store.ts';
+export { AuditLogMissingError } from './log/append.ts';
