@@ -52,8 +52,9 @@ export type TokenFailure =
   | 'replayed'
   | 'bad_code_subject';
 
-export function tokenInvalid(reason: TokenFailure, cause?: unknown): AppError {
-  return appError('FEDERATION_TOKEN_INVALID', { detail: reason, ...(cause === undefined ? {} : { cause }) });
+/** No `cause`: jose's claim errors carry the token's claims (addresses, names), which must not reach a log. */
+export function tokenInvalid(reason: TokenFailure): AppError {
+  return appError('FEDERATION_TOKEN_INVALID', { detail: reason });
 }
 
 /** The failure reason carried by an error from this module (`detail`), for audit. */
@@ -105,7 +106,7 @@ export async function verifyProviderJwt(provider: Provider, token: string, expec
     const reason = reasonOf(error);
     if (reason === 'unavailable')
       throw appError('FEDERATION_PROVIDER_UNAVAILABLE', { detail: `keys of ${provider.settings.id} unavailable` });
-    throw tokenInvalid(reason, error);
+    throw tokenInvalid(reason);
   }
   // OIDC Core 3.1.3.7 steps 4–5: a token for several audiences must say which party it was issued to.
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];

@@ -39,14 +39,11 @@ export function providerFailure(error: unknown, providerId: string): AppError {
   }
   if (error instanceof oidc.ClientError) {
     const code = error.code ?? '';
-    if (TOKEN_CODES.has(code)) return appError('FEDERATION_TOKEN_INVALID', { detail: 'claims', cause: error });
+    if (TOKEN_CODES.has(code)) return appError('FEDERATION_TOKEN_INVALID', { detail: 'claims' });
     if (UNAVAILABLE_CODES.has(code) || isNetworkFailure(error.cause) || code === '') {
       return appError('FEDERATION_PROVIDER_UNAVAILABLE', { detail: `${providerId} did not answer usably`, cause: error });
     }
-    return appError('FEDERATION_AUTHORIZATION_FAILED', {
-      detail: `${providerId} response refused (${oauthCode(code.toLowerCase())})`,
-      cause: error,
-    });
+    return appError('FEDERATION_AUTHORIZATION_FAILED', { detail: `${providerId} response refused (${oauthCode(code.toLowerCase())})` });
   }
   if (isNetworkFailure(error)) return appError('FEDERATION_PROVIDER_UNAVAILABLE', { detail: `${providerId} unreachable`, cause: error });
   throw error;

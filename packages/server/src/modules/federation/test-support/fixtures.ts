@@ -202,11 +202,12 @@ export function federationConfig(fixture: FederationFixture, extra: NonNullable<
 
 export async function buildFederationApp(
   fixture: FederationFixture,
-  options: { readonly dialect?: TestDialect; readonly config?: ConfigOverrides } = {},
+  options: { readonly dialect?: TestDialect; readonly config?: ConfigOverrides; readonly logLines?: string[] } = {},
 ): Promise<App> {
   return buildTestApp({
     ...(options.dialect ? { dialect: options.dialect } : {}),
-    config: { ...federationConfig(fixture), ...options.config },
+    ...(options.logLines ? { logLines: options.logLines } : {}),
+    config: { ...options.config, ...federationConfig(fixture, options.config?.federation) },
   });
 }
 
@@ -303,6 +304,21 @@ export async function nativeIdToken(
   const tokens = (await response.json()) as { id_token?: string; error?: string };
   if (!tokens.id_token) throw new Error(`token request failed: ${tokens.error ?? response.status}`);
   return { idToken: tokens.id_token };
+}
+
+/** Claims as the provider would put them in an ID token for `audience`, for tokens signed with the provider's own key. */
+export function idTokenClaims(provider: TestProvider, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    iss: provider.issuer,
+    aud: provider.flavor === 'apple' ? APPLE_BUNDLE_ID : GOOGLE_ANDROID_CLIENT_ID,
+    sub: `forged-${randomBytes(4).toString('hex')}`,
+    iat: now,
+    exp: now + 600,
+    email: `${randomBytes(4).toString('hex')}@example.test`,
+    email_verified: true,
+    ...overrides,
+  };
 }
 
 /** A fresh raw nonce as an app generates it. */

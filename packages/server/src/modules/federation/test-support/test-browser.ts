@@ -42,6 +42,8 @@ export interface Landing {
   readonly forms: readonly PageForm[];
   /** True when the browser did not load `url` because it belongs to neither server (an app return URL or custom scheme). */
   readonly external: boolean;
+  /** True when `stopBefore` stopped the browser before loading `url`. */
+  readonly intercepted?: boolean;
   /** Every request made on the way, for assertions. */
   readonly trail: readonly { readonly method: string; readonly url: string; readonly status: number; readonly cookies: string }[];
 }
@@ -97,6 +99,8 @@ export class TestBrowser {
 
   /** When set, the browser stops at a provider's auto-submitting form_post page instead of submitting it. */
   stopAtFormPost: boolean;
+  /** When it returns true for a navigation, the browser stops before making it (the landing is marked `intercepted`). */
+  stopBefore: ((navigation: { readonly method: string; readonly url: URL }) => boolean) | undefined;
 
   constructor(
     readonly app: App,
@@ -104,6 +108,7 @@ export class TestBrowser {
   ) {
     this.#now = options.now ?? Date.now;
     this.stopAtFormPost = options.stopAtFormPost ?? false;
+    this.stopBefore = undefined;
   }
 
   /** Cookies the jar would send to `url` on a same-site GET (for assertions). */
@@ -247,6 +252,8 @@ export class TestBrowser {
     let navigation = first;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       if (!this.#known(navigation.url)) return { url: navigation.url, status: 0, body: '', forms: [], external: true, trail };
+      if (hop > 0 && this.stopBefore?.(navigation))
+        return { url: navigation.url, status: 0, body: '', forms: [], external: false, intercepted: true, trail };
       const result = await this.#request(navigation);
       trail.push({ method: navigation.method, url: navigation.url.href, status: result.status, cookies: result.cookieHeader });
       for (const header of result.setCookies) this.#store(navigation.url, header);
