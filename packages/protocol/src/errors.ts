@@ -224,6 +224,34 @@ export const ERRORS = defineErrors({
     message: 'Too many authenticator apps',
     description: 'The account already has the maximum number of authenticator apps (5). Remove one before adding another.',
   },
+  MFA_REQUIRED: {
+    status: 401,
+    message: 'Second factor required',
+    description:
+      'The first factor was right; finish signing in with a second factor. The problem carries a `challenge` token, the accepted `methods` and `expiresIn`; send them to `POST /v1/sessions/mfa` with a DPoP proof from the same key, or sign in with a passkey.',
+  },
+  MFA_CHALLENGE_INVALID: {
+    status: 401,
+    message: 'Sign-in challenge invalid',
+    description: 'The challenge is unknown, expired, already used, out of attempts, or was earned with another device key. Sign in again.',
+  },
+  MFA_CODE_INVALID: {
+    status: 401,
+    message: 'Code not accepted',
+    description: 'The second-factor code is wrong or was already used. The challenge stays usable until its attempts run out.',
+  },
+  MFA_LOCKED: {
+    status: 429,
+    message: 'Codes temporarily locked',
+    description:
+      'Too many wrong second-factor codes for this account; codes are refused until the lockout ends (`Retry-After`). Passkey sign-in still works. The account owner has been told by email.',
+  },
+  MFA_ENROLMENT_REQUIRED: {
+    status: 403,
+    message: 'Enrol a second factor first',
+    description:
+      'Your role requires a second factor you have not set up. This session can only enrol it (register a passkey or an authenticator app), read your account and sign out.',
+  },
   SESSION_NOT_FOUND: {
     status: 404,
     message: 'No such session',

@@ -6,8 +6,8 @@
  */
 export { ERRORS, ERROR_CODES, isErrorCode } from './errors.ts';
 export type { ErrorCode, ErrorDefinition } from './errors.ts';
-export { PROBLEM_CONTENT_TYPE, ProblemSchema, ValidationIssueSchema, problemTypeFor } from './problem.ts';
-export type { Problem, ValidationIssue } from './problem.ts';
+export { AuthChallengeSchema, PROBLEM_CONTENT_TYPE, ProblemSchema, ValidationIssueSchema, problemTypeFor } from './problem.ts';
+export type { AuthChallenge, Problem, ValidationIssue } from './problem.ts';
 export { HealthSchema, ReadinessSchema } from './health.ts';
 export type { Health, Readiness } from './health.ts';
 export {
@@ -69,6 +69,7 @@ export {
   DeviceSchema,
   IntrospectionRequestSchema,
   IntrospectionResponseSchema,
+  MfaSignInRequestSchema,
   PasswordSignInRequestSchema,
   RefreshRequestSchema,
   RevokedSchema,
@@ -81,6 +82,7 @@ export type {
   Device,
   IntrospectionResponse,
   Revoked,
+  MfaSignInRequest,
   PasswordSignInRequest,
   RefreshRequest,
   Session,

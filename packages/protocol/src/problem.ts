@@ -17,6 +17,22 @@ export const ValidationIssueSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * What to do next when a problem asks for more authentication (`MFA_REQUIRED`,
+ * `STEP_UP_REQUIRED`): the opaque challenge token to send back, how to answer it, and until when.
+ */
+export const AuthChallengeSchema = Type.Object(
+  {
+    token: Type.String({ description: 'Opaque, single-use challenge token; send it back with the second factor.' }),
+    methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('passkey')]), {
+      description: 'Ways to answer: `totp` and `recovery_code` with a code; `passkey` by a passkey ceremony.',
+    }),
+    level: Type.Union([Type.Literal('aal2'), Type.Literal('aal2_phr')], { description: 'Assurance level the answer reaches.' }),
+    expiresIn: Type.Integer({ description: 'Seconds until the challenge expires.' }),
+  },
+  { additionalProperties: false },
+);
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String({ description: 'URI reference identifying the problem type.' }),
@@ -26,12 +42,14 @@ export const ProblemSchema = Type.Object(
     requestId: Type.String({ description: 'Identifier of the request; quote it when reporting a problem.' }),
     detail: Type.Optional(Type.String({ description: 'Public, human-readable explanation when one helps.' })),
     errors: Type.Optional(Type.Array(ValidationIssueSchema)),
+    challenge: Type.Optional(AuthChallengeSchema),
   },
   { $id: 'Problem', additionalProperties: false },
 );
 
 export type Problem = Static<typeof ProblemSchema>;
 export type ValidationIssue = Static<typeof ValidationIssueSchema>;
+export type AuthChallenge = Static<typeof AuthChallengeSchema>;
 
 /** The `type` URI of a code: a stable anchor in the published error reference. */
 export function problemTypeFor(code: string): string {

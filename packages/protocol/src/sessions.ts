@@ -34,6 +34,19 @@ export const PasswordSignInRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const MfaSignInRequestSchema = Type.Object(
+  {
+    challenge: Type.String({ minLength: 10, maxLength: 100, description: 'The `challenge.token` of the `MFA_REQUIRED` problem.' }),
+    method: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')]),
+    code: Type.String({
+      minLength: 6,
+      maxLength: 16,
+      description: 'Six digits from the authenticator app, or a recovery code (`xxxxx-xxxxx`).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const RefreshRequestSchema = Type.Object(
   { refreshToken: Type.String({ minLength: 10, maxLength: 200 }) },
   { additionalProperties: false },
@@ -104,6 +117,7 @@ export const IntrospectionResponseSchema = Type.Object(
 export type Device = Static<typeof DeviceSchema>;
 export type PasswordSignInRequest = Static<typeof PasswordSignInRequestSchema>;
 export type RefreshRequest = Static<typeof RefreshRequestSchema>;
+export type MfaSignInRequest = Static<typeof MfaSignInRequestSchema>;
 export type TokenResponse = Static<typeof TokenResponseSchema>;
 export type Session = Static<typeof SessionSchema>;
 export type SessionList = Static<typeof SessionListSchema>;

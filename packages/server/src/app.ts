@@ -50,6 +50,7 @@ import {
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 import { passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes } from './modules/mfa/index.ts';
+import { assuranceRoutes, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
 
 export interface BuildAppOptions {
@@ -136,15 +137,19 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   sharedBlocklist ??= createPasswordBlocklist();
   // Build the index now rather than on the first sign-up (≈0.4 s of CPU); tests load it lazily.
   if (config.environment !== 'test') await sharedBlocklist.load();
+  const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
+  const mfa = { db: database.db, clock, keyRing, sessions };
+  const assurance: AssuranceDeps = { db: database.db, clock, keyRing, config: config.mfa, sessions, mfa, mailer, onBackgroundError };
   const accounts = {
     db: database.db,
     clock,
     keyRing,
     mailer,
     sessions,
+    assurance,
     hasher: options.passwordHasher ?? (await createPasswordHasher({ config: config.passwords })),
     policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
-    onBackgroundError: (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed'),
+    onBackgroundError,
   };
   app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions });
 
@@ -153,9 +158,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   registerErrorHandling(app);
   registerSecurityHeaders(app, config);
   registerCors(app, config);
-  registerAuthentication(app, options.authenticator ?? createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients }), {
-    clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
-  });
+  registerAuthentication(
+    app,
+    options.authenticator ??
+      createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients }),
+    {
+      clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
+    },
+  );
   registerDPoPNonceAdvertising(app, dpop);
   registerHttpMetrics(app, metrics);
   registerRequestLogging(app);
@@ -165,7 +175,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(accountsRoutes({ accounts, tokenRequestProof }));
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
   await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
-  await app.register(mfaRoutes({ mfa: { db: database.db, clock, keyRing, sessions } }));
+  await app.register(mfaRoutes({ mfa }));
+  await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, tokenRequestProof }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));

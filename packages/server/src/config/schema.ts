@@ -659,10 +659,7 @@ const FederationSchema = Type.Object(
     providers: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), FederationProviderSchema, {
       default: {},
       description:
-        'Sign-in providers by id (the id appears in routes: `/v1/federation/<id>/start`). Set in the JSON config file; each entry has `kind`, `clientId`, `audiences`, `returnUrls`, secrets by file and optional claim mapping, described field by field in docs/federation.md.',
-      examples: [
-        { google: { kind: 'google', clientId: '123.apps.googleusercontent.com', returnUrls: ['https://app.example.com/auth/return'] } },
-      ],
+        'Sign-in providers by id (the id appears in routes: `/v1/federation/<id>/start`). Set them in the JSON config file (`PORTCULLIS_CONFIG_FILE`); the environment cannot express them. Each entry has `kind`, `clientId`, `audiences`, `returnUrls`, secrets by file and optional claim mapping, described field by field, with Apple and Google examples, in docs/federation.md.',
     }),
     flowTtlSeconds: Type.Integer({
       minimum: 60,
@@ -735,6 +732,59 @@ const AuditSchema = Type.Object(
   },
 );
 
+function requiredLevel(defaultLevel: 'aal1' | 'aal2' | 'aal2_phr', who: string) {
+  return Type.Union([Type.Literal('aal1'), Type.Literal('aal2'), Type.Literal('aal2_phr')], {
+    default: defaultLevel,
+    description: `Assurance a ${who} must reach at sign-in: \`aal1\` (password or federated sign-in alone), \`aal2\` (plus any second factor) or \`aal2_phr\` (a passkey).`,
+  });
+}
+
+const MfaSchema = Type.Object(
+  {
+    requiredLevel: Type.Object(
+      {
+        patient: requiredLevel('aal1', 'patient'),
+        clinician: requiredLevel('aal2_phr', 'clinician'),
+        support: requiredLevel('aal2_phr', 'support agent'),
+        admin: requiredLevel('aal2_phr', 'administrator'),
+        auditor: requiredLevel('aal2_phr', 'auditor'),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'Multi-factor policy per role; an account needs the highest level of its roles, and a role not listed here needs `aal2_phr`. Someone who lacks the factor their role needs gets a session that can only enrol one.',
+      },
+    ),
+    challengeTtlSeconds: Type.Integer({
+      minimum: 60,
+      maximum: 900,
+      default: 300,
+      description: 'How long a sign-in challenge (`MFA_REQUIRED`) waits for the second factor.',
+    }),
+    attemptsPerChallenge: Type.Integer({
+      minimum: 1,
+      maximum: 10,
+      default: 5,
+      description: 'Wrong second-factor codes accepted per challenge before it is spent.',
+    }),
+    attemptsPerAccount: Type.Integer({
+      minimum: 3,
+      maximum: 100,
+      default: 10,
+      description:
+        'Wrong codes (TOTP, recovery) accepted per account, across challenges, before code factors lock for `lockoutSeconds`. Passkeys keep working. The count resets on a correct code.',
+    }),
+    lockoutSeconds: Type.Integer({
+      minimum: 60,
+      maximum: 86400,
+      default: 900,
+      description: 'How long code factors stay locked after the account budget is spent; the person is told by email.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Second factors and assurance levels.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -765,6 +815,7 @@ export const ConfigSchema = Type.Object(
     keys: KeysSchema,
     passwords: PasswordsSchema,
     sessions: SessionsSchema,
+    mfa: MfaSchema,
     mail: MailSchema,
     introspection: IntrospectionSchema,
     audit: AuditSchema,

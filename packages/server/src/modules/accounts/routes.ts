@@ -96,7 +96,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.get(
       '/v1/accounts/me',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
         schema: { summary: 'My account', tags: ['accounts'], response: { 200: AccountSchema } },
       },
       async (request) => getAccount(deps.accounts, principalOf(request).accountId),

@@ -24,7 +24,8 @@ import {
   passwordResetMessage,
   signUpAttemptMessage,
 } from '../../platform/mailer/templates.ts';
-import { issueSession, revokeSessions, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import { revokeSessions, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import { completeFirstFactor, type AssuranceDeps } from '../assurance/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
 import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
 import * as repo from './repository.ts';
@@ -39,6 +40,8 @@ export interface AccountsDeps {
   readonly policy: PasswordPolicy;
   readonly mailer: Mailer;
   readonly sessions: SessionsDeps;
+  /** The sign-in state machine: decides between a session, `MFA_REQUIRED` and a restricted session. */
+  readonly assurance: AssuranceDeps;
   /** Logs delivery failures of mail sent off the request path (no addresses, no codes). */
   readonly onBackgroundError: (error: unknown) => void;
 }
@@ -162,7 +165,8 @@ export async function signInWithPassword(
     await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
   // Only someone who knows the password learns the address exists but is unverified.
   if (account.email_verified_at === null) throw appError('AUTH_EMAIL_NOT_VERIFIED');
-  return issueSession(deps.sessions, { accountId: account.id, aal: 'aal1', amr: ['pwd'], jkt: input.jkt, device: input.device }, context);
+  const roles = JSON.parse(account.roles) as string[];
+  return completeFirstFactor(deps.assurance, { accountId: account.id, roles, amr: ['pwd'], jkt: input.jkt, device: input.device }, context);
 }
 
 export async function getAccount(deps: AccountsDeps, accountId: string): Promise<Account> {

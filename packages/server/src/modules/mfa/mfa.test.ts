@@ -16,6 +16,7 @@ import {
   elevateToAal2,
   enrolTotp,
   signedInPerson,
+  signInWithRecoveryCode,
   type MfaTestApp,
   type SignedInPerson,
 } from './test-support/mfa-harness.ts';
@@ -143,11 +144,12 @@ describe.each(testDatabases())('MFA over HTTP on $dialect', ({ dialect }) => {
   });
 
   it('V6.5.6: removes an authenticator app at aal2 only; other sessions end (V7.4.3)', async () => {
-    const { enrolment } = await enrolTotp(mfa, pat);
+    const { enrolment, recoveryCodes } = await enrolTotp(mfa, pat);
     const atAal1 = await pat.device.call('DELETE', `/v1/mfa/totp/${enrolment.factorId}`);
     expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
     const otherDevice = new TestDevice(mfa.app);
-    expect((await otherDevice.signIn(pat.email, 'correct horse battery staple')).statusCode).toBe(201);
+    const otherSignIn = await signInWithRecoveryCode(otherDevice, pat.email, 'correct horse battery staple', recoveryCodes?.codes[0] ?? '');
+    expect(otherSignIn.statusCode).toBe(201);
     await elevateToAal2(mfa.app, pat);
     const removal = await pat.device.call('DELETE', `/v1/mfa/totp/${enrolment.factorId}`);
     expect(removal.statusCode).toBe(204);
@@ -179,7 +181,8 @@ describe.each(testDatabases())('MFA over HTTP on $dialect', ({ dialect }) => {
     const atAal1 = await pat.device.call('POST', '/v1/mfa/recovery-codes');
     expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
     const otherDevice = new TestDevice(mfa.app);
-    expect((await otherDevice.signIn(pat.email, 'correct horse battery staple')).statusCode).toBe(201);
+    const otherSignIn = await signInWithRecoveryCode(otherDevice, pat.email, 'correct horse battery staple', recoveryCodes?.codes[0] ?? '');
+    expect(otherSignIn.statusCode).toBe(201);
     await elevateToAal2(mfa.app, pat);
     mfa.clock.advance(60_000);
     const regenerated = await pat.device.call('POST', '/v1/mfa/recovery-codes');

@@ -49,6 +49,7 @@ function principalFrom(found: AuthenticatedSession): Principal {
     amr: JSON.parse(found.session.amr) as string[],
     roles: found.roles,
     permissions: NO_PERMISSIONS,
+    restricted: found.session.restricted === 1,
   };
 }
 

@@ -55,6 +55,7 @@ function tokenWithSessionQuery(db: Db, tokenId: string) {
       's.absolute_expires_at as s_absolute_expires_at',
       's.revoked_at as s_revoked_at',
       's.revoked_reason as s_revoked_reason',
+      's.restricted as s_restricted',
       'a.roles as a_roles',
       'a.status as a_status',
     ])
@@ -110,6 +111,7 @@ export async function findTokenWithSession(db: Db, tokenId: string): Promise<Tok
       absolute_expires_at: row.s_absolute_expires_at,
       revoked_at: row.s_revoked_at,
       revoked_reason: row.s_revoked_reason,
+      restricted: row.s_restricted,
     },
     account: { roles: row.a_roles, status: row.a_status },
   };

@@ -71,7 +71,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
     app.get(
       '/v1/sessions',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
         schema: { summary: 'List my active sessions', tags: ['sessions'], response: { 200: SessionListSchema } },
       },
       async (request) => {
@@ -84,7 +84,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
     app.delete(
       '/v1/sessions/current',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'session.revoked' },
+        config: { auth: 'aal1', permission: 'none', audit: 'session.revoked', enrolment: true },
         schema: { summary: 'Sign out (revoke this session)', tags: ['sessions'], response: { 200: RevokedSchema } },
       },
       async (request) => {

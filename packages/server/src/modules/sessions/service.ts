@@ -43,6 +43,8 @@ export interface IssueSessionInput {
   /** What `TokenRequestProof` returned: the thumbprint of the DPoP key that signed the sign-in request (or a bearer binding). */
   readonly jkt: string;
   readonly device: { readonly label: string; readonly platform: string; readonly appVersion?: string | undefined };
+  /** The session may only enrol the second factor the account's role requires (modules/assurance). */
+  readonly restricted?: boolean;
 }
 
 export interface AuthenticatedSession {
@@ -118,6 +120,7 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
     absolute_expires_at: absoluteExpiresAt,
     revoked_at: null,
     revoked_reason: null,
+    restricted: input.restricted === true ? 1 : 0,
   };
   const access = newToken('access');
   const refresh = newToken('refresh');

@@ -16,5 +16,6 @@ export type {
   OneTimeCodesTable,
   OutboxTable,
   SessionTokensTable,
+  MfaChallengesTable,
   SessionsTable,
 } from './schema.ts';

@@ -66,6 +66,8 @@ export interface SessionsTable {
   absolute_expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** 1 when the session may only enrol the second factor its role requires (see modules/assurance). */
+  restricted: number;
 }
 
 export interface SessionTokensTable {
@@ -96,6 +98,37 @@ export interface AuditEventsTable {
   request_id: string | null;
   ip_prefix: string | null;
   reason: string | null;
+}
+
+export interface MfaTotpFactorsTable {
+  id: string;
+  account_id: string;
+  label: string;
+  /** The seed sealed with AES-256-GCM, bound to account and factor id (`v1.<nonce>.<ciphertext>.<tag>`). */
+  secret_ciphertext: string;
+  /** RFC 6238 time step of the last accepted code; only strictly newer steps are accepted. */
+  last_step: number;
+  created_at: number;
+  /** Null while the enrolment is pending. */
+  confirmed_at: number | null;
+  /** When a pending enrolment is discarded; null once confirmed. */
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface MfaRecoveryCodeSetsTable {
+  account_id: string;
+  id: string;
+  created_at: number;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: string;
+  account_id: string;
+  /** HMAC-SHA-256 of the normalised code under the key ring's code key. */
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
 }
 
 export interface PasskeyCredentialsTable {
@@ -141,35 +174,30 @@ export interface PasskeyChallengesTable {
   used_at: number | null;
 }
 
-export interface MfaTotpFactorsTable {
-  id: string;
-  account_id: string;
-  label: string;
-  /** The seed sealed with AES-256-GCM, bound to account and factor id (`v1.<nonce>.<ciphertext>.<tag>`). */
-  secret_ciphertext: string;
-  /** RFC 6238 time step of the last accepted code; only strictly newer steps are accepted. */
-  last_step: number;
-  created_at: number;
-  /** Null while the enrolment is pending. */
-  confirmed_at: number | null;
-  /** When a pending enrolment is discarded; null once confirmed. */
-  expires_at: number | null;
-  last_used_at: number | null;
+/** A perfect subtree of the audit log's Merkle tree, stored when completed: leaves `[idx·2^level, (idx+1)·2^level)`. */
+export interface AuditLogNodesTable {
+  level: number;
+  idx: number;
+  /** SHA-256, lower-case hex; level 0 holds the leaf hashes. */
+  hash: string;
 }
 
-export interface MfaRecoveryCodeSetsTable {
-  account_id: string;
-  id: string;
-  created_at: number;
+/** The single row (`id` 1) every append locks: the tree size and its frontier, so an append reads nothing else. */
+export interface AuditLogHeadTable {
+  id: number;
+  tree_size: number;
+  /** Roots of the perfect subtrees of the tree, largest first, as concatenated lower-case hex. */
+  frontier: string;
 }
 
-export interface MfaRecoveryCodesTable {
-  id: string;
-  account_id: string;
-  /** HMAC-SHA-256 of the normalised code under the key ring's code key. */
-  code_hash: string;
+/** A signed tree head: the C2SP checkpoint (signed note) for the tree of `tree_size` entries. */
+export interface AuditLogCheckpointsTable {
+  tree_size: number;
+  /** MTH of the first `tree_size` entries, lower-case hex. */
+  root_hash: string;
   created_at: number;
-  used_at: number | null;
+  /** The signed note exactly as published: checkpoint body, blank line, Ed25519 signature line. */
+  note: string;
 }
 
 export interface ExternalIdentitiesTable {
@@ -233,30 +261,32 @@ export interface FederationReplayGuardTable {
   expires_at: number;
 }
 
-/** A perfect subtree of the audit log's Merkle tree, stored when completed: leaves `[idx·2^level, (idx+1)·2^level)`. */
-export interface AuditLogNodesTable {
-  level: number;
-  idx: number;
-  /** SHA-256, lower-case hex; level 0 holds the leaf hashes. */
-  hash: string;
-}
-
-/** The single row (`id` 1) every append locks: the tree size and its frontier, so an append reads nothing else. */
-export interface AuditLogHeadTable {
-  id: number;
-  tree_size: number;
-  /** Roots of the perfect subtrees of the tree, largest first, as concatenated lower-case hex. */
-  frontier: string;
-}
-
-/** A signed tree head: the C2SP checkpoint (signed note) for the tree of `tree_size` entries. */
-export interface AuditLogCheckpointsTable {
-  tree_size: number;
-  /** MTH of the first `tree_size` entries, lower-case hex. */
-  root_hash: string;
+/** The state between a first factor and the second one (`MFA_REQUIRED`). */
+export interface MfaChallengesTable {
+  /** `mc_…`, the public half of the challenge token. */
+  id: string;
+  /** HMAC-SHA-256 of the challenge secret under the `token-hmac` key. */
+  secret_hash: string;
+  account_id: string;
+  /** Binding of the request that passed the first factor; the second must come from the same key. */
+  jkt: string;
+  /** JSON array of the first factor's RFC 8176 values. */
+  first_factor_amr: string;
+  required_level: string;
+  /** JSON `{ label, platform, appVersion? }` of the device signing in. */
+  device: string;
+  attempts: number;
   created_at: number;
-  /** The signed note exactly as published: checkpoint body, blank line, Ed25519 signature line. */
-  note: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Wrong second-factor codes per account, across challenges, and the resulting lockout. */
+export interface SecondFactorBudgetsTable {
+  account_id: string;
+  failures: number;
+  locked_until: number | null;
+  updated_at: number;
 }
 
 export interface Database {
@@ -279,4 +309,6 @@ export interface Database {
   federation_flows: FederationFlowsTable;
   federation_exchange_codes: FederationExchangeCodesTable;
   federation_replay_guard: FederationReplayGuardTable;
+  mfa_challenges: MfaChallengesTable;
+  second_factor_budgets: SecondFactorBudgetsTable;
 }

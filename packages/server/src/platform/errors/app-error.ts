@@ -5,7 +5,7 @@
  * permission). Its public message comes from the protocol registry; `detail` is for logs and
  * never reaches the client. Misuse of internal APIs throws `TypeError` instead and becomes a 500.
  */
-import { ERRORS, type ErrorCode, type ErrorDefinition, type ValidationIssue } from '@portcullis/protocol';
+import { ERRORS, type AuthChallenge, type ErrorCode, type ErrorDefinition, type ValidationIssue } from '@portcullis/protocol';
 
 export interface AppErrorOptions {
   /** Internal explanation for logs and audit; never sent to the client, never a secret. */
@@ -14,6 +14,8 @@ export interface AppErrorOptions {
   readonly issues?: readonly ValidationIssue[];
   /** Extra response headers such as `Retry-After`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** How to answer a request for more authentication (`MFA_REQUIRED`), sent to the client. */
+  readonly challenge?: AuthChallenge;
   readonly cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly issues: readonly ValidationIssue[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly challenge: AuthChallenge | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     const definition: ErrorDefinition = ERRORS[code];
@@ -36,6 +39,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.issues = options.issues;
     this.headers = options.headers ?? {};
+    this.challenge = options.challenge;
   }
 }
 

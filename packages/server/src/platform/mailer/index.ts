@@ -19,6 +19,7 @@ export {
   newSignInMessage,
   passwordChangedMessage,
   passwordResetMessage,
+  secondFactorLockedMessage,
   signUpAttemptMessage,
   toSafeLine,
 } from './templates.ts';

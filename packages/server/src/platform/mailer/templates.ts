@@ -151,3 +151,15 @@ export function newSignInMessage(params: NewSignInParams): MailTemplate {
     ),
   };
 }
+
+/** Sent when too many wrong second-factor codes locked the account's code factors. */
+export function secondFactorLockedMessage(params: { lockedAt: Date; lockedForMinutes: number }): MailTemplate {
+  return {
+    subject: `Sign-in codes for your ${PRODUCT_NAME} account are paused`,
+    text: lines(
+      `On ${formatTime(params.lockedAt)} someone entered too many wrong sign-in codes for your ${PRODUCT_NAME} account, after entering your password.`,
+      `Codes from your authenticator app and recovery codes are refused for the next ${minutes(params.lockedForMinutes)}. Your passkeys still work.`,
+      'If this was not you, someone knows your password: change it now and review your signed-in devices.',
+    ),
+  };
+}

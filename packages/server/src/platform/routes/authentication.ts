@@ -84,6 +84,9 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
     if (!meetsAssuranceLevel(principal.aal, contract.auth)) {
       throw appError('AUTH_REQUIRED', { detail: `session level ${principal.aal} below ${contract.auth}` });
     }
+    if (principal.restricted === true && contract.enrolment !== true) {
+      throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside enrolment routes' });
+    }
     if (contract.permission !== 'none' && !principal.permissions.has(contract.permission ?? '')) {
       throw appError('RBAC_FORBIDDEN', { detail: `missing permission ${contract.permission}` });
     }

@@ -28,6 +28,12 @@ export interface RouteSecurity {
   readonly permission: string;
   /** Audit category (`domain.verb_past`) recorded for the call, or `none` for routes with no security meaning. */
   readonly audit: string;
+  /**
+   * The route helps someone finish enrolling the second factor their role requires (register a
+   * passkey, set up an authenticator app, read the own account, sign out), so a restricted
+   * session may call it. Every other route refuses restricted sessions.
+   */
+  readonly enrolment?: boolean;
 }
 
 declare module 'fastify' {
@@ -35,6 +41,7 @@ declare module 'fastify' {
     auth?: AuthRequirement;
     permission?: string;
     audit?: string;
+    enrolment?: boolean;
   }
 }
 
@@ -64,6 +71,9 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
   }
   if (config.audit === undefined || !AUDIT_PATTERN.test(config.audit)) {
     problems.push('config.audit must be "none" or an audit category such as "session.revoked"');
+  }
+  if (config.enrolment !== undefined && ((config.enrolment as unknown) !== true || config.auth === 'public' || config.auth === 'client')) {
+    problems.push('config.enrolment may only be `true`, on a route for signed-in people');
   }
   if (!route.schema?.response) problems.push('schema.response must list every response the route can send');
   return problems;

@@ -14,6 +14,11 @@ export interface Principal {
   readonly amr: readonly string[];
   readonly roles: readonly string[];
   readonly permissions: ReadonlySet<string>;
+  /**
+   * True for a session whose account lacks the second factor its role requires: it reaches only
+   * routes declared `enrolment: true` (enrolling that factor, reading the own account, signing out).
+   */
+  readonly restricted?: boolean;
 }
 
 declare module 'fastify' {

@@ -8,7 +8,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
-import type { RecoveryCodes, TotpConfirmation, TotpEnrolment } from '@portcullis/protocol';
+import type { RecoveryCodes, TokenResponse, TotpConfirmation, TotpEnrolment } from '@portcullis/protocol';
 import { buildApp, type App } from '../../../app.ts';
 import { manualClock } from '../../../platform/clock/clock.ts';
 import { createLogger } from '../../../platform/logging/logger.ts';
@@ -97,4 +97,22 @@ export async function enrolTotp(mfa: MfaTestApp, person: SignedInPerson, label?:
   if (confirm.statusCode !== 200) throw new Error(`confirmation failed: ${confirm.body}`);
   const confirmation = confirm.json<TotpConfirmation>();
   return { enrolment, confirmation, confirmCode, recoveryCodes: confirmation.recoveryCodes };
+}
+
+/**
+ * Signs `device` in with the password and answers the `MFA_REQUIRED` challenge with a recovery
+ * code, through the API; returns the final response (201 with tokens on success).
+ */
+export async function signInWithRecoveryCode(device: TestDevice, email: string, password: string, recoveryCode: string) {
+  const first = await device.signIn(email, password);
+  const problem = first.json<{ code: string; challenge?: { token: string } }>();
+  if (first.statusCode !== 401 || problem.code !== 'MFA_REQUIRED' || !problem.challenge)
+    throw new Error(`expected MFA_REQUIRED: ${first.body}`);
+  const second = await device.send({
+    method: 'POST',
+    url: '/v1/sessions/mfa',
+    payload: { challenge: problem.challenge.token, method: 'recovery_code', code: recoveryCode },
+  });
+  if (second.statusCode === 201) device.tokens = second.json<TokenResponse>();
+  return second;
 }

@@ -12,6 +12,7 @@ import * as auditLog from './0004-audit-log.ts';
 import * as passkeys from './0005-passkeys.ts';
 import * as mfaFactors from './0006-mfa-factors.ts';
 import * as externalIdentities from './0007-external-identities.ts';
+import * as assurance from './0008-assurance.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-passkeys': passkeys,
   '0006-mfa-factors': mfaFactors,
   '0007-external-identities': externalIdentities,
+  '0008-assurance': assurance,
 };
 
 export class MigrationError extends Error {

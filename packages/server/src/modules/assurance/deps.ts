@@ -1,0 +1,25 @@
+/**
+ * @module modules/assurance/deps
+ *
+ * What the assurance functions need, passed explicitly.
+ */
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/schema.ts';
+import type { Clock } from '../../platform/clock/clock.ts';
+import type { KeyRing } from '../../platform/crypto/index.ts';
+import type { Database } from '../../platform/db/index.ts';
+import type { Mailer } from '../../platform/mailer/index.ts';
+import type { MfaDeps } from '../mfa/index.ts';
+import type { SessionsDeps } from '../sessions/index.ts';
+
+export interface AssuranceDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly keyRing: KeyRing;
+  readonly config: Config['mfa'];
+  readonly sessions: SessionsDeps;
+  readonly mfa: MfaDeps;
+  readonly mailer: Mailer;
+  /** Mail is sent off the request path; failures are reported here. */
+  readonly onBackgroundError: (error: unknown) => void;
+}

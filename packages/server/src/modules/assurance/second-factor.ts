@@ -1,0 +1,67 @@
+/**
+ * @module modules/assurance/second-factor
+ *
+ * One door for checking a second-factor code (TOTP or recovery code) of an account, used by the
+ * sign-in challenge and by step-up. It owns the account-wide attempt budget: an attempt is
+ * reserved before the code is checked, a correct code resets the count, and the reservation that
+ * finds the budget spent locks code factors, writes `mfa.factor_locked` and emails the owner.
+ * Passkeys do not pass through here, so a locked code factor leaves passkey sign-in working.
+ */
+import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import { appError, type AppError } from '../../platform/errors/app-error.ts';
+import { secondFactorLockedMessage } from '../../platform/mailer/index.ts';
+import { verifyRecoveryCode, verifyTotp, type AuditContext } from '../mfa/index.ts';
+import { reserveAttempt, resetBudget } from './attempt-budget.ts';
+import type { AssuranceDeps } from './deps.ts';
+import { findAccountEmail } from './repository.ts';
+
+export type CodeMethod = 'totp' | 'recovery_code';
+
+/** RFC 8176 `otp` for an authenticator app; a recovery code (a look-up secret) has no RFC 8176 value. */
+const AMR_OF: Record<CodeMethod, string> = { totp: 'otp', recovery_code: 'recovery' };
+
+export type SecondFactorResult = { readonly ok: true; readonly amr: string } | { readonly ok: false; readonly error: AppError };
+
+export async function checkSecondFactor(
+  deps: AssuranceDeps,
+  input: { readonly accountId: string; readonly method: CodeMethod; readonly code: string },
+  context: AuditContext,
+): Promise<SecondFactorResult> {
+  const now = deps.clock.now();
+  const reservation = await reserveAttempt(
+    deps.db,
+    input.accountId,
+    { attempts: deps.config.attemptsPerAccount, lockoutMs: deps.config.lockoutSeconds * 1000 },
+    now,
+  );
+  if (!reservation.reserved) {
+    if (reservation.newlyLocked) await reportLockout(deps, input.accountId, context, now);
+    const retryAfter = Math.max(1, Math.ceil((reservation.lockedUntil - now) / 1000));
+    return {
+      ok: false,
+      error: appError('MFA_LOCKED', { detail: 'second-factor budget spent', headers: { 'retry-after': String(retryAfter) } }),
+    };
+  }
+  const verification =
+    input.method === 'totp'
+      ? await verifyTotp(deps.mfa, input.accountId, input.code, context)
+      : await verifyRecoveryCode(deps.mfa, input.accountId, input.code, context);
+  if (!verification.ok) return { ok: false, error: appError('MFA_CODE_INVALID', { detail: `${input.method}: ${verification.reason}` }) };
+  await resetBudget(deps.db, input.accountId, deps.clock.now());
+  return { ok: true, amr: AMR_OF[input.method] };
+}
+
+async function reportLockout(deps: AssuranceDeps, accountId: string, context: AuditContext, now: number): Promise<void> {
+  await writeAuditEvent(deps.db, deps.clock, {
+    action: 'mfa.factor_locked',
+    outcome: 'failure',
+    actorId: accountId,
+    subjectId: accountId,
+    ...context,
+    reason: 'attempt_budget_spent',
+  });
+  const email = await findAccountEmail(deps.db, accountId);
+  if (email === undefined) return;
+  const message = secondFactorLockedMessage({ lockedAt: new Date(now), lockedForMinutes: Math.ceil(deps.config.lockoutSeconds / 60) });
+  deps.mailer.send({ to: email, ...message }).catch(deps.onBackgroundError);
+}
