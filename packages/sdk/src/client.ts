@@ -16,6 +16,9 @@ import {
   type ChangePasswordRequest,
   type PasswordResetConfirm,
   type PasswordResetRequest,
+  type MfaSignInRequest,
+  type TotpConfirmation,
+  type TotpEnrolment,
   type PasswordSignInRequest,
   type SessionList,
   type SignUpRequest,
@@ -31,7 +34,16 @@ import { ClientError, isApiError, isClientError } from './errors.ts';
 import { isAccessTokenRejected, isNonceChallenge } from './http/challenges.ts';
 import { errorFromResponse } from './http/error-from-response.ts';
 import { discardBody, readJson } from './http/read-json.ts';
-import { parseAccepted, parseAccount, parseRevoked, parseSessionList, parseTokenResponse, type Revoked } from './http/response-shapes.ts';
+import {
+  parseAccepted,
+  parseAccount,
+  parseRevoked,
+  parseSessionList,
+  parseTokenResponse,
+  parseTotpConfirmation,
+  parseTotpEnrolment,
+  type Revoked,
+} from './http/response-shapes.ts';
 import type { StoredTokens } from './storage/token-store.ts';
 
 /** The current session as the app may see it: everything but the tokens themselves. */
@@ -237,6 +249,36 @@ export class PortcullisClient {
   }
 
   /**
+   * Finishes a sign-in that answered `MFA_REQUIRED` with an authenticator-app code or a recovery
+   * code. The proof is signed with the same stored DPoP key as the password step (the server
+   * refuses a challenge answered from another key). Stores the tokens like `signIn`.
+   *
+   * @throws {ApiError} `MFA_CODE_INVALID` (try again), `MFA_CHALLENGE_INVALID` (sign in again),
+   *   `MFA_LOCKED` (too many wrong codes; `retryAfterSeconds`; passkeys still work).
+   * @example
+   *   try {
+   *     await client.signIn({ email, password, device });
+   *   } catch (error) {
+   *     if (!isMfaRequired(error)) throw error;
+   *     await client.completeSignIn({ challenge: error.challenge.token, method: 'totp', code });
+   *   }
+   */
+  async completeSignIn(input: MfaSignInRequest): Promise<SessionInfo> {
+    assertInput(input, 'completeSignIn');
+    const generation = ++this.#generation;
+    const key = await this.#storedKey();
+    if (key === null) throw new ClientError('NOT_SIGNED_IN', 'No DPoP key: call signIn first');
+    const sentAt = this.#options.clock.now();
+    const response = await this.#send(this.#url('/v1/sessions/mfa'), jsonInit('POST', input), { key });
+    const tokenResponse = await this.#result(response, 'POST /v1/sessions/mfa', parseTokenResponse);
+    if (generation !== this.#generation)
+      throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
+    const tokens = storedTokensOf(tokenResponse, sentAt);
+    await this.#options.tokenStore.save(tokens);
+    return sessionInfoOf(tokens);
+  }
+
+  /**
    * Exchanges the refresh token for a new token pair now. Rarely needed: every authenticated
    * call refreshes by itself when the access token is about to expire or was refused. Calls
    * made while a refresh is in flight share it.
@@ -296,6 +338,32 @@ export class PortcullisClient {
   }
 
   // ── Authenticated routes ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts adding an authenticator app: the answer holds the `otpauth://` URI (hand it to an app
+   * on this device), an SVG QR code (to scan from another device) and the secret (to type in).
+   * Show them once; confirm with {@link confirmTotpEnrolment} before `expiresAt`.
+   *
+   * @example
+   *   const enrolment = await client.startTotpEnrolment('My phone');
+   *   showQrCode(enrolment.qrCodeSvg);
+   */
+  async startTotpEnrolment(label?: string): Promise<TotpEnrolment> {
+    return this.#authorizedCall('POST', '/v1/mfa/totp', label === undefined ? {} : { label }, parseTotpEnrolment);
+  }
+
+  /**
+   * Confirms an authenticator app with its first code. The first time, the answer carries the
+   * account's recovery codes: show them once and ask the person to keep them safe. The server
+   * then signs out the account's other sessions.
+   *
+   * @throws {ApiError} `MFA_TOTP_CODE_INVALID`, `MFA_ENROLMENT_NOT_FOUND`.
+   * @example
+   *   const { recoveryCodes } = await client.confirmTotpEnrolment(enrolment.factorId, code);
+   */
+  async confirmTotpEnrolment(factorId: string, code: string): Promise<TotpConfirmation> {
+    return this.#authorizedCall('POST', `/v1/mfa/totp/${encodeURIComponent(factorId)}/confirm`, { code }, parseTotpConfirmation);
+  }
 
   /**
    * The signed-in account.

@@ -12,7 +12,7 @@
  * Misuse of the SDK (bad options, wrong argument types) throws `TypeError` and is never wrapped.
  * Messages never contain tokens, passwords, codes or proofs.
  */
-import { ERRORS, type ErrorCode, type ValidationIssue } from '@portcullis/protocol';
+import { ERRORS, type AuthChallenge, type ErrorCode, type ValidationIssue } from '@portcullis/protocol';
 
 /** Codes of failures detected by the SDK itself rather than reported by the server. */
 export const CLIENT_ERROR_CODES = Object.freeze([
@@ -42,6 +42,8 @@ export interface ApiErrorInit {
   readonly issues?: readonly ValidationIssue[] | undefined;
   /** Header value of `Retry-After` in seconds, when the server sent one (`RATE_LIMITED`, 503s). */
   readonly retryAfterSeconds?: number | undefined;
+  /** How to authenticate further, for `MFA_REQUIRED` (and other problems that carry a challenge). */
+  readonly challenge?: AuthChallenge | undefined;
 }
 
 /**
@@ -70,6 +72,8 @@ export class ApiError extends Error {
   readonly issues: readonly ValidationIssue[] | undefined;
   /** Seconds to wait before retrying, from `Retry-After`, when the server sent it. */
   readonly retryAfterSeconds: number | undefined;
+  /** The server's challenge: for `MFA_REQUIRED`, answer it with `client.completeSignIn`. */
+  readonly challenge: AuthChallenge | undefined;
 
   constructor(init: ApiErrorInit) {
     super(init.title ?? ERRORS[init.code].message);
@@ -79,6 +83,7 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.issues = init.issues === undefined ? undefined : Object.freeze([...init.issues]);
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.challenge = init.challenge;
   }
 }
 
@@ -140,4 +145,21 @@ export function isClientError<C extends ClientErrorCode = ClientErrorCode>(
   code?: C,
 ): error is ClientError & { readonly code: C } {
   return error instanceof ClientError && (code === undefined || error.code === code);
+}
+
+/**
+ * Whether a sign-in answered "second factor needed". Narrows to an error whose `challenge` is set.
+ *
+ * @example
+ *   try {
+ *     await client.signIn({ email, password, device });
+ *   } catch (error) {
+ *     if (!isMfaRequired(error)) throw error;
+ *     if (error.challenge.methods.includes('totp')) {
+ *       await client.completeSignIn({ challenge: error.challenge.token, method: 'totp', code: await askForCode() });
+ *     }
+ *   }
+ */
+export function isMfaRequired(error: unknown): error is ApiError & { readonly code: 'MFA_REQUIRED'; readonly challenge: AuthChallenge } {
+  return isApiError(error, 'MFA_REQUIRED') && error.challenge !== undefined;
 }

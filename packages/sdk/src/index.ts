@@ -17,7 +17,7 @@ export type { SessionInfo } from './client.ts';
 export type { PortcullisClientOptions } from './client-options.ts';
 export type { Clock } from './clock.ts';
 
-export { ApiError, CLIENT_ERROR_CODES, ClientError, isApiError, isClientError } from './errors.ts';
+export { ApiError, CLIENT_ERROR_CODES, ClientError, isApiError, isClientError, isMfaRequired } from './errors.ts';
 export type { ApiErrorInit, ClientErrorCode, ClientErrorOptions } from './errors.ts';
 
 export { createDpopKey } from './dpop/create-dpop-key.ts';
@@ -36,8 +36,10 @@ export type { Revoked } from './http/response-shapes.ts';
 export type {
   Accepted,
   Account,
+  AuthChallenge,
   ChangePasswordRequest,
   Device,
+  MfaSignInRequest,
   ErrorCode,
   PasswordResetConfirm,
   PasswordResetRequest,
@@ -45,6 +47,8 @@ export type {
   Session,
   SessionList,
   SignUpRequest,
+  TotpConfirmation,
+  TotpEnrolment,
   ValidationIssue,
   VerifyEmailRequest,
 } from '@portcullis/protocol';

@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryTokenStore, PortcullisClient, isApiError } from '@portcullis/sdk';
+import { Secret, TOTP } from 'otpauth';
+import { MemoryTokenStore, PortcullisClient, isApiError, isMfaRequired } from '@portcullis/sdk';
 import { loadConfig } from './config/load.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { makeTempDir } from './test-support/build-test-app.ts';
@@ -82,5 +83,34 @@ describe('SDK ↔ server', () => {
     expect(await phone.revokeOtherSessions()).toEqual({ revoked: 1 });
     await expect(laptop.getAccount()).rejects.toThrow();
     expect(await phone.getAccount()).toMatchObject({ email });
+  });
+
+  it('adds an authenticator app, then signs in with MFA_REQUIRED and a recovery code', async () => {
+    const email = 'mfa-sdk@example.test';
+    const phone = client();
+    await phone.signUp({ email, password });
+    const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
+    await phone.verifyEmail({ email, code });
+    await phone.signIn({ email, password, device });
+    const enrolment = await phone.startTotpEnrolment('Phone');
+    const totp = new TOTP({ secret: Secret.fromBase32(enrolment.secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    const { recoveryCodes } = await phone.confirmTotpEnrolment(enrolment.factorId, totp.generate());
+    expect(recoveryCodes?.codes).toHaveLength(10);
+
+    const laptop = client();
+    const required: unknown = await laptop.signIn({ email, password, device }).catch((e: unknown) => e);
+    if (!isMfaRequired(required)) throw new Error('expected MFA_REQUIRED');
+    expect(required.challenge.methods).toEqual(['totp', 'recovery_code']);
+    const wrong: unknown = await laptop
+      .completeSignIn({ challenge: required.challenge.token, method: 'recovery_code', code: 'AAAAA-AAAAA' })
+      .catch((e: unknown) => e);
+    expect(isApiError(wrong, 'MFA_CODE_INVALID')).toBe(true);
+    const session = await laptop.completeSignIn({
+      challenge: required.challenge.token,
+      method: 'recovery_code',
+      code: recoveryCodes?.codes[0] ?? '',
+    });
+    expect(session).toBeDefined();
+    expect(await laptop.getAccount()).toMatchObject({ email });
   });
 });

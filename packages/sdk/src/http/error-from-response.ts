@@ -6,7 +6,7 @@
  * `INVALID_RESPONSE` carrying the status (a proxy's HTML 502, a code this SDK version does not
  * know). Never copies the response body into a message. Internal.
  */
-import { isErrorCode, type ValidationIssue } from '@portcullis/protocol';
+import { isErrorCode, type AuthChallenge, type ValidationIssue } from '@portcullis/protocol';
 import { ApiError, ClientError } from '../errors.ts';
 import { isRecord, readJson } from './read-json.ts';
 
@@ -19,6 +19,21 @@ function issuesOf(value: unknown): ValidationIssue[] | undefined {
     }
   }
   return issues;
+}
+
+const CHALLENGE_METHODS: ReadonlySet<string> = new Set(['totp', 'recovery_code', 'passkey']);
+
+/** The problem's `challenge`, when it is well formed; anything else is ignored. */
+function challengeOf(value: unknown): AuthChallenge | undefined {
+  if (!isRecord(value)) return undefined;
+  const { token, methods, level, expiresIn } = value;
+  if (typeof token !== 'string' || typeof expiresIn !== 'number' || (level !== 'aal2' && level !== 'aal2_phr')) return undefined;
+  if (
+    !Array.isArray(methods) ||
+    !methods.every((m): m is AuthChallenge['methods'][number] => typeof m === 'string' && CHALLENGE_METHODS.has(m))
+  )
+    return undefined;
+  return { token, methods, level, expiresIn };
 }
 
 /** `Retry-After` in seconds (the delta-seconds form; Portcullis never sends the date form). */
@@ -42,6 +57,7 @@ export async function errorFromResponse(response: Response, context: string): Pr
       detail: typeof body['detail'] === 'string' ? body['detail'] : undefined,
       issues: issuesOf(body['errors']),
       retryAfterSeconds: retryAfterOf(response),
+      challenge: challengeOf(body['challenge']),
     });
   }
   return new ClientError('INVALID_RESPONSE', `Unexpected ${response.status} answer to ${context}`, { status: response.status });

@@ -7,7 +7,7 @@
  * captive portal or a proxy answering instead. Each parser returns `undefined` on mismatch.
  * Internal.
  */
-import type { Accepted, Account, Session, SessionList, TokenResponse } from '@portcullis/protocol';
+import type { Accepted, Account, Session, SessionList, TokenResponse, TotpConfirmation, TotpEnrolment } from '@portcullis/protocol';
 import { isRecord } from './read-json.ts';
 
 export type { Revoked } from '@portcullis/protocol';
@@ -66,4 +66,19 @@ export function parseAccepted(value: unknown): Accepted | undefined {
   return isRecord(value) && value['status'] === 'accepted' && isString(value['message'])
     ? { status: 'accepted', message: value['message'] }
     : undefined;
+}
+
+export function parseTotpEnrolment(value: unknown): TotpEnrolment | undefined {
+  if (!isRecord(value)) return undefined;
+  const { factorId, otpauthUri, secret, qrCodeSvg, expiresAt } = value;
+  if (!isNonEmptyString(factorId) || !isString(otpauthUri) || !otpauthUri.startsWith('otpauth://totp/')) return undefined;
+  if (!isNonEmptyString(secret) || !isString(qrCodeSvg) || !isString(expiresAt)) return undefined;
+  return value as TotpEnrolment;
+}
+
+export function parseTotpConfirmation(value: unknown): TotpConfirmation | undefined {
+  if (!isRecord(value) || !isRecord(value['factor'])) return undefined;
+  const codes = value['recoveryCodes'];
+  if (codes !== null && !(isRecord(codes) && Array.isArray(codes['codes']) && codes['codes'].every(isString))) return undefined;
+  return value as TotpConfirmation;
 }
