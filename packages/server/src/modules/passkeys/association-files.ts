@@ -11,7 +11,7 @@ import type { AppleAppSiteAssociation, AssetLinks } from '@portcullis/protocol';
 import type { Config } from '../../config/schema.ts';
 
 /** Relations Credential Manager checks for passkeys (developer.android.com "Add support for Digital Asset Links"). */
-export const ASSET_LINK_RELATIONS: readonly string[] = [
+const ASSET_LINK_RELATIONS: readonly string[] = [
   'delegate_permission/common.handle_all_urls',
   'delegate_permission/common.get_login_creds',
 ];

@@ -2,10 +2,12 @@
  * @module modules/passkeys/deps
  *
  * What the passkey ceremonies need, passed explicitly: the database, the clock, the sessions
- * module's deps (to mint a session through `issueSession`, the one session door) and the
- * relying party derived from configuration.
+ * module's deps (to mint a session through `issueSession`, the one session door), the
+ * relying party derived from configuration, and the role policy that says who must keep a
+ * passkey.
  */
 import type { Kysely } from 'kysely';
+import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { SessionsDeps } from '../sessions/index.ts';
@@ -17,6 +19,8 @@ export interface PasskeysDeps {
   readonly clock: Clock;
   readonly sessions: SessionsDeps;
   readonly relyingParty: RelyingParty;
+  /** Sign-in level per role (`mfa.requiredLevel`): roles at `aal2_phr` keep at least one passkey. */
+  readonly rolePolicy: Config['mfa']['requiredLevel'];
 }
 
 export function challengeDepsOf(deps: PasskeysDeps): ChallengeDeps {

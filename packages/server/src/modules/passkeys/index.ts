@@ -12,8 +12,9 @@ import { passkeysRoutes } from './routes.ts';
 import type { TokenRequestProof } from '../sessions/index.ts';
 import { createRelyingParty } from './relying-party.ts';
 import { wellKnownRoutes } from './well-known-routes.ts';
+import { createPasskeyStepUp, type PasskeyStepUp } from './step-up.ts';
 
-export type { PasskeysDeps } from './deps.ts';
+export type { PasskeyStepUp } from './step-up.ts';
 
 /** Everything the module needs from app.ts. */
 export interface PasskeysModuleDeps {
@@ -31,10 +32,16 @@ export function passkeysModule(deps: PasskeysModuleDeps) {
     const relyingParty = createRelyingParty(deps.config);
     await app.register(
       passkeysRoutes({
-        passkeys: { db: deps.db, clock: deps.clock, sessions: deps.sessions, relyingParty },
+        passkeys: { db: deps.db, clock: deps.clock, sessions: deps.sessions, relyingParty, rolePolicy: deps.config.mfa.requiredLevel },
         tokenRequestProof: deps.tokenRequestProof,
       }),
     );
     await app.register(wellKnownRoutes(deps.config.passkeys));
   };
+}
+
+/** Passkeys as a step-up factor (for the step-up module), or `null` when passkeys are disabled. */
+export function passkeyStepUp(deps: Pick<PasskeysModuleDeps, 'config' | 'db' | 'clock'>): PasskeyStepUp | null {
+  if (!deps.config.passkeys.enabled) return null;
+  return createPasskeyStepUp({ db: deps.db, clock: deps.clock, relyingParty: createRelyingParty(deps.config) });
 }

@@ -57,7 +57,7 @@ export async function removePasskey(deps: PasskeysDeps, target: PasskeyTarget, c
     const account = await repo.findAccount(tx, target.accountId);
     if (!passkey || !account) return 'not_found';
     const usableRemaining = await repo.countUsableCredentialsExcept(tx, target.accountId, target.id);
-    if (removesLastPhishingResistantFactor({ roles: account.roles, usableRemaining })) return 'last_factor';
+    if (removesLastPhishingResistantFactor({ roles: account.roles, policy: deps.rolePolicy, usableRemaining })) return 'last_factor';
     await repo.deleteCredential(tx, target.accountId, target.id);
     await writeAuditEvent(tx, deps.clock, {
       action: 'passkey.removed',

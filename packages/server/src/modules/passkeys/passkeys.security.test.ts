@@ -309,6 +309,16 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
       expect((await auditRows(app, 'passkey.removal_refused')).map((r) => r.reason)).toContain('last_phishing_resistant_factor');
     });
 
+    it('also keeps the last passkey of a role the policy does not name (it needs aal2_phr) but lets a patient remove theirs', async () => {
+      const { email, passkey, strong } = await staffWithTwoPasskeys();
+      await app.portcullis.database.db.updateTable('accounts').set({ roles: '["researcher"]' }).where('email', '=', email).execute();
+      const others = (await strong.call('GET', '/v1/passkeys')).json<PasskeyList>().passkeys.filter((p) => p.id !== passkey.id);
+      for (const other of others) expect((await strong.call('DELETE', `/v1/passkeys/${other.id}`)).statusCode).toBe(204);
+      expect(problem(await strong.call('DELETE', `/v1/passkeys/${passkey.id}`))).toEqual([409, 'PASSKEY_LAST_FACTOR']);
+      await app.portcullis.database.db.updateTable('accounts').set({ roles: '["patient"]' }).where('email', '=', email).execute();
+      expect((await strong.call('DELETE', `/v1/passkeys/${passkey.id}`)).statusCode).toBe(204);
+    });
+
     it('does not count a suspended passkey as a factor that remains', async () => {
       const { passkey, secondPasskey, strong } = await staffWithTwoPasskeys();
       await app.portcullis.database.db
@@ -341,6 +351,22 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
         expect(JSON.stringify(row)).not.toContain(authenticator.credentialIds[0]);
       }
     });
+  });
+});
+
+describe.each(testDatabases())('V6.3.3 staff keep a passkey even under a relaxed role policy on $dialect', ({ dialect }) => {
+  let app: App;
+  beforeAll(async () => {
+    app = await buildTestApp({ dialect, config: { mfa: { requiredLevel: { clinician: 'aal2' } } } });
+  });
+  afterAll(() => app.close());
+
+  it('refuses to remove a clinician’s last passkey when the policy asks clinicians for aal2 only', async () => {
+    const { email, passkey, authenticator } = await accountWithPasskey(app);
+    await app.portcullis.database.db.updateTable('accounts').set({ roles: '["clinician"]' }).where('email', '=', email).execute();
+    const strong = new TestDevice(app);
+    expect((await signInWithPasskey(strong, authenticator)).statusCode).toBe(201);
+    expect(problem(await strong.call('DELETE', `/v1/passkeys/${passkey.id}`))).toEqual([409, 'PASSKEY_LAST_FACTOR']);
   });
 });
 

@@ -150,6 +150,24 @@ describe.each(testDatabases())('passkeys (WebAuthn L3) on $dialect', ({ dialect 
     expect(await auditActions(app)).toEqual(expect.arrayContaining(['passkey.renamed', 'passkey.removed']));
   });
 
+  it('lets a staff member without a passkey enrol one from the restricted session their role gets, then sign in fully', async () => {
+    const device = new TestDevice(app);
+    const { email, password } = await createVerifiedAccount(app, device, 'new.clinician@example.test');
+    await app.portcullis.database.db.updateTable('accounts').set({ roles: '["clinician"]' }).where('email', '=', email).execute();
+    const restricted = await device.signIn(email, password);
+    expect([restricted.statusCode, restricted.json<TokenResponse>().aal]).toEqual([201, 'aal1']);
+    const phone = new SoftwareAuthenticator();
+    const passkey = await registerPasskey(device, phone);
+    expect(passkey.statusCode).toBe(201);
+    expect((await device.call('GET', '/v1/passkeys')).statusCode).toBe(200);
+    // Only enrolment routes: renaming waits for a full session.
+    const rename = await device.call('PATCH', `/v1/passkeys/${passkey.json<Passkey>().id}`, { name: 'x' });
+    expect([rename.statusCode, rename.json<{ code: string }>().code]).toEqual([403, 'MFA_ENROLMENT_REQUIRED']);
+    const full = new TestDevice(app);
+    expect((await signInWithPasskey(full, phone)).json<TokenResponse>().aal).toBe('aal2_phr');
+    expect((await full.call('PATCH', `/v1/passkeys/${passkey.json<Passkey>().id}`, { name: 'Clinic phone' })).statusCode).toBe(200);
+  });
+
   it('answers bad input with 4xx problems, never 500', async () => {
     const device = await signedInDevice(app, 'input@example.test');
     const garbage = {

@@ -38,7 +38,7 @@ const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set(['ble', 'cable', 'hybrid',
  * on the same authenticator is excluded rather than silently replacing the first), opaque, and
  * free of personal data (WebAuthn L3 §14.6.1).
  */
-export function userHandleOf(accountId: string): string {
+function userHandleOf(accountId: string): string {
   return isoBase64URL.fromBuffer(Buffer.from(accountId.replaceAll('-', ''), 'hex'));
 }
 

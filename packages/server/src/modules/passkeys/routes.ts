@@ -37,7 +37,8 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.post(
       '/v1/passkeys/registration/options',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        // enrolment: a restricted session (a role that needs a passkey, none registered yet) must reach it.
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
         schema: {
           summary: 'Start registering a passkey: creation options with a single-use challenge bound to this session',
           tags: ['passkeys'],
@@ -54,7 +55,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.post(
       '/v1/passkeys/registration',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'passkey.registered' },
+        config: { auth: 'aal1', permission: 'none', audit: 'passkey.registered', enrolment: true },
         schema: {
           summary: "Finish registering a passkey with the authenticator's response",
           tags: ['passkeys'],
@@ -115,7 +116,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.get(
       '/v1/passkeys',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none' },
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
         schema: { summary: 'My passkeys', tags: ['passkeys'], response: { 200: PasskeyListSchema } },
       },
       async (request) => listPasskeys(deps.passkeys, principalOf(request).accountId),
