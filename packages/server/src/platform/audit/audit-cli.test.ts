@@ -2,7 +2,7 @@
  * `portcullis audit verify` and `portcullis audit export`, run as operators run them (the real
  * CLI in a child process) against SQLite and PostgreSQL after rows were changed, deleted,
  * inserted and reordered directly in the database (ASVS 5.0 V16.4.2: logs cannot be modified
- * unnoticed; V16.4.3: checkpoints leave the system for an outside witness).
+ * unnoticed), and the export that hands signed checkpoints to an outside witness.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -100,7 +100,7 @@ describe.each(testDatabases())('portcullis audit on $dialect', ({ dialect }) => 
     );
   });
 
-  it('V16.4.3: export writes signed checkpoints and the verifier key that opens them; verify accepts that key', async () => {
+  it('V16.4.2: export writes signed checkpoints and the verifier key that opens them; verify accepts that key', async () => {
     db = await populated();
     await writeSampleEvents(db, 2, 12);
     const out = path.join(db.config.dataDir, 'audit-export.json');

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalJSON } from './canonical-json.ts';
-import { encodeEntry, entryFromRow, type AuditEventRow } from './entry.ts';
+import { encodeEntry, encodeRow, entryFromRow, type AuditEventRow } from './entry.ts';
 
 const row: AuditEventRow = {
   occurred_at: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
@@ -68,6 +68,7 @@ describe('audit entry encoding (format version 1)', () => {
     for (const value of values) {
       const entry = entryFromRow({ ...row, actor_id: value, subject_id: value, reason: value, ip_prefix: value });
       expect(encodeEntry(entry), JSON.stringify(value)).toBe(canonicalJSON({ ...entry }));
+      expect(encodeRow({ ...row, actor_id: value, subject_id: value, reason: value, ip_prefix: value })).toBe(encodeEntry(entry));
     }
   });
 });

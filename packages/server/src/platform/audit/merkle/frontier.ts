@@ -41,22 +41,27 @@ export class Frontier {
    * subtrees). Returns a fresh array; the frontier keeps only the merged root.
    */
   append(leafHash: Buffer): CompletedNode[] {
-    const index = this.#size;
-    const completed: CompletedNode[] = [{ level: 0, index, hash: leafHash }];
+    const completed: CompletedNode[] = [];
+    this.push(leafHash, (level, index, hash) => completed.push({ level, index, hash }));
+    return completed;
+  }
+
+  /** `append` without the array: `visit` sees each completed subtree, bottom-up (for full-log scans). */
+  push(leafHash: Buffer, visit: (level: number, index: number, hash: Buffer) => void): void {
+    let position = this.#size;
     let hash = leafHash;
     let level = 0;
-    let position = index;
+    visit(0, position, hash);
     while (position % 2 === 1) {
       const left = this.#hashes.pop();
       if (!left) throw new TypeError('frontier is inconsistent with its size');
       hash = hashChildren(left, hash);
       level += 1;
       position = (position - 1) / 2;
-      completed.push({ level, index: position, hash });
+      visit(level, position, hash);
     }
     this.#hashes.push(hash);
     this.#size += 1;
-    return completed;
   }
 
   /** MTH of the whole tree: the right fold of the frontier (EMPTY_ROOT for size 0). */

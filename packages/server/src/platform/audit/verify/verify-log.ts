@@ -11,14 +11,15 @@
  * problem in log order is reported; for an entry, `classify.ts` says whether it was changed,
  * removed, inserted or reordered.
  */
-import type { Kysely } from 'kysely';
-import type { AuditLogCheckpointsTable, Database } from '../../db/schema.ts';
+import { sql, type Kysely } from 'kysely';
+import type { AuditEventsTable, AuditLogCheckpointsTable, Database } from '../../db/schema.ts';
 import { openCheckpoint } from '../checkpoint/checkpointer.ts';
 import type { LogKey } from '../checkpoint/log-key.ts';
 import { leafHashOfRow } from '../log/entry.ts';
 import { readHead, type StoredHead } from '../log/store.ts';
-import { Frontier, type CompletedNode } from '../merkle/frontier.ts';
-import { completeNodeCount } from '../merkle/subtrees.ts';
+import { Frontier } from '../merkle/frontier.ts';
+import { HASH_BYTES } from '../merkle/hash.ts';
+import { completeNodeCount, type NodeKey } from '../merkle/subtrees.ts';
 import { classifyDifference, type EntryProblemKind } from './classify.ts';
 
 export type ProblemKind = EntryProblemKind | 'rewritten' | 'checkpoint' | 'head' | 'nodes';
@@ -47,47 +48,69 @@ export interface VerifyOptions {
 
 const DEFAULT_PAGE = 2 ** 14;
 
-/** Stored subtrees completed within leaves [start, end), grouped by level, each level in index order. */
-async function readPageNodes(db: Kysely<Database>, start: number, end: number): Promise<Map<number, { idx: number; hash: string }[]>> {
-  const terms: { level: number; from: number; to: number }[] = [];
+/** Stored subtrees of one level completed within a page: indexes `[from, to)`. */
+interface LevelRange {
+  readonly level: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Per level, the subtrees that complete within leaves [start, end). */
+function levelRanges(start: number, end: number): LevelRange[] {
+  const ranges: LevelRange[] = [];
   for (let level = 0, width = 1; width <= end; level += 1, width *= 2) {
     const from = Math.floor(start / width);
     const to = Math.floor(end / width);
-    if (from < to) terms.push({ level, from, to });
+    if (from < to) ranges.push({ level, from, to });
   }
-  const rows = await db
-    .selectFrom('audit_log_nodes')
-    .select(['level', 'idx', 'hash'])
-    .where((eb) => eb.or(terms.map((t) => eb.and([eb('level', '=', t.level), eb('idx', '>=', t.from), eb('idx', '<', t.to)]))))
-    .orderBy('level')
-    .orderBy('idx')
-    .execute();
-  const byLevel = new Map<number, { idx: number; hash: string }[]>();
-  for (const row of rows) {
-    const level = byLevel.get(row.level);
-    if (level) level.push(row);
-    else byLevel.set(row.level, [row]);
-  }
-  return byLevel;
+  return ranges;
 }
 
 /**
- * The completed node whose stored hash differs (or is missing) and that explains the others: a
- * node differs whenever a child does, so only a differing node whose children both match is
- * evidence of its own (a changed leaf, or a leaf hash rewritten along with its entry). Among
- * those, the one covering the earliest entry.
+ * The stored hashes of each range, concatenated in index order, one string per level. The
+ * database does the concatenation (`string_agg`, PostgreSQL and SQLite ≥ 3.44), so a page of
+ * 2^14 leaves costs one row per level instead of 2^15 rows: node rows are most of the log.
+ */
+async function readStoredLevels(db: Kysely<Database>, ranges: readonly LevelRange[]): Promise<Map<number, string>> {
+  if (ranges.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('audit_log_nodes')
+    .select(['level', sql<string>`string_agg(hash, '' order by idx)`.as('hashes')])
+    .where((eb) => eb.or(ranges.map((r) => eb.and([eb('level', '=', r.level), eb('idx', '>=', r.from), eb('idx', '<', r.to)]))))
+    .groupBy('level')
+    .execute();
+  return new Map(rows.map((row) => [row.level, row.hashes]));
+}
+
+const HEX_PER_HASH = 64;
+
+/**
+ * The differing (or missing) stored node that explains the others: a node differs whenever a
+ * child does, so only a differing node whose children both match is evidence of its own (a
+ * changed leaf, or a leaf hash rewritten along with its entry). Among those, the one covering
+ * the earliest entry. `expected` holds the recomputed hashes of each range, back to back.
  */
 function firstNodeDifference(
-  completed: readonly CompletedNode[],
-  stored: Map<number, { idx: number; hash: string }[]>,
-): CompletedNode | undefined {
-  const storedHash = new Map<string, string>();
-  for (const [level, rows] of stored) for (const row of rows) storedHash.set(`${level}/${row.idx}`, row.hash);
-  const differing = completed.filter((node) => storedHash.get(`${node.level}/${node.index}`) !== node.hash.toString('hex'));
+  ranges: readonly LevelRange[],
+  expected: ReadonlyMap<number, Buffer>,
+  stored: ReadonlyMap<number, string>,
+): NodeKey | undefined {
+  const differing: NodeKey[] = [];
+  for (const range of ranges) {
+    const computed = (expected.get(range.level) as Buffer).toString('hex');
+    const found = stored.get(range.level) ?? '';
+    if (computed === found) continue;
+    // Slow path, only for a log that fails: find every differing subtree of this level.
+    for (let i = 0; i < range.to - range.from; i += 1) {
+      const at = i * HEX_PER_HASH;
+      if (computed.slice(at, at + HEX_PER_HASH) !== found.slice(at, at + HEX_PER_HASH))
+        differing.push({ level: range.level, index: range.from + i });
+    }
+  }
   const differs = new Set(differing.map((node) => `${node.level}/${node.index}`));
-  const explained = (node: CompletedNode): boolean =>
+  const explained = (node: NodeKey): boolean =>
     node.level > 0 && (differs.has(`${node.level - 1}/${2 * node.index}`) || differs.has(`${node.level - 1}/${2 * node.index + 1}`));
-  const start = (node: CompletedNode): number => node.index * 2 ** node.level;
+  const start = (node: NodeKey): number => node.index * 2 ** node.level;
   return differing.filter((node) => !explained(node)).sort((a, b) => start(a) - start(b) || a.level - b.level)[0];
 }
 
@@ -164,24 +187,28 @@ class LogVerifier {
         .limit(this.#pageSize)
         .execute();
       if (rows.length === 0) return undefined;
-      const completed: CompletedNode[] = [];
+      // Rows up to the first gap are rebuilt; a gap is classified after them.
+      let end = start;
+      while (end - start < rows.length && rows[end - start]?.log_index === end) end += 1;
+      const ranges = levelRanges(start, end);
+      const expected = new Map(ranges.map((r) => [r.level, Buffer.allocUnsafe((r.to - r.from) * HASH_BYTES)]));
+      const record = (level: number, index: number, hash: Buffer): void => {
+        // Levels with completed subtrees are 0, 1, … without holes, so ranges[level] is that level.
+        const range = ranges[level] as LevelRange;
+        hash.copy(expected.get(level) as Buffer, (index - range.from) * HASH_BYTES);
+      };
       let checkpoint: { problem: VerifyProblem; size: number } | undefined;
-      let gapAt: number | undefined;
-      for (const row of rows) {
-        if (row.log_index !== this.#frontier.size) {
-          gapAt = this.#frontier.size;
-          break;
-        }
-        completed.push(...this.#frontier.append(leafHashOfRow(row)));
+      for (let i = 0; i < end - start; i += 1) {
+        this.#frontier.push(leafHashOfRow(rows[i] as AuditEventsTable), record);
         checkpoint ??= this.#compareCheckpoint();
       }
-      const difference = firstNodeDifference(completed, await readPageNodes(this.#db, start, this.#frontier.size));
+      const difference = firstNodeDifference(ranges, expected, await readStoredLevels(this.#db, ranges));
       // A stored hash that differs pinpoints the entry; a checkpoint that differs only bounds a
       // range, so it is reported when no differing hash explains it (every hash was rebuilt).
       if (difference && (!checkpoint || difference.index * 2 ** difference.level < checkpoint.size))
         return this.#nodeProblem(difference, head);
       if (checkpoint) return checkpoint.problem;
-      if (gapAt !== undefined) return classifyDifference(this.#db, gapAt, head.size);
+      if (end - start < rows.length) return classifyDifference(this.#db, end, head.size);
       if (rows.length < this.#pageSize) return undefined;
     }
   }
@@ -206,7 +233,7 @@ class LogVerifier {
     return { problem, size: next.size };
   }
 
-  async #nodeProblem(node: CompletedNode, head: StoredHead): Promise<VerifyProblem> {
+  async #nodeProblem(node: NodeKey, head: StoredHead): Promise<VerifyProblem> {
     const first = node.index * 2 ** node.level;
     if (node.level === 0) return classifyDifference(this.#db, first, head.size);
     const last = Math.min(first + 2 ** node.level, this.#frontier.size) - 1;
