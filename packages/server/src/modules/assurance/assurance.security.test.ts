@@ -16,7 +16,7 @@ import { createLogger } from '../../platform/logging/logger.ts';
 import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount, waitForMail } from '../../test-support/dpop-client.ts';
-import { authenticatorCode } from '../mfa/test-support/mfa-harness.ts';
+import { Secret, TOTP } from 'otpauth';
 import { requiredLevelFor } from './policy.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -71,7 +71,12 @@ function answer(device: TestDevice, challenge: string, code: string, method = 't
   return device.send({ method: 'POST', url: '/v1/sessions/mfa', payload: { challenge, method, code } });
 }
 
-async function auditCount(app: App, action: string, outcome?: string): Promise<number> {
+/** What an authenticator app holding `secret` shows at `nowMs` (RFC 6238, SHA-1, 6 digits, 30 s). */
+function authenticatorCode(secret: string, nowMs: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: nowMs });
+}
+
+async function auditCount(app: App, action: string, outcome?: 'success' | 'failure'): Promise<number> {
   let query = app.portcullis.database.db.selectFrom('audit_events').select('log_index').where('action', '=', action);
   if (outcome !== undefined) query = query.where('outcome', '=', outcome);
   return (await query.execute()).length;
