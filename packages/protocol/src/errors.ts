@@ -252,6 +252,36 @@ export const ERRORS = defineErrors({
     description:
       'Your role requires a second factor you have not set up. This session can only enrol it (register a passkey or an authenticator app), read your account and sign out.',
   },
+  STEP_UP_REQUIRED: {
+    status: 401,
+    message: 'Confirm it is you to do this',
+    description:
+      'The action needs a fresh authentication at the level in `challenge.level`. Answer `challenge.token` with one of `challenge.methods` (`POST /v1/step-up/verify` with a code, or `POST /v1/step-up/passkey/options` then `/verify` with a passkey) within `challenge.expiresIn` seconds, then repeat the very same request (method, path, query and body) with the token in the `Portcullis-Step-Up` header. The token works once, for that request and this session only; any other request answers this problem again with a new challenge.',
+  },
+  STEP_UP_CHALLENGE_INVALID: {
+    status: 400,
+    message: 'Step-up challenge invalid',
+    description:
+      'The step-up challenge is unknown, expired, already answered or used, out of attempts, or was issued to another session. Repeat the original request to get a new challenge.',
+  },
+  STEP_UP_METHOD_NOT_ALLOWED: {
+    status: 400,
+    message: 'This challenge cannot be answered that way',
+    description:
+      'The method is not among the challenge’s `methods`: a challenge at level `aal2_phr` accepts only a passkey, and a code works only for a factor the account has.',
+  },
+  STEP_UP_PASSKEY_FAILED: {
+    status: 400,
+    message: 'The passkey could not be verified',
+    description:
+      'The passkey assertion answering a step-up failed verification: it is not from one of your passkeys, was made for other options, another origin or relying party, without user verification, or is malformed. Its WebAuthn challenge is spent; ask for new options (the step-up challenge stays usable until its attempts run out).',
+  },
+  STEP_UP_UNAVAILABLE: {
+    status: 403,
+    message: 'No second factor can confirm this action',
+    description:
+      'The action needs a fresh authentication at a level none of the account’s factors reaches (a passkey for `aal2_phr`; an authenticator app, recovery code or passkey for `aal2`). Enrol one first.',
+  },
   SESSION_NOT_FOUND: {
     status: 404,
     message: 'No such session',

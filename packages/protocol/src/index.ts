@@ -148,3 +148,20 @@ export type {
   LinkExchangeRequest,
   LinkIdTokenRequest,
 } from './federation.ts';
+export {
+  STEP_UP_HEADER,
+  STEP_UP_TOKEN_PATTERN,
+  StepUpPasskeyOptionsRequestSchema,
+  StepUpPasskeyOptionsSchema,
+  StepUpPasskeyVerifyRequestSchema,
+  StepUpTokenSchema,
+  StepUpVerificationSchema,
+  StepUpVerifyRequestSchema,
+} from './step-up.ts';
+export type {
+  StepUpPasskeyOptions,
+  StepUpPasskeyOptionsRequest,
+  StepUpPasskeyVerifyRequest,
+  StepUpVerification,
+  StepUpVerifyRequest,
+} from './step-up.ts';
