@@ -12,6 +12,9 @@ import { passkeysRoutes } from './routes.ts';
 import type { TokenRequestProof } from '../sessions/index.ts';
 import { createRelyingParty } from './relying-party.ts';
 import { wellKnownRoutes } from './well-known-routes.ts';
+import { createPasskeyStepUp, type PasskeyStepUp } from './step-up.ts';
+
+export type { PasskeyStepUp } from './step-up.ts';
 
 /** Everything the module needs from app.ts. */
 export interface PasskeysModuleDeps {
@@ -35,4 +38,10 @@ export function passkeysModule(deps: PasskeysModuleDeps) {
     );
     await app.register(wellKnownRoutes(deps.config.passkeys));
   };
+}
+
+/** Passkeys as a step-up factor (for the step-up module), or `null` when passkeys are disabled. */
+export function passkeyStepUp(deps: Pick<PasskeysModuleDeps, 'config' | 'db' | 'clock'>): PasskeyStepUp | null {
+  if (!deps.config.passkeys.enabled) return null;
+  return createPasskeyStepUp({ db: deps.db, clock: deps.clock, relyingParty: createRelyingParty(deps.config) });
 }

@@ -14,25 +14,20 @@
  * | 7 | the signature counter moved forward (atomic with the update) | suspend the credential, audit `passkey.clone_detected` |
  * | 8 | record the use, then mint the session through `issueSession` (aal2_phr) | — |
  *
- * Steps 3–7 answer the same code, so a response cannot tell an unknown credential from a bad
- * signature. The DPoP proof is checked by the route before step 1, so a nonce retry does not
- * spend the challenge.
+ * Steps 3–7 are `verifyAssertion` (assertion.ts), shared with step-up. They answer the same
+ * code, so a response cannot tell an unknown credential from a bad signature. The DPoP proof
+ * is checked by the route before step 1, so a nonce retry does not spend the challenge.
  */
-import { verifyAuthenticationResponse, type VerifiedAuthenticationResponse } from '@simplewebauthn/server';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { AuthenticationCredential, Device, PasskeyRequestOptions, TokenResponse } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
-import { withTransaction } from '../../platform/db/index.ts';
-import type { PasskeyCredentialsTable } from '../../platform/db/schema.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
 import { issueSession, type RequestContext } from '../sessions/index.ts';
 import { consumeChallenge, issueChallenge } from './challenges.ts';
-import { userHandleMatches } from './checks/check-user-handle.ts';
+import { verifyAssertion } from './assertion.ts';
 import { readChallenge } from './client-data.ts';
 import { challengeDepsOf, type PasskeysDeps } from './deps.ts';
-import * as repo from './repository.ts';
-import { verificationFailureReason } from './verification-failure.ts';
 
 /**
  * RFC 8176: `hwk` (proof of possession of a hardware-protected key) and `user` (user presence
@@ -76,41 +71,6 @@ async function refuse(
   return appError(failure.code, { detail: `passkey sign-in refused: ${failure.reason}` });
 }
 
-/** A cloned authenticator (WebAuthn L3 §6.1.1): the credential is suspended and the event audited, then the caller is refused. */
-async function suspendCloned(deps: PasskeysDeps, credential: PasskeyCredentialsTable, context: RequestContext): Promise<AppError> {
-  await withTransaction(deps.db, async (tx) => {
-    await repo.suspendCredential(tx, { id: credential.id, now: deps.clock.now(), reason: 'counter_regression' });
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.clone_detected',
-      outcome: 'failure',
-      actorId: credential.account_id,
-      subjectId: credential.account_id,
-      ...context,
-      reason: 'counter_regression',
-    });
-  });
-  return appError('PASSKEY_SIGN_IN_FAILED', { detail: 'passkey sign-in refused: counter_regression' });
-}
-
-async function verify(
-  deps: PasskeysDeps,
-  response: AuthenticationCredential,
-  challenge: string,
-  credential: PasskeyCredentialsTable,
-): Promise<VerifiedAuthenticationResponse> {
-  const { relyingParty: rp } = deps;
-  return verifyAuthenticationResponse({
-    response,
-    expectedChallenge: challenge,
-    expectedOrigin: [...rp.origins],
-    expectedRPID: rp.id,
-    requireUserVerification: true,
-    // Counter 0 turns off the library's counter check, which runs before the signature is
-    // verified; ours (step 7) runs after it, so an unsigned response cannot suspend a passkey.
-    credential: { id: credential.credential_id, publicKey: isoBase64URL.toBuffer(credential.public_key), counter: 0 },
-  });
-}
-
 export async function finishSignIn(deps: PasskeysDeps, input: PasskeySignIn, context: RequestContext): Promise<TokenResponse> {
   const { credential: response } = input;
   const challenge = readChallenge(response.response.clientDataJSON);
@@ -118,40 +78,21 @@ export async function finishSignIn(deps: PasskeysDeps, input: PasskeySignIn, con
   const refusal = await consumeChallenge(challengeDepsOf(deps), challenge, 'authentication', null);
   if (refusal) throw await refuse(deps, context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });
 
-  const found = await repo.findCredentialForSignIn(deps.db, response.id);
-  if (!found) throw await refuse(deps, context, { code: 'PASSKEY_SIGN_IN_FAILED', reason: 'unknown_credential' });
-  const { credential, account } = found;
-  const fail = (reason: string) => refuse(deps, context, { code: 'PASSKEY_SIGN_IN_FAILED', reason, accountId: credential.account_id });
-  if (credential.suspended_at !== null) throw await fail('credential_suspended');
-  if (account.status !== 'active') throw await fail('account_locked');
-  if (!userHandleMatches(response.response.userHandle, credential.user_handle)) throw await fail('user_handle_mismatch');
-
-  let verified: VerifiedAuthenticationResponse;
-  try {
-    verified = await verify(deps, response, challenge, credential);
-  } catch (error) {
-    throw await fail(verificationFailureReason(error));
-  }
-  if (!verified.verified) throw await fail('signature_invalid');
-
-  const { newCounter, credentialBackedUp } = verified.authenticationInfo;
-  const recorded = await withTransaction(deps.db, async (tx) => {
-    const now = deps.clock.now();
-    if (!(await repo.recordUse(tx, { id: credential.id, signCount: newCounter, backedUp: credentialBackedUp, now }))) return false;
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.authenticated',
-      outcome: 'success',
-      actorId: credential.account_id,
-      subjectId: credential.account_id,
-      ...context,
+  const verified = await verifyAssertion(deps, { response, expectedChallenge: challenge }, context);
+  if (!verified.ok) {
+    // A clone is already audited (and the credential suspended) as `passkey.clone_detected`.
+    if (verified.cloneDetected === true)
+      throw appError('PASSKEY_SIGN_IN_FAILED', { detail: 'passkey sign-in refused: counter_regression' });
+    throw await refuse(deps, context, {
+      code: 'PASSKEY_SIGN_IN_FAILED',
+      reason: verified.reason,
+      ...(verified.accountId === undefined ? {} : { accountId: verified.accountId }),
     });
-    return true;
-  });
-  if (!recorded) throw await suspendCloned(deps, credential, context);
+  }
 
   return issueSession(
     deps.sessions,
-    { accountId: credential.account_id, aal: 'aal2_phr', amr: PASSKEY_AMR, jkt: input.jkt, device: input.device },
+    { accountId: verified.accountId, aal: 'aal2_phr', amr: PASSKEY_AMR, jkt: input.jkt, device: input.device },
     context,
   );
 }
