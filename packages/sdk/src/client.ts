@@ -16,7 +16,10 @@ import {
   type ChangePasswordRequest,
   type PasswordResetConfirm,
   type PasswordResetRequest,
+  type Device,
   type MfaSignInRequest,
+  type Passkey,
+  type PasskeyList,
   type TotpConfirmation,
   type TotpEnrolment,
   type PasswordSignInRequest,
@@ -40,10 +43,15 @@ import {
   parseRevoked,
   parseSessionList,
   parseTokenResponse,
+  parsePasskey,
+  parsePasskeyCreationOptions,
+  parsePasskeyList,
+  parsePasskeyRequestOptions,
   parseTotpConfirmation,
   parseTotpEnrolment,
   type Revoked,
 } from './http/response-shapes.ts';
+import type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
 import type { StoredTokens } from './storage/token-store.ts';
 
 /** The current session as the app may see it: everything but the tokens themselves. */
@@ -279,6 +287,33 @@ export class PortcullisClient {
   }
 
   /**
+   * Signs in with a passkey: no email, no password, phishing-resistant (`aal2_phr`). The
+   * authenticator shows the person's passkeys for this site or app and verifies them (biometrics
+   * or device PIN); the assertion travels with a DPoP proof, so the session is bound to this
+   * device's key like any other.
+   *
+   * @param authenticator `browserPasskeyAuthenticator()` on the web; the app's adapter over the
+   *   platform passkey API on iOS and Android.
+   * @throws {ApiError} `PASSKEY_SIGN_IN_FAILED` (unknown, suspended or invalid passkey — one code on purpose).
+   * @example
+   *   await client.signInWithPasskey(browserPasskeyAuthenticator(), { label: 'Web', platform: 'web' });
+   */
+  async signInWithPasskey(authenticator: PasskeyAuthenticator, device: Device): Promise<SessionInfo> {
+    const generation = ++this.#generation;
+    const options = await this.#publicCall('POST', '/v1/passkeys/sign-in/options', {}, parsePasskeyRequestOptions);
+    const credential = await authenticator.get(options);
+    const key = await this.#keyForSignIn();
+    const sentAt = this.#options.clock.now();
+    const response = await this.#send(this.#url('/v1/passkeys/sign-in'), jsonInit('POST', { credential, device }), { key });
+    const tokenResponse = await this.#result(response, 'POST /v1/passkeys/sign-in', parseTokenResponse);
+    if (generation !== this.#generation)
+      throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
+    const tokens = storedTokensOf(tokenResponse, sentAt);
+    await this.#options.tokenStore.save(tokens);
+    return sessionInfoOf(tokens);
+  }
+
+  /**
    * Exchanges the refresh token for a new token pair now. Rarely needed: every authenticated
    * call refreshes by itself when the access token is about to expire or was refused. Calls
    * made while a refresh is in flight share it.
@@ -338,6 +373,30 @@ export class PortcullisClient {
   }
 
   // ── Authenticated routes ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers a new passkey for the signed-in account (also allowed in a restricted session whose
+   * role needs a passkey). The server's options exclude passkeys already registered.
+   *
+   * @param name Shown in the passkey list, e.g. "iPhone" or "YubiKey".
+   * @example
+   *   const passkey = await client.registerPasskey(browserPasskeyAuthenticator(), 'This laptop');
+   */
+  async registerPasskey(authenticator: PasskeyAuthenticator, name: string): Promise<Passkey> {
+    const options = await this.#authorizedCall('POST', '/v1/passkeys/registration/options', {}, parsePasskeyCreationOptions);
+    const credential = await authenticator.create(options);
+    return this.#authorizedCall('POST', '/v1/passkeys/registration', { name, credential }, parsePasskey);
+  }
+
+  /**
+   * The account's passkeys (name, created, last used, synced or not, suspended after a detected clone).
+   *
+   * @example
+   *   const { passkeys } = await client.listPasskeys();
+   */
+  async listPasskeys(): Promise<PasskeyList> {
+    return this.#authorizedCall('GET', '/v1/passkeys', undefined, parsePasskeyList);
+  }
 
   /**
    * Starts adding an authenticator app: the answer holds the `otpauth://` URI (hand it to an app

@@ -27,6 +27,9 @@ export type { DpopPublicJwk } from './dpop/dpop-key-pair.ts';
 export { MemoryDpopKeyStore } from './dpop/key-store.ts';
 export type { DpopKeyStore } from './dpop/key-store.ts';
 
+export { browserPasskeyAuthenticator } from './passkeys/browser-passkey-authenticator.ts';
+export type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
+
 export { MemoryTokenStore } from './storage/token-store.ts';
 export type { StoredTokens, TokenStore } from './storage/token-store.ts';
 
@@ -40,6 +43,12 @@ export type {
   ChangePasswordRequest,
   Device,
   MfaSignInRequest,
+  AuthenticationCredential,
+  Passkey,
+  PasskeyCreationOptions,
+  PasskeyList,
+  PasskeyRequestOptions,
+  RegistrationCredential,
   ErrorCode,
   PasswordResetConfirm,
   PasswordResetRequest,

@@ -6,7 +6,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
-import { MemoryTokenStore, PortcullisClient, isApiError, isMfaRequired } from '@portcullis/sdk';
+import { MemoryTokenStore, PortcullisClient, isApiError, isMfaRequired, type PasskeyAuthenticator } from '@portcullis/sdk';
+import { SoftwareAuthenticator } from './test-support/software-authenticator.ts';
 import { loadConfig } from './config/load.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { makeTempDir } from './test-support/build-test-app.ts';
@@ -112,5 +113,28 @@ describe('SDK ↔ server', () => {
     });
     expect(session).toBeDefined();
     expect(await laptop.getAccount()).toMatchObject({ email });
+  });
+
+  it('registers a passkey and signs in with it, no email or password (aal2_phr)', async () => {
+    const email = 'passkey-sdk@example.test';
+    const laptop = client();
+    await laptop.signUp({ email, password });
+    const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
+    await laptop.verifyEmail({ email, code });
+    await laptop.signIn({ email, password, device });
+    // The adapter an app would write over its platform passkey API; here a software authenticator
+    // producing real attestation and assertion objects.
+    const software = new SoftwareAuthenticator();
+    const authenticator: PasskeyAuthenticator = {
+      create: (options) => Promise.resolve(software.register(options, { origin: baseUrl })),
+      get: (options) => Promise.resolve(software.assert(options, { origin: baseUrl })),
+    };
+    expect(await laptop.registerPasskey(authenticator, 'Laptop')).toMatchObject({ name: 'Laptop', suspended: false });
+    expect((await laptop.listPasskeys()).passkeys).toHaveLength(1);
+
+    const phone = client();
+    const session = await phone.signInWithPasskey(authenticator, { label: 'Phone', platform: 'ios' });
+    expect(session).toBeDefined();
+    expect(await phone.getAccount()).toMatchObject({ email });
   });
 });

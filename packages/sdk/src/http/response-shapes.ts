@@ -7,7 +7,19 @@
  * captive portal or a proxy answering instead. Each parser returns `undefined` on mismatch.
  * Internal.
  */
-import type { Accepted, Account, Session, SessionList, TokenResponse, TotpConfirmation, TotpEnrolment } from '@portcullis/protocol';
+import type {
+  Accepted,
+  Account,
+  Passkey,
+  PasskeyCreationOptions,
+  PasskeyList,
+  PasskeyRequestOptions,
+  Session,
+  SessionList,
+  TokenResponse,
+  TotpConfirmation,
+  TotpEnrolment,
+} from '@portcullis/protocol';
 import { isRecord } from './read-json.ts';
 
 export type { Revoked } from '@portcullis/protocol';
@@ -81,4 +93,30 @@ export function parseTotpConfirmation(value: unknown): TotpConfirmation | undefi
   const codes = value['recoveryCodes'];
   if (codes !== null && !(isRecord(codes) && Array.isArray(codes['codes']) && codes['codes'].every(isString))) return undefined;
   return value as TotpConfirmation;
+}
+
+export function parsePasskeyCreationOptions(value: unknown): PasskeyCreationOptions | undefined {
+  if (!isRecord(value) || !isNonEmptyString(value['challenge']) || !isRecord(value['rp']) || !isRecord(value['user'])) return undefined;
+  if (!Array.isArray(value['pubKeyCredParams'])) return undefined;
+  return value as PasskeyCreationOptions;
+}
+
+export function parsePasskeyRequestOptions(value: unknown): PasskeyRequestOptions | undefined {
+  if (!isRecord(value) || !isNonEmptyString(value['challenge']) || !isNonEmptyString(value['rpId'])) return undefined;
+  // The server always demands user verification; anything else is not a Portcullis server.
+  if (value['userVerification'] !== 'required') return undefined;
+  return value as PasskeyRequestOptions;
+}
+
+function isPasskey(value: unknown): value is Passkey {
+  return isRecord(value) && isNonEmptyString(value['id']) && isString(value['name']) && typeof value['suspended'] === 'boolean';
+}
+
+export function parsePasskey(value: unknown): Passkey | undefined {
+  return isPasskey(value) ? value : undefined;
+}
+
+export function parsePasskeyList(value: unknown): PasskeyList | undefined {
+  if (!isRecord(value) || !Array.isArray(value['passkeys']) || !value['passkeys'].every(isPasskey)) return undefined;
+  return value as PasskeyList;
 }
