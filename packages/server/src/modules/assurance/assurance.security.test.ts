@@ -17,6 +17,8 @@ import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount, waitForMail } from '../../test-support/dpop-client.ts';
 import { Secret, TOTP } from 'otpauth';
+import { SoftwareAuthenticator, registerPasskey, signInWithPasskey } from '../../test-support/software-authenticator.ts';
+import { issueSession } from '../sessions/index.ts';
 import { requiredLevelFor } from './policy.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -258,5 +260,55 @@ describe.each(testDatabases())('sign-in assurance on $dialect', ({ dialect }) =>
     expect(first.problem).toMatchObject({ code: 'MFA_REQUIRED', challenge: { methods: ['passkey'], level: 'aal2_phr' } });
     const byCode = await answer(next, first.problem.challenge?.token ?? '', authenticatorCode(secret, h.clock.now()));
     expect([byCode.statusCode, byCode.json<Problem>().code]).toEqual([401, 'MFA_CHALLENGE_INVALID']);
+  });
+
+  it('V6.3.3: a clinician enrols a passkey from the restricted session, then signs in with it at aal2_phr', async () => {
+    const device = new TestDevice(h.app);
+    await createVerifiedAccount(h.app, device, 'newstaff@example.test');
+    await setRoles(h.app, 'newstaff@example.test', ['clinician']);
+    await device.signIn('newstaff@example.test', PASSWORD);
+    const key = new SoftwareAuthenticator();
+    expect((await registerPasskey(device, key)).statusCode).toBe(201);
+    // The password now leads to a passkey-only challenge, never to a session.
+    const next = new TestDevice(h.app);
+    expect((await passwordStep(next, 'newstaff@example.test')).problem).toMatchObject({
+      code: 'MFA_REQUIRED',
+      challenge: { methods: ['passkey'] },
+    });
+    expect((await signInWithPasskey(next, key)).statusCode).toBe(201);
+    expect(next.tokens?.aal).toBe('aal2_phr');
+    const full = await next.call('POST', '/v1/accounts/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'another long enough passphrase',
+    });
+    expect(full.statusCode).toBe(204);
+  });
+
+  it('V6.3.1: locked code factors leave passkey sign-in working', async () => {
+    await accountWithAuthenticatorApp(h, 'lockedout@example.test');
+    const device = new TestDevice(h.app);
+    const first = await passwordStep(device, 'lockedout@example.test');
+    const token = first.problem.challenge?.token ?? '';
+    for (let i = 0; i < 4; i++) await answer(device, token, '000000');
+    expect(await auditCount(h.app, 'mfa.factor_locked')).toBe(1);
+
+    // The owner registers a passkey from an existing session, then signs in with it while codes are locked.
+    const owner = new TestDevice(h.app);
+    const ownerToken = (await passwordStep(owner, 'lockedout@example.test')).problem.challenge?.token ?? '';
+    expect((await answer(owner, ownerToken, '000000')).json<Problem>().code).toBe('MFA_LOCKED');
+    const account = await h.app.portcullis.database.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('email', '=', 'lockedout@example.test')
+      .executeTakeFirstOrThrow();
+    owner.tokens = await issueSession(
+      h.app.portcullis.sessions,
+      { accountId: account.id, aal: 'aal2', amr: ['pwd', 'otp'], jkt: owner.key.jkt, device: { label: 'Owner', platform: 'ios' } },
+      { requestId: 'test', ipPrefix: '127.0.0.0/24' },
+    );
+    const key = new SoftwareAuthenticator();
+    expect((await registerPasskey(owner, key)).statusCode).toBe(201);
+    const fresh = new TestDevice(h.app);
+    expect((await signInWithPasskey(fresh, key)).statusCode).toBe(201);
   });
 });
