@@ -53,6 +53,21 @@ import {
 } from './http/response-shapes.ts';
 import type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
 import type { StoredTokens } from './storage/token-store.ts';
+import type { LinkedIdentity, LinkedIdentityList } from '@portcullis/protocol';
+import {
+  assertLinkId,
+  createFederationStart,
+  deviceOrDefault,
+  dpopThumbprint,
+  exchangeBody,
+  idTokenBody,
+  parseFederatedSignIn,
+  parseLinkedIdentity,
+  parseLinkedIdentityList,
+  type FederatedSignInDetails,
+  type FederationStart,
+  type IdTokenSignInExtras,
+} from './federation.ts';
 
 /** The current session as the app may see it: everything but the tokens themselves. */
 export interface SessionInfo {
@@ -513,6 +528,125 @@ export class PortcullisClient {
     if (init.redirect === 'follow') throw new TypeError('client.fetch never follows redirects with credentials');
     const method = normaliseMethod(init.method ?? 'GET');
     return this.#sendAuthorized(url, { ...init, method, headers, redirect: init.redirect ?? 'error', credentials: 'omit' });
+  }
+
+  // ── Federated sign-in: Apple, Google, OpenID Connect ─────────────────────────────────────────
+
+  /**
+   * Signs in with an ID token from the provider's native SDK (Sign in with Apple, Google
+   * Credential Manager, AppAuth). The server verifies the token against the provider's keys and
+   * the raw nonce, and binds the new session to this device's DPoP key. Creates the account on
+   * a first sign-in when the provider vouches for the email address.
+   *
+   * @param provider The provider id configured on the server, e.g. `apple` or `google`.
+   * @param rawNonce `createNonce().raw`; the provider got `sha256Hex` (Apple) or `raw` (Google).
+   * @throws {ApiError} `FEDERATION_TOKEN_INVALID`, `FEDERATION_ACCOUNT_EXISTS` (sign in the usual way,
+   *   then link), `FEDERATION_EMAIL_NOT_VERIFIED`, `FEDERATION_PROVIDER_UNAVAILABLE`.
+   * @example
+   *   const nonce = await createNonce();
+   *   // … Sign in with Apple with request.nonce = nonce.sha256Hex …
+   *   const session = await client.signInWithIdToken('apple', credential.identityToken, nonce.raw, {
+   *     authorizationCode: credential.authorizationCode,
+   *     device: { label: 'Ada’s iPhone', platform: 'ios' },
+   *   });
+   *   if (session.profile) saveName(session.profile);
+   */
+  async signInWithIdToken(
+    provider: string,
+    idToken: string,
+    rawNonce: string,
+    extras: IdTokenSignInExtras = {},
+  ): Promise<SessionInfo & FederatedSignInDetails> {
+    const body = { ...idTokenBody(provider, idToken, rawNonce, extras), device: deviceOrDefault(extras.device) };
+    return this.#federatedSignIn('/v1/federation/sessions', body);
+  }
+
+  /**
+   * The URL that starts a web sign-in with `provider`, and the PKCE verifier to keep until the
+   * browser comes back. With `bindToDeviceKey`, the exchange code can only be redeemed with
+   * this client's DPoP key (RFC 9449 section 10); the key is created now if there is none.
+   *
+   * @example
+   *   const start = await client.startFederation('google', 'https://app.example.com/auth/return', { bindToDeviceKey: true });
+   *   sessionStorage.setItem('pkce', start.codeVerifier);
+   *   location.assign(start.url);
+   */
+  async startFederation(
+    provider: string,
+    returnTo: string,
+    options: { readonly bindToDeviceKey?: boolean } = {},
+  ): Promise<FederationStart> {
+    const dpopJkt = options.bindToDeviceKey === true ? await dpopThumbprint((await this.#keyForSignIn()).publicKey) : undefined;
+    return createFederationStart({ baseUrl: this.#options.baseUrl, provider, returnTo, dpopJkt });
+  }
+
+  /**
+   * Redeems the exchange code from the return URL of a web sign-in, with the verifier from
+   * `startFederation`/`createFederationStart`, for a session bound to this device's DPoP key.
+   *
+   * @throws {ApiError} `FEDERATION_EXCHANGE_CODE_INVALID` (used, expired, or another verifier), and the sign-in errors of `signInWithIdToken`.
+   * @example
+   *   const result = readFederationReturn(location.href);
+   *   if (result && 'code' in result) await client.redeemFederationCode(result.code, sessionStorage.getItem('pkce') ?? '');
+   */
+  async redeemFederationCode(
+    code: string,
+    codeVerifier: string,
+    device?: IdTokenSignInExtras['device'],
+  ): Promise<SessionInfo & FederatedSignInDetails> {
+    return this.#federatedSignIn('/v1/federation/sessions/exchange', {
+      ...exchangeBody(code, codeVerifier),
+      device: deviceOrDefault(device),
+    });
+  }
+
+  /**
+   * Links a provider to the signed-in account with an ID token from a native sign-in. This is
+   * the only way an existing account gains a provider: never by a matching email address.
+   *
+   * @throws {ApiError} `FEDERATION_IDENTITY_IN_USE` when that provider account is linked elsewhere.
+   */
+  async linkIdentityWithIdToken(
+    provider: string,
+    idToken: string,
+    rawNonce: string,
+    extras: Pick<IdTokenSignInExtras, 'authorizationCode'> = {},
+  ): Promise<LinkedIdentity> {
+    return this.#authorizedCall('POST', '/v1/federation/links', idTokenBody(provider, idToken, rawNonce, extras), parseLinkedIdentity);
+  }
+
+  /** Links the provider of a completed web sign-in (its exchange code and verifier) to the signed-in account. */
+  async linkIdentityWithCode(code: string, codeVerifier: string): Promise<LinkedIdentity> {
+    return this.#authorizedCall('POST', '/v1/federation/links/exchange', exchangeBody(code, codeVerifier), parseLinkedIdentity);
+  }
+
+  /** The providers linked to the signed-in account. */
+  async listLinkedIdentities(): Promise<LinkedIdentityList> {
+    return this.#authorizedCall('GET', '/v1/federation/links', undefined, parseLinkedIdentityList);
+  }
+
+  /**
+   * Unlinks a provider from the signed-in account (the server revokes that provider's tokens).
+   *
+   * @throws {ApiError} `FEDERATION_LAST_SIGN_IN_METHOD` when it is the account's only way in.
+   */
+  async unlinkIdentity(id: string): Promise<void> {
+    assertLinkId(id);
+    await this.#authorizedCall('DELETE', `/v1/federation/links/${id}`, undefined, () => true);
+  }
+
+  /** A token request that signs in with a federated credential; stores the tokens like `signIn`. */
+  async #federatedSignIn(path: string, body: Record<string, unknown>): Promise<SessionInfo & FederatedSignInDetails> {
+    const generation = ++this.#generation;
+    const key = await this.#keyForSignIn();
+    const sentAt = this.#options.clock.now();
+    const response = await this.#send(this.#url(path), jsonInit('POST', body), { key });
+    const result = await this.#result(response, `POST ${path}`, parseFederatedSignIn);
+    if (generation !== this.#generation)
+      throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
+    const tokens = storedTokensOf(result.tokens, sentAt);
+    await this.#options.tokenStore.save(tokens);
+    return { ...sessionInfoOf(tokens), ...result.details };
   }
 
   // ── Internals: requests ──────────────────────────────────────────────────────────────────────

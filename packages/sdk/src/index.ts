@@ -30,6 +30,9 @@ export type { DpopKeyStore } from './dpop/key-store.ts';
 export { browserPasskeyAuthenticator } from './passkeys/browser-passkey-authenticator.ts';
 export type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
 
+export { createFederationStart, createNonce, readFederationReturn } from './federation.ts';
+export type { FederatedSignInDetails, FederationNonce, FederationReturn, FederationStart, IdTokenSignInExtras } from './federation.ts';
+
 export { MemoryTokenStore } from './storage/token-store.ts';
 export type { StoredTokens, TokenStore } from './storage/token-store.ts';
 
