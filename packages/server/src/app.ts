@@ -22,6 +22,7 @@ import { registerProblemResponses } from './platform/http/problem-responses.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
+import { registerStepUp } from './platform/routes/step-up.ts';
 import { createMetrics, registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
@@ -48,10 +49,11 @@ import {
   type PasswordHasher,
 } from './modules/accounts/index.ts';
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
-import { passkeysModule } from './modules/passkeys/index.ts';
+import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes } from './modules/mfa/index.ts';
 import { assuranceRoutes, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
+import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -140,6 +142,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
   const mfa = { db: database.db, clock, keyRing, sessions };
   const assurance: AssuranceDeps = { db: database.db, clock, keyRing, config: config.mfa, sessions, mfa, mailer, onBackgroundError };
+  const stepUp: StepUpDeps = {
+    db: database.db,
+    clock,
+    keyRing,
+    config: config.mfa,
+    assurance,
+    passkeys: passkeyStepUp({ config, db: database.db, clock }),
+  };
   const accounts = {
     db: database.db,
     clock,
@@ -166,6 +176,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
     },
   );
+  registerStepUp(app, createStepUpChallenges(stepUp), { clock });
   registerDPoPNonceAdvertising(app, dpop);
   registerHttpMetrics(app, metrics);
   registerRequestLogging(app);
@@ -177,6 +188,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
   await app.register(mfaRoutes({ mfa }));
   await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
+  await app.register(stepUpRoutes(stepUp));
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, tokenRequestProof }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));

@@ -14,3 +14,4 @@ export type { FirstFactor } from './sign-in.ts';
 export { checkSecondFactor } from './second-factor.ts';
 export type { CodeMethod, SecondFactorResult } from './second-factor.ts';
 export { requiredLevelFor } from './policy.ts';
+export { factorInventory } from './repository.ts';

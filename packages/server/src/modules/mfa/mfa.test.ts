@@ -1,9 +1,11 @@
 /**
  * Second factors over HTTP, on SQLite and PostgreSQL, with DPoP-bound sessions: enrol an
  * authenticator app → confirm with its first code → list; recovery codes handed out with the
- * first factor; removal and regeneration at aal2; malformed input answered 4xx, never 500.
- * ASVS V6.5.3 (CSPRNG seeds), V6.5.5 (pending enrolments and codes expire), V6.5.6 (factors can
- * be revoked), V7.4.3 (MFA changes end other sessions), V8.2.1 (aal2 for removal/regeneration).
+ * first factor; removal and regeneration behind a step-up (a password session alone is asked
+ * for one; the step-up itself is tested in modules/step-up); malformed input answered 4xx, never
+ * 500. ASVS V6.5.3 (CSPRNG seeds), V6.5.5 (pending enrolments and codes expire), V6.5.6 (factors
+ * can be revoked), V7.4.3 (MFA changes end other sessions), V7.5.1 (re-authentication before
+ * removal/regeneration).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MfaFactorList, RecoveryCodeStatus, RecoveryCodes, TotpEnrolment } from '@portcullis/protocol';
@@ -143,10 +145,10 @@ describe.each(testDatabases())('MFA over HTTP on $dialect', ({ dialect }) => {
     expect([sixth.statusCode, sixth.json<{ code: string }>().code]).toEqual([409, 'MFA_FACTOR_LIMIT_REACHED']);
   });
 
-  it('V6.5.6: removes an authenticator app at aal2 only; other sessions end (V7.4.3)', async () => {
+  it('V6.5.6: removes an authenticator app after a step-up (V7.5.1); other sessions end (V7.4.3)', async () => {
     const { enrolment, recoveryCodes } = await enrolTotp(mfa, pat);
     const atAal1 = await pat.device.call('DELETE', `/v1/mfa/totp/${enrolment.factorId}`);
-    expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
+    expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'STEP_UP_REQUIRED']);
     const otherDevice = new TestDevice(mfa.app);
     const otherSignIn = await signInWithRecoveryCode(otherDevice, pat.email, 'correct horse battery staple', recoveryCodes?.codes[0] ?? '');
     expect(otherSignIn.statusCode).toBe(201);
@@ -169,7 +171,7 @@ describe.each(testDatabases())('MFA over HTTP on $dialect', ({ dialect }) => {
     expect((await pat.device.call('GET', '/v1/accounts/me')).statusCode).toBe(200);
   });
 
-  it('reports recovery codes left, generates a new set at aal2 only (other sessions end), and never shows codes again', async () => {
+  it('reports recovery codes left, generates a new set after a step-up (other sessions end), and never shows codes again', async () => {
     expect((await pat.device.call('GET', '/v1/mfa/recovery-codes')).json<RecoveryCodeStatus>()).toEqual({
       total: 0,
       remaining: 0,
@@ -179,7 +181,7 @@ describe.each(testDatabases())('MFA over HTTP on $dialect', ({ dialect }) => {
     const status = (await pat.device.call('GET', '/v1/mfa/recovery-codes')).json<RecoveryCodeStatus>();
     expect(status).toEqual({ total: 10, remaining: 10, createdAt: recoveryCodes?.createdAt });
     const atAal1 = await pat.device.call('POST', '/v1/mfa/recovery-codes');
-    expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
+    expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'STEP_UP_REQUIRED']);
     const otherDevice = new TestDevice(mfa.app);
     const otherSignIn = await signInWithRecoveryCode(otherDevice, pat.email, 'correct horse battery staple', recoveryCodes?.codes[0] ?? '');
     expect(otherSignIn.statusCode).toBe(201);

@@ -19,6 +19,7 @@ import {
   type TotpConfirmRequest,
   type TotpEnrolmentRequest,
 } from '@portcullis/protocol';
+import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../sessions/index.ts';
 import type { AuditContext, MfaDeps } from './deps.ts';
 import { listFactors } from './factors.ts';
@@ -99,9 +100,14 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.delete(
       '/v1/mfa/totp/:id',
       {
-        // TODO(step-up): require a fresh step-up bound to this action once step-up exists; until
-        // then an aal2 session is the bar, so a password alone cannot remove a second factor.
-        config: { auth: 'aal2', permission: 'none', audit: 'mfa.totp_removed' },
+        // ASVS V7.5.1: a password session alone cannot remove a second factor; the person confirms
+        // with a second factor for this very removal (or signed in with one in the last 5 minutes).
+        config: {
+          auth: 'aal1',
+          permission: 'none',
+          audit: 'mfa.totp_removed',
+          stepUp: { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2' },
+        },
         schema: {
           summary: 'Remove an authenticator app (other sessions are signed out)',
           tags: TAGS,
@@ -124,9 +130,14 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.post(
       '/v1/mfa/recovery-codes',
       {
-        // TODO(step-up): require a fresh step-up bound to this action once step-up exists; until
-        // then an aal2 session is the bar. The first set comes with the first TOTP confirmation.
-        config: { auth: 'aal2', permission: 'none', audit: 'mfa.recovery_codes_generated' },
+        // ASVS V7.5.1: replacing recovery codes changes how the account is recovered, so it needs
+        // a step-up bound to this request. The first set comes with the first TOTP confirmation.
+        config: {
+          auth: 'aal1',
+          permission: 'none',
+          audit: 'mfa.recovery_codes_generated',
+          stepUp: { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2' },
+        },
         schema: {
           summary: 'Generate a new set of recovery codes; every earlier code stops working (other sessions are signed out)',
           tags: TAGS,

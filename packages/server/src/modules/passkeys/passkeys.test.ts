@@ -120,7 +120,7 @@ describe.each(testDatabases())('passkeys (WebAuthn L3) on $dialect', ({ dialect 
     expect((await signInWithPasskey(new TestDevice(app), key)).statusCode).toBe(201);
   });
 
-  it('lists, renames and removes my passkeys; removal needs a passkey (aal2_phr) session; other accounts’ passkeys are not found', async () => {
+  it('lists, renames and removes my passkeys; removal needs a fresh passkey authentication; other accounts’ passkeys are not found', async () => {
     const device = await signedInDevice(app, 'manage@example.test');
     const phone = new SoftwareAuthenticator();
     const key = new SoftwareAuthenticator({ backupEligible: false, counter: 'increasing', transports: ['usb', 'nfc'] });
@@ -137,9 +137,10 @@ describe.each(testDatabases())('passkeys (WebAuthn L3) on $dialect', ({ dialect 
     const foreign = await stranger.call('PATCH', `/v1/passkeys/${first.id}`, { name: 'Mine now' });
     expect([foreign.statusCode, foreign.json<{ code: string }>().code]).toEqual([404, 'PASSKEY_NOT_FOUND']);
 
-    // A password (aal1) session cannot remove a passkey.
+    // A password (aal1) session is asked for a passkey step-up (modules/step-up); a session that
+    // just signed in with a passkey is not.
     const byPassword = await device.call('DELETE', `/v1/passkeys/${first.id}`);
-    expect([byPassword.statusCode, byPassword.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
+    expect([byPassword.statusCode, byPassword.json<{ code: string }>().code]).toEqual([401, 'STEP_UP_REQUIRED']);
     const withKey = new TestDevice(app);
     expect((await signInWithPasskey(withKey, key)).statusCode).toBe(201);
     expect((await withKey.call('DELETE', `/v1/passkeys/${first.id}`)).statusCode).toBe(204);

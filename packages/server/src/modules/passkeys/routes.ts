@@ -21,6 +21,7 @@ import {
   type PasskeyRenameRequest,
   type PasskeySignInRequest,
 } from '@portcullis/protocol';
+import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
 import type { PasskeysDeps } from './deps.ts';
 import { listPasskeys, removePasskey, renamePasskey } from './management.ts';
@@ -149,11 +150,16 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.delete(
       '/v1/passkeys/:id',
       {
-        // A session signed in with a passkey (aal2_phr) may remove one. TODO(step-up): require a
-        // fresh step-up bound to this action (the WebAuthn challenge committing to the action
-        // hash) once the step-up door exists; until then aal2_phr is the closest guard, since a
-        // stolen password session cannot remove the passkeys that would let the owner back in.
-        config: { auth: 'aal2_phr', permission: 'none', audit: 'passkey.removed' },
+        // ASVS V7.5.1: removing a passkey needs a passkey — a session that signed in with one in
+        // the last 5 minutes, or a passkey step-up whose WebAuthn challenge commits to this very
+        // removal — so a stolen password session cannot remove the passkeys that would let the
+        // owner back in.
+        config: {
+          auth: 'aal1',
+          permission: 'none',
+          audit: 'passkey.removed',
+          stepUp: { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2_phr' },
+        },
         schema: {
           summary: 'Remove one of my passkeys (a staff account keeps at least one)',
           tags: ['passkeys'],

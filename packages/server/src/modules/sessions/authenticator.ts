@@ -47,6 +47,7 @@ function principalFrom(found: AuthenticatedSession): Principal {
     sessionId: found.session.id,
     aal: found.session.aal as AssuranceLevel,
     amr: JSON.parse(found.session.amr) as string[],
+    authTime: found.session.auth_time,
     roles: found.roles,
     permissions: NO_PERMISSIONS,
     restricted: found.session.restricted === 1,

@@ -289,6 +289,35 @@ export interface SecondFactorBudgetsTable {
   updated_at: number;
 }
 
+/** A step-up challenge (`STEP_UP_REQUIRED`): one session, one action, answered once, used once. */
+export interface StepUpChallengesTable {
+  /** `su_…`, the public half of the challenge token. */
+  id: string;
+  /** HMAC-SHA-256 of the challenge secret under the `token-hmac` key. */
+  secret_hash: string;
+  /** The session that was asked; only it may answer and use the challenge. */
+  session_id: string;
+  account_id: string;
+  /** SHA-256 (base64url) of the action: method, path, query and body (platform/routes/step-up.ts). */
+  action_digest: string;
+  /** Level the action needs: `aal2` or `aal2_phr`. */
+  level: string;
+  /** JSON array of the methods offered (`totp`, `recovery_code`, `passkey`). */
+  methods: string;
+  /** Answers tried, right or wrong. */
+  attempts: number;
+  /** Random value the WebAuthn challenge is derived from, while a passkey ceremony is open; null otherwise. */
+  passkey_nonce: string | null;
+  created_at: number;
+  expires_at: number;
+  verified_at: number | null;
+  /** Level the answer reached. */
+  verified_level: string | null;
+  /** JSON array of RFC 8176 values of the answer. */
+  verified_amr: string | null;
+  used_at: number | null;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -311,4 +340,5 @@ export interface Database {
   federation_replay_guard: FederationReplayGuardTable;
   mfa_challenges: MfaChallengesTable;
   second_factor_budgets: SecondFactorBudgetsTable;
+  step_up_challenges: StepUpChallengesTable;
 }

@@ -14,7 +14,7 @@ import { sendProblem } from '../errors/error-handler.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
-const ALLOWED_HEADERS = 'authorization, content-type, dpop, x-request-id';
+const ALLOWED_HEADERS = 'authorization, content-type, dpop, portcullis-step-up, x-request-id';
 const EXPOSED_HEADERS = 'dpop-nonce, retry-after, www-authenticate, x-request-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 

@@ -75,4 +75,55 @@ describe('route contract (deny by default)', () => {
       ),
     ).resolves.toBeUndefined();
   });
+
+  describe('stepUp (ASVS V7.5.3: the declaration that an action needs a fresh authentication)', () => {
+    const route = (auth: string, stepUp: unknown) =>
+      routeContractProblems({
+        method: 'POST',
+        url: '/x',
+        config: { auth: auth as never, permission: 'none', audit: 'none', stepUp: stepUp as never },
+        schema: { response },
+      });
+
+    it('accepts a level and a maximum age from 0 to 3600 seconds on a session route', () => {
+      for (const stepUp of [
+        { maxAgeSeconds: 0, level: 'aal2' },
+        { maxAgeSeconds: 300, level: 'aal2_phr' },
+        { maxAgeSeconds: 3600, level: 'aal2' },
+      ]) {
+        expect(route('aal1', stepUp)).toEqual([]);
+      }
+    });
+
+    it('refuses it on public and client routes, where nobody could step up', () => {
+      expect(route('public', { maxAgeSeconds: 300, level: 'aal2' })).toEqual(['config.stepUp needs a route for signed-in people']);
+      expect(route('client', { maxAgeSeconds: 300, level: 'aal2' })).toEqual(['config.stepUp needs a route for signed-in people']);
+    });
+
+    it('refuses a bad maximum age, a level a step-up cannot reach, and unknown settings', () => {
+      for (const maxAgeSeconds of [-1, 3601, 1.5, '300', undefined]) {
+        expect(route('aal1', { maxAgeSeconds, level: 'aal2' })).toEqual(['config.stepUp.maxAgeSeconds must be an integer from 0 to 3600']);
+      }
+      for (const level of ['aal1', 'public', undefined]) {
+        expect(route('aal1', { maxAgeSeconds: 300, level })).toEqual(['config.stepUp.level must be one of aal2, aal2_phr']);
+      }
+      expect(route('aal1', { maxAgeSeconds: 300, level: 'aal2', maxAge: 5 })).toEqual(['config.stepUp has unknown settings: maxAge']);
+      expect(route('aal1', true)).toHaveLength(2);
+    });
+
+    it('refuses to start with an unsound stepUp, naming the route', async () => {
+      await expect(
+        startWith((app) =>
+          app.post(
+            '/v1/sloppy',
+            {
+              config: { auth: 'aal1', permission: 'none', audit: 'none', stepUp: { maxAgeSeconds: 86400, level: 'aal2' } },
+              schema: { response },
+            },
+            async () => ({ ok: true }),
+          ),
+        ),
+      ).rejects.toThrow(/Route POST \/v1\/sloppy breaks the route contract: config\.stepUp\.maxAgeSeconds/);
+    });
+  });
 });

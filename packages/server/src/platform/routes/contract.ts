@@ -7,7 +7,9 @@
  * no default that could silently make a route public. Enforcement happens in one hook
  * (authentication.ts) before body parsing, so an unauthenticated caller costs almost nothing.
  * A route is called either by people (a session at some assurance level) or by the app team's
- * own services (`client`: service credentials, never a session) — never by both.
+ * own services (`client`: service credentials, never a session) — never by both. A route for
+ * people may also demand a fresh authentication bound to the very request (`stepUp`, enforced
+ * by step-up.ts after the body is parsed).
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
@@ -22,6 +24,27 @@ export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
  */
 export type AuthRequirement = 'public' | 'client' | AssuranceLevel;
 
+/** Levels a step-up can reach: a second factor (`aal2`) or a passkey with user verification (`aal2_phr`). */
+export const STEP_UP_LEVELS = ['aal2', 'aal2_phr'] as const;
+export type StepUpLevel = (typeof STEP_UP_LEVELS)[number];
+
+/** SPEC "MFA and step-up": sensitive actions need an authentication from the last 5 minutes by default. */
+export const STEP_UP_DEFAULT_MAX_AGE_SECONDS = 300;
+
+/** Longest `stepUp.maxAgeSeconds` a route may declare: an hour-old sign-in is not a re-authentication. */
+export const STEP_UP_MAX_AGE_LIMIT_SECONDS = 3600;
+
+/**
+ * The route changes something that needs the person to prove again who they are (ASVS V7.5.1,
+ * V7.5.3). The call goes through when the session itself authenticated at `level` or higher
+ * within `maxAgeSeconds`; otherwise only with a step-up performed for this very request.
+ */
+export interface StepUpRequirement {
+  /** How old the session's own authentication may be (0: always ask for an action-bound step-up). */
+  readonly maxAgeSeconds: number;
+  readonly level: StepUpLevel;
+}
+
 export interface RouteSecurity {
   readonly auth: AuthRequirement;
   /** Permission from the role configuration, or `none` (public routes and routes any signed-in caller may use). */
@@ -34,6 +57,8 @@ export interface RouteSecurity {
    * session may call it. Every other route refuses restricted sessions.
    */
   readonly enrolment?: boolean;
+  /** A fresh authentication, bound to the request, is needed (see step-up.ts). Session routes only. */
+  readonly stepUp?: StepUpRequirement;
 }
 
 declare module 'fastify' {
@@ -42,6 +67,7 @@ declare module 'fastify' {
     permission?: string;
     audit?: string;
     enrolment?: boolean;
+    stepUp?: StepUpRequirement;
   }
 }
 
@@ -75,7 +101,27 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
   if (config.enrolment !== undefined && ((config.enrolment as unknown) !== true || config.auth === 'public' || config.auth === 'client')) {
     problems.push('config.enrolment may only be `true`, on a route for signed-in people');
   }
+  if (config.stepUp !== undefined) problems.push(...stepUpProblems(config.stepUp, config.auth));
   if (!route.schema?.response) problems.push('schema.response must list every response the route can send');
+  return problems;
+}
+
+function stepUpProblems(stepUp: unknown, auth: AuthRequirement | undefined): string[] {
+  const problems: string[] = [];
+  if (auth === undefined || auth === 'public' || auth === 'client') problems.push('config.stepUp needs a route for signed-in people');
+  const { maxAgeSeconds, level, ...rest } = (typeof stepUp === 'object' && stepUp !== null ? stepUp : {}) as Partial<StepUpRequirement>;
+  if (
+    typeof maxAgeSeconds !== 'number' ||
+    !Number.isInteger(maxAgeSeconds) ||
+    maxAgeSeconds < 0 ||
+    maxAgeSeconds > STEP_UP_MAX_AGE_LIMIT_SECONDS
+  ) {
+    problems.push(`config.stepUp.maxAgeSeconds must be an integer from 0 to ${STEP_UP_MAX_AGE_LIMIT_SECONDS}`);
+  }
+  if (level === undefined || !(STEP_UP_LEVELS as readonly string[]).includes(level)) {
+    problems.push(`config.stepUp.level must be one of ${STEP_UP_LEVELS.join(', ')}`);
+  }
+  if (Object.keys(rest).length > 0) problems.push(`config.stepUp has unknown settings: ${Object.keys(rest).join(', ')}`);
   return problems;
 }
 

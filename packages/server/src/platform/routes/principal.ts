@@ -12,6 +12,11 @@ export interface Principal {
   readonly aal: AssuranceLevel;
   /** Authentication methods used (RFC 8176 values such as `pwd`, `otp`, `hwk`). */
   readonly amr: readonly string[];
+  /**
+   * When the session's person last authenticated (epoch ms; OIDC `auth_time`). Step-up treats a
+   * session without one as never fresh.
+   */
+  readonly authTime?: number;
   readonly roles: readonly string[];
   readonly permissions: ReadonlySet<string>;
   /**

@@ -13,6 +13,7 @@ import * as passkeys from './0005-passkeys.ts';
 import * as mfaFactors from './0006-mfa-factors.ts';
 import * as externalIdentities from './0007-external-identities.ts';
 import * as assurance from './0008-assurance.ts';
+import * as stepUp from './0009-step-up.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-mfa-factors': mfaFactors,
   '0007-external-identities': externalIdentities,
   '0008-assurance': assurance,
+  '0009-step-up': stepUp,
 };
 
 export class MigrationError extends Error {
