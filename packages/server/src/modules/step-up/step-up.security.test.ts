@@ -13,9 +13,11 @@
  * - the passkey's WebAuthn challenge commits to the action and is good for one assertion;
  * - every step is audited with a reason and no secret (V16.3.1, V16.3.2).
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { StepUpPasskeyOptions } from '@portcullis/protocol';
+import { actionDigest } from '../../platform/routes/step-up.ts';
 import { TestDevice } from '../../test-support/dpop-client.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { SoftwareAuthenticator, TEST_WEB_ORIGIN, registerPasskey } from '../../test-support/software-authenticator.ts';
@@ -290,6 +292,22 @@ describe.each(testDatabases())('step-up invariants on $dialect', ({ dialect }) =
     };
     const verify = (token: string, credential: unknown): Promise<LightMyRequestResponse> =>
       pat.device.call('POST', '/v1/step-up/passkey/verify', { challenge: token, credential });
+
+    it('the WebAuthn challenge is SHA-256 over the step-up challenge id, the ceremony nonce and the action digest', async () => {
+      const { token } = stepUpChallengeOf(await pat.device.call('DELETE', removeUrl));
+      const offered = await options(token);
+      const id = token.slice(0, token.indexOf('.'));
+      const { passkey_nonce: nonce } = await harness.app.portcullis.database.db
+        .selectFrom('step_up_challenges')
+        .select('passkey_nonce')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const digest = actionDigest({ method: 'DELETE', url: removeUrl, body: undefined });
+      const expected = createHash('sha256')
+        .update(`portcullis-step-up-webauthn/1\u0000${id}\u0000${nonce ?? ''}\u0000${digest}`)
+        .digest('base64url');
+      expect(offered.challenge).toBe(expected);
+    });
 
     it('lists only the account’s passkeys and requires user verification', async () => {
       const { token } = stepUpChallengeOf(await pat.device.call('DELETE', removeUrl));
