@@ -11,6 +11,8 @@
  */
 import {
   DPOP_HEADER,
+  STEP_UP_HEADER,
+  type StepUpVerification,
   type Accepted,
   type Account,
   type ChangePasswordRequest,
@@ -36,6 +38,8 @@ import { signDpopProof } from './dpop/sign-dpop-proof.ts';
 import { ClientError, isApiError, isClientError } from './errors.ts';
 import { isAccessTokenRejected, isNonceChallenge } from './http/challenges.ts';
 import { errorFromResponse } from './http/error-from-response.ts';
+import { parseStepUpPasskeyOptions, parseStepUpVerification, stepUpChallengeOf } from './http/step-up.ts';
+import type { StepUpAnswer, StepUpPrompt } from './step-up.ts';
 import { discardBody, readJson } from './http/read-json.ts';
 import {
   parseAccepted,
@@ -528,6 +532,60 @@ export class PortcullisClient {
     if (init.redirect === 'follow') throw new TypeError('client.fetch never follows redirects with credentials');
     const method = normaliseMethod(init.method ?? 'GET');
     return this.#sendAuthorized(url, { ...init, method, headers, redirect: init.redirect ?? 'error', credentials: 'omit' });
+  }
+
+  // ── Step-up: confirming it is you for one action ─────────────────────────────────────────────
+
+  /**
+   * Answers a `STEP_UP_REQUIRED` challenge with a code or a passkey. Then repeat the original
+   * request, unchanged, with the token in the `Portcullis-Step-Up` header — or let
+   * {@link fetchWithStepUp} do both.
+   *
+   * @param challenge `error.challenge.token` of the `STEP_UP_REQUIRED` problem.
+   * @throws {ApiError} `MFA_CODE_INVALID` (wrong code; the challenge stays usable until its attempts
+   *   run out), `MFA_LOCKED`, `STEP_UP_CHALLENGE_INVALID`, `STEP_UP_METHOD_NOT_ALLOWED`, `STEP_UP_PASSKEY_FAILED`.
+   * @example
+   *   await client.verifyStepUp(error.challenge.token, { method: 'totp', code: '492039' });
+   */
+  async verifyStepUp(challenge: string, answer: StepUpAnswer): Promise<StepUpVerification> {
+    if (typeof challenge !== 'string') throw new TypeError('verifyStepUp expects the challenge token');
+    assertInput(answer, 'verifyStepUp');
+    if (answer.method === 'passkey') {
+      const options = await this.#authorizedCall('POST', '/v1/step-up/passkey/options', { challenge }, parseStepUpPasskeyOptions);
+      const credential = await answer.authenticator.get(options);
+      return this.#authorizedCall('POST', '/v1/step-up/passkey/verify', { challenge, credential }, parseStepUpVerification);
+    }
+    const body = { challenge, method: answer.method, code: answer.code };
+    return this.#authorizedCall('POST', '/v1/step-up/verify', body, parseStepUpVerification);
+  }
+
+  /**
+   * {@link fetch} for actions that may need a step-up (removing a factor, replacing recovery
+   * codes, …). When the server answers `401 STEP_UP_REQUIRED`, asks `prompt` for an answer,
+   * verifies it, and sends the very same request again with the token in `Portcullis-Step-Up`
+   * (the token is bound to this method, URL and body, and works once). Resolves with the final
+   * `Response`; with the `401` itself when `prompt` resolves `null`.
+   *
+   * @param prompt Shows the person `challenge.methods` and resolves with their answer, or `null`.
+   * @throws {ApiError} From {@link verifyStepUp} when the answer is refused (e.g. `MFA_CODE_INVALID`).
+   * @example
+   *   const response = await client.fetchWithStepUp('/v1/mfa/recovery-codes', { method: 'POST' }, async (challenge) =>
+   *     challenge.methods.includes('totp') ? { method: 'totp', code: await askForCode() } : null,
+   *   );
+   */
+  async fetchWithStepUp(input: string | URL, init: RequestInit, prompt: StepUpPrompt): Promise<Response> {
+    if (typeof prompt !== 'function') throw new TypeError('fetchWithStepUp expects a prompt function');
+    if (new Headers(init.headers).has(STEP_UP_HEADER)) throw new TypeError('fetchWithStepUp sets the Portcullis-Step-Up header itself');
+    const response = await this.fetch(input, init);
+    const challenge = await stepUpChallengeOf(response);
+    if (challenge === undefined) return response;
+    const answer = await prompt(challenge);
+    if (answer === null) return response;
+    await discardBody(response);
+    await this.verifyStepUp(challenge.token, answer);
+    const headers = new Headers(init.headers);
+    headers.set(STEP_UP_HEADER, challenge.token);
+    return this.fetch(input, { ...init, headers });
   }
 
   // ── Federated sign-in: Apple, Google, OpenID Connect ─────────────────────────────────────────

@@ -18,6 +18,8 @@ export type { PortcullisClientOptions } from './client-options.ts';
 export type { Clock } from './clock.ts';
 
 export { ApiError, CLIENT_ERROR_CODES, ClientError, isApiError, isClientError, isMfaRequired } from './errors.ts';
+export { isStepUpRequired } from './step-up.ts';
+export type { StepUpAnswer, StepUpPrompt } from './step-up.ts';
 export type { ApiErrorInit, ClientErrorCode, ClientErrorOptions } from './errors.ts';
 
 export { createDpopKey } from './dpop/create-dpop-key.ts';
@@ -59,6 +61,8 @@ export type {
   Session,
   SessionList,
   SignUpRequest,
+  StepUpPasskeyOptions,
+  StepUpVerification,
   TotpConfirmation,
   TotpEnrolment,
   ValidationIssue,
