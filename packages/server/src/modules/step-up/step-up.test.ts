@@ -8,6 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MfaFactorList, RecoveryCodes, StepUpVerification } from '@portcullis/protocol';
+import type { OpenApiDocument } from '../../platform/http/openapi.ts';
 import { TestDevice } from '../../test-support/dpop-client.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { SoftwareAuthenticator, registerPasskey } from '../../test-support/software-authenticator.ts';
@@ -147,6 +148,14 @@ describe.each(testDatabases())('step-up over HTTP on $dialect', ({ dialect }) =>
     }
     // The challenge is still good after all of that.
     expect((await verifyStepUpWithCode(pat.device, token, 'totp', code)).statusCode).toBe(200);
+  });
+
+  it('documents each route’s step-up in the OpenAPI document (x-portcullis-step-up)', async () => {
+    const document = (await harness.app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
+    expect(document.paths['/v1/mfa/totp/{id}']?.['delete']?.['x-portcullis-step-up']).toEqual({ maxAgeSeconds: 300, level: 'aal2' });
+    expect(document.paths['/v1/mfa/recovery-codes']?.['post']?.['x-portcullis-step-up']).toEqual({ maxAgeSeconds: 300, level: 'aal2' });
+    expect(document.paths['/v1/passkeys/{id}']?.['delete']?.['x-portcullis-step-up']).toEqual({ maxAgeSeconds: 300, level: 'aal2_phr' });
+    expect(document.paths['/v1/mfa/factors']?.['get']?.['x-portcullis-step-up']).toBeUndefined();
   });
 
   it('a step-up route without credentials answers 401 AUTH_REQUIRED before any challenge is made', async () => {
