@@ -9,8 +9,9 @@ import type { Benchmark } from '../lib/types.ts';
 import { dpopAuth } from './dpop-auth.ts';
 import { platformOverhead } from './platform-overhead.ts';
 import { signInBenchmark } from './sign-in.ts';
+import { auditLogBenchmarks } from './audit-log.ts';
 
-export const benchmarks: readonly Benchmark[] = [platformOverhead, dpopAuth, signInBenchmark];
+export const benchmarks: readonly Benchmark[] = [platformOverhead, dpopAuth, signInBenchmark, ...auditLogBenchmarks];
 
 export function benchmarkByName(name: string): Benchmark {
   const found = benchmarks.find((benchmark) => benchmark.name === name);

@@ -16,6 +16,7 @@ import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
 import { systemClock } from './platform/clock/clock.ts';
 import { auditLogKey, exportCheckpoints, parseVerifierKey, verifyAuditLog, type LogKey } from './platform/audit/index.ts';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export const USAGE = `Usage: portcullis <command>
 
@@ -123,7 +124,8 @@ async function auditVerify(verifierKey: string | undefined): Promise<number> {
   const key = verifierKey === undefined ? auditLogKey(loadKeyRing(config), config) : keyFromText(verifierKey);
   const database = openDatabase(config, createLogger(config));
   try {
-    const report = await verifyAuditLog(database.db, key);
+    // Pages are summarised in worker threads, one per core (up to 4), each with its own connection.
+    const report = await verifyAuditLog(database.db, key, { workers: { count: Math.min(availableParallelism(), 4), config } });
     if (report.problems.length > 0) {
       for (const problem of report.problems) process.stderr.write(`portcullis: audit log verification FAILED: ${problem.message}\n`);
       return EXIT_FAILURE;

@@ -48,20 +48,31 @@ export class Frontier {
 
   /** `append` without the array: `visit` sees each completed subtree, bottom-up (for full-log scans). */
   push(leafHash: Buffer, visit: (level: number, index: number, hash: Buffer) => void): void {
-    let position = this.#size;
-    let hash = leafHash;
-    let level = 0;
-    visit(0, position, hash);
+    this.pushSubtree(0, leafHash, visit);
+  }
+
+  /**
+   * Appends a whole perfect subtree of 2^level leaves (its root hash), which must start where the
+   * tree ends: the size must be a multiple of 2^level. `visit` sees it and every subtree it
+   * completes, bottom-up. Lets a scan that hashed a block of leaves elsewhere continue the tree.
+   */
+  pushSubtree(level: number, subtreeHash: Buffer, visit: (level: number, index: number, hash: Buffer) => void): void {
+    const width = 2 ** level;
+    if (this.#size % width !== 0) throw new TypeError(`a subtree of ${width} leaves cannot start at ${this.#size}`);
+    let position = this.#size / width;
+    let hash = subtreeHash;
+    let current = level;
+    visit(current, position, hash);
     while (position % 2 === 1) {
       const left = this.#hashes.pop();
       if (!left) throw new TypeError('frontier is inconsistent with its size');
       hash = hashChildren(left, hash);
-      level += 1;
+      current += 1;
       position = (position - 1) / 2;
-      visit(level, position, hash);
+      visit(current, position, hash);
     }
     this.#hashes.push(hash);
-    this.#size += 1;
+    this.#size += width;
   }
 
   /** MTH of the whole tree: the right fold of the frontier (EMPTY_ROOT for size 0). */

@@ -92,6 +92,21 @@ describe('Merkle tree RFC 9162 library', () => {
     expect(() => new Frontier(3, [leaves[0]!])).toThrow(TypeError);
   });
 
+  it('continues a tree with whole perfect subtrees hashed elsewhere, exactly as leaf by leaf', () => {
+    const byLeaf = new Frontier();
+    for (const leaf of leaves.slice(0, 36)) byLeaf.append(leaf);
+    const byBlock = new Frontier();
+    const seen: string[] = [];
+    for (let block = 0; block < 4; block += 1) {
+      byBlock.pushSubtree(3, treeRoot(leaves.slice(block * 8, block * 8 + 8)), (level, index) => seen.push(`${level}/${index}`));
+    }
+    for (const leaf of leaves.slice(32, 36)) byBlock.append(leaf);
+    expect(byBlock.size).toBe(36);
+    expect(byBlock.root().equals(byLeaf.root())).toBe(true);
+    expect(seen).toEqual(['3/0', '3/1', '4/0', '3/2', '3/3', '4/1', '5/0']);
+    expect(() => byBlock.pushSubtree(3, leaves[0]!, () => undefined)).toThrow(TypeError);
+  });
+
   it('keeps proofs logarithmic: a proof for any entry of a 1,000,000-entry tree reads at most 2·log2(n) stored nodes', () => {
     const size = 1_000_000;
     const bound = 2 * Math.ceil(Math.log2(size));

@@ -153,4 +153,32 @@ describe.each(testDatabases())('audit log verification on $dialect', ({ dialect 
     expect(report.problems.map((p) => p.kind).sort()).toEqual(['checkpoint', 'head']);
     expect(report.problems.find((p) => p.kind === 'checkpoint')?.message).toMatch(/checkpoint for 20 entries is not valid/);
   });
+
+  describe('with pages summarised in worker threads', () => {
+    const inWorkers = (opened: AuditTestDatabase): Promise<VerifyReport> =>
+      verifyAuditLog(opened.database.db, auditLogKey(opened.keyRing, opened.config), {
+        pageSize: 8,
+        workers: { count: 2, config: opened.config },
+      });
+
+    it('reports the same intact log', async () => {
+      db = await populated();
+      const [inline, parallel] = [await verify(db), await inWorkers(db)];
+      expect(parallel.problems).toEqual([]);
+      expect(parallel.entries).toBe(40);
+      expect(parallel.root.equals(inline.root)).toBe(true);
+    });
+
+    it('names the same first problem as the inline verification', async () => {
+      db = await populated();
+      await changeEntry(db.database.db, 27);
+      await deleteEntry(db.database.db, 33, { renumber: true });
+      expect(first(await inWorkers(db))).toEqual({ kind: 'changed', entryIndex: 27 });
+      await db.close();
+      db = await populated();
+      await changeEntry(db.database.db, 25);
+      await rebuildStoredTree(db.database.db);
+      expect(first(await inWorkers(db))).toEqual({ kind: 'rewritten', entryIndex: 20 });
+    });
+  });
 });

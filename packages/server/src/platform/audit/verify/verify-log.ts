@@ -6,21 +6,23 @@
  * stored subtree hash, the head is compared with the rebuilt frontier, and the root at each
  * checkpoint's size is compared with the checkpoint, whose signature is checked too.
  *
- * It streams: entries are read a page at a time (a page is a perfect subtree of 2^14 leaves),
- * and only the frontier is kept between pages, so memory does not grow with the log. The first
- * problem in log order is reported; for an entry, `classify.ts` says whether it was changed,
- * removed, inserted or reordered.
+ * The log is read a page at a time (2^14 entries, a perfect subtree): each page is summarised on
+ * its own (`page-summary.ts`, in worker threads when asked) and the summaries are combined
+ * strictly in log order here, keeping only the frontier, so memory does not grow with the log.
+ * The first problem in log order is reported; for an entry, `classify.ts` says whether it was
+ * changed, removed, inserted or reordered.
  */
-import { sql, type Kysely } from 'kysely';
-import type { AuditEventsTable, AuditLogCheckpointsTable, Database } from '../../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../../config/schema.ts';
+import type { AuditLogCheckpointsTable, Database } from '../../db/schema.ts';
 import { openCheckpoint } from '../checkpoint/checkpointer.ts';
 import type { LogKey } from '../checkpoint/log-key.ts';
-import { leafHashOfRow } from '../log/entry.ts';
 import { readHead, type StoredHead } from '../log/store.ts';
-import { Frontier } from '../merkle/frontier.ts';
-import { HASH_BYTES } from '../merkle/hash.ts';
+import { Frontier, foldRight } from '../merkle/frontier.ts';
 import { completeNodeCount, type NodeKey } from '../merkle/subtrees.ts';
 import { classifyDifference, type EntryProblemKind } from './classify.ts';
+import type { PageRequest, PageSummary } from './page-summary.ts';
+import { inlinePages, workerPages, type PageSource } from './page-source.ts';
 
 export type ProblemKind = EntryProblemKind | 'rewritten' | 'checkpoint' | 'head' | 'nodes';
 
@@ -42,86 +44,38 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
-  /** Leaves per page, a power of two. */
+  /** Entries per page, a power of two. */
   readonly pageSize?: number;
+  /**
+   * Summarise pages in this many worker threads, each with its own connection opened from
+   * `config` (which must name the same database as `db`). Without it, pages are summarised on
+   * `db`, one after the other.
+   */
+  readonly workers?: { readonly count: number; readonly config: Config };
 }
 
 const DEFAULT_PAGE = 2 ** 14;
 
-/** Stored subtrees of one level completed within a page: indexes `[from, to)`. */
-interface LevelRange {
-  readonly level: number;
-  readonly from: number;
-  readonly to: number;
-}
+const toBuffers = (hex: readonly string[]): Buffer[] => hex.map((hash) => Buffer.from(hash, 'hex'));
 
-/** Per level, the subtrees that complete within leaves [start, end). */
-function levelRanges(start: number, end: number): LevelRange[] {
-  const ranges: LevelRange[] = [];
-  for (let level = 0, width = 1; width <= end; level += 1, width *= 2) {
-    const from = Math.floor(start / width);
-    const to = Math.floor(end / width);
-    if (from < to) ranges.push({ level, from, to });
-  }
-  return ranges;
-}
-
-/**
- * The stored hashes of each range, concatenated in index order, one string per level. The
- * database does the concatenation (`string_agg`, PostgreSQL and SQLite ≥ 3.44), so a page of
- * 2^14 leaves costs one row per level instead of 2^15 rows: node rows are most of the log.
- */
-async function readStoredLevels(db: Kysely<Database>, ranges: readonly LevelRange[]): Promise<Map<number, string>> {
-  if (ranges.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('audit_log_nodes')
-    .select(['level', sql<string>`string_agg(hash, '' order by idx)`.as('hashes')])
-    .where((eb) => eb.or(ranges.map((r) => eb.and([eb('level', '=', r.level), eb('idx', '>=', r.from), eb('idx', '<', r.to)]))))
-    .groupBy('level')
-    .execute();
-  return new Map(rows.map((row) => [row.level, row.hashes]));
-}
-
-const HEX_PER_HASH = 64;
-
-/**
- * The differing (or missing) stored node that explains the others: a node differs whenever a
- * child does, so only a differing node whose children both match is evidence of its own (a
- * changed leaf, or a leaf hash rewritten along with its entry). Among those, the one covering
- * the earliest entry. `expected` holds the recomputed hashes of each range, back to back.
- */
-function firstNodeDifference(
-  ranges: readonly LevelRange[],
-  expected: ReadonlyMap<number, Buffer>,
-  stored: ReadonlyMap<number, string>,
-): NodeKey | undefined {
-  const differing: NodeKey[] = [];
-  for (const range of ranges) {
-    const computed = (expected.get(range.level) as Buffer).toString('hex');
-    const found = stored.get(range.level) ?? '';
-    if (computed === found) continue;
-    // Slow path, only for a log that fails: find every differing subtree of this level.
-    for (let i = 0; i < range.to - range.from; i += 1) {
-      const at = i * HEX_PER_HASH;
-      if (computed.slice(at, at + HEX_PER_HASH) !== found.slice(at, at + HEX_PER_HASH))
-        differing.push({ level: range.level, index: range.from + i });
-    }
-  }
-  const differs = new Set(differing.map((node) => `${node.level}/${node.index}`));
-  const explained = (node: NodeKey): boolean =>
-    node.level > 0 && (differs.has(`${node.level - 1}/${2 * node.index}`) || differs.has(`${node.level - 1}/${2 * node.index + 1}`));
-  const start = (node: NodeKey): number => node.index * 2 ** node.level;
-  return differing.filter((node) => !explained(node)).sort((a, b) => start(a) - start(b) || a.level - b.level)[0];
+function rewrittenRange(first: number, last: number): VerifyProblem {
+  return {
+    kind: 'rewritten',
+    entryIndex: first,
+    message: `the stored hash of entries ${first}–${last} does not match them: an entry in that range was changed and its leaf hash rewritten`,
+  };
 }
 
 class LogVerifier {
   readonly #db: Kysely<Database>;
   readonly #key: Pick<LogKey, 'origin' | 'verifier'>;
   readonly #pageSize: number;
-  readonly #frontier = new Frontier();
+  readonly #pageLevel: number;
+  /** The tree of every complete page combined so far (its subtrees are page-sized or larger). */
+  #frontier = new Frontier();
   readonly #problems: VerifyProblem[] = [];
   /** Checkpoints whose signature verified, ascending by size, not yet reached by the rebuild. */
-  #pending: { size: number; root: Buffer }[] = [];
+  readonly #pending: { size: number; root: Buffer }[] = [];
   /** Size of the last checkpoint whose root matched the rebuilt tree. */
   #lastGoodCheckpoint = 0;
   #checkpoints = 0;
@@ -130,12 +84,13 @@ class LogVerifier {
     this.#db = db;
     this.#key = key;
     this.#pageSize = pageSize;
+    this.#pageLevel = Math.round(Math.log2(pageSize));
   }
 
-  async run(): Promise<VerifyReport> {
+  async run(source: PageSource): Promise<VerifyReport> {
     const head = await this.#readHead();
     await this.#openCheckpoints(head?.size);
-    const entryProblem = head ? await this.#rebuild(head) : undefined;
+    const entryProblem = head ? await this.#rebuild(head, source) : undefined;
     if (entryProblem) this.#problems.unshift(entryProblem);
     else if (head) this.#problems.push(...(await this.#checkTail(head)));
     return { entries: this.#frontier.size, root: this.#frontier.root(), checkpoints: this.#checkpoints, problems: this.#problems };
@@ -176,72 +131,89 @@ class LogVerifier {
     }
   }
 
-  /** Streams the entries page by page; returns the first problem found, if any. */
-  async #rebuild(head: StoredHead): Promise<VerifyProblem | undefined> {
+  #request(start: number): PageRequest {
+    const end = start + this.#pageSize;
+    const checkpointSizes = this.#pending.filter((c) => c.size > start && c.size <= end).map((c) => c.size);
+    return { start, pageSize: this.#pageSize, checkpointSizes };
+  }
+
+  /** Combines the page summaries in log order; returns the first problem found, if any. */
+  async #rebuild(head: StoredHead, source: PageSource): Promise<VerifyProblem | undefined> {
+    // Pages worth fetching ahead: up to the head, or further when rows were inserted beyond it.
+    const lastPage = Math.max(head.size, this.#pending.at(-1)?.size ?? 0);
     for (let start = 0; ; start += this.#pageSize) {
-      const rows = await this.#db
-        .selectFrom('audit_events')
-        .selectAll()
-        .where('log_index', '>=', start)
-        .orderBy('log_index')
-        .limit(this.#pageSize)
-        .execute();
-      if (rows.length === 0) return undefined;
-      // Rows up to the first gap are rebuilt; a gap is classified after them.
-      let end = start;
-      while (end - start < rows.length && rows[end - start]?.log_index === end) end += 1;
-      const ranges = levelRanges(start, end);
-      const expected = new Map(ranges.map((r) => [r.level, Buffer.allocUnsafe((r.to - r.from) * HASH_BYTES)]));
-      const record = (level: number, index: number, hash: Buffer): void => {
-        // Levels with completed subtrees are 0, 1, … without holes, so ranges[level] is that level.
-        const range = ranges[level] as LevelRange;
-        hash.copy(expected.get(level) as Buffer, (index - range.from) * HASH_BYTES);
-      };
-      let checkpoint: { problem: VerifyProblem; size: number } | undefined;
-      for (let i = 0; i < end - start; i += 1) {
-        this.#frontier.push(leafHashOfRow(rows[i] as AuditEventsTable), record);
-        checkpoint ??= this.#compareCheckpoint();
-      }
-      const difference = firstNodeDifference(ranges, expected, await readStoredLevels(this.#db, ranges));
-      // A stored hash that differs pinpoints the entry; a checkpoint that differs only bounds a
-      // range, so it is reported when no differing hash explains it (every hash was rebuilt).
-      if (difference && (!checkpoint || difference.index * 2 ** difference.level < checkpoint.size))
-        return this.#nodeProblem(difference, head);
-      if (checkpoint) return checkpoint.problem;
-      if (end - start < rows.length) return classifyDifference(this.#db, end, head.size);
-      if (rows.length < this.#pageSize) return undefined;
+      const upcoming: PageRequest[] = [];
+      for (let next = start + this.#pageSize; next < lastPage && upcoming.length < 8; next += this.#pageSize)
+        upcoming.push(this.#request(next));
+      const page = await source.summarize(this.#request(start), upcoming);
+      const problem = await this.#combine(page, head);
+      if (problem) return problem;
+      if (page.gap) return classifyDifference(this.#db, page.end, head.size);
+      if (!page.full) return undefined;
     }
   }
 
-  /** At a checkpoint's size, the rebuilt root must be the signed one. */
-  #compareCheckpoint(): { problem: VerifyProblem; size: number } | undefined {
-    const next = this.#pending[0];
-    if (next?.size !== this.#frontier.size) return undefined;
-    this.#pending.shift();
-    if (this.#frontier.root().equals(next.root)) {
-      this.#lastGoodCheckpoint = next.size;
-      return undefined;
+  async #combine(page: PageSummary, head: StoredHead): Promise<VerifyProblem | undefined> {
+    const checkpoint = this.#compareCheckpoints(page);
+    const difference = page.difference;
+    // A stored hash that differs pinpoints the entry; a checkpoint that differs only bounds a
+    // range, so it is reported when no differing hash explains it (every hash was rebuilt).
+    if (difference && (!checkpoint || difference.index * 2 ** difference.level < checkpoint.size))
+      return this.#nodeProblem(difference, head);
+    if (checkpoint) return checkpoint.problem;
+    if (page.end - page.start === this.#pageSize) return this.#appendPage(page);
+    // The last, partial page: the tree is the pages so far followed by this page's subtrees.
+    this.#frontier = new Frontier(page.end, [...this.#frontier.hashes, ...toBuffers(page.range)]);
+    return undefined;
+  }
+
+  /** At each checkpoint's size inside the page, the rebuilt root must be the signed one. */
+  #compareCheckpoints(page: PageSummary): { problem: VerifyProblem; size: number } | undefined {
+    for (const [size, range] of page.checkpointRanges) {
+      const next = this.#pending.shift();
+      if (next?.size !== size) throw new TypeError('page summary reached a checkpoint out of order');
+      // The pages so far end on a page boundary, so their subtrees followed by the page's are the tree of `size` entries.
+      if (foldRight([...this.#frontier.hashes, ...toBuffers(range)]).equals(next.root)) {
+        this.#lastGoodCheckpoint = size;
+        continue;
+      }
+      const from = this.#lastGoodCheckpoint;
+      const problem: VerifyProblem = {
+        kind: 'rewritten',
+        entryIndex: from,
+        message:
+          `the tree of ${size} entries no longer matches its signed checkpoint: entries ${from}–${size - 1} ` +
+          'were rewritten together with their stored hashes',
+      };
+      return { problem, size };
     }
-    const from = this.#lastGoodCheckpoint;
-    const problem: VerifyProblem = {
-      kind: 'rewritten',
-      entryIndex: from,
-      message:
-        `the tree of ${next.size} entries no longer matches its signed checkpoint: entries ${from}–${next.size - 1} ` +
-        'were rewritten together with their stored hashes',
-    };
-    return { problem, size: next.size };
+    return undefined;
+  }
+
+  /** Adds a complete page to the tree; the subtrees above the page it completes are compared here. */
+  async #appendPage(page: PageSummary): Promise<VerifyProblem | undefined> {
+    const above: { key: NodeKey; hash: Buffer }[] = [];
+    this.#frontier.pushSubtree(this.#pageLevel, Buffer.from(page.range[0] as string, 'hex'), (level, index, hash) => {
+      if (level > this.#pageLevel) above.push({ key: { level, index }, hash });
+    });
+    if (above.length === 0) return undefined;
+    const rows = await this.#db
+      .selectFrom('audit_log_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where((eb) => eb.or(above.map(({ key }) => eb.and([eb('level', '=', key.level), eb('idx', '=', key.index)]))))
+      .execute();
+    const stored = new Map(rows.map((row) => [`${row.level}/${row.idx}`, row.hash]));
+    // Bottom-up: the lowest differing subtree has matching children (the levels below were checked).
+    const differing = above.find(({ key, hash }) => stored.get(`${key.level}/${key.index}`) !== hash.toString('hex'));
+    if (!differing) return undefined;
+    const first = differing.key.index * 2 ** differing.key.level;
+    return rewrittenRange(first, first + 2 ** differing.key.level - 1);
   }
 
   async #nodeProblem(node: NodeKey, head: StoredHead): Promise<VerifyProblem> {
     const first = node.index * 2 ** node.level;
     if (node.level === 0) return classifyDifference(this.#db, first, head.size);
-    const last = Math.min(first + 2 ** node.level, this.#frontier.size) - 1;
-    return {
-      kind: 'rewritten',
-      entryIndex: first,
-      message: `the stored hash of entries ${first}–${last} does not match them: an entry in that range was changed and its leaf hash rewritten`,
-    };
+    return rewrittenRange(first, first + 2 ** node.level - 1);
   }
 
   /** After the last entry: the head, the node count and any checkpoint not reached. */
@@ -282,5 +254,11 @@ export async function verifyAuditLog(
   const pageSize = options.pageSize ?? DEFAULT_PAGE;
   if (!Number.isSafeInteger(pageSize) || pageSize < 1 || (pageSize & (pageSize - 1)) !== 0)
     throw new TypeError('pageSize must be a power of two');
-  return new LogVerifier(db, key, pageSize).run();
+  const workers = options.workers;
+  const source = workers && workers.count > 0 ? workerPages(workers.config, workers.count) : inlinePages(db);
+  try {
+    return await new LogVerifier(db, key, pageSize).run(source);
+  } finally {
+    await source.close();
+  }
 }

@@ -1,0 +1,6 @@
+// Worker threads do not inherit the parent's TypeScript loader on Node 20: install tsx here,
+// then load the worker itself (see page-worker.ts).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./page-worker.ts');
