@@ -292,6 +292,23 @@ export const ERRORS = defineErrors({
     message: 'You do not have permission to do this',
     description: 'The caller is authenticated but lacks the permission the route declares.',
   },
+  RECORD_NOT_FOUND: {
+    status: 404,
+    message: 'No such record',
+    description:
+      'The patient file or entry does not exist, or the caller may not see it: it is not their own file and they hold no active grant for it (a grant with scope `write` is needed to add entries). The two cases answer alike so that a file’s existence does not leak.',
+  },
+  RECORD_GRANT_NOT_FOUND: {
+    status: 404,
+    message: 'No such grant',
+    description: 'The grant does not exist, is already revoked, or was not given by the caller.',
+  },
+  RECORD_GRANTEE_INVALID: {
+    status: 400,
+    message: 'This person cannot be granted access',
+    description:
+      'Access to a patient file can only be granted to an active account whose roles hold the permission the grant needs (`records:read_granted`; for `write` also `records:write_granted` — by default, clinicians), and never to oneself.',
+  },
   CORS_ORIGIN_FORBIDDEN: {
     status: 403,
     message: 'Origin not allowed',

@@ -165,3 +165,18 @@ export type {
   StepUpVerification,
   StepUpVerifyRequest,
 } from './step-up.ts';
+export {
+  NewRecordEntrySchema,
+  NewRecordGrantSchema,
+  PatientEntryParamsSchema,
+  PatientParamsSchema,
+  RecordEntryKindSchema,
+  RecordEntryListSchema,
+  RecordEntryParamsSchema,
+  RecordEntrySchema,
+  RecordGrantListSchema,
+  RecordGrantParamsSchema,
+  RecordGrantSchema,
+  RecordGrantScopeSchema,
+} from './records.ts';
+export type { NewRecordEntry, NewRecordGrant, RecordEntry, RecordEntryList, RecordGrant, RecordGrantList } from './records.ts';

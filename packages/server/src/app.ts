@@ -22,6 +22,7 @@ import { registerProblemResponses } from './platform/http/problem-responses.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
+import { createRolePermissions, enforcePermissionCatalogue } from './platform/routes/permissions.ts';
 import { registerStepUp } from './platform/routes/step-up.ts';
 import { createMetrics, registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
@@ -53,6 +54,7 @@ import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes } from './modules/mfa/index.ts';
 import { assuranceRoutes, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
+import { recordsRoutes } from './modules/records/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
 
 export interface BuildAppOptions {
@@ -164,6 +166,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions });
 
   enforceRouteContract(app);
+  const access = createRolePermissions(config.access.roles);
+  enforcePermissionCatalogue(app, access);
   registerProblemResponses(app);
   registerErrorHandling(app);
   registerSecurityHeaders(app, config);
@@ -171,7 +175,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   registerAuthentication(
     app,
     options.authenticator ??
-      createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients }),
+      createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients, access }),
     {
       clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
     },
@@ -190,6 +194,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
   await app.register(stepUpRoutes(stepUp));
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, tokenRequestProof }));
+  await app.register(recordsRoutes({ db: database.db, clock, keyRing, access }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

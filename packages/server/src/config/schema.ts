@@ -785,6 +785,29 @@ const MfaSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Second factors and assurance levels.' },
 );
 
+const PermissionSchema = Type.String({
+  pattern: '^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$',
+  description: 'A permission, `resource:action` (e.g. `records:read_granted`).',
+});
+
+const AccessSchema = Type.Object(
+  {
+    roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.Array(PermissionSchema, { uniqueItems: true }), {
+      default: {
+        patient: ['records:read_own', 'grants:manage_own'],
+        clinician: ['records:read_granted', 'records:write_granted'],
+        support: ['accounts:read_masked', 'accounts:manage_access'],
+        admin: ['accounts:read_masked', 'accounts:manage_access', 'roles:manage'],
+        auditor: ['audit:read'],
+      },
+      description:
+        'Permissions of each role (deny by default: an account holds only the union of its roles’ permissions, and a role not listed here holds none). A route declaring a permission that no role lists is a start-up error. Set it in the JSON config file (`PORTCULLIS_CONFIG_FILE`); replacing the map replaces every role. The default table is explained in docs/access-control.md.',
+      examples: [{ patient: ['records:read_own', 'grants:manage_own'], clinician: ['records:read_granted', 'records:write_granted'] }],
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Roles and permissions (least privilege, deny by default).' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -821,6 +844,7 @@ export const ConfigSchema = Type.Object(
     audit: AuditSchema,
     federation: FederationSchema,
     passkeys: PasskeysSchema,
+    access: AccessSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },
 );

@@ -12,6 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../platform/routes/authentication.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import type { RolePermissions } from '../../platform/routes/permissions.ts';
 import { authenticateAccessToken, type AuthenticatedSession, type SessionsDeps } from './service.ts';
 import { isAllowedBearerBinding } from './binding.ts';
 import { buildHtu, checkProofBinding, type DPoPVerifier } from './dpop/index.ts';
@@ -22,9 +23,9 @@ export interface SessionAuthenticatorDeps {
   readonly publicUrl: string;
   /** `sessions.bearerClients`: the clients whose sessions accept `Authorization: Bearer`. */
   readonly bearerClients?: readonly string[];
+  /** `access.roles`, resolved at start-up: the principal's permissions are the union over its roles. */
+  readonly access: RolePermissions;
 }
-
-const NO_PERMISSIONS: ReadonlySet<string> = new Set();
 
 /** Splits `Authorization: <scheme> <token>`; the scheme is lower-cased. */
 function parseAuthorization(authorization: string | undefined): { scheme: string; token: string } | undefined {
@@ -41,7 +42,7 @@ export function dpopAccessToken(authorization: string | undefined): string | und
   return parsed?.scheme === 'dpop' ? parsed.token : undefined;
 }
 
-function principalFrom(found: AuthenticatedSession): Principal {
+function principalFrom(found: AuthenticatedSession, access: RolePermissions): Principal {
   return {
     accountId: found.session.account_id,
     sessionId: found.session.id,
@@ -49,7 +50,7 @@ function principalFrom(found: AuthenticatedSession): Principal {
     amr: JSON.parse(found.session.amr) as string[],
     authTime: found.session.auth_time,
     roles: found.roles,
-    permissions: NO_PERMISSIONS,
+    permissions: access.permissionsOf(found.roles),
     restricted: found.session.restricted === 1,
   };
 }
@@ -63,7 +64,7 @@ export function createSessionAuthenticator(deps: SessionAuthenticatorDeps): Auth
       if (presented?.scheme === 'bearer') {
         if (bearerClients.length === 0) return null;
         const found = await authenticateAccessToken(deps.sessions, presented.token);
-        return found && isAllowedBearerBinding(found.session.jkt, bearerClients) ? principalFrom(found) : null;
+        return found && isAllowedBearerBinding(found.session.jkt, bearerClients) ? principalFrom(found, deps.access) : null;
       }
       if (presented?.scheme !== 'dpop') return null;
       const token = presented.token;
@@ -75,7 +76,7 @@ export function createSessionAuthenticator(deps: SessionAuthenticatorDeps): Auth
         accessToken: token,
       });
       checkProofBinding(proof, found.session.jkt);
-      return principalFrom(found);
+      return principalFrom(found, deps.access);
     },
   };
 }

@@ -58,6 +58,10 @@ export const AUDIT_ACTIONS = [
   'federation.identity_unlinked',
   'federation.provider_token_revoked',
   'federation.notification_received',
+  'record.read',
+  'record.written',
+  'record.grant_created',
+  'record.grant_revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -318,6 +318,28 @@ export interface StepUpChallengesTable {
   used_at: number | null;
 }
 
+/** An entry of a patient file; the text is stored only sealed (modules/records/body-cipher.ts). */
+export interface RecordEntriesTable {
+  id: string;
+  patient_account_id: string;
+  author_account_id: string;
+  kind: 'note' | 'observation' | 'prescription';
+  /** AES-256-GCM of the body, bound to entry id and patient id (`v1.<nonce>.<ciphertext>.<tag>`). */
+  body_ciphertext: string;
+  created_at: number;
+}
+
+/** A patient's revocable grant of access to their file. */
+export interface RecordGrantsTable {
+  id: string;
+  patient_account_id: string;
+  grantee_account_id: string;
+  scope: 'read' | 'write';
+  created_at: number;
+  /** Null while the grant is in force. */
+  revoked_at: number | null;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -341,4 +363,6 @@ export interface Database {
   mfa_challenges: MfaChallengesTable;
   second_factor_budgets: SecondFactorBudgetsTable;
   step_up_challenges: StepUpChallengesTable;
+  record_entries: RecordEntriesTable;
+  record_grants: RecordGrantsTable;
 }

@@ -21,7 +21,7 @@ describe('OpenAPI document and reference page', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.paths['/v1/fixture/records']?.['post']).toMatchObject({
       'x-portcullis-auth': 'aal2',
-      'x-portcullis-permission': 'records:write',
+      'x-portcullis-permission': 'records:write_granted',
       'x-portcullis-audit': 'record.created',
       security: [{ DPoP: [] }],
     });
@@ -41,6 +41,6 @@ describe('OpenAPI document and reference page', () => {
     expect(response.headers['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+';/);
     expect(response.body).not.toContain('<script');
     expect(response.body).toContain('<code>/v1/fixture/records</code>');
-    expect(response.body).toMatch(/<td>aal2<\/td><td>records:write<\/td>/);
+    expect(response.body).toMatch(/<td>aal2<\/td><td>records:write_granted<\/td>/);
   });
 });

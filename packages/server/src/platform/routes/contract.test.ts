@@ -67,7 +67,7 @@ describe('route contract (deny by default)', () => {
       startWith((app) =>
         app.get(
           '/v1/sound',
-          { config: { auth: 'aal2', permission: 'records:read', audit: 'record.read' }, schema: { response } },
+          { config: { auth: 'aal2', permission: 'records:read_own', audit: 'record.read' }, schema: { response } },
           async () => ({
             ok: true,
           }),

@@ -163,7 +163,7 @@ describe('authorization after authentication (permission and assurance level)', 
     app.inject({ method: 'POST', url: '/v1/fixture/records', headers: { authorization }, payload: { title: 'x', count: 1 } });
 
   it('lets a caller with the declared permission and level through', async () => {
-    expect((await create('Test alice aal2 records:write')).statusCode).toBe(201);
+    expect((await create('Test alice aal2 records:write_granted')).statusCode).toBe(201);
   });
 
   it('refuses a caller who lacks the declared permission with 403 RBAC_FORBIDDEN', async () => {
@@ -173,7 +173,7 @@ describe('authorization after authentication (permission and assurance level)', 
   });
 
   it('refuses a session below the declared assurance level with 401', async () => {
-    const response = await create('Test alice aal1 records:write');
+    const response = await create('Test alice aal1 records:write_granted');
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
   });

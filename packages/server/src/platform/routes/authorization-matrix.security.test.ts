@@ -1,0 +1,263 @@
+/**
+ * The authorization matrix, generated from the route table (ASVS V8.2.1 function-level, V8.2.2
+ * data-specific access, V8.3.1 enforcement at the service layer, V8.4.1 multi-tenant isolation):
+ * for every non-public session route in /openapi.json × every clinic role × whose file the
+ * request targets (own, granted, not granted, revoked grant), the outcome must follow from the
+ * route's declared permission and the ownership rule its name carries:
+ *
+ * - the role does not hold the permission → 403 RBAC_FORBIDDEN;
+ * - `…_own` permissions reach only the caller's own file, `…_granted` ones only files with a
+ *   grant in force; any other target → 404 (a file one may not see looks like no file);
+ * - routes that target no file (lists, creating a grant) → 2xx in every situation, and no
+ *   response ever contains an entry or patient the caller may not see;
+ * - routes declaring `none` → never 403 and never 401 for a signed-in person of any role.
+ *
+ * New routes are covered automatically: a route with a permission but no entry in ROUTE_FIXTURES
+ * fails the test by name. A mutation run proves each permission check is load-bearing: with the
+ * route contract's check removed (and nothing else), every permission route breaks the matrix.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp, type App } from '../../app.ts';
+import { createLogger } from '../logging/logger.ts';
+import { testConfig } from '../../test-support/build-test-app.ts';
+import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
+import {
+  CLINIC_ROLES,
+  SITUATIONS,
+  buildClinicWorld,
+  createAccount,
+  routeCheckRemovedAuthenticator,
+  signedInDevice,
+  type Actor,
+  type ClinicWorld,
+  type FileTarget,
+  type Situation,
+} from '../../test-support/records-world.ts';
+import type { OpenApiDocument } from '../http/openapi.ts';
+import { createRolePermissions, type RolePermissions } from './permissions.ts';
+import type { Authenticator } from './authentication.ts';
+
+interface RouteRow {
+  readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
+  readonly path: string;
+  readonly auth: string;
+  readonly permission: string;
+}
+
+interface MatrixRequest {
+  readonly url: string;
+  readonly payload?: unknown;
+}
+
+interface RouteFixture {
+  /** `file`: the request names a file, entry or grant (so the situation matters); `self`: it acts on the caller's own data only. */
+  readonly targets: 'file' | 'self';
+  build(target: FileTarget, world: ClinicWorld): Promise<MatrixRequest> | MatrixRequest;
+}
+
+/** How to build a real request for each route that declares a permission. Add a row with each new such route. */
+const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
+  'GET /v1/records/me/entries': { targets: 'self', build: () => ({ url: '/v1/records/me/entries' }) },
+  'GET /v1/records/me/entries/{entryId}': { targets: 'file', build: (t) => ({ url: `/v1/records/me/entries/${t.entryId}` }) },
+  'GET /v1/records/grants': { targets: 'self', build: () => ({ url: '/v1/records/grants' }) },
+  'POST /v1/records/grants': {
+    targets: 'self',
+    build: (_t, world) => ({ url: '/v1/records/grants', payload: { granteeAccountId: world.actors.clinician.accountId, scope: 'read' } }),
+  },
+  'DELETE /v1/records/grants/{grantId}': { targets: 'file', build: async (t) => ({ url: `/v1/records/grants/${await t.freshGrantId()}` }) },
+  'GET /v1/records/patients': { targets: 'self', build: () => ({ url: '/v1/records/patients' }) },
+  'GET /v1/records/patients/{patientId}/entries': {
+    targets: 'file',
+    build: (t) => ({ url: `/v1/records/patients/${t.patientId}/entries` }),
+  },
+  'GET /v1/records/patients/{patientId}/entries/{entryId}': {
+    targets: 'file',
+    build: (t) => ({ url: `/v1/records/patients/${t.patientId}/entries/${t.entryId}` }),
+  },
+  'POST /v1/records/patients/{patientId}/entries': {
+    targets: 'file',
+    build: (t) => ({ url: `/v1/records/patients/${t.patientId}/entries`, payload: { kind: 'note', body: 'matrix entry' } }),
+  },
+};
+
+type Outcome = '2xx' | '403' | '404' | 'not refused';
+
+function expectedOutcome(route: RouteRow, fixture: RouteFixture | undefined, held: ReadonlySet<string>, situation: Situation): Outcome {
+  if (route.permission === 'none') return 'not refused';
+  if (!held.has(route.permission)) return '403';
+  if (fixture?.targets !== 'file') return '2xx';
+  if (route.permission.endsWith('_own')) return situation === 'own' ? '2xx' : '404';
+  if (route.permission.endsWith('_granted')) return situation === 'granted' ? '2xx' : '404';
+  return '2xx';
+}
+
+function actualOutcome(response: LightMyRequestResponse, expected: Outcome): string {
+  const status = response.statusCode;
+  const contentType = String(response.headers['content-type'] ?? '');
+  const code = contentType.includes('json') && response.body !== '' ? (JSON.parse(response.body) as { code?: string }).code : undefined;
+  if (expected === 'not refused') {
+    return status >= 500 || code === 'RBAC_FORBIDDEN' || code === 'AUTH_REQUIRED' ? `${status} ${code ?? ''}` : 'not refused';
+  }
+  if (status >= 200 && status < 300) return '2xx';
+  if (status === 403 && code === 'RBAC_FORBIDDEN') return '403';
+  if (status === 404) return '404';
+  return `${status} ${code ?? ''}`;
+}
+
+async function routeTable(app: App): Promise<RouteRow[]> {
+  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).map(([method, operation]) => ({
+      method: method.toUpperCase() as RouteRow['method'],
+      path,
+      auth: operation['x-portcullis-auth'] ?? 'missing',
+      permission: operation['x-portcullis-permission'] ?? 'missing',
+    })),
+  );
+}
+
+const sessionRoutes = (rows: RouteRow[]) => rows.filter((r) => r.auth !== 'public' && r.auth !== 'client');
+const keyOf = (route: RouteRow) => `${route.method} ${route.path}`;
+const GENERIC_ID = '00000000-0000-4000-8000-000000000000';
+
+type Sender = (actor: Actor, method: RouteRow['method'], request: MatrixRequest) => Promise<LightMyRequestResponse>;
+
+interface Finding {
+  readonly route: string;
+  readonly role: string;
+  readonly situation: string;
+  readonly expected: Outcome;
+  readonly actual: string;
+  readonly leaked?: string[];
+}
+
+/** Runs the matrix for `routes` and returns every cell that differs from the expectation. */
+async function runMatrix(
+  routes: RouteRow[],
+  world: ClinicWorld,
+  access: RolePermissions,
+  send: Sender,
+  fresh: (actor: Actor) => Promise<Actor>,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const route of routes) {
+    const fixture = ROUTE_FIXTURES[keyOf(route)];
+    for (const role of CLINIC_ROLES) {
+      const actor = world.actors[role];
+      const held = access.permissionsOf([role]);
+      // Routes without a file get the role dimension once; file routes get every situation.
+      const situations: readonly Situation[] = fixture?.targets === 'file' ? SITUATIONS : ['own'];
+      for (const situation of situations) {
+        const expected = expectedOutcome(route, fixture, held, situation);
+        const request: MatrixRequest = fixture
+          ? await fixture.build(world.target(actor, situation), world)
+          : { url: route.path.replace(/\{[^}]+\}/g, GENERIC_ID), ...(route.method === 'GET' ? {} : { payload: {} }) };
+        // Routes the matrix knows nothing about may end every session of the account (sign out
+        // everywhere): each gets a throwaway account of the same role.
+        const caller = fixture ? actor : await fresh(actor);
+        const response = await send(caller, route.method, request);
+        const actual = actualOutcome(response, expected);
+        const foreign = world.foreignIds(actor, { own: held.has('records:read_own'), granted: held.has('records:read_granted') });
+        const leaked = response.statusCode < 300 ? foreign.filter((id) => response.body.includes(id)) : [];
+        if (actual !== expected || leaked.length > 0) {
+          findings.push({ route: keyOf(route), role, situation, expected, actual, ...(leaked.length > 0 ? { leaked } : {}) });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+async function harness(dialect: TestDialect, authenticator?: (app: () => App, access: RolePermissions) => Authenticator) {
+  const config = testConfig({ dialect });
+  const access = createRolePermissions(config.access.roles);
+  const holder: { app?: App } = {};
+  const app = await buildApp(config, {
+    logger: createLogger(config),
+    ...(authenticator
+      ? {
+          authenticator: authenticator(() => {
+            if (!holder.app) throw new TypeError('app not built yet');
+            return holder.app;
+          }, access),
+        }
+      : {}),
+  });
+  holder.app = app;
+  app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
+  return { app, access };
+}
+
+describe.each(testDatabases())('authorization matrix on $dialect', ({ dialect }) => {
+  let app: App;
+  let access: RolePermissions;
+  let world: ClinicWorld;
+  let routes: RouteRow[];
+  beforeAll(async () => {
+    ({ app, access } = await harness(dialect));
+    world = await buildClinicWorld(app);
+    routes = sessionRoutes(await routeTable(app));
+  });
+  afterAll(() => app.close());
+
+  it('V8.1.1: every session route declares a permission, and the route table includes the patient-file routes', () => {
+    expect(routes.filter((r) => r.permission === 'missing')).toEqual([]);
+    expect(routes.map(keyOf)).toEqual(expect.arrayContaining(Object.keys(ROUTE_FIXTURES)));
+  });
+
+  it('V8.2.1: every route that declares a permission has a request fixture (new routes cannot skip the matrix)', () => {
+    const missing = routes.filter((r) => r.permission !== 'none' && !(keyOf(r) in ROUTE_FIXTURES)).map(keyOf);
+    expect(missing, `add these routes to ROUTE_FIXTURES in authorization-matrix.security.test.ts: ${missing.join(', ')}`).toEqual([]);
+    const stale = Object.keys(ROUTE_FIXTURES).filter((key) => !routes.some((r) => keyOf(r) === key));
+    expect(stale, 'fixtures for routes that no longer exist').toEqual([]);
+  });
+
+  it('V8.2.1, V8.2.2, V8.3.1: every route × role × (own, granted, not granted, revoked grant) behaves as its permission says', async () => {
+    const send: Sender = (actor, method, request) =>
+      actor.device.send({ method, url: request.url, payload: request.payload, accessToken: actor.device.tokens?.accessToken ?? '' });
+    const fresh = async (actor: Actor): Promise<Actor> => {
+      const accountId = await createAccount(app, [actor.role]);
+      return { role: actor.role, accountId, device: await signedInDevice(app, accountId) };
+    };
+    const findings = await runMatrix(routes, world, access, send, fresh);
+    expect(findings).toEqual([]);
+  });
+
+  it('V8.2.2: support holds no permission any patient-file route declares (account help without record content)', () => {
+    const support = access.permissionsOf(['support']);
+    const fileRoutes = routes.filter((r) => r.path.startsWith('/v1/records/'));
+    expect(fileRoutes.length).toBeGreaterThan(0);
+    expect(fileRoutes.filter((r) => support.has(r.permission)).map(keyOf)).toEqual([]);
+  });
+});
+
+describe('the matrix fails when a permission check is removed (mutation run, SQLite)', () => {
+  let app: App;
+  let access: RolePermissions;
+  let world: ClinicWorld;
+  let routes: RouteRow[];
+  beforeAll(async () => {
+    ({ app, access } = await harness('sqlite', routeCheckRemovedAuthenticator));
+    world = await buildClinicWorld(app);
+    routes = sessionRoutes(await routeTable(app)).filter((r) => r.permission !== 'none');
+  });
+  afterAll(() => app.close());
+
+  it('V8.3.1: with the route contract’s permission check gone, every permission route shows up as a finding', async () => {
+    const send: Sender = (actor, method, request) =>
+      app.inject({
+        method,
+        url: request.url,
+        headers: { authorization: `Matrix ${actor.device.tokens?.accessToken ?? ''}` },
+        ...(request.payload === undefined ? {} : { payload: request.payload as Record<string, unknown> }),
+      });
+    const findings = await runMatrix(routes, world, access, send, (actor) => Promise.resolve(actor));
+    const broken = new Set(findings.map((f) => f.route));
+    expect(routes.length).toBeGreaterThan(0);
+    expect(routes.map(keyOf).filter((key) => !broken.has(key))).toEqual([]);
+    // Nothing leaks even then: the scoped queries still hold.
+    expect(findings.filter((f) => f.leaked)).toEqual([]);
+  });
+});
