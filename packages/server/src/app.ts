@@ -193,7 +193,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(mfaRoutes({ mfa }));
   await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
   await app.register(stepUpRoutes(stepUp));
-  await app.register(federationRoutes({ config, database, clock, keyRing, sessions, tokenRequestProof }));
+  await app.register(federationRoutes({ config, database, clock, keyRing, sessions, assurance, tokenRequestProof }));
   await app.register(recordsRoutes({ db: database.db, clock, keyRing, access }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));

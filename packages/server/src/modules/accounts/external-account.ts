@@ -43,11 +43,15 @@ export async function createExternalAccount(
 export interface AccountSignInState {
   readonly status: AccountsTable['status'];
   readonly hasPassword: boolean;
+  /** Role names: the assurance policy decides from them what a first factor leads to. */
+  readonly roles: readonly string[];
 }
 
 export async function findAccountSignInState(db: Db, accountId: string): Promise<AccountSignInState | undefined> {
   const account = await repo.findAccountById(db, accountId);
-  return account ? { status: account.status, hasPassword: account.password_hash !== null } : undefined;
+  return account
+    ? { status: account.status, hasPassword: account.password_hash !== null, roles: JSON.parse(account.roles) as string[] }
+    : undefined;
 }
 
 /** The address rules accounts use (NFKC, trimmed, lower case), for comparing and storing addresses elsewhere. */

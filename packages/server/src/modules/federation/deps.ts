@@ -2,12 +2,13 @@
  * @module modules/federation/deps
  *
  * What the federation services run on, passed explicitly (no globals): the database, the clock,
- * the sessions door, the resolved providers and the module's two key-ring-derived tools.
+ * the sessions and assurance doors, the resolved providers and the module's two key-ring-derived tools.
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import type { AssuranceDeps } from '../assurance/index.ts';
 import type { SessionsDeps } from '../sessions/index.ts';
 import type { ProviderRegistry } from './providers/provider.ts';
 import type { TokenVault } from './token-vault.ts';
@@ -22,6 +23,8 @@ export interface FederationDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly sessions: SessionsDeps;
+  /** The first-factor door: decides between a session, `MFA_REQUIRED` and an enrol-only session. */
+  readonly assurance: AssuranceDeps;
   readonly limits: FederationLimits;
   readonly providers: ProviderRegistry;
   readonly vault: TokenVault;

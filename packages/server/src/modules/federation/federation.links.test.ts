@@ -26,7 +26,9 @@ import {
   type FederationFixture,
 } from './test-support/fixtures.ts';
 import { TestBrowser } from './test-support/test-browser.ts';
-import { createFederationDeps, forgetAccountIdentities } from './index.ts';
+import { forgetAccountIdentities } from './index.ts';
+import { createProviderRegistry } from './providers/provider.ts';
+import { resolveProviderSettings } from './providers/settings.ts';
 import { createTokenVault, tokenBinding } from './token-vault.ts';
 
 describe.each(testDatabases())('linking and unlinking external identities ($dialect)', ({ dialect }) => {
@@ -175,13 +177,12 @@ describe.each(testDatabases())('linking and unlinking external identities ($dial
     const before = fixture.apple.requests.revocation.length;
     const config = testConfig({ dialect, config: federationConfig(fixture) });
     rmSync(config.dataDir, { recursive: true, force: true });
-    const deps = createFederationDeps({
-      config,
-      database: app.portcullis.database,
+    const deps = {
+      db: app.portcullis.database.db,
       clock: app.portcullis.clock,
-      keyRing: app.portcullis.keyRing,
-      sessions: app.portcullis.sessions,
-    });
+      providers: createProviderRegistry(resolveProviderSettings(config), { timings: config.federation, now: () => Date.now() }),
+      vault: createTokenVault(app.portcullis.keyRing),
+    };
     expect(await forgetAccountIdentities(deps, me.id, { requestId: 'test', ipPrefix: '127.0.0.0/24' })).toBe(1);
     expect(fixture.apple.requests.revocation.slice(before)).toEqual([{ status: 200 }]);
     expect((await device.call('GET', '/v1/federation/links')).json<LinkedIdentityList>().identities).toEqual([]);

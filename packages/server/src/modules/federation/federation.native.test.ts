@@ -5,6 +5,7 @@
  * (Android public client, raw nonce). Account creation and the no-takeover rule: an unknown
  * identity is never linked to an existing account by email. ASVS V6.8.1, V10.5.1–V10.5.4.
  */
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FederatedSignInResponse } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
@@ -160,6 +161,34 @@ describe.each(testDatabases())('native sign-in with provider ID tokens ($dialect
     const response = await signIn(new TestDevice(app), { provider: 'google', idToken: next.idToken, nonce: again });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ code: 'FEDERATION_SIGN_IN_REFUSED' });
+  });
+
+  it('a federated sign-in is a first factor: an account with a second factor gets MFA_REQUIRED, then aal2 (V6.8.4)', async () => {
+    const nonce = rawNonce();
+    const first = await nativeIdToken(app, fixture.google, GOOGLE_USERS.alice, { nonce });
+    const device = new TestDevice(app);
+    device.tokens = (await signIn(device, { provider: 'google', idToken: first.idToken, nonce })).json<FederatedSignInResponse>();
+    const enrolment = (await device.call('POST', '/v1/mfa/totp', { label: 'Phone' })).json<{ factorId: string; secret: string }>();
+    const totp = new TOTP({ secret: Secret.fromBase32(enrolment.secret) });
+    const confirmed = await device.call('POST', `/v1/mfa/totp/${enrolment.factorId}/confirm`, { code: totp.generate() });
+    const codes = confirmed.json<{ recoveryCodes: { codes: string[] } | null }>().recoveryCodes?.codes ?? [];
+    expect(codes.length).toBeGreaterThan(0);
+
+    const again = rawNonce();
+    const second = await nativeIdToken(app, fixture.google, GOOGLE_USERS.alice, { nonce: again });
+    const phone = new TestDevice(app);
+    const response = await signIn(phone, { provider: 'google', idToken: second.idToken, nonce: again });
+    expect(response.statusCode).toBe(401);
+    const problem = response.json<{ code: string; challenge: { token: string; methods: string[] } }>();
+    expect(problem.code).toBe('MFA_REQUIRED');
+    expect(problem.challenge.methods).toContain('totp');
+    const completed = await phone.send({
+      method: 'POST',
+      url: '/v1/sessions/mfa',
+      payload: { challenge: problem.challenge.token, method: 'recovery_code', code: codes[0] },
+    });
+    expect(completed.statusCode).toBe(201);
+    expect(completed.json()).toMatchObject({ aal: 'aal2' });
   });
 
   it('answers an unknown provider with 404 and a request without a DPoP proof with 401', async () => {

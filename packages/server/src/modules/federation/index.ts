@@ -10,9 +10,10 @@ import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
+import type { AssuranceDeps } from '../assurance/index.ts';
 import type { RequestContext, SessionsDeps, TokenRequestProof } from '../sessions/index.ts';
 import type { FederationDeps } from './deps.ts';
-import { forgetExternalIdentities } from './links.ts';
+import { forgetExternalIdentities, type ForgetDeps } from './links.ts';
 import { createProviderRegistry } from './providers/provider.ts';
 import { resolveProviderSettings } from './providers/settings.ts';
 import { federationRoutes as routes } from './routes.ts';
@@ -25,6 +26,7 @@ export interface FederationModuleOptions {
   readonly clock: Clock;
   readonly keyRing: KeyRing;
   readonly sessions: SessionsDeps;
+  readonly assurance: AssuranceDeps;
   readonly tokenRequestProof: TokenRequestProof;
 }
 
@@ -41,6 +43,7 @@ export function createFederationDeps(options: Omit<FederationModuleOptions, 'tok
     db: options.database.db,
     clock: options.clock,
     sessions: options.sessions,
+    assurance: options.assurance,
     limits: config.federation,
     providers: createProviderRegistry(settings, { timings: config.federation, now: () => options.clock.now() }),
     vault: createTokenVault(options.keyRing),
@@ -57,8 +60,9 @@ export function federationRoutes(options: FederationModuleOptions): (app: Fastif
  * For account deletion: revokes every provider token of the account at its provider (Apple
  * requires this) and removes its external identities. Call before deleting the account.
  */
-export function forgetAccountIdentities(deps: FederationDeps, accountId: string, context: RequestContext): Promise<number> {
+export function forgetAccountIdentities(deps: ForgetDeps, accountId: string, context: RequestContext): Promise<number> {
   return forgetExternalIdentities(deps, accountId, context);
 }
 
 export type { FederationDeps } from './deps.ts';
+export type { ForgetDeps } from './links.ts';

@@ -96,7 +96,12 @@ export async function listLinkedIdentities(deps: FederationDeps, accountId: stri
 }
 
 /** Records the outcome of revoking a provider token (reason codes only). */
-async function auditRevocation(deps: FederationDeps, accountId: string, outcome: string, context: RequestContext): Promise<void> {
+async function auditRevocation(
+  deps: Pick<FederationDeps, 'db' | 'clock'>,
+  accountId: string,
+  outcome: string,
+  context: RequestContext,
+): Promise<void> {
   if (outcome === 'nothing_to_revoke') return;
   await writeAuditEvent(deps.db, deps.clock, {
     action: 'federation.provider_token_revoked',
@@ -141,7 +146,10 @@ export async function unlinkIdentity(deps: FederationDeps, caller: Caller, ident
  * Removes every external identity of an account and revokes their provider tokens. For the
  * account-deletion flow (which must call it before deleting the account row, as Apple requires).
  */
-export async function forgetExternalIdentities(deps: FederationDeps, accountId: string, context: RequestContext): Promise<number> {
+/** What forgetting an account's identities needs: no sessions, no assurance. */
+export type ForgetDeps = Pick<FederationDeps, 'db' | 'clock' | 'providers' | 'vault'>;
+
+export async function forgetExternalIdentities(deps: ForgetDeps, accountId: string, context: RequestContext): Promise<number> {
   const identities = await repo.listIdentities(deps.db, accountId);
   for (const identity of identities) {
     await auditRevocation(deps, accountId, await revokeProviderToken(deps, identity), context);

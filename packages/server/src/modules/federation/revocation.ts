@@ -15,7 +15,7 @@ import { tokenBinding } from './token-vault.ts';
 export type RevocationOutcome = 'revoked' | 'nothing_to_revoke' | 'failed';
 
 export async function revokeProviderToken(
-  deps: FederationDeps,
+  deps: Pick<FederationDeps, 'providers' | 'vault'>,
   identity: Pick<ExternalIdentitiesTable, 'provider' | 'subject' | 'provider_token' | 'provider_client_id'>,
 ): Promise<RevocationOutcome> {
   const provider = deps.providers.get(identity.provider);

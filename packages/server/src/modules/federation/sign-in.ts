@@ -17,9 +17,11 @@
  *   (`FEDERATION_EMAIL_NOT_VERIFIED`) whether or not the address has an account, so an
  *   unverified claim cannot be used to probe for accounts.
  *
- * Every session is minted by the sessions module's `issueSession`, at `aal1` with `amr: ['fed']`:
- * providers do not reliably tell how strongly they authenticated the person (ASVS V6.8.4), so
- * a federated sign-in counts as one factor.
+ * A federated sign-in counts as one factor (`amr: ['fed']`): providers do not reliably tell how
+ * strongly they authenticated the person (ASVS V6.8.4). It goes through the assurance module's
+ * `completeFirstFactor`, exactly like a password, so an account with a second factor (or a role
+ * that needs one) gets `MFA_REQUIRED` or an enrol-only session, and every session is still
+ * minted by the sessions module's `issueSession`.
  */
 import type { FederatedSignInResponse } from '@portcullis/protocol';
 import { randomUUID } from 'node:crypto';
@@ -27,7 +29,8 @@ import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { createExternalAccount, findAccountSignInState } from '../accounts/index.ts';
-import { issueSession, type IssueSessionInput, type RequestContext } from '../sessions/index.ts';
+import { completeFirstFactor } from '../assurance/index.ts';
+import type { IssueSessionInput, RequestContext } from '../sessions/index.ts';
 import type { FederationDeps } from './deps.ts';
 import type { VerifiedIdentity } from './identity/verified-identity.ts';
 import * as repo from './repository.ts';
@@ -36,7 +39,7 @@ import * as repo from './repository.ts';
 export const FEDERATED_AMR = ['fed'] as const;
 
 type Resolution =
-  | { readonly accountId: string; readonly created: boolean }
+  | { readonly accountId: string; readonly created: boolean; readonly roles: readonly string[] }
   | { readonly refused: 'account_locked' | 'email_not_verified' | 'account_exists'; readonly accountId?: string };
 
 const REFUSALS = {
@@ -69,7 +72,7 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
         ...context,
         reason: identity.provider,
       });
-      return { accountId: existing.account_id, created: false };
+      return { accountId: existing.account_id, created: false, roles: state.roles };
     }
     if (identity.email === null || !identity.emailVerified) return { refused: 'email_not_verified' };
     const accountId = await createExternalAccount(tx, { email: identity.email, emailVerified: true, now });
@@ -94,7 +97,7 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
       ...context,
       reason: identity.provider,
     });
-    return { accountId, created: true };
+    return { accountId, created: true, roles: (await findAccountSignInState(tx, accountId))?.roles ?? [] };
   });
 }
 
@@ -133,7 +136,7 @@ export async function auditSignInFailure(deps: FederationDeps, reason: string, c
 /**
  * Signs in (or up) with a verified identity and mints a session bound to `jkt`.
  *
- * @throws {AppError} FEDERATION_ACCOUNT_EXISTS, FEDERATION_EMAIL_NOT_VERIFIED, FEDERATION_SIGN_IN_REFUSED.
+ * @throws {AppError} FEDERATION_ACCOUNT_EXISTS, FEDERATION_EMAIL_NOT_VERIFIED, FEDERATION_SIGN_IN_REFUSED, MFA_REQUIRED.
  */
 export async function signInWithIdentity(
   deps: FederationDeps,
@@ -159,9 +162,11 @@ export async function signInWithIdentity(
     await auditSignInFailure(deps, resolution.refused, context, resolution.accountId);
     throw appError(REFUSALS[resolution.refused], { detail: resolution.refused });
   }
-  const tokens = await issueSession(
-    deps.sessions,
-    { accountId: resolution.accountId, aal: 'aal1', amr: FEDERATED_AMR, jkt: input.jkt, device: input.device },
+  // The federated sign-in is a first factor like a password: the account's role policy and
+  // enrolled factors decide whether it yields a session, MFA_REQUIRED or an enrol-only session.
+  const tokens = await completeFirstFactor(
+    deps.assurance,
+    { accountId: resolution.accountId, roles: resolution.roles, amr: FEDERATED_AMR, jkt: input.jkt, device: input.device },
     context,
   );
   return { ...tokens, accountCreated: resolution.created, ...(identity.profile ? { profile: identity.profile } : {}) };
