@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalJSON } from './canonical-json.ts';
-import { encodeEntry, encodeRow, entryFromRow, type AuditEventRow } from './entry.ts';
+import { encodeEntry, encodeRow, entryFromRow, isoTime, type AuditEventRow } from './entry.ts';
 
 const row: AuditEventRow = {
   occurred_at: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
@@ -47,6 +47,24 @@ describe('canonical JSON (RFC 8785 style)', () => {
 });
 
 describe('audit entry encoding (format version 1)', () => {
+  it('formats times exactly as Date#toISOString, in UTC with milliseconds', () => {
+    const samples = [
+      0,
+      1,
+      999,
+      1000,
+      59_999,
+      -1,
+      -1001,
+      Date.UTC(2026, 10, 24, 5, 8, 0, 7),
+      Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+      8.64e15,
+      -8.64e15,
+    ];
+    for (let n = 0; n < 2000; n += 1) samples.push(Math.floor(Math.random() * 4e12) - 1e12);
+    for (const ms of samples) expect(isoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
+  });
+
   it('encodes a stored event as its canonical entry', () => {
     expect(encodeEntry(entryFromRow(row))).toBe(
       '{"action":"session.created","actor":"acct_1","ipPrefix":"2001:db8::/48","outcome":"success","reason":null,' +
