@@ -1,6 +1,6 @@
 /**
  * Patient-file invariants (ASVS V8.2.2 data-specific access, V8.3.1 enforcement at the data
- * layer, V8.4.1 isolation, V11.1 / V14.2 personal data protected at rest, V16.3.1 audit):
+ * layer, V11.3.3 authenticated encryption at rest, V16.2.1 and V16.3.2 audit of sensitive-data access):
  * - the scoped queries of scope.ts are the only way to the patient-file tables;
  * - a list never returns another patient's rows, whatever grants exist for others;
  * - grants reach only clinicians, are revocable, and a revoked or read-only grant adds nothing;
@@ -148,7 +148,7 @@ describe.each(testDatabases())('patient file on $dialect', ({ dialect }) => {
     expect([response.statusCode, response.json<{ code: string }>().code]).toEqual([403, 'RBAC_FORBIDDEN']);
   });
 
-  it('V11.1.1, V14.2.4: bodies are stored only sealed, bound to their entry and patient', async () => {
+  it('V11.3.3: bodies are stored only sealed, bound to their entry and patient', async () => {
     const c = await clinic();
     await insertGrant(app, { patientId: c.alice.id, granteeId: c.carol.id, scope: 'write' });
     const entryId = await addEntryAs(c.carol.device, c.alice.id, 'diagnosis: very private words');
@@ -160,7 +160,7 @@ describe.each(testDatabases())('patient file on $dialect', ({ dialect }) => {
     expect(() => openEntryBody(app.portcullis.keyRing, sealed, { entryId, patientAccountId: c.bob.id })).toThrow(SealedDataUnreadableError);
   });
 
-  it('V16.3.1: grants, revocations, reads and writes are audited with identifiers only', async () => {
+  it('V16.2.1, V16.3.2: grants, revocations, reads and writes are audited with identifiers only', async () => {
     const c = await clinic();
     const grant = (await c.alice.device.call('POST', '/v1/records/grants', { granteeAccountId: c.carol.id, scope: 'write' })).json<{
       id: string;

@@ -1,6 +1,6 @@
 /**
  * The authorization matrix, generated from the route table (ASVS V8.2.1 function-level, V8.2.2
- * data-specific access, V8.3.1 enforcement at the service layer, V8.4.1 multi-tenant isolation):
+ * data-specific access, V8.3.1 enforcement at the service layer):
  * for every non-public session route in /openapi.json × every clinic role × whose file the
  * request targets (own, granted, not granted, revoked grant), the outcome must follow from the
  * route's declared permission and the ownership rule its name carries:
