@@ -219,6 +219,79 @@ describe.each(testDatabases())('federated sign-in security invariants ($dialect)
     });
   });
 
+  describe('any OpenID Connect provider by discovery, with claim mapping (V6.8.1)', () => {
+    async function withCorpProvider<T>(work: (corp: App) => Promise<T>): Promise<T> {
+      const corp = await buildFederationApp(fixture, {
+        dialect,
+        config: {
+          federation: {
+            providers: {
+              corp: {
+                kind: 'oidc',
+                issuer: fixture.google.issuer,
+                clientId: GOOGLE_WEB_CLIENT_ID,
+                audiences: [GOOGLE_ANDROID_CLIENT_ID],
+                claims: { emailVerified: 'xms_edov' },
+              },
+            },
+          },
+        },
+      });
+      try {
+        return await work(corp);
+      } finally {
+        await corp.close();
+      }
+    }
+    const post = (target: App, payload: Record<string, unknown>) =>
+      new TestDevice(target).send({ method: 'POST', url: '/v1/federation/sessions', payload: { device: DEVICE, ...payload } });
+
+    it('reads "verified" only from the mapped claim', async () => {
+      await withCorpProvider(async (corp) => {
+        const nonce = rawNonce();
+        const unmapped = await post(corp, {
+          provider: 'corp',
+          idToken: fixture.google.sign(idTokenClaims(fixture.google, { nonce, email_verified: true })),
+          nonce,
+        });
+        expect(unmapped.json()).toMatchObject({ code: 'FEDERATION_EMAIL_NOT_VERIFIED' });
+        const mapped = rawNonce();
+        const accepted = await post(corp, {
+          provider: 'corp',
+          idToken: fixture.google.sign(idTokenClaims(fixture.google, { nonce: mapped, xms_edov: true })),
+          nonce: mapped,
+        });
+        expect(accepted.statusCode).toBe(201);
+      });
+    });
+
+    it('the same subject at two providers is two people: provider id namespaces the identity', async () => {
+      await withCorpProvider(async (corp) => {
+        const sub = 'same-subject-at-both';
+        const a = rawNonce();
+        const viaGoogle = await post(corp, {
+          provider: 'google',
+          idToken: fixture.google.sign(idTokenClaims(fixture.google, { nonce: a, sub, email: 'one@example.test' })),
+          nonce: a,
+        });
+        const b = rawNonce();
+        const viaCorp = await post(corp, {
+          provider: 'corp',
+          idToken: fixture.google.sign(idTokenClaims(fixture.google, { nonce: b, sub, email: 'two@example.test', xms_edov: true })),
+          nonce: b,
+        });
+        expect([viaGoogle.statusCode, viaCorp.statusCode]).toEqual([201, 201]);
+        const accounts = await corp.portcullis.database.db
+          .selectFrom('external_identities')
+          .select(['provider', 'account_id'])
+          .where('subject', '=', sub)
+          .execute();
+        expect(accounts).toHaveLength(2);
+        expect(new Set(accounts.map((row) => row.account_id)).size).toBe(2);
+      });
+    });
+  });
+
   describe('provider keys: cached, fetched again for an unknown kid, but not more than once per cooldown', () => {
     it('a flood of invented key ids costs the provider at most one extra key-set request', async () => {
       const nonce = rawNonce();
