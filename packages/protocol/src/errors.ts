@@ -240,6 +240,36 @@ export const ERRORS = defineErrors({
     message: 'Code not accepted',
     description: 'The second-factor code is wrong or was already used. The challenge stays usable until its attempts run out.',
   },
+  MFA_METHOD_NOT_ALLOWED: {
+    status: 403,
+    message: 'Codes by email or text message are not available here',
+    description:
+      'Email and SMS codes are offered only to accounts whose roles allow signing in with one factor (`mfa.requiredLevel` `aal1`), when the deployment enables them (`mfa.emailCodes`, `mfa.smsCodes`), to a verified email address or a confirmed phone number. Staff roles never get them: use a passkey or an authenticator app. Also the answer when the challenge does not offer the method any more.',
+  },
+  MFA_CODE_SEND_LIMIT_REACHED: {
+    status: 429,
+    message: 'No more codes can be sent for this sign-in',
+    description:
+      'A sign-in challenge sends at most 3 codes (email and SMS together). Use a code already sent, another method, or sign in again for a new challenge.',
+  },
+  MFA_CODE_DELIVERY_FAILED: {
+    status: 503,
+    expose: true,
+    message: 'The code could not be sent',
+    description:
+      'The mail server or SMS provider did not accept the message. Nothing else changed; ask again after `resendAfter` seconds, or use another method.',
+  },
+  MFA_PHONE_ALREADY_ENROLLED: {
+    status: 409,
+    message: 'A phone number is already set up',
+    description: 'An account has one phone number for sign-in codes. Remove it (`DELETE /v1/mfa/phone/{id}`) before adding another.',
+  },
+  MFA_PHONE_CODE_INVALID: {
+    status: 400,
+    message: 'The code from the text message is incorrect',
+    description:
+      'The code does not match the newest one sent to this phone, has expired (10 minutes), or was tried too often (5 times). Ask for a new code and try again.',
+  },
   MFA_LOCKED: {
     status: 429,
     message: 'Codes temporarily locked',

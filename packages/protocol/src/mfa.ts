@@ -1,10 +1,11 @@
 /**
  * @module mfa
  *
- * Wire schemas of the second-factor API: TOTP authenticator apps (RFC 6238) and recovery codes.
- * Enrolment hands out the TOTP secret exactly once (as an `otpauth://` URI, a QR code and the
- * base32 text for manual entry); recovery codes are likewise shown once, when generated. After
- * that the server only ever answers with labels, dates and counts.
+ * Wire schemas of the second-factor API: TOTP authenticator apps (RFC 6238), recovery codes, and
+ * phone numbers that receive one-time codes by SMS. Enrolment hands out the TOTP secret exactly
+ * once (as an `otpauth://` URI, a QR code and the base32 text for manual entry); recovery codes
+ * are likewise shown once, when generated. Phone numbers are shown masked (`+44•••••••123`)
+ * once stored. After that the server only ever answers with labels, dates and counts.
  */
 import Type, { type Static } from 'typebox';
 
@@ -30,16 +31,22 @@ export const RecoveryCodeSchema = Type.String({
   examples: ['7hq2m-x9c4k'],
 });
 
-export const MFA_FACTOR_KINDS = ['totp', 'recovery_codes'] as const;
+/** Digits of a one-time code sent by email or SMS (about 20 bits; ASVS V6.5.4). */
+export const OUT_OF_BAND_CODE_DIGITS = 6;
+
+export const MFA_FACTOR_KINDS = ['totp', 'recovery_codes', 'phone'] as const;
 
 export const MfaFactorSchema = Type.Object(
   {
     id: Type.String({ description: 'Factor id; for `recovery_codes`, the id of the current set.' }),
-    kind: Type.Union([Type.Literal('totp'), Type.Literal('recovery_codes')], {
-      description: '`totp`: an authenticator app. `recovery_codes`: the set of single-use recovery codes (listed while codes remain).',
+    kind: Type.Union([Type.Literal('totp'), Type.Literal('recovery_codes'), Type.Literal('phone')], {
+      description:
+        '`totp`: an authenticator app. `recovery_codes`: the set of single-use recovery codes (listed while codes remain). `phone`: a confirmed phone number that receives sign-in codes by SMS.',
     }),
-    label: Type.String({ description: 'Name the person gave the factor (TOTP) or a fixed name (recovery codes).' }),
-    createdAt: Type.String({ format: 'date-time', description: 'When the factor was confirmed (TOTP) or the set generated.' }),
+    label: Type.String({
+      description: 'Name the person gave the factor (TOTP), a fixed name (recovery codes), or the masked number (phone, `+44•••••••123`).',
+    }),
+    createdAt: Type.String({ format: 'date-time', description: 'When the factor was confirmed (TOTP, phone) or the set generated.' }),
     lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
       description: 'When a code of this factor was last accepted; null if never.',
     }),
@@ -121,6 +128,60 @@ export const RecoveryCodeStatusSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A phone number in E.164 form: `+`, the country code and the national number, digits only, at
+ * most 15 digits (ITU-T E.164). Clients format what people type (spaces, dashes, a leading 0)
+ * before sending it.
+ */
+export const PhoneNumberSchema = Type.String({
+  pattern: '^\\+[1-9][0-9]{6,14}$',
+  description: 'Phone number in E.164 form (`+` and 7 to 15 digits, no spaces).',
+  examples: ['+447700900123'],
+});
+
+export const OutOfBandCodeSchema = Type.String({
+  pattern: `^[0-9]{${OUT_OF_BAND_CODE_DIGITS}}$`,
+  description: 'The 6-digit code from the text message or email.',
+  examples: ['402718'],
+});
+
+export const PhoneEnrolmentRequestSchema = Type.Object({ phoneNumber: PhoneNumberSchema }, { additionalProperties: false });
+
+/** When a code was sent: how long it lives and when another may be asked for. */
+const codeTimingProperties = {
+  codeExpiresIn: Type.Integer({ minimum: 0, description: 'Seconds until the code that was just sent expires.' }),
+  resendAfter: Type.Integer({ minimum: 0, description: 'Seconds before another code may be asked for.' }),
+};
+
+export const PhoneEnrolmentSchema = Type.Object(
+  {
+    factorId: Type.String({
+      description: 'Id of the pending phone factor; confirm it with the code from the text message before `expiresAt`.',
+    }),
+    phoneNumber: Type.String({ description: 'The number, masked (`+44•••••••123`).' }),
+    expiresAt: Type.String({ format: 'date-time', description: 'The pending phone factor is discarded after this time.' }),
+    ...codeTimingProperties,
+  },
+  { additionalProperties: false, description: 'A pending phone factor; a verification code was sent to it by SMS.' },
+);
+
+export const PhoneCodeSentSchema = Type.Object(
+  { phoneNumber: Type.String({ description: 'The number, masked.' }), ...codeTimingProperties },
+  { additionalProperties: false, description: 'A new verification code was sent; earlier codes for this phone stopped working.' },
+);
+
+export const PhoneConfirmRequestSchema = Type.Object({ code: OutOfBandCodeSchema }, { additionalProperties: false });
+
+export const PhoneConfirmationSchema = Type.Object(
+  {
+    factor: MfaFactorSchema,
+    recoveryCodes: Type.Union([RecoveryCodesSchema, Type.Null()], {
+      description: 'The first set of recovery codes when the account had none (shown only now); null when a set already exists.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export type MfaFactorKind = (typeof MFA_FACTOR_KINDS)[number];
 export type MfaFactor = Static<typeof MfaFactorSchema>;
 export type MfaFactorList = Static<typeof MfaFactorListSchema>;
@@ -130,3 +191,8 @@ export type TotpConfirmRequest = Static<typeof TotpConfirmRequestSchema>;
 export type TotpConfirmation = Static<typeof TotpConfirmationSchema>;
 export type RecoveryCodes = Static<typeof RecoveryCodesSchema>;
 export type RecoveryCodeStatus = Static<typeof RecoveryCodeStatusSchema>;
+export type PhoneEnrolmentRequest = Static<typeof PhoneEnrolmentRequestSchema>;
+export type PhoneEnrolment = Static<typeof PhoneEnrolmentSchema>;
+export type PhoneCodeSent = Static<typeof PhoneCodeSentSchema>;
+export type PhoneConfirmRequest = Static<typeof PhoneConfirmRequestSchema>;
+export type PhoneConfirmation = Static<typeof PhoneConfirmationSchema>;

@@ -24,9 +24,19 @@ export const ValidationIssueSchema = Type.Object(
 export const AuthChallengeSchema = Type.Object(
   {
     token: Type.String({ description: 'Opaque, single-use challenge token; send it back with the second factor.' }),
-    methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('passkey')]), {
-      description: 'Ways to answer: `totp` and `recovery_code` with a code; `passkey` by a passkey ceremony.',
-    }),
+    methods: Type.Array(
+      Type.Union([
+        Type.Literal('totp'),
+        Type.Literal('recovery_code'),
+        Type.Literal('passkey'),
+        Type.Literal('email_code'),
+        Type.Literal('sms_code'),
+      ]),
+      {
+        description:
+          'Ways to answer: `totp` and `recovery_code` with a code; `passkey` by a passkey ceremony; `email_code` and `sms_code` with a code the client first asks the server to send (`POST /v1/sessions/mfa/send`). Email and SMS codes are offered only to accounts whose roles allow one-factor sign-in, never to staff.',
+      },
+    ),
     level: Type.Union([Type.Literal('aal2'), Type.Literal('aal2_phr')], { description: 'Assurance level the answer reaches.' }),
     expiresIn: Type.Integer({ description: 'Seconds until the challenge expires.' }),
   },

@@ -34,17 +34,53 @@ export const PasswordSignInRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const ChallengeTokenSchema = Type.String({
+  minLength: 10,
+  maxLength: 100,
+  description: 'The `challenge.token` of the `MFA_REQUIRED` problem.',
+});
+
 export const MfaSignInRequestSchema = Type.Object(
   {
-    challenge: Type.String({ minLength: 10, maxLength: 100, description: 'The `challenge.token` of the `MFA_REQUIRED` problem.' }),
-    method: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')]),
+    challenge: ChallengeTokenSchema,
+    method: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('email_code'), Type.Literal('sms_code')], {
+      description:
+        'One of the challenge’s `methods`. `email_code` and `sms_code` answer with the code sent for this challenge by `POST /v1/sessions/mfa/send`.',
+    }),
     code: Type.String({
       minLength: 6,
       maxLength: 16,
-      description: 'Six digits from the authenticator app, or a recovery code (`xxxxx-xxxxx`).',
+      description: 'Six digits from the authenticator app, the email or the text message, or a recovery code (`xxxxx-xxxxx`).',
     }),
   },
   { additionalProperties: false },
+);
+
+/** Where a sign-in code can be sent: `email` to the account’s verified address, `sms` to its confirmed phone. */
+export const CODE_CHANNELS = ['email', 'sms'] as const;
+
+export const MfaSendCodeRequestSchema = Type.Object(
+  {
+    challenge: ChallengeTokenSchema,
+    channel: Type.Union([Type.Literal('email'), Type.Literal('sms')], {
+      description: '`email` when the challenge offers `email_code`, `sms` when it offers `sms_code`.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const MfaCodeSentSchema = Type.Object(
+  {
+    channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+    destination: Type.String({ description: 'Where the code went, masked (`a•••@example.com`, `+44•••••••123`).' }),
+    codeExpiresIn: Type.Integer({
+      minimum: 0,
+      description: 'Seconds until the code expires; a newer code for the same channel replaces it.',
+    }),
+    resendAfter: Type.Integer({ minimum: 0, description: 'Seconds before this challenge may send another code.' }),
+    sendsLeft: Type.Integer({ minimum: 0, description: 'Codes this challenge may still send (on any channel).' }),
+  },
+  { additionalProperties: false, description: 'A one-time code bound to this challenge was sent.' },
 );
 
 export const RefreshRequestSchema = Type.Object(
@@ -118,6 +154,9 @@ export type Device = Static<typeof DeviceSchema>;
 export type PasswordSignInRequest = Static<typeof PasswordSignInRequestSchema>;
 export type RefreshRequest = Static<typeof RefreshRequestSchema>;
 export type MfaSignInRequest = Static<typeof MfaSignInRequestSchema>;
+export type CodeChannel = (typeof CODE_CHANNELS)[number];
+export type MfaSendCodeRequest = Static<typeof MfaSendCodeRequestSchema>;
+export type MfaCodeSent = Static<typeof MfaCodeSentSchema>;
 export type TokenResponse = Static<typeof TokenResponseSchema>;
 export type Session = Static<typeof SessionSchema>;
 export type SessionList = Static<typeof SessionListSchema>;
