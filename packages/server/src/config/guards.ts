@@ -85,6 +85,43 @@ function checkPasskeyGuards(config: Config, publicUrl: URL | undefined, { errors
   }
 }
 
+/** `localhost`, 127.0.0.0/8 or `::1`: a provider on the same host, reached without a network path to attack. */
+function isLoopbackHostname(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * SMS codes need a provider outside development (the outbox keeps codes and numbers in the
+ * database), reached over verified TLS unless it is on this host, with a bearer token that is
+ * not embedded in the URL.
+ */
+function checkSmsGuards(config: Config, { errors, warnings }: GuardReport): void {
+  const { sms } = config;
+  const production = config.environment === 'production';
+  if (config.mfa.smsCodes.enabled && !sms.url && production) {
+    errors.push('sms.url: required in production while mfa.smsCodes.enabled is true (configure a provider, or disable SMS codes)');
+  }
+  if (!sms.url) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(sms.url);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol)) {
+    errors.push('sms.url: must be an https:// URL');
+  } else {
+    if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
+      errors.push('sms.url: must use https:// (plain http:// is allowed only for a provider on loopback)');
+    }
+    if (url.username !== '' || url.password !== '') errors.push('sms.url: must not hold credentials; put the token in sms.tokenFile');
+  }
+  if (!sms.token && !sms.tokenFile) errors.push('sms: url is set, so sms.tokenFile (or sms.token) is required');
+  if (sms.token && sms.tokenFile) errors.push('sms: set sms.tokenFile or sms.token, not both');
+  if (sms.token && production) warnings.push('sms.token: prefer sms.tokenFile, so the token is not part of the configuration');
+}
+
 export function checkConfigGuards(config: Config): GuardResult {
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -145,5 +182,6 @@ export function checkConfigGuards(config: Config): GuardResult {
     warnings.push('database.url: SQLite in production suits a single small instance; PostgreSQL is recommended');
   }
   checkPasskeyGuards(config, publicUrl, { errors, warnings, insecure });
+  checkSmsGuards(config, { errors, warnings, insecure });
   return { errors, warnings };
 }

@@ -781,8 +781,65 @@ const MfaSchema = Type.Object(
       default: 900,
       description: 'How long code factors stay locked after the account budget is spent; the person is told by email.',
     }),
+    emailCodes: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Offer a one-time code sent to the account’s verified email address as an alternative second factor. Only for accounts whose roles need `aal1` (people who chose a second factor themselves), never for staff: email is not an out-of-band authenticator (NIST SP 800-63B), and whoever controls the mailbox can also reset the password.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Sign-in codes by email.' },
+    ),
+    smsCodes: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Let people add a phone number and receive sign-in codes by SMS. Only for accounts whose roles need `aal1`, never for staff (SMS is a restricted authenticator, NIST SP 800-63B §5.1.3.3). Needs an SMS provider (`sms.url`) in production; in development messages go to the outbox.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Phone numbers and sign-in codes by SMS.' },
+    ),
   },
   { additionalProperties: false, default: {}, description: 'Second factors and assurance levels.' },
+);
+
+const SmsSchema = Type.Object(
+  {
+    url: Type.Optional(
+      Type.String({
+        description:
+          'SMS provider endpoint: each message is `POST`ed as JSON `{ to, text, from? }` with `Authorization: Bearer <token>`; any 2xx answer means accepted (see docs/mfa.md). Must be `https://` unless the provider is on loopback; the certificate is always verified. Unset in development: messages go to the outbox (`portcullis outbox`).',
+        examples: ['https://sms-relay.internal/v1/messages'],
+      }),
+    ),
+    tokenFile: Type.Optional(
+      Type.String({
+        description: 'File holding the bearer token for `url` (surrounding whitespace ignored). Preferred over `token`.',
+        examples: ['/run/secrets/portcullis-sms-token'],
+      }),
+    ),
+    token: Type.Optional(
+      Type.String({
+        description: 'The bearer token itself, when a file is not practical. Never logged.',
+      }),
+    ),
+    senderId: Type.Optional(
+      Type.String({
+        pattern: '^([A-Za-z0-9 ]{1,11}|\\+[1-9][0-9]{6,14})$',
+        description: 'Sender the provider shows: an alphanumeric id (up to 11 characters) or a number in E.164 form. Sent as `from`.',
+        examples: ['Portcullis'],
+      }),
+    ),
+    timeoutMs: Type.Integer({
+      minimum: 500,
+      maximum: 30000,
+      default: 5000,
+      description: 'Limit for one request to the provider; the person can ask for the code again after it.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Outgoing text messages (SMS) for sign-in codes.' },
 );
 
 const PermissionSchema = Type.String({
@@ -840,6 +897,7 @@ export const ConfigSchema = Type.Object(
     sessions: SessionsSchema,
     mfa: MfaSchema,
     mail: MailSchema,
+    sms: SmsSchema,
     introspection: IntrospectionSchema,
     audit: AuditSchema,
     federation: FederationSchema,

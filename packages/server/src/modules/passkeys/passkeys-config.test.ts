@@ -18,6 +18,8 @@ const PRODUCTION = {
   DATABASE_URL: 'postgres://portcullis@db.internal/portcullis',
   SMTP_URL: 'smtps://mailer@smtp.example.com:465',
   PORTCULLIS_KEYS_RING_FILE: '/run/secrets/portcullis-keyring.json',
+  PORTCULLIS_SMS_URL: 'https://sms-relay.internal/v1/messages',
+  PORTCULLIS_SMS_TOKEN_FILE: '/run/secrets/sms-token',
 };
 
 const FINGERPRINT = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');

@@ -20,6 +20,7 @@ export {
   passwordChangedMessage,
   passwordResetMessage,
   secondFactorLockedMessage,
+  signInCodeMessage,
   signUpAttemptMessage,
   toSafeLine,
 } from './templates.ts';

@@ -9,6 +9,7 @@ import {
   newSignInMessage,
   passwordChangedMessage,
   passwordResetMessage,
+  signInCodeMessage,
   signUpAttemptMessage,
   toSafeLine,
   type MailTemplate,
@@ -20,6 +21,7 @@ const AT = new Date(Date.UTC(2025, 2, 4, 5, 6, 7));
 const ALL: Record<string, MailTemplate> = {
   emailVerification: emailVerificationMessage({ code: CODE, validForMinutes: 15 }),
   passwordReset: passwordResetMessage({ code: CODE, validForMinutes: 30 }),
+  signInCode: signInCodeMessage({ code: CODE, validForMinutes: 5 }),
   signUpAttempt: signUpAttemptMessage(),
   passwordChanged: passwordChangedMessage({ changedAt: AT }),
   newSignIn: newSignInMessage({ signedInAt: AT, device: 'Pixel 8', network: '203.0.113.0/24' }),
@@ -29,6 +31,7 @@ describe('mail templates', () => {
   it.each([
     ['email verification', ALL['emailVerification'], '15 minutes'],
     ['password reset', ALL['passwordReset'], '30 minutes'],
+    ['sign-in code', ALL['signInCode'], '5 minutes'],
   ])('%s: the code is in the text with its validity, never in the subject', (_name, message, validity) => {
     expect(message?.text).toContain(`    ${CODE}\n`);
     expect(message?.text).toContain(`valid for ${validity}`);

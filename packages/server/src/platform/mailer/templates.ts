@@ -125,6 +125,23 @@ export function signUpAttemptMessage(): MailTemplate {
   };
 }
 
+/**
+ * Sent during sign-in, after the password was right, when the person asks for a code by email
+ * (a second factor offered only to accounts whose roles allow one-factor sign-in).
+ */
+export function signInCodeMessage(params: CodeMessageParams): MailTemplate {
+  assertCodeParams(params);
+  return {
+    subject: `Your ${PRODUCT_NAME} sign-in code`,
+    text: lines(
+      'Use this code to finish signing in:',
+      `    ${params.code}`,
+      `The code is valid for ${minutes(params.validForMinutes)} and works once. Do not share it with anyone; we will never ask you for it.`,
+      'If you did not try to sign in just now, someone knows your password: do not use the code, and change your password now.',
+    ),
+  };
+}
+
 /** Sent after the account password changed (by the user, or through a reset). */
 export function passwordChangedMessage(params: PasswordChangedParams): MailTemplate {
   return {
@@ -158,7 +175,7 @@ export function secondFactorLockedMessage(params: { lockedAt: Date; lockedForMin
     subject: `Sign-in codes for your ${PRODUCT_NAME} account are paused`,
     text: lines(
       `On ${formatTime(params.lockedAt)} someone entered too many wrong sign-in codes for your ${PRODUCT_NAME} account, after entering your password.`,
-      `Codes from your authenticator app and recovery codes are refused for the next ${minutes(params.lockedForMinutes)}. Your passkeys still work.`,
+      `Sign-in codes (from your authenticator app, by email or by text message) and recovery codes are refused for the next ${minutes(params.lockedForMinutes)}. Your passkeys still work.`,
       'If this was not you, someone knows your password: change it now and review your signed-in devices.',
     ),
   };
