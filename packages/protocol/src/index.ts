@@ -199,3 +199,25 @@ export {
   RecordGrantScopeSchema,
 } from './records.ts';
 export type { NewRecordEntry, NewRecordGrant, RecordEntry, RecordEntryList, RecordGrant, RecordGrantList } from './records.ts';
+export {
+  AuditCheckpointSchema,
+  AuditConsistencyProofSchema,
+  AuditConsistencyQuerySchema,
+  AuditEntryListSchema,
+  AuditEntryQuerySchema,
+  AuditEntrySchema,
+  AuditInclusionProofSchema,
+  AuditInclusionQuerySchema,
+  AuditLatestCheckpointSchema,
+} from './audit.ts';
+export type {
+  AuditCheckpoint,
+  AuditConsistencyProof,
+  AuditConsistencyQuery,
+  AuditEntry,
+  AuditEntryList,
+  AuditEntryQuery,
+  AuditInclusionProof,
+  AuditInclusionQuery,
+  AuditLatestCheckpoint,
+} from './audit.ts';

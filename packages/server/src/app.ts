@@ -55,6 +55,7 @@ import { mfaRoutes } from './modules/mfa/index.ts';
 import { assuranceRoutes, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
+import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
 
 export interface BuildAppOptions {
@@ -195,6 +196,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(stepUpRoutes(stepUp));
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, assurance, tokenRequestProof }));
   await app.register(recordsRoutes({ db: database.db, clock, keyRing, access }));
+  await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -62,6 +62,7 @@ export const AUDIT_ACTIONS = [
   'record.written',
   'record.grant_created',
   'record.grant_revoked',
+  'audit.queried',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

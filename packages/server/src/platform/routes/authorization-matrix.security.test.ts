@@ -80,6 +80,11 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     targets: 'file',
     build: (t) => ({ url: `/v1/records/patients/${t.patientId}/entries`, payload: { kind: 'note', body: 'matrix entry' } }),
   },
+  // The auditor API: lists are filtered to the caller's own entries, so no patient id can appear.
+  'GET /v1/audit/entries': { targets: 'self', build: (t) => ({ url: `/v1/audit/entries?actorId=${t.patientId}` }) },
+  'GET /v1/audit/checkpoint': { targets: 'self', build: () => ({ url: '/v1/audit/checkpoint' }) },
+  'GET /v1/audit/proofs/inclusion': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/inclusion?entryIndex=0&treeSize=1' }) },
+  'GET /v1/audit/proofs/consistency': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/consistency?fromSize=1&toSize=2' }) },
 };
 
 type Outcome = '2xx' | '403' | '404' | 'not refused';
