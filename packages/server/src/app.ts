@@ -30,6 +30,7 @@ import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/i
 import { systemClock, type Clock } from './platform/clock/clock.ts';
 import { loadKeyRing, type KeyRing } from './platform/crypto/index.ts';
 import { createMailer, type Mailer } from './platform/mailer/index.ts';
+import { createSmsSender } from './platform/sms/index.ts';
 import {
   createDPoPVerifier,
   createMemoryReplayCache,
@@ -51,8 +52,8 @@ import {
 } from './modules/accounts/index.ts';
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
-import { mfaRoutes } from './modules/mfa/index.ts';
-import { assuranceRoutes, type AssuranceDeps } from './modules/assurance/index.ts';
+import { mfaRoutes, phoneRoutes, type OutOfBandDeps } from './modules/mfa/index.ts';
+import { assuranceRoutes, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
@@ -143,7 +144,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // Build the index now rather than on the first sign-up (≈0.4 s of CPU); tests load it lazily.
   if (config.environment !== 'test') await sharedBlocklist.load();
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
-  const mfa = { db: database.db, clock, keyRing, sessions };
+  const mfa: OutOfBandDeps = {
+    db: database.db,
+    clock,
+    keyRing,
+    sessions,
+    mailer,
+    sms: createSmsSender(config, { db: database.db, clock }),
+    outOfBandAllowedFor: (roles) => requiredLevelFor(roles, config.mfa.requiredLevel) === 'aal1',
+  };
   const assurance: AssuranceDeps = { db: database.db, clock, keyRing, config: config.mfa, sessions, mfa, mailer, onBackgroundError };
   const stepUp: StepUpDeps = {
     db: database.db,
@@ -192,6 +201,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
   await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
   await app.register(mfaRoutes({ mfa }));
+  await app.register(phoneRoutes({ mfa }));
   await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
   await app.register(stepUpRoutes(stepUp));
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, assurance, tokenRequestProof }));

@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
+import type { Mailer } from '../../platform/mailer/index.ts';
+import type { SmsSender } from '../../platform/sms/index.ts';
 import type { RequestContext, SessionsDeps } from '../sessions/index.ts';
 
 export interface MfaDeps {
@@ -18,6 +20,19 @@ export interface MfaDeps {
   readonly sessions: SessionsDeps;
   /** Issuer shown by authenticator apps next to the account (`otpauth` issuer). Defaults to "Portcullis". */
   readonly issuer?: string;
+}
+
+/**
+ * What codes sent by email or SMS need on top: the senders, and the role policy, which the
+ * assurance module owns and the app passes in (a phone cannot be added by someone whose role
+ * would never be offered SMS codes).
+ */
+export interface OutOfBandDeps extends MfaDeps {
+  readonly mailer: Mailer;
+  /** Null when SMS codes are switched off (`mfa.smsCodes.enabled: false`). */
+  readonly sms: SmsSender | null;
+  /** Whether email and SMS codes may serve an account with these roles (their required level is `aal1`). */
+  readonly outOfBandAllowedFor: (roles: readonly string[]) => boolean;
 }
 
 /** Request identifiers recorded with audit events; `sessionId` when a signed-in session acts. */

@@ -2,16 +2,22 @@
  * @module modules/mfa/factors
  *
  * What second factors an account has, for the factor list and for the sign-in challenge. Only
- * confirmed authenticator apps count; pending enrolments never appear. Recovery codes are listed
- * while any remain, but they back up a factor and are not one on their own: `hasSecondFactor`
- * looks at authenticator apps only.
+ * confirmed authenticator apps and phones count; pending enrolments never appear. Recovery codes
+ * are listed while any remain, but they back up a factor and are not one on their own:
+ * `hasSecondFactor` looks at authenticator apps and phones only. Phone numbers are listed
+ * masked (`+44•••••••123`), never in full.
  */
 import type { MfaFactor } from '@portcullis/protocol';
-import type { MfaTotpFactorsTable } from '../../platform/db/schema.ts';
+import type { MfaPhoneFactorsTable, MfaTotpFactorsTable } from '../../platform/db/schema.ts';
 import type { MfaDeps } from './deps.ts';
+import { openPhoneNumber } from './phone-number-cipher.ts';
+import { maskPhoneNumber } from './phone-number.ts';
+import { countConfirmedPhoneFactors, listConfirmedPhoneFactors } from './phone-repository.ts';
 import * as repo from './repository.ts';
 
 const RECOVERY_CODES_LABEL = 'Recovery codes';
+/** Shown for a stored number that no longer opens (moved row, another key ring): it sends nothing. */
+const UNREADABLE_PHONE_LABEL = 'Phone number';
 
 export function toTotpFactorDto(
   row: Pick<MfaTotpFactorsTable, 'id' | 'label' | 'created_at' | 'confirmed_at' | 'last_used_at'>,
@@ -25,9 +31,27 @@ export function toTotpFactorDto(
   };
 }
 
-/** Confirmed factors of the account: authenticator apps (oldest first), then the recovery-code set if codes remain. */
-export async function listFactors(deps: Pick<MfaDeps, 'db'>, accountId: string): Promise<MfaFactor[]> {
+export function toPhoneFactorDto(
+  deps: Pick<MfaDeps, 'keyRing'>,
+  row: Pick<MfaPhoneFactorsTable, 'id' | 'account_id' | 'phone_ciphertext' | 'created_at' | 'confirmed_at' | 'last_used_at'>,
+): MfaFactor {
+  const number = openPhoneNumber(deps.keyRing, row.phone_ciphertext, { accountId: row.account_id, factorId: row.id });
+  return {
+    id: row.id,
+    kind: 'phone',
+    label: number === undefined ? UNREADABLE_PHONE_LABEL : maskPhoneNumber(number),
+    createdAt: new Date(row.confirmed_at ?? row.created_at).toISOString(),
+    lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString(),
+  };
+}
+
+/**
+ * Confirmed factors of the account: authenticator apps (oldest first), the phone, then the
+ * recovery-code set if codes remain.
+ */
+export async function listFactors(deps: Pick<MfaDeps, 'db' | 'keyRing'>, accountId: string): Promise<MfaFactor[]> {
   const factors = (await repo.listConfirmedTotpFactors(deps.db, accountId)).map(toTotpFactorDto);
+  for (const phone of await listConfirmedPhoneFactors(deps.db, accountId)) factors.push(toPhoneFactorDto(deps, phone));
   const set = await repo.findRecoveryCodeSet(deps.db, accountId);
   if (set) {
     const codes = await repo.listRecoveryCodes(deps.db, accountId);
@@ -45,7 +69,7 @@ export async function listFactors(deps: Pick<MfaDeps, 'db'>, accountId: string):
   return factors;
 }
 
-/** Whether sign-in must ask for a second factor: true when the account has a confirmed authenticator app. */
+/** Whether sign-in must ask for a second factor: true when the account has a confirmed authenticator app or phone. */
 export async function hasSecondFactor(deps: Pick<MfaDeps, 'db'>, accountId: string): Promise<boolean> {
-  return (await repo.countConfirmedTotpFactors(deps.db, accountId)) > 0;
+  return (await repo.countConfirmedTotpFactors(deps.db, accountId)) + (await countConfirmedPhoneFactors(deps.db, accountId)) > 0;
 }

@@ -22,6 +22,7 @@ import { auditMfaEvent } from './audit-outcome.ts';
 import { DEFAULT_ISSUER, type AuditContext, type MfaDeps } from './deps.ts';
 import { toTotpFactorDto } from './factors.ts';
 import { renderQrCodeSvg } from './qr-code.ts';
+import { countConfirmedPhoneFactors } from './phone-repository.ts';
 import { issueRecoveryCodes } from './recovery-codes.ts';
 import * as repo from './repository.ts';
 import { openSeed, sealSeed, SeedUnreadableError } from './seed-cipher.ts';
@@ -53,7 +54,9 @@ async function enrolmentRefusal(
   aal: AssuranceLevel,
 ): Promise<EnrolmentFailure | undefined> {
   const confirmed = await repo.countConfirmedTotpFactors(tx, accountId);
-  if (confirmed > 0 && !meetsAssuranceLevel(aal, 'aal2')) return 'step_up_required';
+  // A confirmed phone is a second factor too: with one, a password session cannot add an app.
+  const phones = await countConfirmedPhoneFactors(tx, accountId);
+  if (confirmed + phones > 0 && !meetsAssuranceLevel(aal, 'aal2')) return 'step_up_required';
   if (confirmed >= MAX_TOTP_FACTORS) return 'factor_limit';
   return undefined;
 }

@@ -340,6 +340,48 @@ export interface RecordGrantsTable {
   revoked_at: number | null;
 }
 
+/** A phone number that receives sign-in codes by SMS; never stored in clear. */
+export interface MfaPhoneFactorsTable {
+  id: string;
+  account_id: string;
+  /** The E.164 number sealed with AES-256-GCM, bound to account and factor id (`v1.<nonce>.<ciphertext>.<tag>`). */
+  phone_ciphertext: string;
+  /** HMAC-SHA-256 of the E.164 number under the key ring's code key, for look-ups and per-number limits. */
+  phone_hash: string;
+  created_at: number;
+  /** Null while the number is not yet confirmed with a code sent to it. */
+  confirmed_at: number | null;
+  /** When a pending phone factor is discarded; null once confirmed. */
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+/** A one-time code sent by email or SMS, stored only as a keyed hash. */
+export interface MfaSentCodesTable {
+  id: string;
+  account_id: string;
+  purpose: 'sign_in' | 'phone_verification';
+  /** What the code answers: a sign-in challenge id (`mc_…`) or a pending phone factor id. */
+  binding_id: string;
+  channel: 'email' | 'sms';
+  /** HMAC-SHA-256 of the code, bound to account, purpose, binding and channel. */
+  code_hash: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  /** Set when the code was accepted or replaced by a newer one. */
+  used_at: number | null;
+}
+
+/** Messages sent per key within a window, for atomic send throttling. */
+export interface MfaSendLimitsTable {
+  /** `challenge:<id>`, `enrol:<account id>` or `number:<phone hash>`. */
+  key: string;
+  sends: number;
+  last_sent_at: number;
+  window_ends_at: number;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -362,6 +404,9 @@ export interface Database {
   federation_replay_guard: FederationReplayGuardTable;
   mfa_challenges: MfaChallengesTable;
   second_factor_budgets: SecondFactorBudgetsTable;
+  mfa_phone_factors: MfaPhoneFactorsTable;
+  mfa_sent_codes: MfaSentCodesTable;
+  mfa_send_limits: MfaSendLimitsTable;
   step_up_challenges: StepUpChallengesTable;
   record_entries: RecordEntriesTable;
   record_grants: RecordGrantsTable;

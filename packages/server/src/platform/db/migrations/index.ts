@@ -14,6 +14,7 @@ import * as mfaFactors from './0006-mfa-factors.ts';
 import * as externalIdentities from './0007-external-identities.ts';
 import * as assurance from './0008-assurance.ts';
 import * as stepUp from './0009-step-up.ts';
+import * as phoneFactors from './0010-phone-factors.ts';
 import * as records from './0011-records.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -25,6 +26,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-external-identities': externalIdentities,
   '0008-assurance': assurance,
   '0009-step-up': stepUp,
+  '0010-phone-factors': phoneFactors,
   '0011-records': records,
 };
 
