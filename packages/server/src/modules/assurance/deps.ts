@@ -9,7 +9,7 @@ import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
-import type { MfaDeps } from '../mfa/index.ts';
+import type { OutOfBandDeps } from '../mfa/index.ts';
 import type { SessionsDeps } from '../sessions/index.ts';
 
 export interface AssuranceDeps {
@@ -18,7 +18,8 @@ export interface AssuranceDeps {
   readonly keyRing: KeyRing;
   readonly config: Config['mfa'];
   readonly sessions: SessionsDeps;
-  readonly mfa: MfaDeps;
+  /** The MFA building blocks, with the mail and SMS senders for sign-in codes. */
+  readonly mfa: OutOfBandDeps;
   readonly mailer: Mailer;
   /** Mail is sent off the request path; failures are reported here. */
   readonly onBackgroundError: (error: unknown) => void;

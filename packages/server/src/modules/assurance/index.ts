@@ -12,6 +12,6 @@ export type { AssuranceDeps } from './deps.ts';
 export { completeFirstFactor } from './sign-in.ts';
 export type { FirstFactor } from './sign-in.ts';
 export { checkSecondFactor } from './second-factor.ts';
-export type { CodeMethod, SecondFactorResult } from './second-factor.ts';
-export { requiredLevelFor } from './policy.ts';
+export type { CodeMethod, OutOfBandCodeMethod, SecondFactorInput, SecondFactorResult } from './second-factor.ts';
+export { outOfBandCodesAllowed, requiredLevelFor } from './policy.ts';
 export { factorInventory } from './repository.ts';

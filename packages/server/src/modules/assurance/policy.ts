@@ -17,3 +17,21 @@ export function requiredLevelFor(roles: readonly string[], policy: Config['mfa']
   }
   return required;
 }
+
+/**
+ * Whether one-time codes sent by `channel` may serve an account that must reach `required`: only
+ * where one factor is enough by policy (`aal1`, people who chose a second factor themselves), and
+ * only when the deployment enables the channel. Never for staff roles: SMS is a restricted
+ * authenticator and email is not an out-of-band authenticator at all (NIST SP 800-63B
+ * §5.1.3.3); both can be taken over without the device (SIM swap, mailbox compromise). The
+ * sign-in challenge asks this when it offers the methods, when it sends a code and when a code
+ * answers it.
+ */
+export function outOfBandCodesAllowed(
+  required: AssuranceLevel,
+  channel: 'email' | 'sms',
+  config: Pick<Config['mfa'], 'emailCodes' | 'smsCodes'>,
+): boolean {
+  if (required !== 'aal1') return false;
+  return channel === 'email' ? config.emailCodes.enabled : config.smsCodes.enabled;
+}

@@ -14,6 +14,12 @@ export async function findAccountEmail(db: Db, accountId: string): Promise<strin
   return row?.email;
 }
 
+/** The account's roles (JSON in the accounts table), or `undefined` when it is gone. */
+export async function findAccountRoles(db: Db, accountId: string): Promise<string[] | undefined> {
+  const row = await db.selectFrom('accounts').select('roles').where('id', '=', accountId).executeTakeFirst();
+  return row ? (JSON.parse(row.roles) as string[]) : undefined;
+}
+
 /** Which second factors the account can use right now. */
 export async function factorInventory(db: Db, accountId: string): Promise<{ totp: boolean; recoveryCodes: boolean; passkey: boolean }> {
   const [totp, codes, passkeys] = await Promise.all([

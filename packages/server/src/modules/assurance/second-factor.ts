@@ -1,32 +1,69 @@
 /**
  * @module modules/assurance/second-factor
  *
- * One door for checking a second-factor code (TOTP or recovery code) of an account, used by the
- * sign-in challenge and by step-up. It owns the account-wide attempt budget: an attempt is
- * reserved before the code is checked, a correct code resets the count, and the reservation that
- * finds the budget spent locks code factors, writes `mfa.factor_locked` and emails the owner.
+ * One door for checking a second-factor code (TOTP, recovery code, or a code sent by email or
+ * SMS for a sign-in challenge) of an account, used by the sign-in challenge and by step-up. It
+ * owns the account-wide attempt budget: an attempt is reserved before the code is checked, a
+ * correct code resets the count, and the reservation that finds the budget spent locks code
+ * factors, writes `mfa.factor_locked` and emails the owner.
  * Passkeys do not pass through here, so a locked code factor leaves passkey sign-in working.
  */
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
 import { secondFactorLockedMessage } from '../../platform/mailer/index.ts';
-import { verifyRecoveryCode, verifyTotp, type AuditContext } from '../mfa/index.ts';
+import { verifyRecoveryCode, verifySignInCode, verifyTotp, type AuditContext } from '../mfa/index.ts';
 import { reserveAttempt, resetBudget } from './attempt-budget.ts';
 import type { AssuranceDeps } from './deps.ts';
 import { findAccountEmail } from './repository.ts';
 
 export type CodeMethod = 'totp' | 'recovery_code';
+/** Codes the server sends by email or SMS; each belongs to one sign-in challenge. */
+export type OutOfBandCodeMethod = 'email_code' | 'sms_code';
 
-/** RFC 8176 `otp` for an authenticator app; a recovery code (a look-up secret) has no RFC 8176 value. */
-const AMR_OF: Record<CodeMethod, string> = { totp: 'otp', recovery_code: 'recovery' };
+export type SecondFactorInput =
+  | { readonly accountId: string; readonly method: CodeMethod; readonly code: string }
+  | { readonly accountId: string; readonly method: OutOfBandCodeMethod; readonly code: string; readonly challengeId: string };
+
+/**
+ * RFC 8176 `otp` for an authenticator app and `sms` for a code texted to a registered number. A
+ * recovery code (a look-up secret) and an emailed code have no RFC 8176 value: `recovery` and
+ * `email` are Portcullis values (docs/flows/sign-in.md).
+ */
+const AMR_OF: Record<CodeMethod | OutOfBandCodeMethod, string> = {
+  totp: 'otp',
+  recovery_code: 'recovery',
+  sms_code: 'sms',
+  email_code: 'email',
+};
+
+async function verify(
+  deps: AssuranceDeps,
+  input: SecondFactorInput,
+  context: AuditContext,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  switch (input.method) {
+    case 'totp':
+      return verifyTotp(deps.mfa, input.accountId, input.code, context);
+    case 'recovery_code':
+      return verifyRecoveryCode(deps.mfa, input.accountId, input.code, context);
+    case 'email_code':
+    case 'sms_code':
+      return verifySignInCode(
+        deps.mfa,
+        {
+          accountId: input.accountId,
+          challengeId: input.challengeId,
+          channel: input.method === 'email_code' ? 'email' : 'sms',
+          code: input.code,
+        },
+        context,
+      );
+  }
+}
 
 export type SecondFactorResult = { readonly ok: true; readonly amr: string } | { readonly ok: false; readonly error: AppError };
 
-export async function checkSecondFactor(
-  deps: AssuranceDeps,
-  input: { readonly accountId: string; readonly method: CodeMethod; readonly code: string },
-  context: AuditContext,
-): Promise<SecondFactorResult> {
+export async function checkSecondFactor(deps: AssuranceDeps, input: SecondFactorInput, context: AuditContext): Promise<SecondFactorResult> {
   const now = deps.clock.now();
   const reservation = await reserveAttempt(
     deps.db,
@@ -42,10 +79,7 @@ export async function checkSecondFactor(
       error: appError('MFA_LOCKED', { detail: 'second-factor budget spent', headers: { 'retry-after': String(retryAfter) } }),
     };
   }
-  const verification =
-    input.method === 'totp'
-      ? await verifyTotp(deps.mfa, input.accountId, input.code, context)
-      : await verifyRecoveryCode(deps.mfa, input.accountId, input.code, context);
+  const verification = await verify(deps, input, context);
   if (!verification.ok) return { ok: false, error: appError('MFA_CODE_INVALID', { detail: `${input.method}: ${verification.reason}` }) };
   await resetBudget(deps.db, input.accountId, deps.clock.now());
   return { ok: true, amr: AMR_OF[input.method] };

@@ -6,15 +6,19 @@
  * factors, between:
  * - a full `aal1` session (the role allows one factor and none more is enrolled);
  * - `401 MFA_REQUIRED` with a challenge bound to the request's DPoP key, answered at
- *   `POST /v1/sessions/mfa` (`completeSecondFactor`) or by signing in with a passkey;
+ *   `POST /v1/sessions/mfa` (`completeSecondFactor`) or by signing in with a passkey; for an
+ *   `aal1` account the answer may be a code sent by email or SMS for this very challenge
+ *   (`POST /v1/sessions/mfa/send`, `sendChallengeCode`), never for staff roles;
  * - a restricted `aal1` session that can only enrol the factor the role requires.
  * A passkey sign-in is already `aal2_phr` and never comes here.
  */
-import type { TokenResponse } from '@portcullis/protocol';
+import type { MfaCodeSent, TokenResponse } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { constantTimeEqual } from '../../platform/crypto/index.ts';
+import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import { codeDestinations, sendSignInCode, type CodeChannel } from '../mfa/index.ts';
 import { issueSession, type IssueSessionInput, type RequestContext } from '../sessions/index.ts';
 import {
   challengeSecretMatches,
@@ -24,9 +28,9 @@ import {
   parseChallengeToken,
 } from './challenge-token.ts';
 import type { AssuranceDeps } from './deps.ts';
-import { requiredLevelFor } from './policy.ts';
+import { outOfBandCodesAllowed, requiredLevelFor } from './policy.ts';
 import * as repo from './repository.ts';
-import { checkSecondFactor, type CodeMethod } from './second-factor.ts';
+import { checkSecondFactor, type CodeMethod, type OutOfBandCodeMethod } from './second-factor.ts';
 
 export interface FirstFactor {
   readonly accountId: string;
@@ -37,21 +41,44 @@ export interface FirstFactor {
   readonly device: IssueSessionInput['device'];
 }
 
-type ChallengeMethod = CodeMethod | 'passkey';
+type ChallengeMethod = CodeMethod | OutOfBandCodeMethod | 'passkey';
 
-function methodsFor(required: AssuranceLevel, factors: { totp: boolean; recoveryCodes: boolean; passkey: boolean }): ChallengeMethod[] {
+/** Where a code could be sent and may be, by policy: a confirmed phone / verified email, enabled, aal1 only. */
+async function outOfBandChannels(
+  deps: AssuranceDeps,
+  accountId: string,
+  required: AssuranceLevel,
+): Promise<{ email: boolean; sms: boolean }> {
+  const allowed = {
+    email: outOfBandCodesAllowed(required, 'email', deps.config),
+    sms: outOfBandCodesAllowed(required, 'sms', deps.config),
+  };
+  if (!allowed.email && !allowed.sms) return allowed;
+  const reachable = await codeDestinations(deps.mfa, accountId);
+  return { email: allowed.email && reachable.email, sms: allowed.sms && reachable.sms };
+}
+
+function methodsFor(
+  required: AssuranceLevel,
+  factors: { totp: boolean; recoveryCodes: boolean; passkey: boolean },
+  codes: { email: boolean; sms: boolean },
+): ChallengeMethod[] {
   if (required === 'aal2_phr') return factors.passkey ? ['passkey'] : [];
   const methods: ChallengeMethod[] = [];
   if (factors.totp) methods.push('totp');
+  if (codes.sms) methods.push('sms_code');
   if (factors.recoveryCodes) methods.push('recovery_code');
   if (factors.passkey) methods.push('passkey');
+  // A verified email is never a reason to ask for a second factor (everyone has one), only
+  // another way to answer when the person chose a factor.
+  if (methods.length > 0 && codes.email) methods.push('email_code');
   return methods;
 }
 
 export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
   const required = requiredLevelFor(first.roles, deps.config.requiredLevel);
   const factors = await repo.factorInventory(deps.db, first.accountId);
-  const methods = methodsFor(required, factors);
+  const methods = methodsFor(required, factors, await outOfBandChannels(deps, first.accountId, required));
   const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device };
   if (methods.length === 0) {
     // Nothing more to ask: a full session when one factor is enough, else one that can only enrol.
@@ -90,10 +117,86 @@ export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFacto
 
 export interface SecondFactorAnswer {
   readonly challenge: string;
-  readonly method: CodeMethod;
+  readonly method: CodeMethod | OutOfBandCodeMethod;
   readonly code: string;
   /** Binding of this request's DPoP proof; must be the one that passed the first factor. */
   readonly jkt: string;
+}
+
+async function refuseChallenge(deps: AssuranceDeps, context: RequestContext, reason: string, accountId?: string): Promise<never> {
+  await writeAuditEvent(deps.db, deps.clock, {
+    action: 'mfa.challenge_failed',
+    outcome: 'failure',
+    actorId: accountId ?? null,
+    subjectId: accountId ?? null,
+    ...context,
+    reason,
+  });
+  throw appError('MFA_CHALLENGE_INVALID', { detail: reason });
+}
+
+/** The challenge `token` names, if it is ours and was earned with the DPoP key `jkt`; otherwise refused. */
+async function openChallenge(deps: AssuranceDeps, token: string, jkt: string, context: RequestContext): Promise<MfaChallengesTable> {
+  const parsed = parseChallengeToken(token);
+  const challenge = parsed ? await repo.findChallenge(deps.db, parsed.id) : undefined;
+  if (!parsed || !challenge || !challengeSecretMatches(deps.keyRing, parsed.secret, challenge.secret_hash))
+    return refuseChallenge(deps, context, 'unknown_challenge');
+  const accountId = challenge.account_id;
+  if (!constantTimeEqual(challenge.jkt, jkt)) return refuseChallenge(deps, context, 'dpop_key_mismatch', accountId);
+  // A challenge that demands a passkey cannot be answered with a code.
+  if (challenge.required_level === 'aal2_phr') return refuseChallenge(deps, context, 'passkey_required', accountId);
+  return challenge;
+}
+
+/**
+ * Whether the account's roles — as they are now, not when the challenge was issued — still
+ * allow codes by `channel` (ASVS V6.6.1; staff never). Refuses with `MFA_METHOD_NOT_ALLOWED`.
+ */
+async function assertOutOfBandAllowed(
+  deps: AssuranceDeps,
+  accountId: string,
+  channel: CodeChannel,
+  refusal: { readonly action: 'mfa.challenge_failed' | 'mfa.email_code_sent' | 'mfa.sms_code_sent'; readonly context: RequestContext },
+): Promise<void> {
+  const roles = await repo.findAccountRoles(deps.db, accountId);
+  // An account without roles needs aal1; a vanished account has none of them, and no code to check.
+  const required = requiredLevelFor(roles ?? [], deps.config.requiredLevel);
+  if (roles !== undefined && outOfBandCodesAllowed(required, channel, deps.config)) return;
+  await writeAuditEvent(deps.db, deps.clock, {
+    action: refusal.action,
+    outcome: 'failure',
+    actorId: accountId,
+    subjectId: accountId,
+    ...refusal.context,
+    reason: 'method_not_allowed',
+  });
+  throw appError('MFA_METHOD_NOT_ALLOWED', { detail: `${channel} codes not allowed for ${required}` });
+}
+
+export interface SendCodeRequest {
+  readonly challenge: string;
+  readonly channel: CodeChannel;
+  /** Binding of this request's DPoP proof; must be the one that passed the first factor. */
+  readonly jkt: string;
+}
+
+/**
+ * Sends a one-time code for a live challenge by email or SMS (`POST /v1/sessions/mfa/send`):
+ * only from the DPoP key that earned the challenge, only while it is unused and unexpired, and
+ * only when the account's roles allow the channel.
+ */
+export async function sendChallengeCode(deps: AssuranceDeps, request: SendCodeRequest, context: RequestContext): Promise<MfaCodeSent> {
+  const challenge = await openChallenge(deps, request.challenge, request.jkt, context);
+  const now = deps.clock.now();
+  if (challenge.used_at !== null || challenge.expires_at <= now)
+    return refuseChallenge(deps, context, 'challenge_spent', challenge.account_id);
+  const action = request.channel === 'email' ? 'mfa.email_code_sent' : 'mfa.sms_code_sent';
+  await assertOutOfBandAllowed(deps, challenge.account_id, request.channel, { action, context });
+  return sendSignInCode(
+    deps.mfa,
+    { accountId: challenge.account_id, challengeId: challenge.id, challengeExpiresAt: challenge.expires_at, channel: request.channel },
+    context,
+  );
 }
 
 export async function completeSecondFactor(
@@ -101,31 +204,23 @@ export async function completeSecondFactor(
   answer: SecondFactorAnswer,
   context: RequestContext,
 ): Promise<TokenResponse> {
-  const refuse = async (reason: string, accountId?: string): Promise<never> => {
-    await writeAuditEvent(deps.db, deps.clock, {
-      action: 'mfa.challenge_failed',
-      outcome: 'failure',
-      actorId: accountId ?? null,
-      subjectId: accountId ?? null,
-      ...context,
-      reason,
-    });
-    throw appError('MFA_CHALLENGE_INVALID', { detail: reason });
-  };
-  const parsed = parseChallengeToken(answer.challenge);
-  const challenge = parsed ? await repo.findChallenge(deps.db, parsed.id) : undefined;
-  if (!parsed || !challenge || !challengeSecretMatches(deps.keyRing, parsed.secret, challenge.secret_hash))
-    return refuse('unknown_challenge');
+  const challenge = await openChallenge(deps, answer.challenge, answer.jkt, context);
   const accountId = challenge.account_id;
-  if (!constantTimeEqual(challenge.jkt, answer.jkt)) return refuse('dpop_key_mismatch', accountId);
-  // A challenge that demands a passkey cannot be answered with a code.
-  if (challenge.required_level === 'aal2_phr') return refuse('passkey_required', accountId);
+  const channel = answer.method === 'email_code' ? 'email' : answer.method === 'sms_code' ? 'sms' : undefined;
+  if (channel !== undefined) await assertOutOfBandAllowed(deps, accountId, channel, { action: 'mfa.challenge_failed', context });
   const now = deps.clock.now();
   if (!(await repo.takeChallengeAttempt(deps.db, challenge.id, deps.config.attemptsPerChallenge, now)))
-    return refuse('challenge_spent', accountId);
-  const result = await checkSecondFactor(deps, { accountId, method: answer.method, code: answer.code }, context);
+    return refuseChallenge(deps, context, 'challenge_spent', accountId);
+  const result = await checkSecondFactor(
+    deps,
+    answer.method === 'email_code' || answer.method === 'sms_code'
+      ? { accountId, method: answer.method, code: answer.code, challengeId: challenge.id }
+      : { accountId, method: answer.method, code: answer.code },
+    context,
+  );
   if (!result.ok) throw result.error;
-  if (!(await repo.useChallenge(deps.db, challenge.id, deps.clock.now()))) return refuse('challenge_used', accountId);
+  if (!(await repo.useChallenge(deps.db, challenge.id, deps.clock.now())))
+    return refuseChallenge(deps, context, 'challenge_used', accountId);
   const firstAmr = JSON.parse(challenge.first_factor_amr) as string[];
   return issueSession(
     deps.sessions,
