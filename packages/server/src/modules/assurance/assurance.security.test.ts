@@ -108,7 +108,8 @@ describe.each(testDatabases())('sign-in assurance on $dialect', ({ dialect }) =>
     const first = await passwordStep(device, 'otp@example.test');
     expect(first.status).toBe(401);
     expect(first.problem.code).toBe('MFA_REQUIRED');
-    expect(first.problem.challenge).toMatchObject({ methods: ['totp', 'recovery_code'], level: 'aal2', expiresIn: 300 });
+    // The verified email is offered too: this patient's role allows email codes (out-of-band.security.test.ts).
+    expect(first.problem.challenge).toMatchObject({ methods: ['totp', 'recovery_code', 'email_code'], level: 'aal2', expiresIn: 300 });
     const stored = await h.app.portcullis.database.db.selectFrom('sessions').select('id').execute();
     expect(stored).toHaveLength(1); // only the enrolling session; the password step minted nothing
 
