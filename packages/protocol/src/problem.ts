@@ -61,6 +61,15 @@ export type Problem = Static<typeof ProblemSchema>;
 export type ValidationIssue = Static<typeof ValidationIssueSchema>;
 export type AuthChallenge = Static<typeof AuthChallengeSchema>;
 
+export type AuthChallengeMethod = AuthChallenge['methods'][number];
+
+/** Every way a challenge can be answered, for clients that check what they receive (complete by `satisfies`). */
+const METHODS = { totp: true, recovery_code: true, passkey: true, email_code: true, sms_code: true } satisfies Record<
+  AuthChallengeMethod,
+  true
+>;
+export const AUTH_CHALLENGE_METHODS = Object.freeze(Object.keys(METHODS) as AuthChallengeMethod[]);
+
 /** The `type` URI of a code: a stable anchor in the published error reference. */
 export function problemTypeFor(code: string): string {
   return `https://portcullis.dev/errors#${code.toLowerCase().replaceAll('_', '-')}`;

@@ -19,7 +19,13 @@ import {
   type PasswordResetConfirm,
   type PasswordResetRequest,
   type Device,
+  type MfaCodeSent,
+  type MfaFactorList,
+  type MfaSendCodeRequest,
   type MfaSignInRequest,
+  type PhoneCodeSent,
+  type PhoneConfirmation,
+  type PhoneEnrolment,
   type Passkey,
   type PasskeyList,
   type TotpConfirmation,
@@ -44,6 +50,11 @@ import { discardBody, readJson } from './http/read-json.ts';
 import {
   parseAccepted,
   parseAccount,
+  parseMfaCodeSent,
+  parseMfaFactorList,
+  parsePhoneCodeSent,
+  parsePhoneConfirmation,
+  parsePhoneEnrolment,
   parseRevoked,
   parseSessionList,
   parseTokenResponse,
@@ -92,6 +103,13 @@ interface ProofSpec {
 
 /** RFC 9110 §9.1 / Fetch: these method names are case-normalised by `fetch`, so `htm` must be too. */
 const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/** Factor ids as the routes accept them (`MfaFactorIdParamsSchema`); also keeps `../` out of paths. */
+const FACTOR_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function assertFactorId(factorId: unknown, method: string): asserts factorId is string {
+  if (typeof factorId !== 'string' || !FACTOR_ID_PATTERN.test(factorId)) throw new TypeError(`${method} expects a factor id`);
+}
 
 /** Session ids as the route accepts them (`SessionIdParamsSchema`); also keeps `../` out of paths. */
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -276,9 +294,37 @@ export class PortcullisClient {
   }
 
   /**
-   * Finishes a sign-in that answered `MFA_REQUIRED` with an authenticator-app code or a recovery
-   * code. The proof is signed with the same stored DPoP key as the password step (the server
-   * refuses a challenge answered from another key). Stores the tokens like `signIn`.
+   * Asks the server to send a one-time code for a sign-in that answered `MFA_REQUIRED`, when the
+   * challenge's `methods` include `email_code` (to the verified address) or `sms_code` (to the
+   * confirmed phone). Then answer with {@link completeSignIn} and that method. The proof is signed
+   * with the same stored DPoP key as the password step. A new code replaces the previous one of
+   * that channel; a challenge sends at most 3 codes, 30 seconds apart. Email and SMS codes are
+   * offered only to accounts whose roles allow one-factor sign-in, never to staff.
+   *
+   * @returns Where the code went (masked), how long it lives, and when another may be asked for.
+   * @throws {ApiError} `RATE_LIMITED` (too soon; `retryAfterSeconds`), `MFA_CODE_SEND_LIMIT_REACHED`,
+   *   `MFA_METHOD_NOT_ALLOWED`, `MFA_CODE_DELIVERY_FAILED` (try again later or another method),
+   *   `MFA_CHALLENGE_INVALID` (sign in again).
+   * @example
+   *   if (isMfaRequired(error) && error.challenge.methods.includes('sms_code')) {
+   *     const sent = await client.sendSignInCode({ challenge: error.challenge.token, channel: 'sms' });
+   *     showHint(`Code sent to ${sent.destination}`);
+   *     await client.completeSignIn({ challenge: error.challenge.token, method: 'sms_code', code: await askForCode() });
+   *   }
+   */
+  async sendSignInCode(input: MfaSendCodeRequest): Promise<MfaCodeSent> {
+    assertInput(input, 'sendSignInCode');
+    const key = await this.#storedKey();
+    if (key === null) throw new ClientError('NOT_SIGNED_IN', 'No DPoP key: call signIn first');
+    const response = await this.#send(this.#url('/v1/sessions/mfa/send'), jsonInit('POST', input), { key });
+    return this.#result(response, 'POST /v1/sessions/mfa/send', parseMfaCodeSent);
+  }
+
+  /**
+   * Finishes a sign-in that answered `MFA_REQUIRED` with an authenticator-app code, a recovery
+   * code, or a code sent by email or SMS ({@link sendSignInCode}). The proof is signed with the
+   * same stored DPoP key as the password step (the server refuses a challenge answered from
+   * another key). Stores the tokens like `signIn`.
    *
    * @throws {ApiError} `MFA_CODE_INVALID` (try again), `MFA_CHALLENGE_INVALID` (sign in again),
    *   `MFA_LOCKED` (too many wrong codes; `retryAfterSeconds`; passkeys still work).
@@ -441,6 +487,77 @@ export class PortcullisClient {
    */
   async confirmTotpEnrolment(factorId: string, code: string): Promise<TotpConfirmation> {
     return this.#authorizedCall('POST', `/v1/mfa/totp/${encodeURIComponent(factorId)}/confirm`, { code }, parseTotpConfirmation);
+  }
+
+  /**
+   * The account's second factors: authenticator apps, the phone (its number masked) and the
+   * recovery-code set while codes remain. Never their secrets.
+   *
+   * @example
+   *   const phone = (await client.listFactors()).factors.find((factor) => factor.kind === 'phone');
+   */
+  async listFactors(): Promise<MfaFactorList> {
+    return this.#authorizedCall('GET', '/v1/mfa/factors', undefined, parseMfaFactorList);
+  }
+
+  /**
+   * Adds a phone number for sign-in codes by SMS: the server texts it a 6-digit code; confirm
+   * with {@link confirmPhoneEnrolment} within 10 minutes. Only for accounts whose roles allow SMS
+   * codes; one phone per account. Format the number as E.164 first (`+447700900123`).
+   *
+   * @throws {ApiError} `MFA_METHOD_NOT_ALLOWED` (SMS off, or a staff role), `MFA_PHONE_ALREADY_ENROLLED`,
+   *   `AUTH_REQUIRED` (the account has a second factor: sign in with it first), `RATE_LIMITED`,
+   *   `MFA_CODE_DELIVERY_FAILED`, `REQUEST_INVALID` (not E.164).
+   * @example
+   *   const { factorId, phoneNumber } = await client.startPhoneEnrolment('+447700900123');
+   *   showHint(`We texted a code to ${phoneNumber}`);
+   */
+  async startPhoneEnrolment(phoneNumber: string): Promise<PhoneEnrolment> {
+    if (typeof phoneNumber !== 'string') throw new TypeError('startPhoneEnrolment expects a phone number');
+    return this.#authorizedCall('POST', '/v1/mfa/phone', { phoneNumber }, parsePhoneEnrolment);
+  }
+
+  /**
+   * Texts a new code to a phone that is being added (the previous code stops working); 30 seconds
+   * apart, 5 an hour.
+   *
+   * @throws {ApiError} `RATE_LIMITED` (`retryAfterSeconds`), `MFA_ENROLMENT_NOT_FOUND` (start again).
+   */
+  async resendPhoneCode(factorId: string): Promise<PhoneCodeSent> {
+    assertFactorId(factorId, 'resendPhoneCode');
+    return this.#authorizedCall('POST', `/v1/mfa/phone/${factorId}/resend`, undefined, parsePhoneCodeSent);
+  }
+
+  /**
+   * Confirms a phone with the code texted to it. The first time the account gets a factor, the
+   * answer carries its recovery codes: show them once. The server then signs out the account's
+   * other sessions.
+   *
+   * @throws {ApiError} `MFA_PHONE_CODE_INVALID`, `MFA_ENROLMENT_NOT_FOUND`.
+   * @example
+   *   const { recoveryCodes } = await client.confirmPhoneEnrolment(factorId, code);
+   */
+  async confirmPhoneEnrolment(factorId: string, code: string): Promise<PhoneConfirmation> {
+    assertFactorId(factorId, 'confirmPhoneEnrolment');
+    return this.#authorizedCall('POST', `/v1/mfa/phone/${factorId}/confirm`, { code }, parsePhoneConfirmation);
+  }
+
+  /**
+   * Removes the phone. This needs a fresh confirmation with another factor (a step-up): `prompt`
+   * is asked for it when the server requires one, as in {@link fetchWithStepUp}. Codes already
+   * sent stop working and the account's other sessions are signed out.
+   *
+   * @throws {ApiError} `STEP_UP_REQUIRED` when `prompt` resolves `null`, `MFA_FACTOR_NOT_FOUND`, and
+   *   the errors of {@link verifyStepUp}.
+   * @example
+   *   await client.removePhone(phone.id, async (challenge) => ({ method: 'recovery_code', code: await askForRecoveryCode() }));
+   */
+  async removePhone(factorId: string, prompt: StepUpPrompt): Promise<void> {
+    assertFactorId(factorId, 'removePhone');
+    const path = `/v1/mfa/phone/${factorId}`;
+    const response = await this.fetchWithStepUp(path, { method: 'DELETE', headers: { accept: JSON_ACCEPT } }, prompt);
+    if (!response.ok) throw await errorFromResponse(response, `DELETE ${path}`);
+    await discardBody(response);
   }
 
   /**

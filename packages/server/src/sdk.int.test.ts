@@ -101,7 +101,7 @@ describe('SDK ↔ server', () => {
     const laptop = client();
     const required: unknown = await laptop.signIn({ email, password, device }).catch((e: unknown) => e);
     if (!isMfaRequired(required)) throw new Error('expected MFA_REQUIRED');
-    expect(required.challenge.methods).toEqual(['totp', 'recovery_code']);
+    expect(required.challenge.methods).toEqual(['totp', 'recovery_code', 'email_code']);
     const wrong: unknown = await laptop
       .completeSignIn({ challenge: required.challenge.token, method: 'recovery_code', code: 'AAAAA-AAAAA' })
       .catch((e: unknown) => e);
@@ -136,5 +136,64 @@ describe('SDK ↔ server', () => {
     const session = await phone.signInWithPasskey(authenticator, { label: 'Phone', platform: 'ios' });
     expect(session).toBeDefined();
     expect(await phone.getAccount()).toMatchObject({ email });
+  });
+
+  it('adds a phone, then signs in with a texted code and with an emailed code', async () => {
+    const email = 'sms-sdk@example.test';
+    const phoneNumber = '+447700900777';
+    const textCode = async (kind: RegExp): Promise<string> => {
+      const rows = await server.app.portcullis.database.db
+        .selectFrom('outbox')
+        .select('body')
+        .where('channel', '=', 'sms')
+        .where('recipient', '=', phoneNumber)
+        .orderBy('created_at', 'desc')
+        .execute();
+      return codeIn(rows.find((row) => kind.test(row.body))?.body ?? '');
+    };
+    const phone = client();
+    await phone.signUp({ email, password });
+    await phone.verifyEmail({ email, code: codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body) });
+    await phone.signIn({ email, password, device });
+    const enrolment = await phone.startPhoneEnrolment(phoneNumber);
+    expect(enrolment.phoneNumber).toBe('+44•••••••777');
+    const { factor, recoveryCodes } = await phone.confirmPhoneEnrolment(enrolment.factorId, await textCode(/add this phone/));
+    expect(factor).toMatchObject({ kind: 'phone', label: '+44•••••••777' });
+    expect(recoveryCodes?.codes).toHaveLength(10);
+    expect((await phone.listFactors()).factors.map((f) => f.kind)).toEqual(['phone', 'recovery_codes']);
+
+    const laptop = client();
+    const required: unknown = await laptop.signIn({ email, password, device }).catch((e: unknown) => e);
+    if (!isMfaRequired(required)) throw new Error('expected MFA_REQUIRED');
+    expect(required.challenge.methods).toEqual(['sms_code', 'recovery_code', 'email_code']);
+    const sent = await laptop.sendSignInCode({ challenge: required.challenge.token, channel: 'sms' });
+    expect(sent).toMatchObject({ channel: 'sms', destination: '+44•••••••777', sendsLeft: 2 });
+    const tooSoon: unknown = await laptop
+      .sendSignInCode({ challenge: required.challenge.token, channel: 'email' })
+      .catch((e: unknown) => e);
+    expect(isApiError(tooSoon, 'RATE_LIMITED') && tooSoon.retryAfterSeconds).toBeGreaterThan(0);
+    const session = await laptop.completeSignIn({
+      challenge: required.challenge.token,
+      method: 'sms_code',
+      code: await textCode(/sign-in code/),
+    });
+    expect(session.aal).toBe('aal2');
+
+    const tablet = client();
+    const again: unknown = await tablet.signIn({ email, password, device }).catch((e: unknown) => e);
+    if (!isMfaRequired(again)) throw new Error('expected MFA_REQUIRED');
+    await tablet.sendSignInCode({ challenge: again.challenge.token, channel: 'email' });
+    const mail = await waitForMail(server.app, email, { subject: /sign-in code/i });
+    expect((await tablet.completeSignIn({ challenge: again.challenge.token, method: 'email_code', code: codeIn(mail.body) })).aal).toBe(
+      'aal2',
+    );
+
+    // Removing the phone asks for a step-up, answered here with a recovery code.
+    await tablet.removePhone(enrolment.factorId, (challenge) =>
+      Promise.resolve(
+        challenge.methods.includes('recovery_code') ? { method: 'recovery_code' as const, code: recoveryCodes?.codes[0] ?? '' } : null,
+      ),
+    );
+    expect((await tablet.listFactors()).factors.map((f) => f.kind)).toEqual(['recovery_codes']);
   });
 });

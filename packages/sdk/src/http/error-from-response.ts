@@ -6,7 +6,7 @@
  * `INVALID_RESPONSE` carrying the status (a proxy's HTML 502, a code this SDK version does not
  * know). Never copies the response body into a message. Internal.
  */
-import { isErrorCode, type AuthChallenge, type ValidationIssue } from '@portcullis/protocol';
+import { AUTH_CHALLENGE_METHODS, isErrorCode, type AuthChallenge, type ValidationIssue } from '@portcullis/protocol';
 import { ApiError, ClientError } from '../errors.ts';
 import { isRecord, readJson } from './read-json.ts';
 
@@ -21,7 +21,7 @@ function issuesOf(value: unknown): ValidationIssue[] | undefined {
   return issues;
 }
 
-const CHALLENGE_METHODS: ReadonlySet<string> = new Set(['totp', 'recovery_code', 'passkey']);
+const CHALLENGE_METHODS: ReadonlySet<string> = new Set(AUTH_CHALLENGE_METHODS);
 
 /** The problem's `challenge`, when it is well formed; anything else is ignored. */
 function challengeOf(value: unknown): AuthChallenge | undefined {

@@ -10,6 +10,11 @@
 import type {
   Accepted,
   Account,
+  MfaCodeSent,
+  MfaFactorList,
+  PhoneCodeSent,
+  PhoneConfirmation,
+  PhoneEnrolment,
   Passkey,
   PasskeyCreationOptions,
   PasskeyList,
@@ -119,4 +124,38 @@ export function parsePasskey(value: unknown): Passkey | undefined {
 export function parsePasskeyList(value: unknown): PasskeyList | undefined {
   if (!isRecord(value) || !Array.isArray(value['passkeys']) || !value['passkeys'].every(isPasskey)) return undefined;
   return value as PasskeyList;
+}
+
+const isCodeTiming = (value: Record<string, unknown>): boolean => isCount(value['codeExpiresIn']) && isCount(value['resendAfter']);
+
+export function parseMfaCodeSent(value: unknown): MfaCodeSent | undefined {
+  if (!isRecord(value) || (value['channel'] !== 'email' && value['channel'] !== 'sms')) return undefined;
+  if (!isString(value['destination']) || !isCodeTiming(value) || !isCount(value['sendsLeft'])) return undefined;
+  return value as MfaCodeSent;
+}
+
+export function parsePhoneEnrolment(value: unknown): PhoneEnrolment | undefined {
+  if (!isRecord(value) || !isNonEmptyString(value['factorId']) || !isString(value['phoneNumber']) || !isString(value['expiresAt'])) {
+    return undefined;
+  }
+  return isCodeTiming(value) ? (value as PhoneEnrolment) : undefined;
+}
+
+export function parsePhoneCodeSent(value: unknown): PhoneCodeSent | undefined {
+  return isRecord(value) && isString(value['phoneNumber']) && isCodeTiming(value) ? (value as PhoneCodeSent) : undefined;
+}
+
+export function parsePhoneConfirmation(value: unknown): PhoneConfirmation | undefined {
+  if (!isRecord(value) || !isRecord(value['factor']) || value['factor']['kind'] !== 'phone') return undefined;
+  const codes = value['recoveryCodes'];
+  if (codes !== null && !(isRecord(codes) && Array.isArray(codes['codes']) && codes['codes'].every(isString))) return undefined;
+  return value as PhoneConfirmation;
+}
+
+export function parseMfaFactorList(value: unknown): MfaFactorList | undefined {
+  if (!isRecord(value) || !Array.isArray(value['factors'])) return undefined;
+  const wellFormed = value['factors'].every(
+    (factor) => isRecord(factor) && isNonEmptyString(factor['id']) && isString(factor['kind']) && isString(factor['label']),
+  );
+  return wellFormed ? (value as MfaFactorList) : undefined;
 }
