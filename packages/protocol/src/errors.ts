@@ -408,6 +408,43 @@ export const ERRORS = defineErrors({
     description:
       'An inclusion proof needs 0 ≤ entry < tree size ≤ the current log size; a consistency proof needs 1 ≤ from ≤ to ≤ the current log size. Ask for tree sizes taken from signed checkpoints.',
   },
+  ADMIN_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    message: 'No such account',
+    description: 'The account id names no account.',
+  },
+  ADMIN_SELF_ACTION_FORBIDDEN: {
+    status: 403,
+    message: 'You cannot do this to your own account',
+    description:
+      'Locking, resetting the second factors of, or changing the roles of one’s own account needs another administrator (separation of duties).',
+  },
+  ADMIN_ROLE_UNKNOWN: {
+    status: 400,
+    message: 'Unknown role',
+    description: 'Every role must be one of the roles the deployment configures in `access.roles`.',
+  },
+  ELEVATION_ROLE_INVALID: {
+    status: 400,
+    message: 'This role cannot be requested',
+    description: 'An elevation must name a role configured in `access.roles` that the account does not already hold.',
+  },
+  ELEVATION_NOT_FOUND: {
+    status: 404,
+    message: 'No such elevation',
+    description: 'The elevation does not exist, or (for the requester’s own routes) belongs to someone else.',
+  },
+  ELEVATION_NOT_PENDING: {
+    status: 409,
+    message: 'This elevation is not waiting for a decision',
+    description: 'Only a pending request can be approved or denied, and only an elevation in force or pending can be ended.',
+  },
+  ELEVATION_APPROVER_INVALID: {
+    status: 403,
+    message: 'You cannot approve this request',
+    description:
+      'The approver must be a second person: neither the requester nor the account concerned. Requests for the `admin` role need an approver who is an admin.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     message: 'Internal server error',

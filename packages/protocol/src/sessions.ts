@@ -119,7 +119,26 @@ export const SessionSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SessionListSchema = Type.Object({ sessions: Type.Array(SessionSchema) }, { additionalProperties: false });
+export const SessionElevationSchema = Type.Object(
+  {
+    id: Type.String({ description: 'The elevation (see `GET /v1/elevations`).' }),
+    role: Type.String({ description: 'The role held on top of the account’s own roles.' }),
+    expiresAt: Type.String({ format: 'date-time', description: 'When it ends by itself (at most an hour after approval).' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionListSchema = Type.Object(
+  {
+    sessions: Type.Array(SessionSchema),
+    elevations: Type.Optional(
+      Type.Array(SessionElevationSchema, {
+        description: 'Time-boxed elevations in force: every session of the account holds these roles now.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const SessionIdParamsSchema = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) },

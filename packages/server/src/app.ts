@@ -57,6 +57,8 @@ import { assuranceRoutes, requiredLevelFor, type AssuranceDeps } from './modules
 import { federationRoutes } from './modules/federation/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
+import { adminRoutes } from './modules/admin/index.ts';
+import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
 
 export interface BuildAppOptions {
@@ -207,6 +209,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, assurance, tokenRequestProof }));
   await app.register(recordsRoutes({ db: database.db, clock, keyRing, access }));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
+  const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
+  await app.register(elevationRoutes(elevation));
+  await app.register(adminRoutes({ db: database.db, clock, access: config.access, sessions, elevation, mailer, onBackgroundError }));
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -852,15 +852,53 @@ const AccessSchema = Type.Object(
     roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.Array(PermissionSchema, { uniqueItems: true }), {
       default: {
         patient: ['records:read_own', 'grants:manage_own'],
-        clinician: ['records:read_granted', 'records:write_granted'],
-        support: ['accounts:read_masked', 'accounts:manage_access'],
-        admin: ['accounts:read_masked', 'accounts:manage_access', 'roles:manage'],
-        auditor: ['audit:read'],
+        clinician: ['records:read_granted', 'records:write_granted', 'elevation:request'],
+        support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request'],
+        admin: [
+          'accounts:read_masked',
+          'accounts:read_personal',
+          'accounts:manage_access',
+          'accounts:reset_mfa',
+          'roles:manage',
+          'elevation:approve',
+        ],
+        auditor: ['audit:read', 'elevation:request'],
       },
       description:
         'Permissions of each role (deny by default: an account holds only the union of its roles’ permissions, and a role not listed here holds none). A route declaring a permission that no role lists is a start-up error. Set it in the JSON config file (`PORTCULLIS_CONFIG_FILE`); replacing the map replaces every role. The default table is explained in docs/access-control.md.',
       examples: [{ patient: ['records:read_own', 'grants:manage_own'], clinician: ['records:read_granted', 'records:write_granted'] }],
     }),
+    elevation: Type.Object(
+      {
+        maxSeconds: Type.Integer({
+          minimum: 60,
+          maximum: 3600,
+          default: 3600,
+          description: 'Longest time-boxed elevation a staff member may request (at most an hour); it ends by itself.',
+        }),
+        approval: Type.Object(
+          {
+            enabled: Type.Boolean({
+              default: false,
+              description:
+                'Every elevation waits for a second person holding `elevation:approve` (never the requester). Off: elevations to roles other than `admin` start at once (audited, visible).',
+            }),
+          },
+          { additionalProperties: false, default: {}, description: 'Second-person approval of elevations.' },
+        ),
+        adminApproval: Type.Object(
+          {
+            enabled: Type.Boolean({
+              default: true,
+              description:
+                'Elevation to `admin` and granting the `admin` role wait for approval by a second admin (never the requester or the person concerned), whatever `approval.enabled` says.',
+            }),
+          },
+          { additionalProperties: false, default: {}, description: 'Two admins for the admin role.' },
+        ),
+      },
+      { additionalProperties: false, default: {}, description: 'Time-boxed elevation to another role (docs/access-control.md).' },
+    ),
   },
   { additionalProperties: false, default: {}, description: 'Roles and permissions (least privilege, deny by default).' },
 );

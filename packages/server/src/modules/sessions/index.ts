@@ -4,7 +4,7 @@
  * Sessions: the only place tokens are minted (`issueSession`), rotated and checked. Other
  * modules import from here only.
  */
-export { authenticateAccessToken, issueSession, revokeSessions } from './service.ts';
+export { authenticateAccessToken, issueSession, listSessions, revokeSessions } from './service.ts';
 export type { IssueSessionInput, RequestContext, SessionsDeps } from './service.ts';
 export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
 export { bearerClientOf } from './binding.ts';

@@ -13,6 +13,8 @@ export interface TokenWithSession {
   readonly token: SessionTokensTable;
   readonly session: SessionsTable;
   readonly account: { readonly roles: string; readonly status: string };
+  /** Roles of elevations in force at the lookup's `now` (modules/elevation), usually none. */
+  readonly elevatedRoles: readonly string[];
 }
 
 export async function insertSession(db: Db, session: SessionsTable): Promise<void> {
@@ -26,40 +28,53 @@ export async function insertTokens(db: Db, tokens: readonly SessionTokensTable[]
     .execute();
 }
 
-function tokenWithSessionQuery(db: Db, tokenId: string) {
-  return db
-    .selectFrom('session_tokens as t')
-    .innerJoin('sessions as s', 's.id', 't.session_id')
-    .innerJoin('accounts as a', 'a.id', 's.account_id')
-    .select([
-      't.id as t_id',
-      't.session_id as t_session_id',
-      't.kind as t_kind',
-      't.secret_hash as t_secret_hash',
-      't.created_at as t_created_at',
-      't.expires_at as t_expires_at',
-      't.used_at as t_used_at',
-      's.id as s_id',
-      's.account_id as s_account_id',
-      's.jkt as s_jkt',
-      's.aal as s_aal',
-      's.amr as s_amr',
-      's.auth_time as s_auth_time',
-      's.device_label as s_device_label',
-      's.device_platform as s_device_platform',
-      's.app_version as s_app_version',
-      's.ip_prefix as s_ip_prefix',
-      's.created_at as s_created_at',
-      's.last_used_at as s_last_used_at',
-      's.idle_expires_at as s_idle_expires_at',
-      's.absolute_expires_at as s_absolute_expires_at',
-      's.revoked_at as s_revoked_at',
-      's.revoked_reason as s_revoked_reason',
-      's.restricted as s_restricted',
-      'a.roles as a_roles',
-      'a.status as a_status',
-    ])
-    .where('t.id', '=', tokenId);
+function tokenWithSessionQuery(db: Db, tokenId: string, now: number) {
+  return (
+    db
+      .selectFrom('session_tokens as t')
+      .innerJoin('sessions as s', 's.id', 't.session_id')
+      .innerJoin('accounts as a', 'a.id', 's.account_id')
+      // Elevations in force join here (one row each; almost always none), so the roles of a
+      // request cost no second query and an expired elevation stops counting on its own.
+      .leftJoin('role_elevations as e', (join) =>
+        join
+          .onRef('e.account_id', '=', 's.account_id')
+          .on('e.kind', '=', 'elevation')
+          .on('e.approved_at', 'is not', null)
+          .on('e.revoked_at', 'is', null)
+          .on('e.expires_at', '>', now),
+      )
+      .select([
+        't.id as t_id',
+        't.session_id as t_session_id',
+        't.kind as t_kind',
+        't.secret_hash as t_secret_hash',
+        't.created_at as t_created_at',
+        't.expires_at as t_expires_at',
+        't.used_at as t_used_at',
+        's.id as s_id',
+        's.account_id as s_account_id',
+        's.jkt as s_jkt',
+        's.aal as s_aal',
+        's.amr as s_amr',
+        's.auth_time as s_auth_time',
+        's.device_label as s_device_label',
+        's.device_platform as s_device_platform',
+        's.app_version as s_app_version',
+        's.ip_prefix as s_ip_prefix',
+        's.created_at as s_created_at',
+        's.last_used_at as s_last_used_at',
+        's.idle_expires_at as s_idle_expires_at',
+        's.absolute_expires_at as s_absolute_expires_at',
+        's.revoked_at as s_revoked_at',
+        's.revoked_reason as s_revoked_reason',
+        's.restricted as s_restricted',
+        'a.roles as a_roles',
+        'a.status as a_status',
+        'e.role as e_role',
+      ])
+      .where('t.id', '=', tokenId)
+  );
 }
 
 type TokenWithSessionRow = Awaited<ReturnType<ReturnType<typeof tokenWithSessionQuery>['executeTakeFirstOrThrow']>>;
@@ -68,21 +83,37 @@ type TokenWithSessionRow = Awaited<ReturnType<ReturnType<typeof tokenWithSession
  * The lookup compiled once per database handle: building and compiling this three-table query
  * with Kysely costs more CPU than SQLite takes to run it, on every authenticated request.
  */
-const compiledLookups = new WeakMap<Db, CompiledQuery<TokenWithSessionRow>>();
-
-function compiledLookup(db: Db, tokenId: string): CompiledQuery<TokenWithSessionRow> {
-  let compiled = compiledLookups.get(db);
-  if (!compiled) {
-    compiled = tokenWithSessionQuery(db, '').compile();
-    if (compiled.parameters.length !== 1) throw new TypeError('token lookup must have exactly one parameter');
-    compiledLookups.set(db, compiled);
-  }
-  return { ...compiled, parameters: [tokenId] };
+interface CompiledLookup {
+  readonly query: CompiledQuery<TokenWithSessionRow>;
+  /** Position of each parameter: the token id, the time, or a constant kept as compiled. */
+  readonly slots: readonly ('token' | 'now' | 'constant')[];
 }
 
-/** One round trip on the hot path: token, its session and the account's roles and status. */
-export async function findTokenWithSession(db: Db, tokenId: string): Promise<TokenWithSession | undefined> {
-  const row = (await db.executeQuery(compiledLookup(db, tokenId))).rows[0];
+const compiledLookups = new WeakMap<Db, CompiledLookup>();
+const TOKEN_SLOT = '\u0000token';
+const NOW_SLOT = -1;
+
+function compiledLookup(db: Db, tokenId: string, now: number): CompiledQuery<TokenWithSessionRow> {
+  let compiled = compiledLookups.get(db);
+  if (!compiled) {
+    const query = tokenWithSessionQuery(db, TOKEN_SLOT, NOW_SLOT).compile();
+    const slots = query.parameters.map((p) => (p === TOKEN_SLOT ? 'token' : p === NOW_SLOT ? 'now' : 'constant'));
+    if (slots.filter((s) => s === 'token').length !== 1 || slots.filter((s) => s === 'now').length !== 1)
+      throw new TypeError('token lookup must have exactly one token and one time parameter');
+    compiled = { query, slots };
+    compiledLookups.set(db, compiled);
+  }
+  const { query, slots } = compiled;
+  return { ...query, parameters: query.parameters.map((p, i) => (slots[i] === 'token' ? tokenId : slots[i] === 'now' ? now : p)) };
+}
+
+/**
+ * One round trip on the hot path: token, its session, the account's roles and status, and the
+ * roles of elevations in force at `now`.
+ */
+export async function findTokenWithSession(db: Db, tokenId: string, now: number): Promise<TokenWithSession | undefined> {
+  const rows = (await db.executeQuery(compiledLookup(db, tokenId, now))).rows;
+  const row = rows[0];
   if (!row) return undefined;
   return {
     token: {
@@ -114,6 +145,7 @@ export async function findTokenWithSession(db: Db, tokenId: string): Promise<Tok
       restricted: row.s_restricted,
     },
     account: { roles: row.a_roles, status: row.a_status },
+    elevatedRoles: rows.flatMap((r) => (r.e_role === null ? [] : [r.e_role])),
   };
 }
 
@@ -165,5 +197,23 @@ export async function listLiveSessions(db: Db, accountId: string, now: number): 
     .where('idle_expires_at', '>', now)
     .where('absolute_expires_at', '>', now)
     .orderBy('last_used_at', 'desc')
+    .execute();
+}
+
+/** Elevations of one account in force at `now`, for the session list (where they are visible). */
+export async function listLiveElevations(
+  db: Db,
+  accountId: string,
+  now: number,
+): Promise<{ id: string; role: string; expires_at: number | null }[]> {
+  return db
+    .selectFrom('role_elevations')
+    .select(['id', 'role', 'expires_at'])
+    .where('account_id', '=', accountId)
+    .where('kind', '=', 'elevation')
+    .where('approved_at', 'is not', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at')
     .execute();
 }

@@ -17,7 +17,7 @@ import {
 import type { SessionsTable } from '../../platform/db/index.ts';
 import { ipPrefix } from '../../platform/http/ip-prefix.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
-import { listSessions, revokeSessions, rotateRefreshToken, type RequestContext, type SessionsDeps } from './service.ts';
+import { listElevations, listSessions, revokeSessions, rotateRefreshToken, type RequestContext, type SessionsDeps } from './service.ts';
 import type { TokenRequestProof } from './token-request.ts';
 
 export interface SessionsRouteDeps {
@@ -77,7 +77,11 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       async (request) => {
         const principal = principalOf(request);
         const sessions = await listSessions(deps.sessions, principal.accountId);
-        return { sessions: sessions.map((s) => toSessionDto(s, principal.sessionId)) };
+        const elevations = await listElevations(deps.sessions, principal.accountId);
+        return {
+          sessions: sessions.map((s) => toSessionDto(s, principal.sessionId)),
+          elevations: elevations.map((e) => ({ id: e.id, role: e.role, expiresAt: new Date(e.expiresAt).toISOString() })),
+        };
       },
     );
 

@@ -183,7 +183,7 @@ async function rotateInTransaction(
   context: RequestContext,
 ): Promise<RotationOutcome> {
   const now = deps.clock.now();
-  const found = await repo.findTokenWithSession(tx, presented.id);
+  const found = await repo.findTokenWithSession(tx, presented.id, now);
   if (!found || found.token.kind !== 'refresh' || !secretMatches(deps.keyRing, presented.secret, found.token.secret_hash))
     return { refused: 'unknown_token' };
   const { session } = found;
@@ -235,22 +235,30 @@ async function rotateInTransaction(
 export async function authenticateAccessToken(deps: SessionsDeps, accessToken: string): Promise<AuthenticatedSession | undefined> {
   const presented = parseToken(accessToken);
   if (presented?.kind !== 'access') return undefined;
-  const found = await repo.findTokenWithSession(deps.db, presented.id);
-  if (!found || found.token.kind !== 'access' || !secretMatches(deps.keyRing, presented.secret, found.token.secret_hash)) return undefined;
   const now = deps.clock.now();
+  const found = await repo.findTokenWithSession(deps.db, presented.id, now);
+  if (!found || found.token.kind !== 'access' || !secretMatches(deps.keyRing, presented.secret, found.token.secret_hash)) return undefined;
   if (found.token.expires_at <= now || !isLive(found.session, now) || found.account.status !== 'active') return undefined;
   if (now - found.session.last_used_at >= deps.config.lastUsedWriteIntervalSeconds * SECOND) {
     await repo.touchSession(deps.db, found.session.id, now);
   }
+  const roles = JSON.parse(found.account.roles) as string[];
   return {
     session: found.session,
-    roles: JSON.parse(found.account.roles) as string[],
+    // Principal roles = account roles + elevations in force (modules/elevation), computed per request.
+    roles: found.elevatedRoles.length === 0 ? roles : [...new Set([...roles, ...found.elevatedRoles])],
     token: { createdAt: found.token.created_at, expiresAt: found.token.expires_at },
   };
 }
 
 export async function listSessions(deps: SessionsDeps, accountId: string): Promise<SessionsTable[]> {
   return repo.listLiveSessions(deps.db, accountId, deps.clock.now());
+}
+
+/** The account's elevations in force now (shown with the session list). */
+export async function listElevations(deps: SessionsDeps, accountId: string): Promise<{ id: string; role: string; expiresAt: number }[]> {
+  const rows = await repo.listLiveElevations(deps.db, accountId, deps.clock.now());
+  return rows.map((r) => ({ id: r.id, role: r.role, expiresAt: r.expires_at ?? 0 }));
 }
 
 /** Revokes sessions of `accountId` only (scoped in the query): one, all but one, or all. */

@@ -70,6 +70,19 @@ export const AUDIT_ACTIONS = [
   'record.grant_created',
   'record.grant_revoked',
   'audit.queried',
+  'admin.accounts_listed',
+  'admin.account_viewed',
+  'account.locked',
+  'account.unlocked',
+  'account.signed_out',
+  'mfa.reset',
+  'role.granted',
+  'role.removed',
+  'role.grant_requested',
+  'elevation.requested',
+  'elevation.approved',
+  'elevation.denied',
+  'elevation.ended',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

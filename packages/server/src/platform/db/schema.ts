@@ -410,4 +410,26 @@ export interface Database {
   step_up_challenges: StepUpChallengesTable;
   record_entries: RecordEntriesTable;
   record_grants: RecordGrantsTable;
+  role_elevations: RoleElevationsTable;
+}
+
+/** A time-boxed elevation or a role grant awaiting approval (migration 0012; modules/elevation). */
+export interface RoleElevationsTable {
+  id: string;
+  account_id: string;
+  role: string;
+  /** `elevation`: for `duration_seconds` once approved; `grant`: a permanent role change awaiting a second admin. */
+  kind: 'elevation' | 'grant';
+  /** The requester's reason (free text; never copied to the audit log). */
+  reason: string;
+  /** Who asked: the account itself for an elevation, the granting admin for a grant. */
+  requested_by: string;
+  requested_at: number;
+  duration_seconds: number | null;
+  approved_by: string | null;
+  approved_at: number | null;
+  /** When an approved elevation ends; null for pending requests and grants. */
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
 }

@@ -38,6 +38,7 @@ import {
 import type { OpenApiDocument } from '../http/openapi.ts';
 import { createRolePermissions, type RolePermissions } from './permissions.ts';
 import type { Authenticator } from './authentication.ts';
+import { insertPendingElevation } from '../../test-support/elevation-fixtures.ts';
 
 interface RouteRow {
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
@@ -56,6 +57,15 @@ interface RouteFixture {
   readonly targets: 'file' | 'self';
   build(target: FileTarget, world: ClinicWorld): Promise<MatrixRequest> | MatrixRequest;
 }
+
+/** The app the fixtures of the running suite write their setup rows to. */
+let currentApp: App | undefined;
+function fixtureApp(): App {
+  if (!currentApp) throw new TypeError('no app for the matrix fixtures');
+  return currentApp;
+}
+/** A fresh clinician outside the matrix, for admin actions that change or end an account's sessions. */
+const bystander = (): Promise<string> => createAccount(fixtureApp(), ['clinician']);
 
 /** How to build a real request for each route that declares a permission. Add a row with each new such route. */
 const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
@@ -85,6 +95,55 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   'GET /v1/audit/checkpoint': { targets: 'self', build: () => ({ url: '/v1/audit/checkpoint' }) },
   'GET /v1/audit/proofs/inclusion': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/inclusion?entryIndex=0&treeSize=1' }) },
   'GET /v1/audit/proofs/consistency': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/consistency?fromSize=1&toSize=2' }) },
+  // The admin API acts on accounts outside the matrix (fresh ones, or the scribe), never on an actor.
+  'GET /v1/admin/accounts': { targets: 'self', build: () => ({ url: '/v1/admin/accounts?role=auditor&limit=5' }) },
+  'GET /v1/admin/accounts/unmasked': { targets: 'self', build: () => ({ url: '/v1/admin/accounts/unmasked?role=auditor&limit=5' }) },
+  'GET /v1/admin/accounts/{accountId}': { targets: 'self', build: (_t, world) => ({ url: `/v1/admin/accounts/${world.scribeId}` }) },
+  'POST /v1/admin/accounts/{accountId}/lock': {
+    targets: 'self',
+    build: async () => ({ url: `/v1/admin/accounts/${await bystander()}/lock` }),
+  },
+  'POST /v1/admin/accounts/{accountId}/unlock': {
+    targets: 'self',
+    build: async () => ({ url: `/v1/admin/accounts/${await bystander()}/unlock` }),
+  },
+  'POST /v1/admin/accounts/{accountId}/sign-out': {
+    targets: 'self',
+    build: async () => ({ url: `/v1/admin/accounts/${await bystander()}/sign-out` }),
+  },
+  'POST /v1/admin/accounts/{accountId}/mfa/reset': {
+    targets: 'self',
+    build: async () => ({ url: `/v1/admin/accounts/${await bystander()}/mfa/reset` }),
+  },
+  'PUT /v1/admin/accounts/{accountId}/roles': {
+    targets: 'self',
+    build: async () => ({ url: `/v1/admin/accounts/${await bystander()}/roles`, payload: { roles: ['clinician', 'support'] } }),
+  },
+  // Elevation: the requests name `admin`, which waits for a second admin, so no actor's roles change.
+  'POST /v1/elevations': {
+    targets: 'self',
+    build: () => ({ url: '/v1/elevations', payload: { role: 'admin', reason: 'authorization matrix request' } }),
+  },
+  'GET /v1/elevations': { targets: 'self', build: () => ({ url: '/v1/elevations' }) },
+  'DELETE /v1/elevations/{elevationId}': {
+    targets: 'self',
+    build: async (t) => ({
+      url: `/v1/elevations/${await insertPendingElevation(fixtureApp(), { accountId: t.patientId, role: 'admin' })}`,
+    }),
+  },
+  'GET /v1/admin/elevations': { targets: 'self', build: () => ({ url: '/v1/admin/elevations' }) },
+  'POST /v1/admin/elevations/{elevationId}/approve': {
+    targets: 'self',
+    build: async () => ({
+      url: `/v1/admin/elevations/${await insertPendingElevation(fixtureApp(), { accountId: await bystander(), role: 'auditor' })}/approve`,
+    }),
+  },
+  'POST /v1/admin/elevations/{elevationId}/revoke': {
+    targets: 'self',
+    build: async () => ({
+      url: `/v1/admin/elevations/${await insertPendingElevation(fixtureApp(), { accountId: await bystander(), role: 'auditor' })}/revoke`,
+    }),
+  },
 };
 
 type Outcome = '2xx' | '403' | '404' | 'not refused';
@@ -191,6 +250,7 @@ async function harness(dialect: TestDialect, authenticator?: (app: () => App, ac
       : {}),
   });
   holder.app = app;
+  currentApp = app;
   app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
   return { app, access };
 }
@@ -230,11 +290,20 @@ describe.each(testDatabases())('authorization matrix on $dialect', ({ dialect })
     expect(findings).toEqual([]);
   });
 
-  it('V8.2.2: support holds no permission any patient-file route declares (account help without record content)', () => {
+  it('V8.2.2: support holds no permission any patient-file or audit-log route declares (account help without record content)', () => {
     const support = access.permissionsOf(['support']);
-    const fileRoutes = routes.filter((r) => r.path.startsWith('/v1/records/'));
-    expect(fileRoutes.length).toBeGreaterThan(0);
-    expect(fileRoutes.filter((r) => support.has(r.permission)).map(keyOf)).toEqual([]);
+    const contentRoutes = routes.filter((r) => r.path.startsWith('/v1/records/') || r.path.startsWith('/v1/audit/'));
+    expect(contentRoutes.length).toBeGreaterThan(0);
+    expect(contentRoutes.filter((r) => support.has(r.permission)).map(keyOf)).toEqual([]);
+    // …while the account-help routes are theirs.
+    const helpRoutes = routes.filter((r) => r.path.startsWith('/v1/admin/accounts') && support.has(r.permission)).map(keyOf);
+    expect(helpRoutes).toEqual(
+      expect.arrayContaining([
+        'GET /v1/admin/accounts',
+        'POST /v1/admin/accounts/{accountId}/lock',
+        'POST /v1/admin/accounts/{accountId}/sign-out',
+      ]),
+    );
   });
 });
 

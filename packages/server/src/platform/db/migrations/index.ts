@@ -16,6 +16,7 @@ import * as assurance from './0008-assurance.ts';
 import * as stepUp from './0009-step-up.ts';
 import * as phoneFactors from './0010-phone-factors.ts';
 import * as records from './0011-records.ts';
+import * as elevation from './0012-elevation.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-step-up': stepUp,
   '0010-phone-factors': phoneFactors,
   '0011-records': records,
+  '0012-elevation': elevation,
 };
 
 export class MigrationError extends Error {

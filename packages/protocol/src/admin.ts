@@ -1,0 +1,163 @@
+/**
+ * @module admin
+ *
+ * Wire schemas of the admin API (accounts with masked personal data, lock and unlock, forced
+ * sign-out, second-factor reset, roles) and of time-boxed elevation (a staff member asks for a
+ * role for at most an hour, with a reason; a second person may have to approve). Email
+ * addresses leave the server masked (`a•••@example.com`) unless the caller holds
+ * `accounts:read_personal` and passed a fresh step-up for that very request.
+ */
+import Type, { type Static } from 'typebox';
+
+const IdSchema = Type.String({ format: 'uuid', description: 'Identifier (UUID).' });
+const RoleSchema = Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$', description: 'A role from `access.roles`.' });
+const Time = Type.String({ format: 'date-time' });
+
+export const AccountIdParamsSchema = Type.Object({ accountId: IdSchema }, { additionalProperties: false });
+export type AccountIdParams = Static<typeof AccountIdParamsSchema>;
+
+export const AdminAccountQuerySchema = Type.Object(
+  {
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, description: 'Exact email address (case-insensitive).' })),
+    role: Type.Optional(RoleSchema),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('locked')])),
+    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]|[1-9][0-9]|100)$', description: 'Page size, 1–100 (default 50).' })),
+    after: Type.Optional(Type.String({ format: 'uuid', description: '`nextAfter` of the previous page.' })),
+  },
+  { additionalProperties: false },
+);
+export type AdminAccountQuery = Static<typeof AdminAccountQuerySchema>;
+
+export const AdminAccountSchema = Type.Object(
+  {
+    id: IdSchema,
+    email: Type.String({ description: 'Masked (`a•••@example.com`) unless `masked` is false.' }),
+    masked: Type.Boolean(),
+    emailVerified: Type.Boolean(),
+    roles: Type.Array(Type.String()),
+    status: Type.Union([Type.Literal('active'), Type.Literal('locked')]),
+    createdAt: Time,
+  },
+  { additionalProperties: false },
+);
+export type AdminAccount = Static<typeof AdminAccountSchema>;
+
+export const AdminAccountListSchema = Type.Object(
+  {
+    accounts: Type.Array(AdminAccountSchema),
+    nextAfter: Type.Union([IdSchema, Type.Null()], { description: 'Pass as `after` for the next page; null on the last.' }),
+  },
+  { additionalProperties: false },
+);
+export type AdminAccountList = Static<typeof AdminAccountListSchema>;
+
+export const AdminSessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    device: Type.Object({ label: Type.String(), platform: Type.String() }, { additionalProperties: false }),
+    aal: Type.String(),
+    createdAt: Time,
+    lastUsedAt: Time,
+  },
+  { additionalProperties: false },
+);
+
+export const ElevationStatusSchema = Type.Union(
+  [
+    Type.Literal('pending'),
+    Type.Literal('active'),
+    Type.Literal('expired'),
+    Type.Literal('ended'),
+    Type.Literal('denied'),
+    Type.Literal('granted'),
+  ],
+  {
+    description:
+      '`pending`: waits for approval; `active`: in force until `expiresAt`; `expired`: ran out; `ended`: ended early; `denied`: refused; `granted`: a permanent role grant that was approved.',
+  },
+);
+
+export const ElevationSchema = Type.Object(
+  {
+    id: IdSchema,
+    accountId: IdSchema,
+    role: Type.String(),
+    kind: Type.Union([Type.Literal('elevation'), Type.Literal('grant')], {
+      description: '`elevation`: time-boxed; `grant`: a permanent role change waiting for a second admin.',
+    }),
+    reason: Type.String(),
+    status: ElevationStatusSchema,
+    requestedBy: IdSchema,
+    requestedAt: Time,
+    durationSeconds: Type.Union([Type.Integer(), Type.Null()]),
+    approvedBy: Type.Union([IdSchema, Type.Null()]),
+    expiresAt: Type.Union([Time, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type Elevation = Static<typeof ElevationSchema>;
+
+export const ElevationListSchema = Type.Object({ elevations: Type.Array(ElevationSchema) }, { additionalProperties: false });
+export type ElevationList = Static<typeof ElevationListSchema>;
+
+export const AdminAccountDetailSchema = Type.Object(
+  {
+    account: AdminAccountSchema,
+    sessions: Type.Array(AdminSessionSchema),
+    elevations: Type.Array(ElevationSchema, { description: 'Pending and active elevations and grants.' }),
+  },
+  { additionalProperties: false },
+);
+export type AdminAccountDetail = Static<typeof AdminAccountDetailSchema>;
+
+export const AdminActionResultSchema = Type.Object(
+  { status: Type.Union([Type.Literal('active'), Type.Literal('locked')]), revokedSessions: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+export type AdminActionResult = Static<typeof AdminActionResultSchema>;
+
+export const MfaResetResultSchema = Type.Object(
+  {
+    removed: Type.Object(
+      { totp: Type.Integer({ minimum: 0 }), recoveryCodeSets: Type.Integer({ minimum: 0 }), passkeys: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
+    revokedSessions: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type MfaResetResult = Static<typeof MfaResetResultSchema>;
+
+export const RolesChangeRequestSchema = Type.Object(
+  { roles: Type.Array(RoleSchema, { maxItems: 16, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+export type RolesChangeRequest = Static<typeof RolesChangeRequestSchema>;
+
+export const RolesChangeResultSchema = Type.Object(
+  {
+    roles: Type.Array(Type.String(), { description: 'The account’s roles now.' }),
+    pending: Type.Array(ElevationSchema, { description: 'Role grants that wait for a second admin (the `admin` role by default).' }),
+  },
+  { additionalProperties: false },
+);
+export type RolesChangeResult = Static<typeof RolesChangeResultSchema>;
+
+export const ElevationRequestSchema = Type.Object(
+  {
+    role: RoleSchema,
+    reason: Type.String({
+      minLength: 10,
+      maxLength: 500,
+      description: 'Why the role is needed (shown to approvers; not copied to the audit log).',
+    }),
+    durationSeconds: Type.Optional(
+      Type.Integer({ minimum: 60, maximum: 3600, description: 'Default and upper bound: `access.elevation.maxSeconds`.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ElevationRequest = Static<typeof ElevationRequestSchema>;
+
+export const ElevationIdParamsSchema = Type.Object({ elevationId: IdSchema }, { additionalProperties: false });
+export type ElevationIdParams = Static<typeof ElevationIdParamsSchema>;

@@ -1,0 +1,152 @@
+/**
+ * @module modules/admin/routes
+ *
+ * HTTP for the admin API. Account help (`accounts:read_masked`, `accounts:manage_access`) is
+ * for support and admins and never shows an email address in full; the unmasked listing needs
+ * `accounts:read_personal` and a fresh step-up. Resetting second factors and changing roles
+ * need a step-up bound to the request. No route here reads a record or a message.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  AccountIdParamsSchema,
+  AdminAccountDetailSchema,
+  AdminAccountListSchema,
+  AdminAccountQuerySchema,
+  AdminActionResultSchema,
+  MfaResetResultSchema,
+  RolesChangeRequestSchema,
+  RolesChangeResultSchema,
+  type AdminAccountQuery,
+  type RolesChangeRequest,
+} from '@portcullis/protocol';
+import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
+import { principalOf, requestContext } from '../sessions/index.ts';
+import * as service from './service.ts';
+import type { AdminDeps } from './service.ts';
+
+const TAGS = ['admin'];
+const STEP_UP = { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2_phr' } as const;
+
+const accountIdOf = (request: FastifyRequest) => (request.params as { accountId: string }).accountId;
+
+export function adminRoutes(deps: AdminDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    const list = (unmasked: boolean) => async (request: FastifyRequest) => {
+      const query = request.query as AdminAccountQuery;
+      return service.listAccounts(
+        deps,
+        principalOf(request),
+        { ...query, limit: query.limit === undefined ? undefined : Number(query.limit) },
+        { unmasked },
+        requestContext(request),
+      );
+    };
+
+    app.get(
+      '/v1/admin/accounts',
+      {
+        config: { auth: 'aal2', permission: 'accounts:read_masked', audit: 'admin.accounts_listed' },
+        schema: {
+          summary: 'Search accounts (email masked)',
+          tags: TAGS,
+          querystring: AdminAccountQuerySchema,
+          response: { 200: AdminAccountListSchema },
+        },
+      },
+      list(false),
+    );
+
+    app.get(
+      '/v1/admin/accounts/unmasked',
+      {
+        config: { auth: 'aal2', permission: 'accounts:read_personal', audit: 'admin.accounts_listed', stepUp: STEP_UP },
+        schema: {
+          summary: 'Search accounts with email addresses in full (step-up)',
+          tags: TAGS,
+          querystring: AdminAccountQuerySchema,
+          response: { 200: AdminAccountListSchema },
+        },
+      },
+      list(true),
+    );
+
+    app.get(
+      '/v1/admin/accounts/:accountId',
+      {
+        config: { auth: 'aal2', permission: 'accounts:read_masked', audit: 'admin.account_viewed' },
+        schema: {
+          summary: 'One account (email masked) with its sessions and open elevations',
+          tags: TAGS,
+          params: AccountIdParamsSchema,
+          response: { 200: AdminAccountDetailSchema },
+        },
+      },
+      async (request) => service.viewAccount(deps, principalOf(request), accountIdOf(request), requestContext(request)),
+    );
+
+    for (const [path, status, summary] of [
+      ['lock', 'locked', 'Lock an account (ends every session)'],
+      ['unlock', 'active', 'Unlock an account'],
+    ] as const) {
+      app.post(
+        `/v1/admin/accounts/:accountId/${path}`,
+        {
+          config: {
+            auth: 'aal2',
+            permission: 'accounts:manage_access',
+            audit: status === 'locked' ? 'account.locked' : 'account.unlocked',
+          },
+          schema: { summary, tags: TAGS, params: AccountIdParamsSchema, response: { 200: AdminActionResultSchema } },
+        },
+        async (request) =>
+          service.setAccountStatus(deps, principalOf(request), { accountId: accountIdOf(request), status }, requestContext(request)),
+      );
+    }
+
+    app.post(
+      '/v1/admin/accounts/:accountId/sign-out',
+      {
+        config: { auth: 'aal2', permission: 'accounts:manage_access', audit: 'account.signed_out' },
+        schema: {
+          summary: 'Sign an account out everywhere',
+          tags: TAGS,
+          params: AccountIdParamsSchema,
+          response: { 200: AdminActionResultSchema },
+        },
+      },
+      async (request) => service.signOutEverywhere(deps, principalOf(request), accountIdOf(request), requestContext(request)),
+    );
+
+    app.post(
+      '/v1/admin/accounts/:accountId/mfa/reset',
+      {
+        config: { auth: 'aal2', permission: 'accounts:reset_mfa', audit: 'mfa.reset', stepUp: STEP_UP },
+        schema: {
+          summary: 'Remove the account’s second factors and passkeys (step-up; the person is told by email)',
+          tags: TAGS,
+          params: AccountIdParamsSchema,
+          response: { 200: MfaResetResultSchema },
+        },
+      },
+      async (request) => service.resetSecondFactors(deps, principalOf(request), accountIdOf(request), requestContext(request)),
+    );
+
+    app.put(
+      '/v1/admin/accounts/:accountId/roles',
+      {
+        config: { auth: 'aal2', permission: 'roles:manage', audit: 'role.granted', stepUp: STEP_UP },
+        schema: {
+          summary: 'Set the account’s roles (step-up; the admin role waits for a second admin)',
+          tags: TAGS,
+          params: AccountIdParamsSchema,
+          body: RolesChangeRequestSchema,
+          response: { 200: RolesChangeResultSchema },
+        },
+      },
+      async (request) => {
+        const { roles } = request.body as RolesChangeRequest;
+        return service.changeRoles(deps, principalOf(request), { accountId: accountIdOf(request), roles }, requestContext(request));
+      },
+    );
+  };
+}
