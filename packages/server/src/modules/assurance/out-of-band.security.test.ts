@@ -24,6 +24,7 @@ import type { App } from '../../app.ts';
 import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
 import { TestDevice, codeIn } from '../../test-support/dpop-client.ts';
 import { SoftwareAuthenticator, registerPasskey } from '../../test-support/software-authenticator.ts';
+import { codeDestinations } from '../mfa/index.ts';
 import { authenticatorCode } from '../mfa/test-support/mfa-harness.ts';
 import {
   PASSWORD,
@@ -161,6 +162,24 @@ describe.each(testDatabases())('email and SMS sign-in codes on $dialect', ({ dia
     expect(outcome(await sendCode(first.device, first.challenge.token, 'sms'))).toEqual([401, 'MFA_CHALLENGE_INVALID']);
   });
 
+  it('V6.6.2: a stored code hash copied onto another challenge does not answer it (the HMAC binds the challenge)', async () => {
+    await patientWithPhone(h, 'copied@example.test');
+    const a = await challengeFor(h.app, 'copied@example.test');
+    const b = await challengeFor(h.app, 'copied@example.test');
+    await sendCode(a.device, a.challenge.token, 'sms');
+    const codeA = await latestTextCode(h.app, PHONE, 'sign-in');
+    await sendCode(b.device, b.challenge.token, 'sms');
+    const db = h.app.portcullis.database.db;
+    const idOf = (token: string) => token.split('.')[0] ?? '';
+    const rowA = await db
+      .selectFrom('mfa_sent_codes')
+      .select('code_hash')
+      .where('binding_id', '=', idOf(a.challenge.token))
+      .executeTakeFirstOrThrow();
+    await db.updateTable('mfa_sent_codes').set({ code_hash: rowA.code_hash }).where('binding_id', '=', idOf(b.challenge.token)).execute();
+    expect(outcome(await answer(b.device, b.challenge.token, 'sms_code', codeA))).toEqual([401, 'MFA_CODE_INVALID']);
+  });
+
   it('V6.6.3: codes per challenge are 30 s apart and at most 3; a newer code replaces the older one of its channel', async () => {
     await patientWithPhone(h, 'throttle@example.test');
     const { device, challenge } = await challengeFor(h.app, 'throttle@example.test');
@@ -188,7 +207,7 @@ describe.each(testDatabases())('email and SMS sign-in codes on $dialect', ({ dia
     expect((await answer(device, challenge.token, 'sms_code', newCode)).statusCode).toBe(201);
   });
 
-  it('V6.5.5: a sign-in code never outlives its challenge', async () => {
+  it('V6.5.5: a sign-in code never outlives its challenge, and an expired challenge sends nothing', async () => {
     await patientWithPhone(h, 'expiry@example.test');
     const { device, challenge } = await challengeFor(h.app, 'expiry@example.test');
     h.clock.advance(120_000);
@@ -198,6 +217,28 @@ describe.each(testDatabases())('email and SMS sign-in codes on $dialect', ({ dia
       401,
       'MFA_CHALLENGE_INVALID',
     ]);
+    expect(outcome(await sendCode(device, challenge.token, 'email'))).toEqual([401, 'MFA_CHALLENGE_INVALID']);
+    expect(await mailsTo(h.app, 'expiry@example.test', SIGN_IN_MAIL)).toEqual([]);
+  });
+
+  it('V6.6.3: one number receives at most 10 texts an hour, however many challenges ask', async () => {
+    await patientWithPhone(h, 'bombed@example.test'); // 1 text: the enrolment code
+    const challenges = await Promise.all(Array.from({ length: 4 }, () => challengeFor(h.app, 'bombed@example.test')));
+    const statuses: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const { device, challenge } of challenges) statuses.push((await sendCode(device, challenge.token, 'sms')).statusCode);
+      h.clock.advance(30_000);
+    }
+    expect(statuses.filter((status) => status === 202)).toHaveLength(9);
+    expect(statuses.slice(-4)).toEqual([202, 429, 429, 429]);
+    expect(await textsTo(h.app, PHONE)).toHaveLength(10);
+    const [refusal] = await h.app.portcullis.database.db
+      .selectFrom('audit_events')
+      .select('reason')
+      .where('action', '=', 'mfa.sms_code_sent')
+      .where('outcome', '=', 'failure')
+      .execute();
+    expect(refusal?.reason).toBe('number_limit_reached');
   });
 });
 
@@ -385,6 +426,10 @@ describe.each(testDatabases())('switching email and SMS codes off on $dialect', 
         .execute();
       expect(outcome(await sendCode(device, challenge.token, 'email'))).toEqual([403, 'MFA_METHOD_NOT_ALLOWED']);
       expect(await mailsTo(h.app, person.email, SIGN_IN_MAIL)).toEqual([]);
+      // What a challenge would offer now (password sign-in itself needs a verified address).
+      const { database, clock, keyRing, sessions, mailer } = h.app.portcullis;
+      const deps = { db: database.db, clock, keyRing, sessions, mailer, sms: null, outOfBandAllowedFor: () => true };
+      expect(await codeDestinations(deps, person.accountId)).toEqual({ email: false, sms: false });
     } finally {
       await h.app.close();
     }
