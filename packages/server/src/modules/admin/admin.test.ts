@@ -1,8 +1,8 @@
 /**
  * The admin API over HTTP with DPoP sessions, on SQLite and PostgreSQL (ASVS V8.2.1
  * function-level access, V8.2.3 field-level masking of personal data, V8.3.1 enforcement at the
- * service, V7.5.3 step-up before sensitive changes, V16.3.1/V16.3.2 every admin action logged
- * with actor and subject, V16.2.5 no personal data in the log). Staff sessions are minted with
+ * service, V7.5.3 step-up before sensitive changes, V8.4.2 layered admin interface, V16.3.2/V16.3.3
+ * admin actions and refusals logged with actor and subject, V16.2.5 no personal data in the log). Staff sessions are minted with
  * the sessions module's `issueSession` at `aal2_phr` as test setup (records-world
  * `signedInDevice`); step-up freshness is driven by a manual clock.
  */
@@ -62,7 +62,7 @@ describe.each(testDatabases())('admin API on $dialect', ({ dialect }) => {
     expect(problemOf(await support.call('GET', '/v1/admin/accounts/unmasked'))).toEqual([403, 'RBAC_FORBIDDEN']);
   });
 
-  it('V8.2.3, V7.5.3: emails in full need accounts:read_personal and a fresh step-up', async () => {
+  it('V8.2.3, V7.5.3, V8.4.2: emails in full need accounts:read_personal and a fresh step-up', async () => {
     const patientId = await createAccount(app, ['patient']);
     const url = `/v1/admin/accounts/unmasked?email=${encodeURIComponent(emailOf(patientId))}`;
     const fresh = await admin.call('GET', url);
@@ -86,7 +86,7 @@ describe.each(testDatabases())('admin API on $dialect', ({ dialect }) => {
     expect(second.accounts.every((a) => a.roles.includes('clinician') && a.id > String(first.nextAfter))).toBe(true);
   });
 
-  it('V8.3.1, V16.3.2: support locks an account (its sessions end at once) and unlocks it; both audited with identifiers only', async () => {
+  it('V8.3.1, V8.3.2, V16.3.3, V16.2.5: support locks an account (its sessions end at once) and unlocks it; both audited with identifiers only', async () => {
     const userId = await createAccount(app, ['patient']);
     const user = await signedInDevice(app, userId);
     expect((await user.call('GET', '/v1/sessions')).statusCode).toBe(200);
@@ -114,7 +114,7 @@ describe.each(testDatabases())('admin API on $dialect', ({ dialect }) => {
     expect((await auditAbout(userId)).map((e) => e.action)).toEqual(expect.arrayContaining(['account.signed_out', 'admin.account_viewed']));
   });
 
-  it('V7.5.3, V6.x: resetting second factors needs a step-up, removes them, ends sessions and tells the person by email', async () => {
+  it('V7.5.3, V6.4.4: resetting second factors needs a step-up, removes them, ends sessions and tells the person by email', async () => {
     const userId = await createAccount(app, ['clinician']);
     const user = await signedInDevice(app, userId);
     const now = clock.now();

@@ -1,7 +1,8 @@
 /**
  * Time-boxed elevation over HTTP with DPoP sessions, on SQLite and PostgreSQL (ASVS V8.2.1
  * function-level access follows the roles in force, V8.3.1 enforced at the service on every
- * request, V7.5.3 step-up before asking, V16.3.2 every step audited). Sessions are minted with
+ * request, V8.3.2 changes of roles apply on the next request, V7.5.3
+ * step-up before asking, V16.3.3 every step audited). Sessions are minted with
  * the sessions module's `issueSession` at `aal2_phr` as test setup (records-world
  * `signedInDevice`); expiry is driven by a manual clock, and each check after moving the clock
  * uses a newly minted session, since access tokens themselves live ten minutes.
@@ -25,7 +26,7 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (approval off, 
   });
   afterAll(() => app.close());
 
-  it('V8.2.1, V8.3.1: the role holds from the request until it expires by itself, visible in the session list and the audit log', async () => {
+  it('V8.2.1, V8.3.2, V16.3.3: the role holds from the request until it expires by itself, visible in the session list and the audit log', async () => {
     const clinicianId = await createAccount(app, ['clinician']);
     const clinician = await signedInDevice(app, clinicianId);
     expect(problemOf(await clinician.call('GET', '/v1/audit/checkpoint'))).toEqual([403, 'RBAC_FORBIDDEN']);
