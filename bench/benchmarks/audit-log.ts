@@ -326,7 +326,9 @@ export const auditLogBenchmarks: readonly Benchmark[] = [
   {
     name: 'audit-append-postgres',
     description: `audit events appended per second on PostgreSQL: writeAuditEvent (Merkle append, head row locked) vs. one plain insert, each in its own transaction, ${APPEND_CONCURRENCY} in flight`,
-    target: 0.3,
+    // Appends hold the head row until their commit, so commits (WAL flushes) happen one at a time,
+    // while the plain inserts share flushes (group commit). 0.1 flags anything worse than that.
+    target: 0.1,
     sides: {
       candidate: { kind: 'function', label: 'writeAuditEvent, PostgreSQL', setup: appendSide('postgres') },
       baseline: { kind: 'function', label: 'plain insert, PostgreSQL', setup: plainInsertSide('postgres') },
@@ -336,7 +338,8 @@ export const auditLogBenchmarks: readonly Benchmark[] = [
     name: 'audit-verify',
     description:
       'full verification of a 1,000,000-entry log (one op = the whole log; target >= 200,000 entries/s, i.e. p50 <= 5,000 ms) vs. bare SHA-256 of the same 1,000,000 entries',
-    target: 0.1,
+    // Bare hashing runs at about 800,000 entries/s here, so 0.25 is the 200,000 entries/s target.
+    target: 0.25,
     sides: {
       candidate: { kind: 'function', label: 'verifyAuditLog, 1M entries', setup: setupVerify },
       baseline: { kind: 'function', label: 'SHA-256 of 1M entries', setup: setupHashOnly },
@@ -346,7 +349,8 @@ export const auditLogBenchmarks: readonly Benchmark[] = [
     name: 'audit-proof',
     description:
       'inclusion proof for the latest entry of a 1,000,000-entry log (target p50 < 5 ms) vs. one primary-key lookup of a stored hash',
-    target: 0.2,
+    // A proof is O(log n) lookups: about 20 for a million entries, so at least 1/20 of one lookup's rate.
+    target: 0.05,
     sides: {
       candidate: { kind: 'function', label: 'getInclusionProof(n-1, n), 1M', setup: setupProof },
       baseline: { kind: 'function', label: 'one stored-hash lookup', setup: setupNodeLookup },
