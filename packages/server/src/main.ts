@@ -14,7 +14,15 @@ import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox
 import { startServer } from './server.ts';
 import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
 import { systemClock } from './platform/clock/clock.ts';
-import { auditLogKey, exportCheckpoints, parseVerifierKey, verifyAuditLog, type LogKey } from './platform/audit/index.ts';
+import {
+  auditLogKey,
+  exportCheckpoints,
+  parseVerifierKey,
+  scheduleCheckpoints,
+  verifyAuditLog,
+  type LogKey,
+} from './platform/audit/index.ts';
+import { createFirstAdmin } from './modules/accounts/index.ts';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -29,6 +37,8 @@ Commands:
   audit verify    Recompute the audit log's Merkle tree from its entries, check every stored hash and
                   checkpoint signature; exit 1 naming the first changed, removed, inserted or
                   reordered entry (--key VERIFIER_KEY checks signatures with a published key)
+  admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
+                  one-time code to set the password; the first sign-in can only register a passkey
   audit export    Sign a checkpoint of the current log, then write every checkpoint (C2SP signed
                   notes) and the verifier key as JSON for an outside witness (--out FILE)
   help            Show this help
@@ -63,6 +73,12 @@ async function start(): Promise<void> {
   printWarnings(warnings);
   const logger = createLogger(config);
   const server = await startServer(config, { logger });
+  // Signs audit-log checkpoints every audit.checkpointEveryEntries entries or
+  // audit.checkpointEverySeconds seconds while the server runs (idempotent across instances).
+  const { database, clock, keyRing } = server.app.portcullis;
+  const checkpoints = scheduleCheckpoints({ db: database.db, clock, keyRing, config }, (error) =>
+    logger.error({ err: error }, 'audit checkpoint failed'),
+  );
   if (server.createdDevCertificate) {
     process.stderr.write(
       `portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`,
@@ -74,13 +90,16 @@ async function start(): Promise<void> {
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(EXIT_OK),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(EXIT_FAILURE);
-      },
-    );
+    checkpoints
+      .stop()
+      .then(() => server.close())
+      .then(
+        () => process.exit(EXIT_OK),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(EXIT_FAILURE);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -112,6 +131,32 @@ async function outbox(limit: number): Promise<number> {
   try {
     const messages = await listOutbox(database.db, limit);
     process.stdout.write(messages.length ? messages.map(formatOutboxMessage).join('\n') : 'the outbox is empty\n');
+  } finally {
+    await database.close();
+  }
+  return EXIT_OK;
+}
+
+/** Makes (or promotes) an administrator and prints how to finish: set a password, then register a passkey. */
+async function adminCreate(email: string): Promise<number> {
+  const { config } = loadOrExit();
+  const database = openDatabase(config, createLogger(config));
+  try {
+    await migrateToLatest(database);
+    const admin = await createFirstAdmin({ db: database.db, keyRing: loadKeyRing(config), clock: systemClock }, email);
+    process.stdout.write(
+      [
+        `${admin.created ? 'Created' : 'Promoted'} administrator ${email} (account ${admin.accountId}).`,
+        `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
+        '',
+        `  POST ${config.publicUrl}/v1/accounts/password-reset/confirm`,
+        `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
+        '',
+        'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
+        'the passkey afterwards. The code is shown only here; run this command again for a new one.',
+        '',
+      ].join('\n'),
+    );
   } finally {
     await database.close();
   }
@@ -201,6 +246,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'audit' && subcommand === 'export' && (rest.length === 0 || (rest[0] === '--out' && rest.length === 2))) {
     return auditExport(rest[1]);
+  }
+  if (command === 'admin' && subcommand === 'create' && rest[0] === '--email' && rest.length === 2) {
+    const email = rest[1] ?? '';
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
+      process.stderr.write('portcullis: --email needs an email address\n');
+      return EXIT_USAGE;
+    }
+    return adminCreate(email);
   }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);

@@ -9,3 +9,5 @@ export { createPasswordBlocklist, createPasswordHasher, createPasswordPolicy } f
 export type { PasswordBlocklist, PasswordHasher, PasswordPolicy } from './password/index.ts';
 export { createExternalAccount, findAccountSignInState, normalizeEmail } from './external-account.ts';
 export type { AccountSignInState } from './external-account.ts';
+export { createFirstAdmin } from './first-admin.ts';
+export type { FirstAdmin } from './first-admin.ts';

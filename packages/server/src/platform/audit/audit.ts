@@ -17,6 +17,7 @@ import type { AuditEventRow } from './log/entry.ts';
 /** Audit action names in use; adding one here is how a module declares a new event. */
 export const AUDIT_ACTIONS = [
   'account.created',
+  'account.admin_created',
   'account.email_verified',
   'account.sign_up_existing',
   'session.created',
