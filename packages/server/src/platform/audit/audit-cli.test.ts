@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../test-support/cli.ts';
+import { runCli, spawnCli } from '../../test-support/cli.ts';
 import { testDatabases } from '../../test-support/databases.ts';
-import { checkpointIfDue } from './checkpoint/checkpointer.ts';
+import { checkpointIfDue, latestCheckpointRow } from './checkpoint/checkpointer.ts';
 import { parseCheckpoint } from './checkpoint/checkpoint.ts';
 import { ed25519SignerFromSeed } from './checkpoint/ed25519.ts';
 import { noteVerifier, openNote, parseVerifierKey } from './checkpoint/signed-note.ts';
@@ -119,6 +119,35 @@ describe.each(testDatabases())('portcullis audit on $dialect', ({ dialect }) => 
     const withKey = await runCli(['audit', 'verify', '--key', bundle.verifierKey], db.env);
     expect(withKey.code).toBe(0);
     expect(withKey.stdout).toMatch(/^audit log intact: 14 entries/);
+  });
+
+  it('start signs checkpoints on its schedule while the server runs', async () => {
+    db = await openAuditTestDatabase(dialect);
+    await writeSampleEvents(db, 3);
+    const child = spawnCli(['start'], {
+      ...db.env,
+      PORTCULLIS_HTTP_PORT: '0',
+      PORTCULLIS_METRICS_ENABLED: 'false',
+      PORTCULLIS_AUDIT_CHECKPOINT_EVERY_SECONDS: '1',
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('listening on')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+    });
+    const deadline = Date.now() + 10_000;
+    let checkpoint = await latestCheckpointRow(db.database.db);
+    while (!checkpoint && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      checkpoint = await latestCheckpointRow(db.database.db);
+    }
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(checkpoint?.tree_size).toBe(3);
   });
 
   it('verify refuses checkpoints signed by another key', async () => {
