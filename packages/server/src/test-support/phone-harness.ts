@@ -1,5 +1,5 @@
 /**
- * @module modules/mfa/test-support/phone-harness
+ * @module test-support/phone-harness
  *
  * Test helper, never imported by production code: builds the app with per-test configuration
  * and a clock the test moves, reads text messages from the development outbox (the SMS adapter
@@ -9,13 +9,13 @@
 import { rmSync } from 'node:fs';
 import type { AuthChallenge, PhoneConfirmation, PhoneEnrolment, TokenResponse } from '@portcullis/protocol';
 import type { LightMyRequestResponse } from 'fastify';
-import { buildApp, type App } from '../../../app.ts';
-import type { ConfigOverrides } from '../../../config/schema.ts';
-import { manualClock } from '../../../platform/clock/clock.ts';
-import { captureLines, testConfig } from '../../../test-support/build-test-app.ts';
-import type { TestDialect } from '../../../test-support/databases.ts';
-import { TestDevice, codeIn, createVerifiedAccount } from '../../../test-support/dpop-client.ts';
-import { createLogger } from '../../../platform/logging/logger.ts';
+import { buildApp, type App } from '../app.ts';
+import type { ConfigOverrides } from '../config/schema.ts';
+import { manualClock } from '../platform/clock/clock.ts';
+import { captureLines, testConfig } from './build-test-app.ts';
+import type { TestDialect } from './databases.ts';
+import { TestDevice, codeIn, createVerifiedAccount } from './dpop-client.ts';
+import { createLogger } from '../platform/logging/logger.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 /** Mid-step start, like the TOTP tests. */

@@ -20,12 +20,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MfaCodeSent, TokenResponse, TotpEnrolment } from '@portcullis/protocol';
 import { sql } from 'kysely';
+import { Secret, TOTP } from 'otpauth';
 import type { App } from '../../app.ts';
 import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
 import { TestDevice, codeIn } from '../../test-support/dpop-client.ts';
 import { SoftwareAuthenticator, registerPasskey } from '../../test-support/software-authenticator.ts';
 import { codeDestinations } from '../mfa/index.ts';
-import { authenticatorCode } from '../mfa/test-support/mfa-harness.ts';
 import {
   PASSWORD,
   addPhone,
@@ -42,7 +42,7 @@ import {
   textsTo,
   type Person,
   type PhoneTestApp,
-} from '../mfa/test-support/phone-harness.ts';
+} from '../../test-support/phone-harness.ts';
 
 const PHONE = '+447700900123';
 const SIGN_IN_MAIL = /sign-in code/i;
@@ -54,6 +54,11 @@ async function sessionAmr(app: App, sessionId: string): Promise<{ aal: string; a
     .where('id', '=', sessionId)
     .executeTakeFirstOrThrow();
   return { aal: row.aal, amr: JSON.parse(row.amr) as string[] };
+}
+
+/** The code an authenticator app holding `secret` shows at `nowMs` (otpauth, independent of the server). */
+function authenticatorCode(secret: string, nowMs: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: nowMs });
 }
 
 async function addAuthenticatorApp(h: PhoneTestApp, person: Person): Promise<string> {

@@ -27,7 +27,7 @@ import {
   textsTo,
   type Person,
   type PhoneTestApp,
-} from './test-support/phone-harness.ts';
+} from '../../test-support/phone-harness.ts';
 
 const PHONE = '+447700900123';
 const OTHER_PHONE = '+447700900456';
