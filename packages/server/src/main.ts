@@ -34,11 +34,11 @@ Commands:
   config check    Validate the configuration, print every problem, exit 1 if any
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
   keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
+  admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
+                  one-time code to set the password; the first sign-in can only register a passkey
   audit verify    Recompute the audit log's Merkle tree from its entries, check every stored hash and
                   checkpoint signature; exit 1 naming the first changed, removed, inserted or
                   reordered entry (--key VERIFIER_KEY checks signatures with a published key)
-  admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
-                  one-time code to set the password; the first sign-in can only register a passkey
   audit export    Sign a checkpoint of the current log, then write every checkpoint (C2SP signed
                   notes) and the verifier key as JSON for an outside witness (--out FILE)
   help            Show this help
