@@ -36,6 +36,7 @@ describe('SDK ↔ server', () => {
         http: { port, tls: { mode: 'upstream' } },
         metrics: { enabled: false },
         log: { level: 'silent' },
+        mfa: { smsCodes: { enabled: true } },
       },
     });
     server = await startServer(config, { logger: createLogger(config) });

@@ -794,9 +794,9 @@ const MfaSchema = Type.Object(
     smsCodes: Type.Object(
       {
         enabled: Type.Boolean({
-          default: true,
+          default: false,
           description:
-            'Let people add a phone number and receive sign-in codes by SMS. Only for accounts whose roles need `aal1`, never for staff (SMS is a restricted authenticator, NIST SP 800-63B §5.1.3.3). Needs an SMS provider (`sms.url`) in production; in development messages go to the outbox.',
+            'Let people add a phone number and receive sign-in codes by SMS. Off by default: SMS is a restricted authenticator (NIST SP 800-63B §5.1.3.3) and needs a provider. When on, only for accounts whose roles need `aal1`, never for staff. Needs an SMS provider (`sms.url`) in production; in development messages go to the outbox.',
         }),
       },
       { additionalProperties: false, default: {}, description: 'Phone numbers and sign-in codes by SMS.' },

@@ -29,18 +29,19 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 describe('SMS configuration', () => {
-  it('email and SMS codes are on by default, with a 5 s provider timeout', () => {
+  it('email codes are on and SMS codes off by default, with a 5 s provider timeout', () => {
     const { config } = loadConfig();
     expect(config.mfa.emailCodes.enabled).toBe(true);
-    expect(config.mfa.smsCodes.enabled).toBe(true);
+    expect(config.mfa.smsCodes.enabled).toBe(false);
     expect(config.sms).toEqual({ timeoutMs: 5000 });
     expect(envNameFor(['mfa', 'smsCodes', 'enabled'])).toBe('PORTCULLIS_MFA_SMS_CODES_ENABLED');
   });
 
   it('production refuses SMS codes without a provider; a provider, or SMS codes off, satisfies it', () => {
-    expect(problemsOf(PRODUCTION).join('\n')).toMatch(/sms\.url: required in production while mfa\.smsCodes\.enabled/);
-    expect(problemsOf({ ...PRODUCTION, ...PROVIDER })).toEqual([]);
-    expect(problemsOf({ ...PRODUCTION, PORTCULLIS_MFA_SMS_CODES_ENABLED: 'false' })).toEqual([]);
+    const smsOn = { ...PRODUCTION, PORTCULLIS_MFA_SMS_CODES_ENABLED: 'true' };
+    expect(problemsOf(smsOn).join('\n')).toMatch(/sms\.url: required in production while mfa\.smsCodes\.enabled/);
+    expect(problemsOf({ ...smsOn, ...PROVIDER })).toEqual([]);
+    expect(problemsOf(PRODUCTION)).toEqual([]);
     // Outside production the outbox stands in.
     expect(problemsOf({ NODE_ENV: 'test' })).toEqual([]);
   });

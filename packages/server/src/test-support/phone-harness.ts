@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import type { AuthChallenge, PhoneConfirmation, PhoneEnrolment, TokenResponse } from '@portcullis/protocol';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '../app.ts';
+import { mergeConfigSources } from '../config/load.ts';
 import type { ConfigOverrides } from '../config/schema.ts';
 import { manualClock } from '../platform/clock/clock.ts';
 import { captureLines, testConfig } from './build-test-app.ts';
@@ -33,9 +34,10 @@ export async function buildPhoneTestApp(
   options: { readonly config?: ConfigOverrides; readonly captureLogs?: boolean } = {},
 ): Promise<PhoneTestApp> {
   const logLines: string[] = [];
+  // SMS codes are off by default; these tests are about them, so they switch them on (a test may switch them off again).
   const config = testConfig({
     dialect,
-    ...(options.config ? { config: options.config } : {}),
+    config: mergeConfigSources({ mfa: { smsCodes: { enabled: true } } }, options.config),
     ...(options.captureLogs ? { logLines } : {}),
   });
   const clock = manualClock(START);

@@ -40,7 +40,8 @@ describe.each(testDatabases())('development SMS outbox on $dialect', ({ dialect 
 });
 
 describe('choosing the SMS adapter', () => {
-  const base = testConfig();
+  // SMS codes are off by default; these cases are about choosing the adapter once they are on.
+  const base = testConfig({ config: { mfa: { smsCodes: { enabled: true } } } });
 
   it('none when SMS codes are off; the outbox in development and tests; HTTP when a provider URL is set', () => {
     const deps = { db: undefined as never, clock: { now: () => 0 } };
