@@ -119,7 +119,12 @@ export type AdminActionResult = Static<typeof AdminActionResultSchema>;
 export const MfaResetResultSchema = Type.Object(
   {
     removed: Type.Object(
-      { totp: Type.Integer({ minimum: 0 }), recoveryCodeSets: Type.Integer({ minimum: 0 }), passkeys: Type.Integer({ minimum: 0 }) },
+      {
+        totp: Type.Integer({ minimum: 0 }),
+        recoveryCodeSets: Type.Integer({ minimum: 0 }),
+        passkeys: Type.Integer({ minimum: 0 }),
+        phones: Type.Integer({ minimum: 0 }),
+      },
       { additionalProperties: false },
     ),
     revokedSessions: Type.Integer({ minimum: 0 }),

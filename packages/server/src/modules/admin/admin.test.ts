@@ -140,6 +140,19 @@ describe.each(testDatabases())('admin API on $dialect', ({ dialect }) => {
         suspended_reason: null,
       })
       .execute();
+    await app.portcullis.database.db
+      .insertInto('mfa_phone_factors')
+      .values({
+        id: `ph_${userId.slice(0, 20)}`,
+        account_id: userId,
+        phone_ciphertext: 'sealed',
+        phone_hash: `hash-${userId}`,
+        created_at: now,
+        confirmed_at: now,
+        expires_at: null,
+        last_used_at: null,
+      })
+      .execute();
     expect(problemOf(await support.call('POST', `/v1/admin/accounts/${userId}/mfa/reset`))).toEqual([403, 'RBAC_FORBIDDEN']);
     clock.advance(6 * 60_000);
     expect(problemOf(await admin.call('POST', `/v1/admin/accounts/${userId}/mfa/reset`))).toEqual(STEP_UP_REFUSAL);
@@ -148,7 +161,7 @@ describe.each(testDatabases())('admin API on $dialect', ({ dialect }) => {
     expect((await user.call('GET', '/v1/sessions')).statusCode).toBe(200);
     const reset = await admin.call('POST', `/v1/admin/accounts/${userId}/mfa/reset`);
     expect(reset.statusCode, reset.body).toBe(200);
-    expect(reset.json<MfaResetResult>()).toEqual({ removed: { totp: 0, recoveryCodeSets: 0, passkeys: 1 }, revokedSessions: 2 });
+    expect(reset.json<MfaResetResult>()).toEqual({ removed: { totp: 0, recoveryCodeSets: 0, passkeys: 1, phones: 1 }, revokedSessions: 2 });
     expect((await user2.call('GET', '/v1/sessions')).statusCode).toBe(401);
     expect((await user.call('GET', '/v1/sessions')).statusCode).toBe(401);
     const mail = await waitForMail(app, emailOf(userId), { subject: /second factors/ });

@@ -49,15 +49,16 @@ export async function setRoles(db: Db, id: string, roles: readonly string[], now
     .execute();
 }
 
-/** Removes every authenticator-app factor, recovery code and passkey of one account; returns counts. */
+/** Removes every authenticator-app factor, recovery code, passkey and phone number of one account; returns counts. */
 export async function removeSecondFactors(
   db: Db,
   accountId: string,
-): Promise<{ totp: number; recoveryCodeSets: number; passkeys: number }> {
+): Promise<{ totp: number; recoveryCodeSets: number; passkeys: number; phones: number }> {
   const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
   const totp = await db.deleteFrom('mfa_totp_factors').where('account_id', '=', accountId).executeTakeFirst();
   await db.deleteFrom('mfa_recovery_codes').where('account_id', '=', accountId).executeTakeFirst();
   const sets = await db.deleteFrom('mfa_recovery_code_sets').where('account_id', '=', accountId).executeTakeFirst();
   const passkeys = await db.deleteFrom('passkey_credentials').where('account_id', '=', accountId).executeTakeFirst();
-  return { totp: count(totp), recoveryCodeSets: count(sets), passkeys: count(passkeys) };
+  const phones = await db.deleteFrom('mfa_phone_factors').where('account_id', '=', accountId).executeTakeFirst();
+  return { totp: count(totp), recoveryCodeSets: count(sets), passkeys: count(passkeys), phones: count(phones) };
 }
