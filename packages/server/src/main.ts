@@ -79,14 +79,6 @@ async function start(): Promise<void> {
   const checkpoints = scheduleCheckpoints({ db: database.db, clock, keyRing, config }, (error) =>
     logger.error({ err: error }, 'audit checkpoint failed'),
   );
-  if (server.createdDevCertificate) {
-    process.stderr.write(
-      `portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`,
-    );
-  }
-  process.stderr.write(`portcullis: listening on ${server.url} (health: ${server.url}/healthz, API reference: ${server.url}/docs)\n`);
-  if (server.metricsUrl) process.stderr.write(`portcullis: metrics on ${server.metricsUrl}\n`);
-  if (server.redirectUrl) process.stderr.write(`portcullis: plain-HTTP redirect listener on ${server.redirectUrl}\n`);
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
@@ -101,8 +93,19 @@ async function start(): Promise<void> {
         },
       );
   };
+  // Before announcing the URL: a supervisor that stops the server as soon as it is up must reach
+  // this handler, not the default action that kills the process without closing anything.
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+
+  if (server.createdDevCertificate) {
+    process.stderr.write(
+      `portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`,
+    );
+  }
+  process.stderr.write(`portcullis: listening on ${server.url} (health: ${server.url}/healthz, API reference: ${server.url}/docs)\n`);
+  if (server.metricsUrl) process.stderr.write(`portcullis: metrics on ${server.metricsUrl}\n`);
+  if (server.redirectUrl) process.stderr.write(`portcullis: plain-HTTP redirect listener on ${server.redirectUrl}\n`);
 }
 
 async function migrate(): Promise<void> {
