@@ -13,19 +13,16 @@
  * missing Chromium fails it.
  */
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { build } from 'esbuild';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { loadConfig } from './config/load.ts';
-import { startServer, type RunningServer } from './server.ts';
-import { makeTempDir } from './test-support/build-test-app.ts';
+import type { RunningServer } from './server.ts';
+import { startRealTestServer } from './test-support/real-server.ts';
 import { codeIn, waitForMail } from './test-support/dpop-client.ts';
 import type { PasskeyPage } from './test-support/browser-passkey-page.ts';
-import { createLogger } from './platform/logging/logger.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const IN_CI = process.env['CI'] === 'true';
@@ -72,14 +69,6 @@ function pageRoutes(script: string): FastifyPluginAsync {
   };
 }
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 /** What the page script puts on `globalThis`; the functions given to `page.evaluate` run in the page. */
 interface InPage {
   readonly passkeyPage: PasskeyPage;
@@ -102,20 +91,12 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
 
   beforeAll(async () => {
     if (!HAS_CHROMIUM) return; // CI: the test fails, below
-    const port = await freePort();
-    const origin = `http://localhost:${port}`;
-    const { config } = loadConfig({
-      overrides: {
-        environment: 'test',
-        publicUrl: origin,
-        dataDir: makeTempDir(),
-        http: { port, tls: { mode: 'upstream' } },
-        metrics: { enabled: false },
-        log: { level: 'silent' },
-        passkeys: { rpId: 'localhost', allowedOrigins: [origin] },
-      },
-    });
-    server = await startServer(config, { logger: createLogger(config), plugins: [pageRoutes(await bundlePageScript())] });
+    let origin = '';
+    ({ server, baseUrl: origin } = await startRealTestServer({
+      host: 'localhost',
+      config: (url) => ({ passkeys: { rpId: 'localhost', allowedOrigins: [url] } }),
+      plugins: [pageRoutes(await bundlePageScript())],
+    }));
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 30_000 });
     page = await browser.newPage();

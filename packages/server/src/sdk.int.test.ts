@@ -3,43 +3,19 @@
  * verification, DPoP-bound sign-in (the SDK's non-extractable WebCrypto key), authenticated
  * calls with the server nonce, refresh, session management and sign-out.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import { MemoryTokenStore, PortcullisClient, isApiError, isMfaRequired, type PasskeyAuthenticator } from '@portcullis/sdk';
 import { SoftwareAuthenticator } from './test-support/software-authenticator.ts';
-import { loadConfig } from './config/load.ts';
-import { startServer, type RunningServer } from './server.ts';
-import { makeTempDir } from './test-support/build-test-app.ts';
+import type { RunningServer } from './server.ts';
+import { startRealTestServer } from './test-support/real-server.ts';
 import { codeIn, waitForMail } from './test-support/dpop-client.ts';
-import { createLogger } from './platform/logging/logger.ts';
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('SDK ↔ server', () => {
   let server: RunningServer;
   let baseUrl: string;
   beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const { config } = loadConfig({
-      overrides: {
-        environment: 'test',
-        publicUrl: baseUrl,
-        dataDir: makeTempDir(),
-        http: { port, tls: { mode: 'upstream' } },
-        metrics: { enabled: false },
-        log: { level: 'silent' },
-        mfa: { smsCodes: { enabled: true } },
-      },
-    });
-    server = await startServer(config, { logger: createLogger(config) });
+    ({ server, baseUrl } = await startRealTestServer({ config: () => ({ mfa: { smsCodes: { enabled: true } } }) }));
   });
   afterAll(() => server.close());
 
