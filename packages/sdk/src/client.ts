@@ -281,16 +281,7 @@ export class PortcullisClient {
     assertInput(input, 'signIn');
     const generation = ++this.#generation;
     const key = await this.#keyForSignIn();
-    const url = this.#url('/v1/sessions');
-    const sentAt = this.#options.clock.now();
-    const response = await this.#send(url, jsonInit('POST', input), { key });
-    const tokenResponse = await this.#result(response, 'POST /v1/sessions', parseTokenResponse);
-    // Another signIn or a signOut started meanwhile: the later call decides the session.
-    if (generation !== this.#generation)
-      throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
-    const tokens = storedTokensOf(tokenResponse, sentAt);
-    await this.#options.tokenStore.save(tokens);
-    return sessionInfoOf(tokens);
+    return (await this.#signInRequest(generation, '/v1/sessions', input, key, parseTokenResponse, (tokens) => tokens)).session;
   }
 
   /**
@@ -341,14 +332,7 @@ export class PortcullisClient {
     const generation = ++this.#generation;
     const key = await this.#storedKey();
     if (key === null) throw new ClientError('NOT_SIGNED_IN', 'No DPoP key: call signIn first');
-    const sentAt = this.#options.clock.now();
-    const response = await this.#send(this.#url('/v1/sessions/mfa'), jsonInit('POST', input), { key });
-    const tokenResponse = await this.#result(response, 'POST /v1/sessions/mfa', parseTokenResponse);
-    if (generation !== this.#generation)
-      throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
-    const tokens = storedTokensOf(tokenResponse, sentAt);
-    await this.#options.tokenStore.save(tokens);
-    return sessionInfoOf(tokens);
+    return (await this.#signInRequest(generation, '/v1/sessions/mfa', input, key, parseTokenResponse, (tokens) => tokens)).session;
   }
 
   /**
@@ -368,14 +352,8 @@ export class PortcullisClient {
     const options = await this.#publicCall('POST', '/v1/passkeys/sign-in/options', {}, parsePasskeyRequestOptions);
     const credential = await authenticator.get(options);
     const key = await this.#keyForSignIn();
-    const sentAt = this.#options.clock.now();
-    const response = await this.#send(this.#url('/v1/passkeys/sign-in'), jsonInit('POST', { credential, device }), { key });
-    const tokenResponse = await this.#result(response, 'POST /v1/passkeys/sign-in', parseTokenResponse);
-    if (generation !== this.#generation)
-      throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
-    const tokens = storedTokensOf(tokenResponse, sentAt);
-    await this.#options.tokenStore.save(tokens);
-    return sessionInfoOf(tokens);
+    const body = { credential, device };
+    return (await this.#signInRequest(generation, '/v1/passkeys/sign-in', body, key, parseTokenResponse, (tokens) => tokens)).session;
   }
 
   /**
@@ -814,14 +792,30 @@ export class PortcullisClient {
   async #federatedSignIn(path: string, body: Record<string, unknown>): Promise<SessionInfo & FederatedSignInDetails> {
     const generation = ++this.#generation;
     const key = await this.#keyForSignIn();
+    const { result, session } = await this.#signInRequest(generation, path, body, key, parseFederatedSignIn, (signIn) => signIn.tokens);
+    return { ...session, ...result.details };
+  }
+
+  /**
+   * POSTs a token request signed with `key` and stores the tokens it answers with — unless another
+   * sign-in or a sign-out started meanwhile (`generation` moved on): the later call decides the session.
+   */
+  async #signInRequest<T>(
+    generation: number,
+    path: string,
+    body: unknown,
+    key: CryptoKeyPair,
+    parse: (value: unknown) => T | undefined,
+    tokensOf: (result: T) => TokenResponse,
+  ): Promise<{ result: T; session: SessionInfo }> {
     const sentAt = this.#options.clock.now();
     const response = await this.#send(this.#url(path), jsonInit('POST', body), { key });
-    const result = await this.#result(response, `POST ${path}`, parseFederatedSignIn);
+    const result = await this.#result(response, `POST ${path}`, parse);
     if (generation !== this.#generation)
       throw new ClientError('NOT_SIGNED_IN', 'The sign-in was superseded by a later sign-in or sign-out');
-    const tokens = storedTokensOf(result.tokens, sentAt);
+    const tokens = storedTokensOf(tokensOf(result), sentAt);
     await this.#options.tokenStore.save(tokens);
-    return { ...sessionInfoOf(tokens), ...result.details };
+    return { result, session: sessionInfoOf(tokens) };
   }
 
   // ── Internals: requests ──────────────────────────────────────────────────────────────────────
