@@ -146,7 +146,7 @@ module.exports = {
     // npm packages stay in the graph (rules 4 and the dependency checks need them) but are not
     // cruised into. Build output and runtime data are not source.
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^packages/[^/]+/(dist|coverage|data)/' },
+    exclude: { path: '^packages/[^/]+/(dist|build|coverage|data)/' },
     // Type-only imports are dependencies too (see header).
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },

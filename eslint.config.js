@@ -51,6 +51,8 @@ export default defineConfig(
   globalIgnores([
     '**/node_modules/',
     '**/dist/',
+    '**/build/',
+    '**/.build/',
     '**/data/',
     '**/coverage/',
     '.test-results/',

@@ -1,8 +1,10 @@
 /**
  * @module bench/lib/spawn-target
  *
- * Runner side of a target child process: forks `target-process.ts` with the runner's own
- * TypeScript loader (tsx) and its stdout sent to a file, waits until it is ready (an HTTP side
+ * Runner side of a target child process: forks `target-process.ts`, compiled once per run the
+ * way `npm run build` compiles the server (tools/build.mjs: our modules bundled, npm packages
+ * imported from node_modules), so targets run on plain `node` like a production process and
+ * their CPU and memory include no TypeScript loader. Its stdout goes to a file. It waits until it is ready (an HTTP side
  * reports its URL and fixture, a function side its concurrency), queries its CPU time and RSS,
  * asks a function side to run, and stops it. Every wait is bounded, and a child that dies or
  * reports a failure rejects the pending call, so a broken benchmark crashes the run instead of
@@ -11,10 +13,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleNodeEntries } from '../../tools/build.mjs';
 import { isChildMessage, type ChildMessage, type ParentMessage, type ReadyMessage, type UsageSnapshot } from './protocol.ts';
 import type { LoadResult, Variant } from './types.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./target-process.ts', import.meta.url));
+const CHILD_SOURCE = fileURLToPath(new URL('./target-process.ts', import.meta.url));
+/** Inside the repository, so the bundle resolves npm packages from its node_modules. */
+const CHILD_BUILD_DIR = fileURLToPath(new URL('../.build/', import.meta.url));
+const CHILD_ENTRY = `${CHILD_BUILD_DIR}target-process.mjs`;
 const START_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 15_000;
 
@@ -80,13 +86,21 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+let compiled: Promise<void> | undefined;
+
+/** Compiles the target entry on first use; every target of the run forks the same file. */
+function compileTarget(): Promise<void> {
+  compiled ??= bundleNodeEntries({ 'target-process': CHILD_SOURCE }, CHILD_BUILD_DIR);
+  return compiled;
+}
+
 function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildProcess {
   const stdout = openSync(stdoutFile, 'a');
   try {
-    // Inherit the runner's execArgv: under `tsx` it carries the loader that lets the child run .ts.
+    // Plain node: the runner's own tsx loader is deliberately not inherited.
     // BENCH_PROFILE_DIR writes a V8 CPU profile per target there (open it in Chrome DevTools).
     const profileDir = process.env['BENCH_PROFILE_DIR'];
-    const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : process.execArgv;
+    const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     return fork(CHILD_ENTRY, [...args], { execArgv, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
   } finally {
     closeSync(stdout); // the child holds its own copy of the descriptor
@@ -95,6 +109,7 @@ function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildPro
 
 /** Starts one side of a benchmark in its own process and resolves once it listens. */
 export async function spawnTarget(benchmark: string, variant: Variant, stdoutFile: string): Promise<TargetHandle> {
+  await compileTarget();
   const child = forkWithStdoutTo(stdoutFile, [benchmark, variant]);
   const pid = child.pid ?? -1;
   try {

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx's loader (the server ships as TypeScript source).
-import { register } from 'tsx/esm/api';
+// Runs the compiled command (`npm run build` writes build/portcullis.mjs). In a development
+// checkout that has not been built yet, it runs the TypeScript source through tsx's loader.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/main.ts');
+const built = new URL('../build/portcullis.mjs', import.meta.url);
+if (existsSync(built)) {
+  await import(built.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+}

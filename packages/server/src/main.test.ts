@@ -1,13 +1,21 @@
 /**
  * The `portcullis` CLI as operators use it: documented exit codes, one-line errors, every
- * configuration problem listed, migrations, and a clean exit on SIGTERM.
+ * configuration problem listed, migrations, and a clean exit on SIGTERM. Each test runs against
+ * the TypeScript source and against the compiled bundle that `npm start` runs.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from './test-support/build-test-app.ts';
-import { runCli, spawnCli } from './test-support/cli.ts';
+import { buildCli, runCli as runCliIn, spawnCli as spawnCliIn, type CliRuntime } from './test-support/cli.ts';
 import { MIGRATIONS } from './platform/db/index.ts';
 
-describe('portcullis CLI', () => {
+describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) => {
+  const runCli = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runCliIn(args, env, runtime);
+  const spawnCli = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => spawnCliIn(args, env, runtime);
+
+  beforeAll(() => {
+    if (runtime === 'build') buildCli();
+  }, 60_000);
+
   it('prints help and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
@@ -42,6 +50,13 @@ describe('portcullis CLI', () => {
     expect(first).toMatchObject({ code: 0, stdout: `applied: ${Object.keys(MIGRATIONS).join(', ')}\n` });
     const second = await runCli(['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
+  });
+
+  it('audit verify checks the log with its worker threads', async () => {
+    const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+    const result = await runCli(['audit', 'verify'], env);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit log intact: 0 entries/) as unknown });
   });
 
   it('keys generate prints a production key ring that a production configuration accepts', async () => {

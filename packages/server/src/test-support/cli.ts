@@ -1,12 +1,31 @@
 /**
  * @module test-support/cli
  *
- * Runs the real `portcullis` entry point in a child process, the way an operator does.
+ * Runs the real `portcullis` entry point in a child process, the way an operator does: from the
+ * TypeScript source through tsx (`source`, the default), or as the compiled bundle that
+ * `npm run build` writes and `npm start` runs (`build`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+/** Written by `npm run build` (tools/build.mjs). */
+export const BUILT_CLI = fileURLToPath(new URL('../../build/portcullis.mjs', import.meta.url));
+
+const BUILD_SCRIPT = fileURLToPath(new URL('../../../../tools/build.mjs', import.meta.url));
+
+export type CliRuntime = 'source' | 'build';
+
+/** Runs `npm run build`'s script, so tests of the `build` runtime exercise the current source. */
+export function buildCli(): void {
+  const result = spawnSync(process.execPath, [BUILD_SCRIPT], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
+}
+
+function entryArgs(runtime: CliRuntime): string[] {
+  return runtime === 'source' ? ['--import', 'tsx', MAIN] : [BUILT_CLI];
+}
 
 export interface CliResult {
   readonly code: number | null;
@@ -19,12 +38,20 @@ export function childEnv(env: Readonly<Record<string, string>>): NodeJS.ProcessE
   return { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env };
 }
 
-export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  runtime: CliRuntime = 'source',
+): ChildProcess {
+  return spawn(process.execPath, [...entryArgs(runtime), ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
-  const child = spawnCli(args, env);
+export function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  runtime: CliRuntime = 'source',
+): Promise<CliResult> {
+  const child = spawnCli(args, env, runtime);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
