@@ -13,7 +13,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { threadPoolSizeFor } from '@portcullis/server';
 import { bundleNodeEntries } from '../../tools/build.mjs';
+import { benchConfig } from '../benchmarks/support/portcullis.ts';
 import { isChildMessage, type ChildMessage, type ParentMessage, type ReadyMessage, type UsageSnapshot } from './protocol.ts';
 import type { LoadResult, Variant } from './types.ts';
 
@@ -101,7 +104,9 @@ function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildPro
     // BENCH_PROFILE_DIR writes a V8 CPU profile per target there (open it in Chrome DevTools).
     const profileDir = process.env['BENCH_PROFILE_DIR'];
     const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    return fork(CHILD_ENTRY, [...args], { execArgv, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+    // The thread pool `portcullis start` gives the server (baselines get the same).
+    const env = { ...process.env, UV_THREADPOOL_SIZE: String(threadPoolSizeFor(benchConfig(tmpdir()).passwords)) };
+    return fork(CHILD_ENTRY, [...args], { execArgv, env, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
   } finally {
     closeSync(stdout); // the child holds its own copy of the descriptor
   }

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import { registerErrorHandling } from './platform/errors/error-handler.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './platform/db/index.ts';
+import { registerDurableResponses } from './platform/http/durable-responses.ts';
 import { createLogger } from './platform/logging/logger.ts';
 import { httpsOptions, type TlsMaterial } from './platform/http/tls.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
@@ -88,7 +89,7 @@ let sharedBlocklist: PasswordBlocklist | undefined;
  * The Redis client is imported only then: a single instance does not pay for its code (≈13 MB).
  */
 async function createReplayCache(config: Config, onClose: (close: () => Promise<void>) => void): Promise<ReplayCache> {
-  if (!config.redis.url) return createMemoryReplayCache();
+  if (!config.redis.url) return createMemoryReplayCache({ maxEntries: config.sessions.dpop.replayCacheMaxEntries });
   const { Redis } = await import('ioredis');
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', () => undefined); // surfaced per request as 503 by the cache; avoid unhandled 'error' events
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   enforcePermissionCatalogue(app, access);
   registerProblemResponses(app);
   registerErrorHandling(app);
+  registerDurableResponses(app, database.commits);
   registerSecurityHeaders(app, config);
   registerCors(app, config);
   registerAuthentication(

@@ -9,6 +9,7 @@ export type { App, BuildAppOptions } from './app.ts';
 export { startServer } from './server.ts';
 export type { RunningServer } from './server.ts';
 export { loadConfig, ConfigError } from './config/load.ts';
+export { threadPoolSizeFor } from './modules/accounts/index.ts';
 export type { Config } from './config/schema.ts';
 export type { Authenticator, ClientAuthenticator, ClientPrincipal } from './platform/routes/authentication.ts';
 export type { Principal } from './platform/routes/principal.ts';

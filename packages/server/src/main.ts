@@ -22,7 +22,7 @@ import {
   verifyAuditLog,
   type LogKey,
 } from './platform/audit/index.ts';
-import { createFirstAdmin } from './modules/accounts/index.ts';
+import { createFirstAdmin, threadPoolSizeFor } from './modules/accounts/index.ts';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -71,6 +71,8 @@ function printWarnings(warnings: readonly string[]): void {
 async function start(): Promise<void> {
   const { config, warnings } = loadOrExit();
   printWarnings(warnings);
+  // libuv reads this once, when its pool first starts, which has not happened yet.
+  process.env['UV_THREADPOOL_SIZE'] ??= String(threadPoolSizeFor(config.passwords));
   const logger = createLogger(config);
   const server = await startServer(config, { logger });
   // Signs audit-log checkpoints every audit.checkpointEveryEntries entries or

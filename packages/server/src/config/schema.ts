@@ -323,6 +323,13 @@ const SessionsSchema = Type.Object(
           default: 60,
           description: 'Accept proofs whose `iat` is at most this old (and at most 5 s in the future).',
         }),
+        replayCacheMaxEntries: Type.Integer({
+          minimum: 1000,
+          maximum: 50_000_000,
+          default: 1_000_000,
+          description:
+            'Proof ids the in-process replay cache (used when `redis.url` is unset) remembers at once, at 16–32 bytes each. Each is kept between one and two proof lifetimes (`proofMaxAgeSeconds` + 5 s), so the default serves about 7,500 authenticated requests per second; beyond that requests get 503 until ids expire. Raise it, or use Redis, for more.',
+        }),
         nonce: Type.Object(
           {
             enabled: Type.Boolean({

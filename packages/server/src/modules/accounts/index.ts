@@ -5,7 +5,7 @@
  */
 export { accountsRoutes } from './routes.ts';
 export type { AccountsRouteDeps } from './routes.ts';
-export { createPasswordBlocklist, createPasswordHasher, createPasswordPolicy } from './password/index.ts';
+export { createPasswordBlocklist, createPasswordHasher, createPasswordPolicy, threadPoolSizeFor } from './password/index.ts';
 export type { PasswordBlocklist, PasswordHasher, PasswordPolicy } from './password/index.ts';
 export { createExternalAccount, findAccountSignInState, normalizeEmail } from './external-account.ts';
 export type { AccountSignInState } from './external-account.ts';

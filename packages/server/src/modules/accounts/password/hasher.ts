@@ -39,6 +39,18 @@ export const HASH_QUEUE_RETRY_AFTER_SECONDS = 5;
  */
 export const ARGON2_MINIMUMS = Object.freeze({ memoryKiB: 19456, iterations: 2, parallelism: 1 });
 
+/** libuv's own default pool: threads for file system work, DNS and crypto. */
+const LIBUV_DEFAULT_THREADS = 4;
+
+/**
+ * The libuv thread-pool size a server process should start with (`UV_THREADPOOL_SIZE`). Each
+ * Argon2id computation holds a pool thread for ~20 ms, so a burst of sign-ins would otherwise
+ * hold every thread, and DPoP signature checks and database WAL flushes would queue behind it.
+ */
+export function threadPoolSizeFor(config: Pick<Config['passwords'], 'maxConcurrentHashes'>): number {
+  return config.maxConcurrentHashes + LIBUV_DEFAULT_THREADS;
+}
+
 /** Raw hash length in bytes (256 bits). */
 const OUTPUT_BYTES = 32;
 

@@ -12,6 +12,7 @@ export {
   createPasswordHasher,
   HASH_QUEUE_RETRY_AFTER_SECONDS,
   MAX_QUEUED_HASHES,
+  threadPoolSizeFor,
   type Argon2Functions,
   type PasswordHasher,
   type PasswordHasherConfig,

@@ -1,6 +1,7 @@
 /**
- * In-memory replay cache: first use only, expiry after the TTL, bounded memory, and fail-closed
- * when full of live entries (a live entry is never evicted, which would re-open a replay window).
+ * In-memory replay cache: first use only, remembered for at least the TTL (at most twice it),
+ * bounded memory, and fail-closed when full of live entries (a live entry is never evicted,
+ * which would re-open a replay window).
  */
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../platform/errors/app-error.ts';
@@ -16,14 +17,20 @@ describe('memory replay cache', () => {
     expect(await cache.markUsed('b', 65)).toBe(true);
   });
 
-  it('forgets an id after its TTL', async () => {
+  it('remembers an id for at least its TTL, wherever in a generation it arrived, and forgets it within twice the TTL', async () => {
     const clock = createTestClock();
     const cache = createMemoryReplayCache({ now: clock.now });
-    await cache.markUsed('a', 65);
+    await cache.markUsed('early', 65);
     clock.advance(65_000 - 1);
-    expect(await cache.markUsed('a', 65)).toBe(false);
-    clock.advance(1);
-    expect(await cache.markUsed('a', 65)).toBe(true);
+    await cache.markUsed('late', 65); // the last moment of the first generation
+    expect(await cache.markUsed('early', 65)).toBe(false);
+    clock.advance(1); // a new generation begins
+    expect(await cache.markUsed('early', 65)).toBe(false);
+    clock.advance(65_000 - 2);
+    expect(await cache.markUsed('late', 65)).toBe(false); // 65 s - 1 ms after it arrived
+    clock.advance(2 * 65_000);
+    expect(await cache.markUsed('early', 65)).toBe(true);
+    expect(await cache.markUsed('late', 65)).toBe(true);
   });
 
   it('frees expired entries to make room', async () => {
@@ -31,9 +38,20 @@ describe('memory replay cache', () => {
     const cache = createMemoryReplayCache({ maxEntries: 2, now: clock.now });
     await cache.markUsed('a', 10);
     await cache.markUsed('b', 10);
-    clock.advance(10_000);
+    clock.advance(2 * 10_000);
     expect(await cache.markUsed('c', 10)).toBe(true);
     expect(await cache.markUsed('d', 10)).toBe(true);
+  });
+
+  it('keeps 200,000 distinct ids apart: each is accepted once and refused after', async () => {
+    const clock = createTestClock();
+    const cache = createMemoryReplayCache({ now: clock.now });
+    const ids = Array.from({ length: 200_000 }, (_, i) => `jkt:${i}`);
+    let first = 0;
+    for (const id of ids) if (await cache.markUsed(id, 65)) first += 1;
+    let again = 0;
+    for (const id of ids) if (await cache.markUsed(id, 65)) again += 1;
+    expect([first, again]).toEqual([200_000, 0]);
   });
 
   it('fails closed with SERVICE_UNAVAILABLE when full of live entries, and never forgets one', async () => {
