@@ -12,7 +12,6 @@ import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.ts';
@@ -154,12 +153,17 @@ function openSqlite(file: string, log: Logger): OpenedSqlite {
 
 /** int8 columns hold epoch milliseconds (< 2^53): return numbers, as SQLite does, not strings. */
 const INT8_OID = 20;
-const pgTypes = new pg.TypeOverrides();
-pgTypes.setTypeParser(INT8_OID, (value: string) => Number(value));
 
-function openPostgres(config: Config['database'], log: Logger): Kysely<Database> {
+/**
+ * The pg pool, created on the first query. The driver is imported only then, so a process on
+ * the embedded SQLite default does not carry it (about 2.5 MB of heap).
+ */
+async function createPostgresPool(config: Config['database'], log: Logger): Promise<PostgresPool> {
+  const { default: pg } = await import('pg');
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(INT8_OID, (value: string) => Number(value));
   const pool = new pg.Pool({
-    types: pgTypes,
+    types,
     connectionString: config.url,
     max: config.poolSize,
     connectionTimeoutMillis: config.connectTimeoutMs,
@@ -171,7 +175,7 @@ function openPostgres(config: Config['database'], log: Logger): Kysely<Database>
   });
   // A backend killed under an idle client emits 'error' on the pool; unhandled, it would crash us.
   pool.on('error', (error) => log.warn({ code: (error as { code?: string }).code }, 'idle database connection lost'));
-  const guarded: PostgresPool = {
+  return {
     connect: async () => {
       try {
         return await pool.connect();
@@ -181,7 +185,10 @@ function openPostgres(config: Config['database'], log: Logger): Kysely<Database>
     },
     end: () => pool.end(),
   };
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) });
+}
+
+function openPostgres(config: Config['database'], log: Logger): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: () => createPostgresPool(config, log) }) });
 }
 
 /** PostgreSQL acknowledges a commit only once it is durable (`synchronous_commit`). */
