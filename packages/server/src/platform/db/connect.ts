@@ -51,7 +51,11 @@ const STATEMENT_CACHE_SIZE = 500;
  * transaction control (COMMIT counts as read-only to SQLite). Whenever it leaves no transaction
  * open, something has just committed, and the barrier must flush it before any response.
  */
-function noteCommitsOf(statement: BetterSqlite3.Statement, database: BetterSqlite3.Database, barrier: CommitBarrier): BetterSqlite3.Statement {
+function noteCommitsOf(
+  statement: BetterSqlite3.Statement,
+  database: BetterSqlite3.Database,
+  barrier: CommitBarrier,
+): BetterSqlite3.Statement {
   const afterwards = <T>(result: T): T => {
     if (!database.inTransaction) barrier.noteCommit();
     return result;
@@ -140,7 +144,8 @@ function openSqlite(file: string, log: Logger): OpenedSqlite {
   const barrier = createCommitBarrier({
     // An in-memory database has nothing to flush.
     ...(inMemory ? { flush: () => Promise.resolve() } : walFlusher(file)),
-    onFailure: (error) => log.fatal({ code: (error as { code?: string }).code }, 'flushing the database WAL failed; no further writes are acknowledged'),
+    onFailure: (error) =>
+      log.fatal({ code: (error as { code?: string }).code }, 'flushing the database WAL failed; no further writes are acknowledged'),
   });
   prepareStatements(database, barrier);
   database.pragma('journal_mode = WAL');
@@ -200,7 +205,14 @@ export function openDatabase(config: Config, log: Logger): DatabaseHandle {
   };
   if (!config.database.url.startsWith('sqlite:')) {
     const db = openPostgres(config.database, log);
-    return { db, dialect: 'postgres', schema: config.database.schema, commits: ALREADY_DURABLE, ping: () => ping(db), close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      schema: config.database.schema,
+      commits: ALREADY_DURABLE,
+      ping: () => ping(db),
+      close: () => db.destroy(),
+    };
   }
   const { db, barrier } = openSqlite(resolveSqlitePath(config.database.url, config.dataDir), log);
   return {

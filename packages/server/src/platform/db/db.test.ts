@@ -43,6 +43,7 @@ describe('embedded SQLite durability', () => {
     const probe = await open(fileURLToPath(import.meta.url), 'r');
     const prototype = Object.getPrototypeOf(probe) as FileHandle;
     await probe.close();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the handle as `this`
     const original = prototype.datasync;
     let outcome: { resolve: () => void; reject: (error: Error) => void } | undefined;
     const gate = new Promise<void>((resolve, reject) => (outcome = { resolve, reject }));
