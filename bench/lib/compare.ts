@@ -127,7 +127,8 @@ async function measureHttp(
   settings: BenchSettings,
   progress: Progress,
 ): Promise<Measured> {
-  const workload = await side.workload({ url: ready.url, fixture: ready.fixture, log: progress });
+  const loadSeconds = settings.warmupSeconds + settings.durationSeconds;
+  const workload = await side.workload({ url: ready.url, fixture: ready.fixture, log: progress, loadSeconds });
   await probe(ready.url, workload);
   await warmUp(ready.url, workload, settings);
   const before = await target.usage();

@@ -66,6 +66,23 @@ export function proofFactory(key: DPoPKey, target: ProofTarget): ProofFactory {
   };
 }
 
+/**
+ * Proofs the server will accept for a while, signed before the load starts: `count` calls of
+ * `next`, handed out in order, then freshly signed ones. A device signs its own proofs, so on a
+ * real deployment signing costs the server's machine nothing; signing them during the run
+ * would take CPU from the server on this machine (both share its cores).
+ */
+export function presignedProofs(next: ProofFactory, count: number): ProofFactory {
+  const pool: (string | undefined)[] = Array.from({ length: count }, () => next());
+  let served = 0;
+  return () => {
+    if (served >= pool.length) return next();
+    const proof = pool[served] as string;
+    pool[served++] = undefined; // let the collector take what was sent
+    return proof;
+  };
+}
+
 /** The server's nonce from a response, if it sent one. */
 export function nonceOf(response: Response): string | undefined {
   return response.headers.get('dpop-nonce') ?? undefined;

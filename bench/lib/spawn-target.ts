@@ -15,7 +15,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { threadPoolSizeFor } from '@portcullis/server';
-import { bundleNodeEntries } from '../../tools/build.mjs';
+import { SERVER_NODE_FLAGS, bundleNodeEntries } from '../../tools/build.mjs';
 import { benchConfig } from '../benchmarks/support/portcullis.ts';
 import { isChildMessage, type ChildMessage, type ParentMessage, type ReadyMessage, type UsageSnapshot } from './protocol.ts';
 import type { LoadResult, Variant } from './types.ts';
@@ -100,10 +100,10 @@ function compileTarget(): Promise<void> {
 function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildProcess {
   const stdout = openSync(stdoutFile, 'a');
   try {
-    // Plain node: the runner's own tsx loader is deliberately not inherited.
+    // Plain node with the flags `npm start` gives the server; the runner's tsx loader is not inherited.
     // BENCH_PROFILE_DIR writes a V8 CPU profile per target there (open it in Chrome DevTools).
     const profileDir = process.env['BENCH_PROFILE_DIR'];
-    const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const execArgv = [...SERVER_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
     // The thread pool `portcullis start` gives the server (baselines get the same).
     const env = { ...process.env, UV_THREADPOOL_SIZE: String(threadPoolSizeFor(benchConfig(tmpdir()).passwords)) };
     return fork(CHILD_ENTRY, [...args], { execArgv, env, stdio: ['ignore', stdout, 'inherit', 'ipc'] });

@@ -75,6 +75,8 @@ export interface WorkloadContext {
   readonly fixture: Fixture;
   /** Progress output of the runner. */
   readonly log: (line: string) => void;
+  /** Seconds of load this workload will send: the warm-up plus the measured run. */
+  readonly loadSeconds: number;
 }
 
 export interface HttpSide {
