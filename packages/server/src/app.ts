@@ -25,7 +25,7 @@ import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
 import { createRolePermissions, enforcePermissionCatalogue } from './platform/routes/permissions.ts';
 import { registerStepUp } from './platform/routes/step-up.ts';
-import { createMetrics, registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
+import { registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
 import { systemClock, type Clock } from './platform/clock/clock.ts';
@@ -70,6 +70,7 @@ export interface BuildAppOptions {
   /** An already open database; by default one is opened from `config.database` and closed with the app. */
   readonly database?: DatabaseHandle;
   readonly authenticator?: Authenticator;
+  /** Where request durations are recorded; absent (metrics turned off), none are. */
   readonly metrics?: Metrics;
   /** Additional plugins registered after the built-in modules (tests, embedding apps). */
   readonly plugins?: readonly FastifyPluginAsync[];
@@ -101,7 +102,7 @@ async function createReplayCache(config: Config, onClose: (close: () => Promise<
 
 export interface PortcullisServices {
   readonly database: DatabaseHandle;
-  readonly metrics: Metrics;
+  readonly metrics: Metrics | undefined;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
   readonly mailer: Mailer;
@@ -135,7 +136,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const database = options.database ?? openDatabase(config, logger);
   if (!options.database) app.addHook('onClose', () => database.close());
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database);
-  const metrics = options.metrics ?? createMetrics({ collectProcessMetrics: false });
+  const metrics = options.metrics;
   const clock = options.clock ?? systemClock;
   const keyRing = options.keyRing ?? loadKeyRing(config);
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
@@ -163,7 +164,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     keyRing,
     config: config.mfa,
     assurance,
-    passkeys: passkeyStepUp({ config, db: database.db, clock }),
+    passkeys: await passkeyStepUp({ config, db: database.db, clock }),
   };
   const accounts = {
     db: database.db,
@@ -196,7 +197,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   );
   registerStepUp(app, createStepUpChallenges(stepUp), { clock });
   registerDPoPNonceAdvertising(app, dpop);
-  registerHttpMetrics(app, metrics);
+  if (metrics) registerHttpMetrics(app, metrics);
   registerRequestLogging(app);
   await registerOpenApi(app, config);
 

@@ -52,7 +52,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const tls = await resolveTlsMaterial(config);
-  const metrics = createMetrics({ collectProcessMetrics: true });
+  const metrics = config.metrics.enabled ? await createMetrics({ collectProcessMetrics: true }) : undefined;
   const app = await buildApp(config, { ...options, logger, metrics, ...(tls ? { tls } : {}) });
   await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.server.address() as AddressInfo;
@@ -60,7 +60,7 @@ export async function startServer(
 
   const auxiliary: http.Server[] = [];
   let metricsUrl: string | undefined;
-  if (config.metrics.enabled) {
+  if (metrics) {
     const server = createMetricsServer(metrics.registry);
     const bound = await listen(server, config.metrics.port, config.metrics.host);
     metricsUrl = `http://${hostForUrl(config.metrics.host)}:${bound.port}/metrics`;

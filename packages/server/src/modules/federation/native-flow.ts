@@ -15,13 +15,14 @@
  * their account.
  */
 import type { JWTPayload } from 'jose';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { FederationDeps } from './deps.ts';
 import { sha256Base64Url, sha256Hex } from './digest.ts';
 import { identityFromClaims } from './identity/claims.ts';
 import { tokenInvalid, verifyProviderJwt } from './identity/verify-id-token.ts';
 import { profileOf, type SealedProviderToken, type VerifiedIdentity } from './identity/verified-identity.ts';
+import { loadOpenIdClient } from './libraries.ts';
 import type { Provider } from './providers/provider.ts';
 import { providerFailure } from './providers/provider-errors.ts';
 import * as repo from './repository.ts';
@@ -56,9 +57,10 @@ async function redeemAppleCode(
 ): Promise<SealedProviderToken | undefined> {
   let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
   try {
-    tokens = await oidc.genericGrantRequest(await provider.client(input.clientId), 'authorization_code', { code: input.code });
+    const openid = await loadOpenIdClient();
+    tokens = await openid.genericGrantRequest(await provider.client(input.clientId), 'authorization_code', { code: input.code });
   } catch (error) {
-    throw providerFailure(error, provider.settings.id);
+    throw await providerFailure(error, provider.settings.id);
   }
   // The code must belong to the same person as the ID token it came with.
   if (tokens.claims()?.sub !== input.subject) throw tokenInvalid('bad_code_subject');

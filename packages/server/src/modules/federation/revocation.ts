@@ -7,9 +7,9 @@
  * revoke endpoint authenticates the client with the same ES256 client secret as the token
  * endpoint, for the client id the token was issued to.
  */
-import * as oidc from 'openid-client';
 import type { ExternalIdentitiesTable } from '../../platform/db/schema.ts';
 import type { FederationDeps } from './deps.ts';
+import { loadOpenIdClient } from './libraries.ts';
 import { tokenBinding } from './token-vault.ts';
 
 export type RevocationOutcome = 'revoked' | 'nothing_to_revoke' | 'failed';
@@ -24,7 +24,8 @@ export async function revokeProviderToken(
   if (token === undefined) return 'failed';
   try {
     const client = await provider.client(identity.provider_client_id ?? provider.settings.clientId);
-    await oidc.tokenRevocation(client, token, { token_type_hint: 'refresh_token' });
+    const openid = await loadOpenIdClient();
+    await openid.tokenRevocation(client, token, { token_type_hint: 'refresh_token' });
     return 'revoked';
   } catch {
     return 'failed';

@@ -19,7 +19,7 @@
  * redirect to); after it, the browser is sent back to the app with `error=<CODE>`.
  */
 import { FEDERATION_RETURN_PARAMS, type ErrorCode } from '@portcullis/protocol';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { constantTimeEqual, randomBase64Url } from '../../platform/crypto/index.ts';
 import { AppError, appError } from '../../platform/errors/app-error.ts';
 import type { RequestContext } from '../sessions/index.ts';
@@ -28,6 +28,7 @@ import { sha256Base64Url } from './digest.ts';
 import { identityFromClaims, parseAppleUser } from './identity/claims.ts';
 import { tokenFailureOf, verifyProviderJwt } from './identity/verify-id-token.ts';
 import { profileOf, type VerifiedIdentity } from './identity/verified-identity.ts';
+import { loadOpenIdClient } from './libraries.ts';
 import { providerById } from './native-flow.ts';
 import type { Provider } from './providers/provider.ts';
 import { providerFailure } from './providers/provider-errors.ts';
@@ -95,13 +96,14 @@ export async function startWebFlow(deps: FederationDeps, input: StartInput): Pro
   const binding = newBindingValue();
   const { nonce, codeVerifier } = deps.flowSecrets.derive(state);
   const client = await provider.client();
-  const authorizationUrl = oidc.buildAuthorizationUrl(client, {
+  const openid = await loadOpenIdClient();
+  const authorizationUrl = openid.buildAuthorizationUrl(client, {
     response_type: 'code',
     redirect_uri: settings.redirectUrl,
     scope: settings.scopes.join(' '),
     state,
     nonce,
-    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge: await openid.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     ...(settings.responseMode === 'form_post' ? { response_mode: 'form_post' } : {}),
   });
@@ -137,14 +139,15 @@ async function exchangeAtProvider(
   }
   let tokens: oidc.TokenEndpointResponse;
   try {
-    tokens = await oidc.authorizationCodeGrant(await provider.client(), callbackUrl, {
+    const openid = await loadOpenIdClient();
+    tokens = await openid.authorizationCodeGrant(await provider.client(), callbackUrl, {
       pkceCodeVerifier: codeVerifier,
       expectedState: input.state,
       expectedNonce: nonce,
       idTokenExpected: true,
     });
   } catch (error) {
-    throw providerFailure(error, settings.id);
+    throw await providerFailure(error, settings.id);
   }
   if (typeof tokens.id_token !== 'string') throw appError('FEDERATION_AUTHORIZATION_FAILED', { detail: 'no id_token' });
   // openid-client checked the claims of this directly received token; the signature is checked

@@ -98,11 +98,11 @@ export async function startTotpEnrolment(
     return undefined;
   });
   if (refused) throw failure(refused, 'TOTP enrolment refused');
-  const otpauthUri = totpKeyUri({ issuer: deps.issuer ?? DEFAULT_ISSUER, label: email, secret: seed });
+  const otpauthUri = await totpKeyUri({ issuer: deps.issuer ?? DEFAULT_ISSUER, label: email, secret: seed });
   return {
     factorId,
     otpauthUri,
-    secret: base32Secret(seed),
+    secret: await base32Secret(seed),
     qrCodeSvg: await renderQrCodeSvg(otpauthUri),
     expiresAt: new Date(expiresAt).toISOString(),
   };
@@ -135,7 +135,7 @@ export async function confirmTotpEnrolment(
       if (!(error instanceof SeedUnreadableError)) throw error;
       return refuse('factor_unreadable');
     }
-    const step = matchTimeStep(seed, input.code, now);
+    const step = await matchTimeStep(seed, input.code, now);
     if (step === null) return refuse('code_invalid');
     // Loses to a concurrent confirmation of the same enrolment: exactly one wins.
     if (!(await repo.confirmTotpFactor(tx, pending.id, step, now))) return refuse('code_replayed');

@@ -62,7 +62,7 @@ async function acceptTotpCode(tx: Transaction<Database>, deps: MfaDeps, accountI
       unreadable = true; // fail closed: a seed that does not open (moved, tampered, wrong key) accepts nothing
       continue;
     }
-    const step = matchTimeStep(seed, code, now);
+    const step = await matchTimeStep(seed, code, now);
     if (step === null) continue;
     if (step <= factor.last_step) replayed = true;
     else candidate ??= { factorId: factor.id, step };

@@ -17,8 +17,7 @@
  * are returned, not thrown or audited (except a clone), so each caller answers and audits them
  * in its own terms; none of them says more than "not verified" to the client.
  */
-import { verifyAuthenticationResponse, type VerifiedAuthenticationResponse } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { VerifiedAuthenticationResponse } from '@simplewebauthn/server';
 import type { AuthenticationCredential } from '@portcullis/protocol';
 import type { Kysely } from 'kysely';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
@@ -30,6 +29,7 @@ import { userHandleMatches } from './checks/check-user-handle.ts';
 import type { RelyingParty } from './relying-party.ts';
 import * as repo from './repository.ts';
 import { verificationFailureReason } from './verification-failure.ts';
+import { loadWebAuthn } from './webauthn.ts';
 
 /** What assertion verification needs: a subset of `PasskeysDeps`. */
 export interface AssertionDeps {
@@ -63,7 +63,8 @@ async function verifySignature(
   challenge: string,
   credential: PasskeyCredentialsTable,
 ): Promise<VerifiedAuthenticationResponse> {
-  return verifyAuthenticationResponse({
+  const { server, helpers } = await loadWebAuthn();
+  return server.verifyAuthenticationResponse({
     response,
     expectedChallenge: challenge,
     expectedOrigin: [...rp.origins],
@@ -71,7 +72,7 @@ async function verifySignature(
     requireUserVerification: true,
     // Counter 0 turns off the library's counter check, which runs before the signature is
     // verified; ours (step 5) runs after it, so an unsigned response cannot suspend a passkey.
-    credential: { id: credential.credential_id, publicKey: isoBase64URL.toBuffer(credential.public_key), counter: 0 },
+    credential: { id: credential.credential_id, publicKey: helpers.isoBase64URL.toBuffer(credential.public_key), counter: 0 },
   });
 }
 

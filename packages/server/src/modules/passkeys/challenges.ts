@@ -9,11 +9,11 @@
  * credential is discoverable, so nobody is known yet).
  */
 import type { Kysely } from 'kysely';
-import { isoBase64URL, isoUint8Array, toHash } from '@simplewebauthn/server/helpers';
 import type { Clock } from '../../platform/clock/clock.ts';
 import { randomBase64Url } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import * as repo from './repository.ts';
+import { loadWebAuthn } from './webauthn.ts';
 
 export type CeremonyPurpose = 'registration' | 'authentication';
 
@@ -33,6 +33,7 @@ export interface ChallengeDeps {
 const CHALLENGE_BYTES = 32;
 
 async function hashChallenge(challenge: string): Promise<string> {
+  const { isoBase64URL, isoUint8Array, toHash } = (await loadWebAuthn()).helpers;
   return isoBase64URL.fromBuffer(await toHash(isoUint8Array.fromUTF8String(challenge)));
 }
 

@@ -6,12 +6,13 @@
  * verifier; this parser only has to fail closed on bytes that are not JSON with a string
  * challenge.
  */
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { loadWebAuthn } from './webauthn.ts';
 
 /** Challenges we issue are 43 base64url characters; anything far longer is not ours. */
 const MAX_CHALLENGE_LENGTH = 128;
 
-export function readChallenge(clientDataJSON: string): string | undefined {
+export async function readChallenge(clientDataJSON: string): Promise<string | undefined> {
+  const { isoBase64URL } = (await loadWebAuthn()).helpers;
   let parsed: unknown;
   try {
     parsed = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON));

@@ -29,7 +29,7 @@ export interface PasskeysModuleDeps {
 export function passkeysModule(deps: PasskeysModuleDeps) {
   return async function passkeys(app: FastifyInstance): Promise<void> {
     if (!deps.config.passkeys.enabled) return;
-    const relyingParty = createRelyingParty(deps.config);
+    const relyingParty = await createRelyingParty(deps.config);
     await app.register(
       passkeysRoutes({
         passkeys: { db: deps.db, clock: deps.clock, sessions: deps.sessions, relyingParty, rolePolicy: deps.config.mfa.requiredLevel },
@@ -41,7 +41,7 @@ export function passkeysModule(deps: PasskeysModuleDeps) {
 }
 
 /** Passkeys as a step-up factor (for the step-up module), or `null` when passkeys are disabled. */
-export function passkeyStepUp(deps: Pick<PasskeysModuleDeps, 'config' | 'db' | 'clock'>): PasskeyStepUp | null {
+export async function passkeyStepUp(deps: Pick<PasskeysModuleDeps, 'config' | 'db' | 'clock'>): Promise<PasskeyStepUp | null> {
   if (!deps.config.passkeys.enabled) return null;
-  return createPasskeyStepUp({ db: deps.db, clock: deps.clock, relyingParty: createRelyingParty(deps.config) });
+  return createPasskeyStepUp({ db: deps.db, clock: deps.clock, relyingParty: await createRelyingParty(deps.config) });
 }

@@ -5,11 +5,12 @@
  * start. ASVS V13.4.2 (no development settings in production), V6.7.1 (attestation roots are
  * part of the frozen configuration).
  */
+import { COSEALG } from '@simplewebauthn/server/helpers';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import type { ConfigOverrides } from '../../config/schema.ts';
 import { createTestAttestationAuthority } from '../../test-support/software-authenticator.ts';
-import { createRelyingParty } from './relying-party.ts';
+import { createRelyingParty, SUPPORTED_ALGORITHMS } from './relying-party.ts';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -40,8 +41,8 @@ function problems(passkeys: ConfigOverrides['passkeys'], env?: Record<string, st
 }
 
 describe('passkey configuration', () => {
-  it('derives the RP id and the one allowed origin from publicUrl', () => {
-    const rp = createRelyingParty(load({}).config);
+  it('derives the RP id and the one allowed origin from publicUrl', async () => {
+    const rp = await createRelyingParty(load({}).config);
     expect([rp.id, rp.origins, rp.challengeTtlMs, rp.attestation.conveyance]).toEqual([
       'auth.example.com',
       ['https://auth.example.com'],
@@ -50,13 +51,13 @@ describe('passkey configuration', () => {
     ]);
   });
 
-  it('accepts a parent-domain RP id with web and Android origins under it', () => {
+  it('accepts a parent-domain RP id with web and Android origins under it', async () => {
     const { config, warnings } = load({
       rpId: 'example.com',
       allowedOrigins: ['https://app.example.com', 'https://auth.example.com', ANDROID_ORIGIN],
       android: { apps: [{ packageName: 'com.example.clinic', sha256CertFingerprints: [FINGERPRINT] }] },
     });
-    expect(createRelyingParty(config).origins).toHaveLength(3);
+    expect((await createRelyingParty(config)).origins).toHaveLength(3);
     expect(warnings.filter((w) => w.startsWith('passkeys'))).toEqual([]);
   });
 
@@ -106,10 +107,13 @@ describe('passkey configuration', () => {
 
   it('stops at start on an attestation root that is not a certificate, and accepts a real one', async () => {
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
-    expect(() => createRelyingParty(load({ attestation: { trustedRoots: { packed: [broken] } } }).config)).toThrow(TypeError);
+    await expect(createRelyingParty(load({ attestation: { trustedRoots: { packed: [broken] } } }).config)).rejects.toThrow(TypeError);
     const { rootPem } = await createTestAttestationAuthority();
-    expect(createRelyingParty(load({ attestation: { trustedRoots: { packed: [rootPem] } } }).config).attestation.packedRoots).toEqual([
-      rootPem,
-    ]);
+    const rp = await createRelyingParty(load({ attestation: { trustedRoots: { packed: [rootPem] } } }).config);
+    expect(rp.attestation.packedRoots).toEqual([rootPem]);
+  });
+
+  it('offers ES256, EdDSA and RS256, in that order', () => {
+    expect(SUPPORTED_ALGORITHMS).toEqual([COSEALG.ES256, COSEALG.EdDSA, COSEALG.RS256]);
   });
 });

@@ -8,8 +8,7 @@
  * UP, UV, algorithm and the attestation signature, then applies the deployment's attestation
  * policy, then stores the public key.
  */
-import { generateRegistrationOptions, verifyRegistrationResponse, type VerifiedRegistrationResponse } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { VerifiedRegistrationResponse } from '@simplewebauthn/server';
 import type { Passkey, PasskeyCreationOptions, RegistrationCredential } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { randomBase64Url } from '../../platform/crypto/index.ts';
@@ -24,6 +23,7 @@ import { toPasskeyDto } from './passkey-dto.ts';
 import { SUPPORTED_ALGORITHMS } from './relying-party.ts';
 import * as repo from './repository.ts';
 import { verificationFailureReason } from './verification-failure.ts';
+import { loadWebAuthn, type WebAuthn } from './webauthn.ts';
 
 export interface RegistrationOwner {
   readonly accountId: string;
@@ -38,23 +38,24 @@ const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set(['ble', 'cable', 'hybrid',
  * on the same authenticator is excluded rather than silently replacing the first), opaque, and
  * free of personal data (WebAuthn L3 §14.6.1).
  */
-function userHandleOf(accountId: string): string {
+function userHandleOf({ isoBase64URL }: WebAuthn['helpers'], accountId: string): string {
   return isoBase64URL.fromBuffer(Buffer.from(accountId.replaceAll('-', ''), 'hex'));
 }
 
 export async function startRegistration(deps: PasskeysDeps, owner: RegistrationOwner): Promise<PasskeyCreationOptions> {
+  const { server, helpers } = await loadWebAuthn();
   const account = await repo.findAccount(deps.db, owner.accountId);
   if (!account) throw new TypeError('the session of a signed-in caller has no account');
   const existing = await repo.listCredentials(deps.db, owner.accountId);
   const challenge = await issueChallenge(challengeDepsOf(deps), 'registration', owner);
   const { relyingParty: rp } = deps;
-  const options = await generateRegistrationOptions({
+  const options = await server.generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: account.email,
     userDisplayName: account.email,
-    userID: isoBase64URL.toBuffer(userHandleOf(account.id)),
-    challenge: isoBase64URL.toBuffer(challenge),
+    userID: helpers.isoBase64URL.toBuffer(userHandleOf(helpers, account.id)),
+    challenge: helpers.isoBase64URL.toBuffer(challenge),
     timeout: rp.challengeTtlMs,
     attestationType: rp.attestation.conveyance,
     excludeCredentials: existing.map((c) => ({ id: c.credential_id, transports: JSON.parse(c.transports) as string[] })),
@@ -84,7 +85,8 @@ async function refuse(
 
 async function verify(deps: PasskeysDeps, credential: RegistrationCredential, challenge: string): Promise<VerifiedRegistrationResponse> {
   const { relyingParty: rp } = deps;
-  return verifyRegistrationResponse({
+  const { server } = await loadWebAuthn();
+  return server.verifyRegistrationResponse({
     response: credential,
     // Already spent by consumeChallenge; this only ties the signed client data to it.
     expectedChallenge: challenge,
@@ -101,8 +103,9 @@ export async function finishRegistration(
   input: RegistrationOwner & { readonly name: string; readonly credential: RegistrationCredential },
   context: RequestContext,
 ): Promise<Passkey> {
+  const { helpers } = await loadWebAuthn();
   const owner = { accountId: input.accountId, sessionId: input.sessionId };
-  const challenge = readChallenge(input.credential.response.clientDataJSON);
+  const challenge = await readChallenge(input.credential.response.clientDataJSON);
   if (challenge === undefined) throw await refuse(deps, owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: 'malformed' });
   const refusal = await consumeChallenge(challengeDepsOf(deps), challenge, 'registration', owner);
   if (refusal) throw await refuse(deps, owner, context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });
@@ -124,8 +127,8 @@ export async function finishRegistration(
     id: `pk_${randomBase64Url(16)}`,
     account_id: input.accountId,
     credential_id: info.credential.id,
-    public_key: isoBase64URL.fromBuffer(info.credential.publicKey),
-    user_handle: userHandleOf(input.accountId),
+    public_key: helpers.isoBase64URL.fromBuffer(info.credential.publicKey),
+    user_handle: userHandleOf(helpers, input.accountId),
     sign_count: info.credential.counter,
     transports: JSON.stringify((input.credential.response.transports ?? []).filter((t) => KNOWN_TRANSPORTS.has(t))),
     backup_eligible: info.credentialDeviceType === 'multiDevice' ? 1 : 0,

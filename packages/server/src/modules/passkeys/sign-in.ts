@@ -18,8 +18,6 @@
  * code, so a response cannot tell an unknown credential from a bad signature. The DPoP proof
  * is checked by the route before step 1, so a nonce retry does not spend the challenge.
  */
-import { generateAuthenticationOptions } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { AuthenticationCredential, Device, PasskeyRequestOptions, TokenResponse } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
@@ -28,6 +26,7 @@ import { consumeChallenge, issueChallenge } from './challenges.ts';
 import { verifyAssertion } from './assertion.ts';
 import { readChallenge } from './client-data.ts';
 import { challengeDepsOf, type PasskeysDeps } from './deps.ts';
+import { loadWebAuthn } from './webauthn.ts';
 
 /**
  * RFC 8176: `hwk` (proof of possession of a hardware-protected key) and `user` (user presence
@@ -44,11 +43,12 @@ export interface PasskeySignIn {
 }
 
 export async function startSignIn(deps: PasskeysDeps): Promise<PasskeyRequestOptions> {
+  const { server, helpers } = await loadWebAuthn();
   const challenge = await issueChallenge(challengeDepsOf(deps), 'authentication', null);
   // No allowCredentials: the authenticator offers the passkeys it holds for this RP id.
-  const options = await generateAuthenticationOptions({
+  const options = await server.generateAuthenticationOptions({
     rpID: deps.relyingParty.id,
-    challenge: isoBase64URL.toBuffer(challenge),
+    challenge: helpers.isoBase64URL.toBuffer(challenge),
     timeout: deps.relyingParty.challengeTtlMs,
     userVerification: 'required',
   });
@@ -73,7 +73,7 @@ async function refuse(
 
 export async function finishSignIn(deps: PasskeysDeps, input: PasskeySignIn, context: RequestContext): Promise<TokenResponse> {
   const { credential: response } = input;
-  const challenge = readChallenge(response.response.clientDataJSON);
+  const challenge = await readChallenge(response.response.clientDataJSON);
   if (challenge === undefined) throw await refuse(deps, context, { code: 'PASSKEY_SIGN_IN_FAILED', reason: 'malformed' });
   const refusal = await consumeChallenge(challengeDepsOf(deps), challenge, 'authentication', null);
   if (refusal) throw await refuse(deps, context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });

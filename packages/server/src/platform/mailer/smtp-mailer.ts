@@ -9,7 +9,8 @@
  * an error message.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { createTransport, type SMTPTransportOptions } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
+import type { SMTPTransportOptions, Transporter } from 'nodemailer';
 import { MailDeliveryError, assertMailMessage, type Mailer } from './mailer.ts';
 
 export interface SmtpMailerOptions {
@@ -22,6 +23,14 @@ export interface SmtpMailerOptions {
    * added to verification; verification itself can never be turned off.
    */
   readonly ca?: string | readonly string[];
+}
+
+let loaded: Promise<typeof Nodemailer> | undefined;
+
+/** Lazy: without an SMTP server configured the library would only take memory in every process. */
+function loadNodemailer(): Promise<typeof Nodemailer> {
+  loaded ??= import('nodemailer');
+  return loaded;
 }
 
 /** Connect, greeting and inactivity limits: a stalled mail server must not hold a request for minutes. */
@@ -110,20 +119,24 @@ export function smtpTransportOptions(options: SmtpMailerOptions): SMTPTransportO
 }
 
 /**
- * The SMTP `Mailer`. The URL is checked at construction (so a bad setting stops start-up); each
- * `send` opens one connection. A failed send rejects with `MailDeliveryError`.
+ * The SMTP `Mailer`. The URL is checked at construction (so a bad setting stops start-up); the
+ * first `send` loads nodemailer, and each `send` opens one connection. A failed send rejects with
+ * `MailDeliveryError`.
  *
  * @example
  * const mailer = createSmtpMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from });
  * await mailer.send({ to: 'alice@example.com', ...emailVerificationMessage({ code, validForMinutes: 15 }) });
  */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
-  const transport = createTransport(smtpTransportOptions(options));
+  const transportOptions = smtpTransportOptions(options);
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(message) {
       assertMailMessage(message);
+      transport ??= loadNodemailer().then(({ createTransport }) => createTransport(transportOptions));
+      const smtp = await transport;
       try {
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+        await smtp.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
       } catch (error) {
         throw new MailDeliveryError({ cause: error });
       }

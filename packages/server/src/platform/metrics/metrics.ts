@@ -4,17 +4,27 @@
  * Prometheus metrics (prom-client) in a registry per app instance, so tests can build several
  * apps in one process. They are served only by a separate listener bound to loopback by
  * default — never on the public API port, where they would tell an attacker about traffic.
+ * With metrics turned off nothing is recorded and prom-client is never loaded.
  */
 import http from 'node:http';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 
 export interface Metrics {
-  readonly registry: Registry;
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly registry: PromClient.Registry;
+  readonly httpRequestDuration: PromClient.Histogram<'method' | 'route' | 'status'>;
 }
 
-export function createMetrics(options: { collectProcessMetrics: boolean }): Metrics {
+let loaded: Promise<typeof PromClient> | undefined;
+
+/** Lazy: metrics can be turned off, and then the library would only take memory. */
+function loadPromClient(): Promise<typeof PromClient> {
+  loaded ??= import('prom-client');
+  return loaded;
+}
+
+export async function createMetrics(options: { collectProcessMetrics: boolean }): Promise<Metrics> {
+  const { Histogram, Registry, collectDefaultMetrics } = await loadPromClient();
   const registry = new Registry();
   if (options.collectProcessMetrics) collectDefaultMetrics({ register: registry });
   const httpRequestDuration = new Histogram({
@@ -48,7 +58,7 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
 }
 
 /** The admin listener: `GET /metrics` only. */
-export function createMetricsServer(registry: Registry): http.Server {
+export function createMetricsServer(registry: PromClient.Registry): http.Server {
   return http.createServer((request, response) => {
     if (request.method !== 'GET' || request.url !== '/metrics') {
       response.writeHead(404).end();

@@ -17,9 +17,10 @@
  * the wire answer is the same whatever failed). An unreachable key set is
  * `FEDERATION_PROVIDER_UNAVAILABLE`, not an invalid token.
  */
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+import type * as Jose from 'jose';
 import { constantTimeEqual } from '../../../platform/crypto/index.ts';
 import { appError, type AppError } from '../../../platform/errors/app-error.ts';
+import { loadJose } from '../libraries.ts';
 import type { Provider } from '../providers/provider.ts';
 
 export interface IdTokenExpectations {
@@ -63,7 +64,7 @@ export function tokenFailureOf(error: unknown): string {
   return typeof detail === 'string' && /^[a-z_]{1,40}$/.test(detail) ? detail : 'invalid';
 }
 
-function reasonOf(error: errors.JOSEError): TokenFailure | 'unavailable' {
+function reasonOf({ errors }: typeof Jose, error: Jose.errors.JOSEError): TokenFailure | 'unavailable' {
   if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'too_old' : 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return 'bad_iss';
@@ -85,11 +86,12 @@ function reasonOf(error: errors.JOSEError): TokenFailure | 'unavailable' {
  * @returns The verified claims.
  * @throws {AppError} FEDERATION_TOKEN_INVALID or FEDERATION_PROVIDER_UNAVAILABLE.
  */
-export async function verifyProviderJwt(provider: Provider, token: string, expected: IdTokenExpectations): Promise<JWTPayload> {
+export async function verifyProviderJwt(provider: Provider, token: string, expected: IdTokenExpectations): Promise<Jose.JWTPayload> {
   const keys = await provider.keys();
-  let payload: JWTPayload;
+  const jose = await loadJose();
+  let payload: Jose.JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keys, {
+    ({ payload } = await jose.jwtVerify(token, keys, {
       issuer: [...provider.issuers],
       audience: [...expected.audiences],
       algorithms: [...provider.settings.algorithms],
@@ -99,11 +101,11 @@ export async function verifyProviderJwt(provider: Provider, token: string, expec
       ...(expected.maxAgeSeconds === undefined ? {} : { maxTokenAge: expected.maxAgeSeconds }),
     }));
   } catch (error) {
-    if (!(error instanceof errors.JOSEError)) {
+    if (!(error instanceof jose.errors.JOSEError)) {
       // The key set could not be fetched (network, TLS): the provider is down, not the token bad.
       throw appError('FEDERATION_PROVIDER_UNAVAILABLE', { detail: `keys of ${provider.settings.id} unavailable`, cause: error });
     }
-    const reason = reasonOf(error);
+    const reason = reasonOf(jose, error);
     if (reason === 'unavailable')
       throw appError('FEDERATION_PROVIDER_UNAVAILABLE', { detail: `keys of ${provider.settings.id} unavailable` });
     throw tokenInvalid(reason);

@@ -6,8 +6,8 @@
  * problem (4xx); one that cannot be reached or answers nonsense is unavailable (503); a token
  * whose claims do not match is an invalid token. Anything else is a defect and stays a 500.
  */
-import * as oidc from 'openid-client';
 import { AppError, appError } from '../../../platform/errors/app-error.ts';
+import { loadOpenIdClient } from '../libraries.ts';
 
 const UNAVAILABLE_CODES = new Set([
   'OAUTH_TIMEOUT',
@@ -27,8 +27,9 @@ function isNetworkFailure(error: unknown): boolean {
   return error instanceof TypeError && error.message === 'fetch failed';
 }
 
-export function providerFailure(error: unknown, providerId: string): AppError {
+export async function providerFailure(error: unknown, providerId: string): Promise<AppError> {
   if (error instanceof AppError) return error;
+  const oidc = await loadOpenIdClient();
   if (error instanceof oidc.AuthorizationResponseError) {
     return error.error === 'access_denied'
       ? appError('FEDERATION_CANCELLED', { detail: `${providerId}: access_denied` })

@@ -4,7 +4,7 @@
  * One configured provider at run time: its discovery document (fetched on first use, not at
  * start-up, so an unreachable provider never stops the server), an openid-client
  * `Configuration` per client id (Apple native codes belong to the bundle id, web codes to the
- * Services ID), and its signing keys.
+ * Services ID), and its signing keys. openid-client and jose are loaded on that first use too.
  *
  * Keys come from jose's remote key set: cached for `jwksMaxAgeSeconds`, fetched again when a
  * token names a `kid` the cache lacks, but at most once per `jwksCooldownSeconds` — a stream of
@@ -14,10 +14,11 @@
  * ASVS V10.5.3), or the provider is treated as unavailable: a document that claims another
  * issuer is either a misconfiguration or an impersonation attempt.
  */
-import * as oidc from 'openid-client';
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import type * as oidc from 'openid-client';
 import { appError } from '../../../platform/errors/app-error.ts';
 import { createAppleClientSecrets } from '../apple/client-secret.ts';
+import { loadJose, loadOpenIdClient } from '../libraries.ts';
 import { providerUrlProblem, type ProviderSettings } from './settings.ts';
 
 export interface ProviderTimings {
@@ -41,13 +42,20 @@ export interface Provider {
 /** A failed discovery is retried at most this often, so an outage is not hammered by every sign-in. */
 const DISCOVERY_RETRY_MS = 5_000;
 
-function clientAuthentication(settings: ProviderSettings, now: () => number): oidc.ClientAuth | undefined {
+/** What every request to the provider is made with: openid-client, client authentication and extensions. */
+interface RequestSetup {
+  readonly openid: typeof oidc;
+  readonly auth: oidc.ClientAuth | undefined;
+  readonly execute: ((configuration: oidc.Configuration) => void)[];
+}
+
+function clientAuthentication(openid: typeof oidc, settings: ProviderSettings, now: () => number): oidc.ClientAuth | undefined {
   const credentials = settings.credentials;
   if (!credentials) return undefined;
   if (credentials.kind === 'secret') {
     return credentials.method === 'client_secret_basic'
-      ? oidc.ClientSecretBasic(credentials.secret)
-      : oidc.ClientSecretPost(credentials.secret);
+      ? openid.ClientSecretBasic(credentials.secret)
+      : openid.ClientSecretPost(credentials.secret);
   }
   const secrets = createAppleClientSecrets({ credentials: credentials.apple, audience: settings.issuer, now });
   // Apple takes its JWT as a plain `client_secret` form parameter (client_secret_post shape).
@@ -62,20 +70,28 @@ export function createProvider(
   options: { readonly timings: ProviderTimings; readonly now: () => number },
 ): Provider {
   const { timings } = options;
-  const auth = clientAuthentication(settings, options.now);
-  const execute: ((configuration: oidc.Configuration) => void)[] = [];
-  // Plain HTTP is reachable only for loopback providers outside production (settings.ts): test providers.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- deliberate, see above
-  if (settings.allowInsecureHttp) execute.push(oidc.allowInsecureRequests);
+  let setup: Promise<RequestSetup> | undefined;
   let discovered: Promise<oidc.ServerMetadata> | undefined;
   let failedAt = -Infinity;
   const clients = new Map<string, oidc.Configuration>();
   let keySet: JWTVerifyGetKey | undefined;
 
+  function requestSetup(): Promise<RequestSetup> {
+    setup ??= loadOpenIdClient().then((openid) => ({
+      openid,
+      auth: clientAuthentication(openid, settings, options.now),
+      // Plain HTTP is reachable only for loopback providers outside production (settings.ts): test providers.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- deliberate, see above
+      execute: settings.allowInsecureHttp ? [openid.allowInsecureRequests] : [],
+    }));
+    return setup;
+  }
+
   async function discover(): Promise<oidc.ServerMetadata> {
+    const { openid, auth, execute } = await requestSetup();
     let configuration: oidc.Configuration;
     try {
-      configuration = await oidc.discovery(settings.discoveryUrl, settings.clientId, undefined, auth, {
+      configuration = await openid.discovery(settings.discoveryUrl, settings.clientId, undefined, auth, {
         execute,
         timeout: Math.ceil(timings.httpTimeoutMs / 1000),
       });
@@ -115,9 +131,10 @@ export function createProvider(
     metadata,
     async client(clientId = settings.clientId) {
       const server = await metadata();
+      const { openid, auth, execute } = await requestSetup();
       const cached = clients.get(clientId);
       if (cached) return cached;
-      const configuration = new oidc.Configuration(server, clientId, undefined, auth);
+      const configuration = new openid.Configuration(server, clientId, undefined, auth);
       for (const extension of execute) extension(configuration);
       configuration.timeout = Math.ceil(timings.httpTimeoutMs / 1000);
       clients.set(clientId, configuration);
@@ -130,6 +147,7 @@ export function createProvider(
       if (jwksUri === undefined || problem) {
         throw appError('FEDERATION_PROVIDER_UNAVAILABLE', { detail: `jwks_uri of ${settings.id} ${problem ?? 'is unusable'}` });
       }
+      const { createRemoteJWKSet } = await loadJose();
       keySet = createRemoteJWKSet(new URL(jwksUri), {
         timeoutDuration: timings.httpTimeoutMs,
         cooldownDuration: timings.jwksCooldownSeconds * 1000,

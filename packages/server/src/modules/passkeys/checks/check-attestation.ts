@@ -8,9 +8,9 @@
  * `packed` certificate must chain to. The result also records how far the server can vouch for
  * the authenticator model (`attestation_trust`).
  */
-import { convertCertBufferToPEM, decodeAttestationObject, validateCertificatePath } from '@simplewebauthn/server/helpers';
 import type { Uint8Array_ } from '@simplewebauthn/server';
 import type { AttestationPolicy } from '../relying-party.ts';
+import { loadWebAuthn } from '../webauthn.ts';
 
 /** `none`: nothing attested; `self`: signed by the credential key; `unanchored`: a certificate we did not check; `anchored`: chains to a trusted root. */
 export type AttestationTrust = 'none' | 'self' | 'unanchored' | 'anchored';
@@ -20,6 +20,7 @@ export type AttestationRefusal = 'attestation_format_not_allowed' | 'self_attest
 export type AttestationOutcome = { readonly trust: AttestationTrust } | { readonly refused: AttestationRefusal };
 
 async function chainsToRoot(x5c: readonly Uint8Array_[], roots: readonly string[]): Promise<boolean> {
+  const { convertCertBufferToPEM, validateCertificatePath } = (await loadWebAuthn()).helpers;
   try {
     return await validateCertificatePath(
       x5c.map((der) => convertCertBufferToPEM(der)),
@@ -40,7 +41,7 @@ async function trustOf(policy: AttestationPolicy, fmt: string, x5c: readonly Uin
 }
 
 export async function checkAttestation(policy: AttestationPolicy, attestationObject: Uint8Array_): Promise<AttestationOutcome> {
-  const decoded = decodeAttestationObject(attestationObject);
+  const decoded = (await loadWebAuthn()).helpers.decodeAttestationObject(attestationObject);
   const fmt = decoded.get('fmt');
   const trust = await trustOf(policy, fmt, decoded.get('attStmt').get('x5c'));
   // With `conveyance: none` the server asked for nothing and takes what the client sends.
