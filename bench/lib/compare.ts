@@ -45,7 +45,7 @@ export interface Sample extends LoadResult {
   readonly serverRssAtStartBytes: number;
   /** Target RSS once set up, before any load. */
   readonly serverRssAtReadyBytes: number;
-  /** Target RSS right after the measured run. */
+  /** Target RSS one second after the measured run (see SETTLE_MS). */
   readonly serverRssBytes: number;
   /** Everything the target wrote to stdout (its logs) over probe, warm-up and measurement. */
   readonly stdoutBytes: number;
@@ -107,17 +107,29 @@ function cpuMicrosOfRunner(): number {
   return cpu.user + cpu.system;
 }
 
+/**
+ * How long after the load stops the target's RSS is read. Requests still in flight when the
+ * load generator stops (up to one per connection, e.g. 50 sign-ins queued for Argon2id slots
+ * that each hold 19 MiB while they hash) finish first, so the reading is the server's memory
+ * after the run, not a snapshot of the last moment of load.
+ */
+const SETTLE_MS = 1000;
+
 function costOf(
   load: LoadResult,
   before: UsageSnapshot,
   after: UsageSnapshot,
-): Pick<Measured, 'serverCpuPercent' | 'serverCpuMicrosPerRequest' | 'serverRssBytes'> {
+): Pick<Measured, 'serverCpuPercent' | 'serverCpuMicrosPerRequest'> {
   const cpuMicros = after.cpuMicros - before.cpuMicros;
   return {
     serverCpuPercent: (cpuMicros / (load.durationSeconds * 1e6)) * 100,
     serverCpuMicrosPerRequest: cpuMicros / load.totalRequests,
-    serverRssBytes: after.rssBytes,
   };
+}
+
+async function settledRss(target: TargetHandle): Promise<Pick<Measured, 'serverRssBytes'>> {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  return { serverRssBytes: (await target.usage()).rssBytes };
 }
 
 async function measureHttp(
@@ -136,7 +148,7 @@ async function measureHttp(
   const load = await measure(ready.url, workload, settings);
   const generatorCpuPercent = ((cpuMicrosOfRunner() - runnerBefore) / (load.durationSeconds * 1e6)) * 100;
   const after = await target.usage();
-  return { ...load, ...costOf(load, before, after), generatorCpuPercent };
+  return { ...load, ...costOf(load, before, after), ...(await settledRss(target)), generatorCpuPercent };
 }
 
 async function measureFunction(target: TargetHandle, settings: BenchSettings): Promise<Measured> {
@@ -144,7 +156,7 @@ async function measureFunction(target: TargetHandle, settings: BenchSettings): P
   const before = await target.usage();
   const load = await target.run(settings.durationSeconds);
   const after = await target.usage();
-  return { ...load, ...costOf(load, before, after), generatorCpuPercent: null };
+  return { ...load, ...costOf(load, before, after), ...(await settledRss(target)), generatorCpuPercent: null };
 }
 
 function kindMismatch(ready: HttpReady | FunctionReady, side: Side): Error {
