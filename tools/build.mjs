@@ -20,6 +20,7 @@ import { build } from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = path.join(ROOT, 'packages/server');
 
+/** Where `npm run build` writes the command; `build/portcullis.mjs` is what `npm start` runs. */
 export const SERVER_BUILD_DIR = path.join(SERVER, 'build');
 
 /**
@@ -40,7 +41,7 @@ function dependenciesOf(packageDir) {
  * server and the protocol package. Workspace packages (`@portcullis/*`) are TypeScript source
  * and are always inlined.
  */
-export function runtimeExternals() {
+function runtimeExternals() {
   const names = [SERVER, path.join(ROOT, 'packages/protocol')].flatMap(dependenciesOf);
   return [...new Set(names)].filter((name) => !name.startsWith('@portcullis/'));
 }
@@ -67,15 +68,25 @@ export async function bundleNodeEntries(entryPoints, outdir) {
   });
 }
 
-async function buildServer() {
+/**
+ * The server command and the audit verifier's worker, into `outdir` (default: the build `npm
+ * start` runs). Tests build into their own folder when they must not touch that one.
+ *
+ * @param {string} [outdir]
+ * @returns {Promise<string>} the path of the built `portcullis.mjs`
+ */
+export async function buildServer(outdir = SERVER_BUILD_DIR) {
   await bundleNodeEntries(
     {
       portcullis: path.join(SERVER, 'src/main.ts'),
       'page-worker': path.join(SERVER, 'src/platform/audit/verify/page-worker.ts'),
     },
-    SERVER_BUILD_DIR,
+    outdir,
   );
-  process.stderr.write(`built ${path.relative(ROOT, path.join(SERVER_BUILD_DIR, 'portcullis.mjs'))}\n`);
+  return path.join(outdir, 'portcullis.mjs');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const built = await buildServer();
+  process.stderr.write(`built ${path.relative(ROOT, built)}\n`);
+}

@@ -12,8 +12,8 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
   const runCli = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runCliIn(args, env, runtime);
   const spawnCli = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => spawnCliIn(args, env, runtime);
 
-  beforeAll(() => {
-    if (runtime === 'build') buildCli();
+  beforeAll(async () => {
+    if (runtime === 'build') await buildCli();
   }, 60_000);
 
   it('prints help and exits 0', async () => {

@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleNodeEntries } from '../../../tools/build.mjs';
-import { MAIN } from './test-support/cli.ts';
+import { buildServer } from '../../../tools/build.mjs';
 
 /** Loaded on first use: passkeys, TOTP, federation, metrics and SMTP are optional. */
 const LOADED_ON_FIRST_USE = ['@simplewebauthn/server', 'otpauth', 'qrcode', 'openid-client', 'jose', 'prom-client', 'nodemailer'];
@@ -32,8 +31,7 @@ describe('the server bundle', () => {
   beforeAll(async () => {
     // Bundled beside, not over, the build the CLI tests run.
     outdir = mkdtempSync(path.join(tmpdir(), 'portcullis-bundle-'));
-    await bundleNodeEntries({ portcullis: MAIN }, outdir);
-    atStart = packagesLoadedAtStart(readFileSync(path.join(outdir, 'portcullis.mjs'), 'utf8'));
+    atStart = packagesLoadedAtStart(readFileSync(await buildServer(outdir), 'utf8'));
   }, 60_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 

@@ -5,22 +5,21 @@
  * TypeScript source through tsx (`source`, the default), or as the compiled bundle that
  * `npm run build` writes and `npm start` runs (`build`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_BUILD_DIR, buildServer } from '../../../../tools/build.mjs';
 
 export const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 /** Written by `npm run build` (tools/build.mjs). */
-export const BUILT_CLI = fileURLToPath(new URL('../../build/portcullis.mjs', import.meta.url));
-
-const BUILD_SCRIPT = fileURLToPath(new URL('../../../../tools/build.mjs', import.meta.url));
+export const BUILT_CLI = path.join(SERVER_BUILD_DIR, 'portcullis.mjs');
 
 export type CliRuntime = 'source' | 'build';
 
-/** Runs `npm run build`'s script, so tests of the `build` runtime exercise the current source. */
-export function buildCli(): void {
-  const result = spawnSync(process.execPath, [BUILD_SCRIPT], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
+/** What `npm run build` does, so tests of the `build` runtime exercise the current source. */
+export async function buildCli(): Promise<void> {
+  await buildServer();
 }
 
 function entryArgs(runtime: CliRuntime): string[] {
