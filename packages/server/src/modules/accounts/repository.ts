@@ -5,7 +5,7 @@
  * index makes one account per address regardless of case or Unicode form.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { AccountsTable, Database } from '../../platform/db/index.ts';
+import { preparedQuery, type AccountsTable, type Database } from '../../platform/db/index.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -13,8 +13,11 @@ export function normalizeEmail(email: string): string {
   return email.normalize('NFKC').trim().toLowerCase();
 }
 
+// Every password sign-in starts here: compiled once.
+const accountByEmail = preparedQuery((db, p: { email: string }) => db.selectFrom('accounts').selectAll().where('email', '=', p.email));
+
 export async function findAccountByEmail(db: Db, email: string): Promise<AccountsTable | undefined> {
-  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+  return (await accountByEmail.rows(db, { email }))[0];
 }
 
 export async function findAccountById(db: Db, id: string): Promise<AccountsTable | undefined> {

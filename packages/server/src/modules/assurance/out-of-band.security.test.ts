@@ -25,7 +25,7 @@ import type { App } from '../../app.ts';
 import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
 import { TestDevice, codeIn } from '../../test-support/dpop-client.ts';
 import { SoftwareAuthenticator, registerPasskey } from '../../test-support/software-authenticator.ts';
-import { codeDestinations } from '../mfa/index.ts';
+import { factorInventory } from './repository.ts';
 import {
   PASSWORD,
   addPhone,
@@ -432,9 +432,7 @@ describe.each(testDatabases())('switching email and SMS codes off on $dialect', 
       expect(outcome(await sendCode(device, challenge.token, 'email'))).toEqual([403, 'MFA_METHOD_NOT_ALLOWED']);
       expect(await mailsTo(h.app, person.email, SIGN_IN_MAIL)).toEqual([]);
       // What a challenge would offer now (password sign-in itself needs a verified address).
-      const { database, clock, keyRing, sessions, mailer } = h.app.portcullis;
-      const deps = { db: database.db, clock, keyRing, sessions, mailer, sms: null, outOfBandAllowedFor: () => true };
-      expect(await codeDestinations(deps, person.accountId)).toEqual({ email: false, sms: false });
+      expect(await factorInventory(h.app.portcullis.database.db, person.accountId)).toMatchObject({ verifiedEmail: false, phone: true });
     } finally {
       await h.app.close();
     }

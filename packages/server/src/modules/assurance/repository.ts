@@ -5,7 +5,7 @@
  * attempts and use are spent by conditional updates whose affected-row count decides.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database, MfaChallengesTable } from '../../platform/db/index.ts';
+import { preparedQuery, type Database, type MfaChallengesTable } from '../../platform/db/index.ts';
 
 type Db = Kysely<Database>;
 
@@ -20,24 +20,50 @@ export async function findAccountRoles(db: Db, accountId: string): Promise<strin
   return row ? (JSON.parse(row.roles) as string[]) : undefined;
 }
 
-/** Which second factors the account can use right now. */
-export async function factorInventory(db: Db, accountId: string): Promise<{ totp: boolean; recoveryCodes: boolean; passkey: boolean }> {
-  // One statement on the sign-in path instead of three.
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb
-        .exists(eb.selectFrom('mfa_totp_factors').select('id').where('account_id', '=', accountId).where('confirmed_at', 'is not', null))
-        .as('totp'),
-      eb
-        .exists(eb.selectFrom('mfa_recovery_codes').select('account_id').where('account_id', '=', accountId).where('used_at', 'is', null))
-        .as('recoveryCodes'),
-      eb
-        .exists(eb.selectFrom('passkey_credentials').select('id').where('account_id', '=', accountId).where('suspended_at', 'is', null))
-        .as('passkey'),
-    ])
-    .executeTakeFirstOrThrow();
+/** What the sign-in and step-up decisions need to know about an account's factors and contacts. */
+export interface FactorInventory {
+  readonly totp: boolean;
+  readonly recoveryCodes: boolean;
+  readonly passkey: boolean;
+  /** A confirmed phone number (an SMS code could reach it when SMS is configured). */
+  readonly phone: boolean;
+  /** The account's email address is verified (an email code could reach it). */
+  readonly verifiedEmail: boolean;
+}
+
+// One statement on the sign-in path instead of five, compiled once.
+const factorInventoryQuery = preparedQuery((db, p: { accountId: string }) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .exists(eb.selectFrom('mfa_totp_factors').select('id').where('account_id', '=', p.accountId).where('confirmed_at', 'is not', null))
+      .as('totp'),
+    eb
+      .exists(eb.selectFrom('mfa_recovery_codes').select('account_id').where('account_id', '=', p.accountId).where('used_at', 'is', null))
+      .as('recoveryCodes'),
+    eb
+      .exists(eb.selectFrom('passkey_credentials').select('id').where('account_id', '=', p.accountId).where('suspended_at', 'is', null))
+      .as('passkey'),
+    eb
+      .exists(eb.selectFrom('mfa_phone_factors').select('id').where('account_id', '=', p.accountId).where('confirmed_at', 'is not', null))
+      .as('phone'),
+    eb
+      .exists(eb.selectFrom('accounts').select('id').where('id', '=', p.accountId).where('email_verified_at', 'is not', null))
+      .as('verifiedEmail'),
+  ]),
+);
+
+/** Which second factors the account can use right now, and where a code could reach it. */
+export async function factorInventory(db: Db, accountId: string): Promise<FactorInventory> {
+  const [row] = await factorInventoryQuery.rows(db, { accountId });
+  if (!row) throw new Error('a select without FROM returned no row');
   // SQLite answers 0/1, PostgreSQL true/false.
-  return { totp: Boolean(row.totp), recoveryCodes: Boolean(row.recoveryCodes), passkey: Boolean(row.passkey) };
+  return {
+    totp: Boolean(row.totp),
+    recoveryCodes: Boolean(row.recoveryCodes),
+    passkey: Boolean(row.passkey),
+    phone: Boolean(row.phone),
+    verifiedEmail: Boolean(row.verifiedEmail),
+  };
 }
 
 export async function insertChallenge(db: Db, challenge: MfaChallengesTable): Promise<void> {

@@ -18,7 +18,7 @@ import { constantTimeEqual } from '../../platform/crypto/index.ts';
 import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
-import { codeDestinations, sendSignInCode, type CodeChannel } from '../mfa/index.ts';
+import { sendSignInCode, type CodeChannel } from '../mfa/index.ts';
 import { issueSession, type IssueSessionInput, type RequestContext } from '../sessions/index.ts';
 import {
   challengeSecretMatches,
@@ -43,26 +43,15 @@ export interface FirstFactor {
 
 type ChallengeMethod = CodeMethod | OutOfBandCodeMethod | 'passkey';
 
-/** Where a code could be sent and may be, by policy: a confirmed phone / verified email, enabled, aal1 only. */
-async function outOfBandChannels(
-  deps: AssuranceDeps,
-  accountId: string,
-  required: AssuranceLevel,
-): Promise<{ email: boolean; sms: boolean }> {
-  const allowed = {
-    email: outOfBandCodesAllowed(required, 'email', deps.config),
-    sms: outOfBandCodesAllowed(required, 'sms', deps.config),
+/** Where a code could be sent and may be, by policy: a confirmed phone (SMS on) / verified email, aal1 only. */
+function outOfBandChannels(deps: AssuranceDeps, factors: repo.FactorInventory, required: AssuranceLevel): { email: boolean; sms: boolean } {
+  return {
+    email: outOfBandCodesAllowed(required, 'email', deps.config) && factors.verifiedEmail,
+    sms: outOfBandCodesAllowed(required, 'sms', deps.config) && deps.mfa.sms !== null && factors.phone,
   };
-  if (!allowed.email && !allowed.sms) return allowed;
-  const reachable = await codeDestinations(deps.mfa, accountId);
-  return { email: allowed.email && reachable.email, sms: allowed.sms && reachable.sms };
 }
 
-function methodsFor(
-  required: AssuranceLevel,
-  factors: { totp: boolean; recoveryCodes: boolean; passkey: boolean },
-  codes: { email: boolean; sms: boolean },
-): ChallengeMethod[] {
+function methodsFor(required: AssuranceLevel, factors: repo.FactorInventory, codes: { email: boolean; sms: boolean }): ChallengeMethod[] {
   if (required === 'aal2_phr') return factors.passkey ? ['passkey'] : [];
   const methods: ChallengeMethod[] = [];
   if (factors.totp) methods.push('totp');
@@ -78,7 +67,7 @@ function methodsFor(
 export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
   const required = requiredLevelFor(first.roles, deps.config.requiredLevel);
   const factors = await repo.factorInventory(deps.db, first.accountId);
-  const methods = methodsFor(required, factors, await outOfBandChannels(deps, first.accountId, required));
+  const methods = methodsFor(required, factors, outOfBandChannels(deps, factors, required));
   const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device };
   if (methods.length === 0) {
     // Nothing more to ask: a full session when one factor is enough, else one that can only enrol.

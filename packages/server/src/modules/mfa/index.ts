@@ -17,6 +17,6 @@ export { verifyRecoveryCode } from './recovery-codes.ts';
 export type { RecoveryCodeFailureReason, RecoveryCodeVerification } from './recovery-codes.ts';
 export { phoneRoutes } from './phone-routes.ts';
 export type { PhoneRouteDeps } from './phone-routes.ts';
-export { codeDestinations, sendSignInCode, verifySignInCode } from './sign-in-codes.ts';
+export { sendSignInCode, verifySignInCode } from './sign-in-codes.ts';
 export type { CodeChannel, SignInCodeVerification } from './sign-in-codes.ts';
 export type { SentCodeFailureReason } from './sent-codes.ts';

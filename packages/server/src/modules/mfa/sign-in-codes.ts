@@ -61,15 +61,6 @@ async function destinationOf(deps: OutOfBandDeps, accountId: string, channel: Co
   return undefined;
 }
 
-/** Which channels could reach the account now: a verified email, a confirmed phone with SMS on. */
-export async function codeDestinations(deps: OutOfBandDeps, accountId: string): Promise<{ email: boolean; sms: boolean }> {
-  const [contact, phoneCount] = await Promise.all([
-    phones.findAccountContact(deps.db, accountId),
-    phones.countConfirmedPhoneFactors(deps.db, accountId),
-  ]);
-  return { email: contact?.emailVerified === true, sms: deps.sms !== null && phoneCount > 0 };
-}
-
 /**
  * Sends a new sign-in code for `challengeId` on `channel`. Throws `MFA_METHOD_NOT_ALLOWED` (no
  * verified email / no confirmed phone), `RATE_LIMITED` (too soon; `Retry-After`),

@@ -4,8 +4,8 @@
  * SQL for sessions and their tokens. Every query that touches another person's data is scoped
  * by `account_id` in the query itself — never fetched first and filtered afterwards.
  */
-import type { CompiledQuery, Kysely, Transaction } from 'kysely';
-import type { Database, SessionsTable, SessionTokensTable } from '../../platform/db/index.ts';
+import type { Kysely, Transaction } from 'kysely';
+import { preparedInsert, preparedQuery, type Database, type SessionsTable, type SessionTokensTable } from '../../platform/db/index.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -17,18 +17,41 @@ export interface TokenWithSession {
   readonly elevatedRoles: readonly string[];
 }
 
+const insertSessionRows = preparedInsert('sessions', [
+  'id',
+  'account_id',
+  'jkt',
+  'aal',
+  'amr',
+  'auth_time',
+  'device_label',
+  'device_platform',
+  'app_version',
+  'ip_prefix',
+  'created_at',
+  'last_used_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'revoked_at',
+  'revoked_reason',
+  'restricted',
+]);
+
 export async function insertSession(db: Db, session: SessionsTable): Promise<void> {
-  await db.insertInto('sessions').values(session).execute();
+  await insertSessionRows(db, [session]);
 }
 
-export async function insertTokens(db: Db, tokens: readonly SessionTokensTable[]): Promise<void> {
-  await db
-    .insertInto('session_tokens')
-    .values([...tokens])
-    .execute();
-}
+export const insertTokens: (db: Db, tokens: readonly SessionTokensTable[]) => Promise<void> = preparedInsert('session_tokens', [
+  'id',
+  'session_id',
+  'kind',
+  'secret_hash',
+  'created_at',
+  'expires_at',
+  'used_at',
+]);
 
-function tokenWithSessionQuery(db: Db, tokenId: string, now: number) {
+function tokenWithSessionQuery(db: Db, { tokenId, now }: { readonly tokenId: string; readonly now: number }) {
   return (
     db
       .selectFrom('session_tokens as t')
@@ -77,42 +100,15 @@ function tokenWithSessionQuery(db: Db, tokenId: string, now: number) {
   );
 }
 
-type TokenWithSessionRow = Awaited<ReturnType<ReturnType<typeof tokenWithSessionQuery>['executeTakeFirstOrThrow']>>;
-
-/**
- * The lookup compiled once per database handle: building and compiling this three-table query
- * with Kysely costs more CPU than SQLite takes to run it, on every authenticated request.
- */
-interface CompiledLookup {
-  readonly query: CompiledQuery<TokenWithSessionRow>;
-  /** Position of each parameter: the token id, the time, or a constant kept as compiled. */
-  readonly slots: readonly ('token' | 'now' | 'constant')[];
-}
-
-const compiledLookups = new WeakMap<Db, CompiledLookup>();
-const TOKEN_SLOT = '\u0000token';
-const NOW_SLOT = -1;
-
-function compiledLookup(db: Db, tokenId: string, now: number): CompiledQuery<TokenWithSessionRow> {
-  let compiled = compiledLookups.get(db);
-  if (!compiled) {
-    const query = tokenWithSessionQuery(db, TOKEN_SLOT, NOW_SLOT).compile();
-    const slots = query.parameters.map((p) => (p === TOKEN_SLOT ? 'token' : p === NOW_SLOT ? 'now' : 'constant'));
-    if (slots.filter((s) => s === 'token').length !== 1 || slots.filter((s) => s === 'now').length !== 1)
-      throw new TypeError('token lookup must have exactly one token and one time parameter');
-    compiled = { query, slots };
-    compiledLookups.set(db, compiled);
-  }
-  const { query, slots } = compiled;
-  return { ...query, parameters: query.parameters.map((p, i) => (slots[i] === 'token' ? tokenId : slots[i] === 'now' ? now : p)) };
-}
+/** Compiled once per dialect: building it with Kysely costs more CPU than the database takes to run it. */
+const tokenWithSession = preparedQuery(tokenWithSessionQuery);
 
 /**
  * One round trip on the hot path: token, its session, the account's roles and status, and the
  * roles of elevations in force at `now`.
  */
 export async function findTokenWithSession(db: Db, tokenId: string, now: number): Promise<TokenWithSession | undefined> {
-  const rows = (await db.executeQuery(compiledLookup(db, tokenId, now))).rows;
+  const rows = await tokenWithSession.rows(db, { tokenId, now });
   const row = rows[0];
   if (!row) return undefined;
   return {

@@ -7,6 +7,8 @@ export { openDatabase, resolveSqlitePath } from './connect.ts';
 export type { DatabaseHandle, DialectName } from './connect.ts';
 export { migrateToLatest, MigrationError, MIGRATIONS } from './migrations/index.ts';
 export { withTransaction } from './transaction.ts';
+export { preparedInsert, preparedQuery } from './prepared.ts';
+export type { PreparedQuery } from './prepared.ts';
 export type { Tx } from './transaction.ts';
 export { DatabaseUnavailableError, isDatabaseUnavailable } from './availability.ts';
 export type {

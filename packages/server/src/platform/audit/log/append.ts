@@ -10,6 +10,7 @@
  * tree always matches the last committed entry.
  */
 import type { Kysely } from 'kysely';
+import { preparedInsert, preparedQuery } from '../../db/prepared.ts';
 import type { Database } from '../../db/schema.ts';
 import { leafHashOfRow, type AuditEventRow } from './entry.ts';
 import { formatFrontier, parseFrontier } from './frontier-text.ts';
@@ -24,6 +25,31 @@ export class AuditLogMissingError extends Error {
   }
 }
 
+// Every audited request runs these four statements: each is compiled once.
+const takeNextIndex = preparedQuery((db) =>
+  db
+    .updateTable('audit_log_head')
+    .set((eb) => ({ tree_size: eb('tree_size', '+', 1) }))
+    .where('id', '=', HEAD_ID)
+    .returning(['tree_size', 'frontier']),
+);
+const insertEvents = preparedInsert('audit_events', [
+  'log_index',
+  'occurred_at',
+  'action',
+  'outcome',
+  'actor_id',
+  'subject_id',
+  'session_id',
+  'request_id',
+  'ip_prefix',
+  'reason',
+]);
+const insertNodes = preparedInsert('audit_log_nodes', ['level', 'idx', 'hash']);
+const storeFrontier = preparedQuery((db, p: { frontier: string }) =>
+  db.updateTable('audit_log_head').set({ frontier: p.frontier }).where('id', '=', HEAD_ID),
+);
+
 /**
  * Appends `row` as the next entry and returns its index. `tx` must be a transaction: the entry,
  * its completed subtrees and the new head commit or roll back with the caller's own change.
@@ -32,28 +58,16 @@ export async function appendEntry(tx: Kysely<Database>, row: AuditEventRow): Pro
   if (!tx.isTransaction) throw new TypeError('appendEntry needs a transaction');
   const leaf = leafHashOfRow(row);
   // From here until the caller commits, other appends wait: keep the work below small.
-  const head = await tx
-    .updateTable('audit_log_head')
-    .set((eb) => ({ tree_size: eb('tree_size', '+', 1) }))
-    .where('id', '=', HEAD_ID)
-    .returning(['tree_size', 'frontier'])
-    .executeTakeFirst();
+  const [head] = await takeNextIndex.rows(tx, {});
   if (!head) throw new AuditLogMissingError();
   const index = head.tree_size - 1;
   const frontier = parseFrontier(index, head.frontier);
   const completed = frontier.append(leaf);
-  await tx
-    .insertInto('audit_events')
-    .values({ log_index: index, ...row })
-    .execute();
-  await tx
-    .insertInto('audit_log_nodes')
-    .values(completed.map((node) => ({ level: node.level, idx: node.index, hash: node.hash.toString('hex') })))
-    .execute();
-  await tx
-    .updateTable('audit_log_head')
-    .set({ frontier: formatFrontier(frontier) })
-    .where('id', '=', HEAD_ID)
-    .execute();
+  await insertEvents(tx, [{ log_index: index, ...row }]);
+  await insertNodes(
+    tx,
+    completed.map((node) => ({ level: node.level, idx: node.index, hash: node.hash.toString('hex') })),
+  );
+  await storeFrontier.changed(tx, { frontier: formatFrontier(frontier) });
   return index;
 }
