@@ -36,6 +36,12 @@ export interface Sample extends LoadResult {
    */
   readonly serverCpuMicrosPerRequest: number;
   /**
+   * CPU time of the target's main thread (its event loop) per operation, in µs; null where the
+   * OS does not report it. The rest of the target's CPU ran on the libuv pool and V8's helpers.
+   * A server can serve at most 1,000,000 / this many operations per second, however many cores.
+   */
+  readonly eventLoopCpuMicrosPerRequest: number | null;
+  /**
    * Runner (autocannon, plus any per-request signing) CPU during the measured run, in % of one
    * core; near 100% means the load generator, not the target, set the rate. Null for a
    * function side, which has no load generator.
@@ -59,6 +65,7 @@ export interface SideSummary {
   readonly p99Ms: number;
   readonly serverCpuPercent: number;
   readonly serverCpuMicrosPerRequest: number;
+  readonly eventLoopCpuMicrosPerRequest: number | null;
   readonly generatorCpuPercent: number | null;
   readonly serverRssAtStartBytes: number;
   readonly serverRssAtReadyBytes: number;
@@ -119,11 +126,16 @@ function costOf(
   load: LoadResult,
   before: UsageSnapshot,
   after: UsageSnapshot,
-): Pick<Measured, 'serverCpuPercent' | 'serverCpuMicrosPerRequest'> {
+): Pick<Measured, 'serverCpuPercent' | 'serverCpuMicrosPerRequest' | 'eventLoopCpuMicrosPerRequest'> {
   const cpuMicros = after.cpuMicros - before.cpuMicros;
+  const mainThread =
+    before.mainThreadCpuMicros === null || after.mainThreadCpuMicros === null
+      ? null
+      : after.mainThreadCpuMicros - before.mainThreadCpuMicros;
   return {
     serverCpuPercent: (cpuMicros / (load.durationSeconds * 1e6)) * 100,
     serverCpuMicrosPerRequest: cpuMicros / load.totalRequests,
+    eventLoopCpuMicrosPerRequest: mainThread === null ? null : mainThread / load.totalRequests,
   };
 }
 
@@ -214,6 +226,7 @@ function summarize(benchmark: Benchmark, variant: Variant, samples: readonly Sam
     p99Ms: median(own.map((s) => s.p99Ms)),
     serverCpuPercent: median(own.map((s) => s.serverCpuPercent)),
     serverCpuMicrosPerRequest: median(own.map((s) => s.serverCpuMicrosPerRequest)),
+    eventLoopCpuMicrosPerRequest: medianOrNull(own.map((s) => s.eventLoopCpuMicrosPerRequest)),
     generatorCpuPercent: medianOrNull(own.map((s) => s.generatorCpuPercent)),
     serverRssAtStartBytes: median(own.map((s) => s.serverRssAtStartBytes)),
     serverRssAtReadyBytes: median(own.map((s) => s.serverRssAtReadyBytes)),
@@ -229,10 +242,11 @@ function megabytes(bytes: number): string {
 function describeSample(sample: Sample): string {
   const rate = Math.round(sample.requestsPerSecond).toLocaleString('en-US');
   const generator = sample.generatorCpuPercent === null ? '' : `  generator CPU ${Math.round(sample.generatorCpuPercent)}%`;
+  const loop = sample.eventLoopCpuMicrosPerRequest === null ? '' : `, event loop ${Math.round(sample.eventLoopCpuMicrosPerRequest)}`;
   return (
     `  round ${sample.round + 1} ${sample.variant.padEnd(9)} ${rate.padStart(8)} ops/s  p50 ${sample.p50Ms.toFixed(1)} ms  ` +
     `p99 ${sample.p99Ms.toFixed(1)} ms  target CPU ${Math.round(sample.serverCpuPercent)}% ` +
-    `(${Math.round(sample.serverCpuMicrosPerRequest)} µs/op)${generator}  RSS after run ${megabytes(sample.serverRssBytes)}  ` +
+    `(${Math.round(sample.serverCpuMicrosPerRequest)}${loop} µs/op)${generator}  RSS after run ${megabytes(sample.serverRssBytes)}  ` +
     `stdout ${(sample.stdoutBytes / 1024 / 1024).toFixed(1)} MB`
   );
 }

@@ -13,6 +13,8 @@ import type { Fixture, LoadResult } from './types.ts';
 /** Cumulative resource usage of the target process at one instant. */
 export interface UsageSnapshot {
   readonly cpuMicros: number;
+  /** CPU time of the main (event loop) thread alone; null where the OS does not tell (not Linux). */
+  readonly mainThreadCpuMicros: number | null;
   readonly rssBytes: number;
 }
 

@@ -125,8 +125,8 @@ export async function spawnTarget(benchmark: string, variant: Variant, stdoutFil
       usage: async () => {
         const reply = nextMessage(child, 'usage', REPLY_TIMEOUT_MS);
         request(child, { type: 'usage' });
-        const { cpuMicros, rssBytes } = await reply;
-        return { cpuMicros, rssBytes };
+        const { cpuMicros, mainThreadCpuMicros, rssBytes } = await reply;
+        return { cpuMicros, mainThreadCpuMicros, rssBytes };
       },
       run: async (seconds) => {
         // The run itself takes `seconds`; the last calls in flight finish after that.
