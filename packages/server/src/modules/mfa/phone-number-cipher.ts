@@ -8,7 +8,7 @@
  * Without the key ring, the hash of a number cannot be computed, so the small space of phone
  * numbers cannot be searched offline from a database copy.
  */
-import { createSealer, hmacSha256, SealedDataUnreadableError, type KeyRing, type Sealer } from '../../platform/crypto/index.ts';
+import { createSealer, hmacSha256, SealedDataUnreadableError, type KeyRing } from '../../platform/crypto/index.ts';
 import { E164 } from './phone-number.ts';
 
 /** Never change: every stored number was sealed under the key derived from it. */
@@ -19,26 +19,15 @@ export interface PhoneBinding {
   readonly factorId: string;
 }
 
-const sealers = new WeakMap<KeyRing, Sealer>();
-
-function sealerFor(keyRing: KeyRing): Sealer {
-  let sealer = sealers.get(keyRing);
-  if (!sealer) {
-    sealer = createSealer(keyRing, HKDF_INFO);
-    sealers.set(keyRing, sealer);
-  }
-  return sealer;
-}
-
 export function sealPhoneNumber(keyRing: KeyRing, e164: string, binding: PhoneBinding): string {
   if (!E164.test(e164)) throw new TypeError('sealPhoneNumber expects an E.164 number');
-  return sealerFor(keyRing).seal(new TextEncoder().encode(e164), [binding.accountId, binding.factorId]);
+  return createSealer(keyRing, HKDF_INFO).seal(new TextEncoder().encode(e164), [binding.accountId, binding.factorId]);
 }
 
 /** The number, or `undefined` when the stored value does not open (moved, tampered, another key ring). */
 export function openPhoneNumber(keyRing: KeyRing, sealed: string, binding: PhoneBinding): string | undefined {
   try {
-    const e164 = new TextDecoder().decode(sealerFor(keyRing).open(sealed, [binding.accountId, binding.factorId]));
+    const e164 = new TextDecoder().decode(createSealer(keyRing, HKDF_INFO).open(sealed, [binding.accountId, binding.factorId]));
     return E164.test(e164) ? e164 : undefined;
   } catch (error) {
     if (error instanceof SealedDataUnreadableError) return undefined;

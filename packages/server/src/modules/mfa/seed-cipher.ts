@@ -6,7 +6,7 @@
  * the ciphertext to its account and factor ids, so a ciphertext copied into another row does not
  * open. The stored text is versioned (`v1.<nonce>.<ciphertext>.<tag>`, base64url).
  */
-import { createSealer, SealedDataUnreadableError, type KeyRing, type Sealer } from '../../platform/crypto/index.ts';
+import { createSealer, SealedDataUnreadableError, type KeyRing } from '../../platform/crypto/index.ts';
 
 /** Never change: every stored seed was sealed under the key derived from it. */
 const HKDF_INFO = 'portcullis mfa totp-seed aes-256-gcm v1';
@@ -22,24 +22,13 @@ export class SeedUnreadableError extends SealedDataUnreadableError {
   override readonly name = 'SeedUnreadableError';
 }
 
-const sealers = new WeakMap<KeyRing, Sealer>();
-
-function sealerFor(keyRing: KeyRing): Sealer {
-  let sealer = sealers.get(keyRing);
-  if (!sealer) {
-    sealer = createSealer(keyRing, HKDF_INFO);
-    sealers.set(keyRing, sealer);
-  }
-  return sealer;
-}
-
 export function sealSeed(keyRing: KeyRing, seed: Uint8Array, binding: SeedBinding): string {
-  return sealerFor(keyRing).seal(seed, [binding.accountId, binding.factorId]);
+  return createSealer(keyRing, HKDF_INFO).seal(seed, [binding.accountId, binding.factorId]);
 }
 
 export function openSeed(keyRing: KeyRing, sealed: string, binding: SeedBinding): Uint8Array {
   try {
-    return sealerFor(keyRing).open(sealed, [binding.accountId, binding.factorId]);
+    return createSealer(keyRing, HKDF_INFO).open(sealed, [binding.accountId, binding.factorId]);
   } catch (error) {
     if (error instanceof SealedDataUnreadableError) throw new SeedUnreadableError(error.message, { cause: error });
     throw error;

@@ -6,7 +6,7 @@
  * data binds the ciphertext to its entry id and patient id, so a body copied into another row —
  * or another patient's file — does not open.
  */
-import { createSealer, type KeyRing, type Sealer } from '../../platform/crypto/index.ts';
+import { createSealer, type KeyRing } from '../../platform/crypto/index.ts';
 
 /** Never change: every stored body was sealed under the key derived from it. */
 const HKDF_INFO = 'portcullis records entry-body aes-256-gcm v1';
@@ -16,22 +16,11 @@ export interface EntryBinding {
   readonly patientAccountId: string;
 }
 
-const sealers = new WeakMap<KeyRing, Sealer>();
-
-function sealerFor(keyRing: KeyRing): Sealer {
-  let sealer = sealers.get(keyRing);
-  if (!sealer) {
-    sealer = createSealer(keyRing, HKDF_INFO);
-    sealers.set(keyRing, sealer);
-  }
-  return sealer;
-}
-
 export function sealEntryBody(keyRing: KeyRing, body: string, binding: EntryBinding): string {
-  return sealerFor(keyRing).seal(new TextEncoder().encode(body), [binding.entryId, binding.patientAccountId]);
+  return createSealer(keyRing, HKDF_INFO).seal(new TextEncoder().encode(body), [binding.entryId, binding.patientAccountId]);
 }
 
 /** Throws `SealedDataUnreadableError` (never carrying data) when the body does not open for this row. */
 export function openEntryBody(keyRing: KeyRing, sealed: string, binding: EntryBinding): string {
-  return new TextDecoder().decode(sealerFor(keyRing).open(sealed, [binding.entryId, binding.patientAccountId]));
+  return new TextDecoder().decode(createSealer(keyRing, HKDF_INFO).open(sealed, [binding.entryId, binding.patientAccountId]));
 }

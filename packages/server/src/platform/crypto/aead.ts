@@ -53,7 +53,8 @@ function additionalData(binding: readonly string[]): Buffer {
 
 /**
  * A sealer for one purpose. `purpose` is the HKDF info string; it must be unique to the use and
- * never change once data was sealed with it.
+ * never change once data was sealed with it. Creating one is cheap (the derived key is cached per
+ * key ring and purpose), so callers create it where they use it rather than keeping their own.
  *
  * @example
  * const sealer = createSealer(keyRing, 'portcullis mfa phone-number aes-256-gcm v1');
