@@ -5,7 +5,7 @@
  * ASVS V6.8.1 (identity = provider + subject), V8.2.1 / V8.3.1 (scoped to the caller),
  * V16.3.1 (security events audited without personal data).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FederatedSignInResponse, LinkedIdentity, LinkedIdentityList } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
 import { rmSync } from 'node:fs';
@@ -15,13 +15,12 @@ import { createVerifiedAccount, TestDevice } from '../../test-support/dpop-clien
 import {
   APPLE_USERS,
   appleNonceFor,
-  buildFederationApp,
   federationConfig,
   GOOGLE_USERS,
   nativeIdToken,
   newPkce,
   rawNonce,
-  startFederationFixture,
+  useFederationApp,
   webSignIn,
   type FederationFixture,
 } from './test-support/fixtures.ts';
@@ -34,14 +33,7 @@ import { createTokenVault, tokenBinding } from './token-vault.ts';
 describe.each(testDatabases())('linking and unlinking external identities ($dialect)', ({ dialect }) => {
   let fixture: FederationFixture;
   let app: App;
-  beforeAll(async () => {
-    fixture = await startFederationFixture();
-  });
-  afterAll(() => fixture.close());
-  beforeEach(async () => {
-    app = await buildFederationApp(fixture, { dialect });
-  });
-  afterEach(() => app.close());
+  useFederationApp(dialect, (current) => ({ fixture, app } = current));
 
   async function signedInWithPassword(email: string): Promise<TestDevice> {
     const credentials = await createVerifiedAccount(app, new TestDevice(app), email);

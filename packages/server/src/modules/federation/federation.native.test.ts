@@ -6,7 +6,7 @@
  * identity is never linked to an existing account by email. ASVS V6.8.1, V10.5.1–V10.5.4.
  */
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FederatedSignInResponse } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
@@ -15,11 +15,10 @@ import {
   APPLE_BUNDLE_ID,
   APPLE_USERS,
   appleNonceFor,
-  buildFederationApp,
   GOOGLE_USERS,
   nativeIdToken,
   rawNonce,
-  startFederationFixture,
+  useFederationApp,
   type FederationFixture,
 } from './test-support/fixtures.ts';
 
@@ -28,14 +27,7 @@ const DEVICE = { label: 'Test phone', platform: 'ios' as const };
 describe.each(testDatabases())('native sign-in with provider ID tokens ($dialect)', ({ dialect }) => {
   let fixture: FederationFixture;
   let app: App;
-  beforeAll(async () => {
-    fixture = await startFederationFixture();
-  });
-  afterAll(() => fixture.close());
-  beforeEach(async () => {
-    app = await buildFederationApp(fixture, { dialect });
-  });
-  afterEach(() => app.close());
+  useFederationApp(dialect, (current) => ({ fixture, app } = current));
 
   const signIn = (device: TestDevice, payload: Record<string, unknown>) =>
     device.send({ method: 'POST', url: '/v1/federation/sessions', payload: { device: DEVICE, ...payload } });

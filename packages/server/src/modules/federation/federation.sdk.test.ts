@@ -6,7 +6,7 @@
  * that hands each request to `app.inject`, so the browser half of the web flow (TestBrowser)
  * and the SDK share one server and database; SQLite and PostgreSQL.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryTokenStore, PortcullisClient, createNonce, isApiError, readFederationReturn } from '@portcullis/sdk';
 import type { App } from '../../app.ts';
 import { TEST_PUBLIC_URL } from '../../test-support/build-test-app.ts';
@@ -14,11 +14,10 @@ import { testDatabases } from '../../test-support/databases.ts';
 import {
   APP_RETURN_URL,
   APPLE_USERS,
-  buildFederationApp,
   GOOGLE_USERS,
   loginAtProvider,
   nativeIdToken,
-  startFederationFixture,
+  useFederationApp,
   type FederationFixture,
 } from './test-support/fixtures.ts';
 import { TestBrowser } from './test-support/test-browser.ts';
@@ -47,14 +46,7 @@ function injectFetch(app: App): typeof fetch {
 describe.each(testDatabases())('SDK federation API against the server ($dialect)', ({ dialect }) => {
   let fixture: FederationFixture;
   let app: App;
-  beforeAll(async () => {
-    fixture = await startFederationFixture();
-  });
-  afterAll(() => fixture.close());
-  beforeEach(async () => {
-    app = await buildFederationApp(fixture, { dialect });
-  });
-  afterEach(() => app.close());
+  useFederationApp(dialect, (current) => ({ fixture, app } = current));
 
   const client = () => new PortcullisClient({ baseUrl: TEST_PUBLIC_URL, tokenStore: new MemoryTokenStore(), fetch: injectFetch(app) });
 

@@ -11,7 +11,7 @@
  * V3.5.1 (cross-origin requests), V16.2.5 (nothing sensitive in logs).
  */
 import { generateKeyPairSync, createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FederatedSignInResponse } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
 import { TEST_PUBLIC_URL } from '../../test-support/build-test-app.ts';
@@ -32,7 +32,7 @@ import {
   nativeIdToken,
   newPkce,
   rawNonce,
-  startFederationFixture,
+  useFederationApp,
   startPath,
   webSignIn,
   type FederationFixture,
@@ -44,14 +44,7 @@ const DEVICE = { label: 'Test phone', platform: 'android' as const };
 describe.each(testDatabases())('federated sign-in security invariants ($dialect)', ({ dialect }) => {
   let fixture: FederationFixture;
   let app: App;
-  beforeAll(async () => {
-    fixture = await startFederationFixture();
-  });
-  afterAll(() => fixture.close());
-  beforeEach(async () => {
-    app = await buildFederationApp(fixture, { dialect });
-  });
-  afterEach(() => app.close());
+  useFederationApp(dialect, (current) => ({ fixture, app } = current));
 
   const signIn = (payload: Record<string, unknown>, device = new TestDevice(app)) =>
     device.send({ method: 'POST', url: '/v1/federation/sessions', payload: { device: DEVICE, ...payload } });

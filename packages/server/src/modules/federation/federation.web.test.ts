@@ -5,7 +5,7 @@
  * on SQLite and PostgreSQL: start → provider login and consent → callback → exchange code at the
  * app's return URL → DPoP-bound session. ASVS V10.1.2, V10.2.1, V10.5.1, V3.3.1–V3.3.4.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FederatedSignInResponse } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
 import { TEST_PUBLIC_URL } from '../../test-support/build-test-app.ts';
@@ -15,11 +15,10 @@ import {
   APP_RETURN_URL,
   APPLE_SERVICES_ID,
   APPLE_USERS,
-  buildFederationApp,
   GOOGLE_USERS,
   NATIVE_RETURN_URL,
   newPkce,
-  startFederationFixture,
+  useFederationApp,
   webSignIn,
   type FederationFixture,
 } from './test-support/fixtures.ts';
@@ -30,14 +29,7 @@ const DEVICE = { label: 'Test phone', platform: 'android' as const };
 describe.each(testDatabases())('web sign-in through a real provider ($dialect)', ({ dialect }) => {
   let fixture: FederationFixture;
   let app: App;
-  beforeAll(async () => {
-    fixture = await startFederationFixture();
-  });
-  afterAll(() => fixture.close());
-  beforeEach(async () => {
-    app = await buildFederationApp(fixture, { dialect });
-  });
-  afterEach(() => app.close());
+  useFederationApp(dialect, (current) => ({ fixture, app } = current));
 
   async function redeem(device: TestDevice, code: string, verifier: string) {
     return device.send({

@@ -11,6 +11,7 @@ import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'no
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { App } from '../../../app.ts';
 import type { ConfigOverrides } from '../../../config/schema.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../../../test-support/build-test-app.ts';
@@ -209,6 +210,30 @@ export async function buildFederationApp(
     ...(options.logLines ? { logLines: options.logLines } : {}),
     config: { ...options.config, ...federationConfig(fixture, options.config?.federation) },
   });
+}
+
+/**
+ * Registers the hooks every federation suite needs: one provider fixture for the suite, a fresh
+ * app (on `dialect`) for each test, both closed afterwards. `use` receives them before each test.
+ *
+ * @example
+ * let fixture: FederationFixture;
+ * let app: App;
+ * useFederationApp(dialect, (current) => ({ fixture, app } = current));
+ */
+export function useFederationApp(dialect: TestDialect, use: (current: { fixture: FederationFixture; app: App }) => void): void {
+  let fixture: FederationFixture | undefined;
+  let app: App | undefined;
+  beforeAll(async () => {
+    fixture = await startFederationFixture();
+  });
+  afterAll(() => fixture?.close());
+  beforeEach(async () => {
+    if (!fixture) throw new Error('the federation fixture did not start');
+    app = await buildFederationApp(fixture, { dialect });
+    use({ fixture, app });
+  });
+  afterEach(() => app?.close());
 }
 
 /** The app's own PKCE pair for the exchange code (RFC 7636 S256). */
