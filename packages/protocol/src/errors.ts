@@ -178,7 +178,7 @@ export const ERRORS = defineErrors({
   FEDERATION_LAST_SIGN_IN_METHOD: {
     status: 409,
     message: 'This is the last way to sign in to the account',
-    description: 'Unlinking it would lock the account out. Set a password or link another provider first.',
+    description: 'Unlinking it would lock the account out. Set a password, register a passkey or link another provider first.',
   },
   FEDERATION_SIGN_IN_REFUSED: {
     status: 403,

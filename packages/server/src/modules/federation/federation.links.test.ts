@@ -12,9 +12,11 @@ import { rmSync } from 'node:fs';
 import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { createVerifiedAccount, TestDevice } from '../../test-support/dpop-client.ts';
+import { registerPasskey, signInWithPasskey, SoftwareAuthenticator } from '../../test-support/software-authenticator.ts';
 import {
   APPLE_USERS,
   appleNonceFor,
+  buildFederationApp,
   federationConfig,
   GOOGLE_USERS,
   nativeIdToken,
@@ -104,20 +106,89 @@ describe.each(testDatabases())('linking and unlinking external identities ($dial
     expect((await owner.call('GET', '/v1/federation/links')).json<LinkedIdentityList>().identities).toHaveLength(1);
   });
 
-  it('refuses to unlink the last way into a federated-only account', async () => {
+  async function signedInWithGoogle(user: (typeof GOOGLE_USERS)[keyof typeof GOOGLE_USERS], on: App = app): Promise<TestDevice> {
     const nonce = rawNonce();
-    const { idToken } = await nativeIdToken(app, fixture.google, GOOGLE_USERS.bob, { nonce });
-    const device = new TestDevice(app);
+    const { idToken } = await nativeIdToken(on, fixture.google, user, { nonce });
+    const device = new TestDevice(on);
     const signedIn = await device.send({
       method: 'POST',
       url: '/v1/federation/sessions',
       payload: { provider: 'google', idToken, nonce, device: { label: 'Phone', platform: 'android' } },
     });
+    expect(signedIn.statusCode).toBe(201);
     device.tokens = signedIn.json<FederatedSignInResponse>();
+    return device;
+  }
+
+  async function unlinkOnlyIdentity(device: TestDevice) {
     const [identity] = (await device.call('GET', '/v1/federation/links')).json<LinkedIdentityList>().identities;
-    const response = await device.call('DELETE', `/v1/federation/links/${identity?.id ?? ''}`);
+    return device.call('DELETE', `/v1/federation/links/${identity?.id ?? ''}`);
+  }
+
+  /** A stored passkey row for `accountId`, as registration leaves it (only its existence matters here). */
+  async function storePasskeyRow(on: App, accountId: string, suspendedAt: number | null): Promise<void> {
+    await on.portcullis.database.db
+      .insertInto('passkey_credentials')
+      .values({
+        id: 'pk_stored_row',
+        account_id: accountId,
+        credential_id: 'c3RvcmVkLXJvdw',
+        public_key: 'AQID',
+        user_handle: 'AQID',
+        sign_count: 0,
+        transports: '[]',
+        backup_eligible: 1,
+        backed_up: 1,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        attestation_format: 'none',
+        attestation_trust: 'none',
+        name: 'Phone passkey',
+        created_at: Date.now(),
+        last_used_at: null,
+        suspended_at: suspendedAt,
+      })
+      .execute();
+  }
+
+  it('refuses to unlink the last way into a federated-only account', async () => {
+    const device = await signedInWithGoogle(GOOGLE_USERS.bob);
+    const response = await unlinkOnlyIdentity(device);
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ code: 'FEDERATION_LAST_SIGN_IN_METHOD' });
+  });
+
+  it('unlinks the last identity of an account that has a passkey, which then still signs in (V6.8.1)', async () => {
+    const device = await signedInWithGoogle(GOOGLE_USERS.bob);
+    const authenticator = new SoftwareAuthenticator();
+    expect((await registerPasskey(device, authenticator)).statusCode).toBe(201);
+    expect((await unlinkOnlyIdentity(device)).statusCode).toBe(204);
+    expect((await device.call('GET', '/v1/federation/links')).json<LinkedIdentityList>().identities).toEqual([]);
+    const later = new TestDevice(app);
+    expect((await signInWithPasskey(later, authenticator)).statusCode).toBe(201);
+    expect((await later.call('GET', '/v1/accounts/me')).statusCode).toBe(200);
+  });
+
+  it('a suspended passkey is not a way in: the last identity stays', async () => {
+    const device = await signedInWithGoogle(GOOGLE_USERS.bob);
+    const me = (await device.call('GET', '/v1/accounts/me')).json<{ id: string }>();
+    await storePasskeyRow(app, me.id, Date.now());
+    const response = await unlinkOnlyIdentity(device);
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: 'FEDERATION_LAST_SIGN_IN_METHOD' });
+  });
+
+  it('with passkeys switched off, a stored passkey is not a way in: the last identity stays', async () => {
+    const off = await buildFederationApp(fixture, { dialect, config: { passkeys: { enabled: false } } });
+    try {
+      const device = await signedInWithGoogle(GOOGLE_USERS.bob, off);
+      const me = (await device.call('GET', '/v1/accounts/me')).json<{ id: string }>();
+      await storePasskeyRow(off, me.id, null);
+      const response = await unlinkOnlyIdentity(device);
+      expect(response.statusCode).toBe(409);
+      expect(response.json()).toMatchObject({ code: 'FEDERATION_LAST_SIGN_IN_METHOD' });
+    } finally {
+      await off.close();
+    }
   });
 
   it("unlinking Apple revokes Apple's refresh token at the provider (Apple guideline 5.1.1(v))", async () => {

@@ -11,10 +11,11 @@
  */
 import type { LinkedIdentity } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
-import { withTransaction } from '../../platform/db/index.ts';
+import { withTransaction, type Tx } from '../../platform/db/index.ts';
 import type { ExternalIdentitiesTable } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { findAccountSignInState } from '../accounts/index.ts';
+import { factorInventory } from '../assurance/index.ts';
 import type { RequestContext } from '../sessions/index.ts';
 import type { FederationDeps } from './deps.ts';
 import type { VerifiedIdentity } from './identity/verified-identity.ts';
@@ -121,10 +122,8 @@ export async function unlinkIdentity(deps: FederationDeps, caller: Caller, ident
     const identities = await repo.listIdentities(tx, caller.accountId);
     const target = identities.find((identity) => identity.id === identityId);
     if (!target) return { kind: 'refused', code: 'FEDERATION_IDENTITY_NOT_FOUND' } as const;
-    const state = await findAccountSignInState(tx, caller.accountId);
-    // TODO(v1): count passkeys too once their module exposes a count; until then an account with
-    // passkeys but no password keeps its last link (the safe side: nobody is locked out).
-    if (!state?.hasPassword && identities.length === 1) return { kind: 'refused', code: 'FEDERATION_LAST_SIGN_IN_METHOD' } as const;
+    if (identities.length === 1 && !(await hasAnotherWayIn(deps, tx, caller.accountId)))
+      return { kind: 'refused', code: 'FEDERATION_LAST_SIGN_IN_METHOD' } as const;
     await repo.deleteIdentity(tx, caller.accountId, identityId);
     await writeAuditEvent(tx, deps.clock, {
       action: 'federation.identity_unlinked',
@@ -140,6 +139,17 @@ export async function unlinkIdentity(deps: FederationDeps, caller: Caller, ident
   if (removed.kind === 'refused') throw appError(removed.code, { detail: 'unlink refused' });
   // After the commit: the link is gone whatever the provider answers; the outcome is audited.
   await auditRevocation(deps, caller.accountId, await revokeProviderToken(deps, removed.target), context);
+}
+
+/**
+ * Whether the account can still sign in once its last external identity is gone: with a
+ * password, or with a passkey that is not suspended while passkeys are enabled (a passkey signs
+ * in on its own, at aal2_phr).
+ */
+async function hasAnotherWayIn(deps: FederationDeps, tx: Tx, accountId: string): Promise<boolean> {
+  const state = await findAccountSignInState(tx, accountId);
+  if (state?.hasPassword) return true;
+  return deps.passkeySignIn && (await factorInventory(tx, accountId)).passkey;
 }
 
 /**
