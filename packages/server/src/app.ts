@@ -157,7 +157,17 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     sms: createSmsSender(config, { db: database.db, clock }),
     outOfBandAllowedFor: (roles) => requiredLevelFor(roles, config.mfa.requiredLevel) === 'aal1',
   };
-  const assurance: AssuranceDeps = { db: database.db, clock, keyRing, config: config.mfa, sessions, mfa, mailer, onBackgroundError };
+  const assurance: AssuranceDeps = {
+    db: database.db,
+    clock,
+    keyRing,
+    config: config.mfa,
+    passkeySignIn: config.passkeys.enabled,
+    sessions,
+    mfa,
+    mailer,
+    onBackgroundError,
+  };
   const stepUp: StepUpDeps = {
     db: database.db,
     clock,

@@ -17,6 +17,8 @@ export interface AssuranceDeps {
   readonly clock: Clock;
   readonly keyRing: KeyRing;
   readonly config: Config['mfa'];
+  /** `passkeys.enabled`: whether a registered passkey can sign in, so whether it counts as a factor. */
+  readonly passkeySignIn: boolean;
   readonly sessions: SessionsDeps;
   /** The MFA building blocks, with the mail and SMS senders for sign-in codes. */
   readonly mfa: OutOfBandDeps;

@@ -66,7 +66,9 @@ function methodsFor(required: AssuranceLevel, factors: repo.FactorInventory, cod
 
 export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
   const required = requiredLevelFor(first.roles, deps.config.requiredLevel);
-  const factors = await repo.factorInventory(deps.db, first.accountId);
+  const inventory = await repo.factorInventory(deps.db, first.accountId);
+  // A passkey kept from before passkeys were switched off cannot answer a challenge.
+  const factors = { ...inventory, passkey: inventory.passkey && deps.passkeySignIn };
   const methods = methodsFor(required, factors, outOfBandChannels(deps, factors, required));
   const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device };
   if (methods.length === 0) {

@@ -26,8 +26,6 @@ export interface FederationDeps {
   /** The first-factor door: decides between a session, `MFA_REQUIRED` and an enrol-only session. */
   readonly assurance: AssuranceDeps;
   readonly limits: FederationLimits;
-  /** `passkeys.enabled`: whether a registered passkey is a way to sign in (it counts before the last link goes). */
-  readonly passkeySignIn: boolean;
   readonly providers: ProviderRegistry;
   readonly vault: TokenVault;
   readonly flowSecrets: FlowSecrets;

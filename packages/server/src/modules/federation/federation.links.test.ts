@@ -13,6 +13,7 @@ import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { createVerifiedAccount, TestDevice } from '../../test-support/dpop-client.ts';
 import { registerPasskey, signInWithPasskey, SoftwareAuthenticator } from '../../test-support/software-authenticator.ts';
+import { storePasskeyRow } from '../../test-support/stored-passkey.ts';
 import {
   APPLE_USERS,
   appleNonceFor,
@@ -125,31 +126,6 @@ describe.each(testDatabases())('linking and unlinking external identities ($dial
     return device.call('DELETE', `/v1/federation/links/${identity?.id ?? ''}`);
   }
 
-  /** A stored passkey row for `accountId`, as registration leaves it (only its existence matters here). */
-  async function storePasskeyRow(on: App, accountId: string, suspendedAt: number | null): Promise<void> {
-    await on.portcullis.database.db
-      .insertInto('passkey_credentials')
-      .values({
-        id: 'pk_stored_row',
-        account_id: accountId,
-        credential_id: 'c3RvcmVkLXJvdw',
-        public_key: 'AQID',
-        user_handle: 'AQID',
-        sign_count: 0,
-        transports: '[]',
-        backup_eligible: 1,
-        backed_up: 1,
-        aaguid: '00000000-0000-0000-0000-000000000000',
-        attestation_format: 'none',
-        attestation_trust: 'none',
-        name: 'Phone passkey',
-        created_at: Date.now(),
-        last_used_at: null,
-        suspended_at: suspendedAt,
-      })
-      .execute();
-  }
-
   it('refuses to unlink the last way into a federated-only account', async () => {
     const device = await signedInWithGoogle(GOOGLE_USERS.bob);
     const response = await unlinkOnlyIdentity(device);
@@ -171,7 +147,7 @@ describe.each(testDatabases())('linking and unlinking external identities ($dial
   it('a suspended passkey is not a way in: the last identity stays', async () => {
     const device = await signedInWithGoogle(GOOGLE_USERS.bob);
     const me = (await device.call('GET', '/v1/accounts/me')).json<{ id: string }>();
-    await storePasskeyRow(app, me.id, Date.now());
+    await storePasskeyRow(app, me.id, { suspendedAt: Date.now() });
     const response = await unlinkOnlyIdentity(device);
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ code: 'FEDERATION_LAST_SIGN_IN_METHOD' });
@@ -182,7 +158,7 @@ describe.each(testDatabases())('linking and unlinking external identities ($dial
     try {
       const device = await signedInWithGoogle(GOOGLE_USERS.bob, off);
       const me = (await device.call('GET', '/v1/accounts/me')).json<{ id: string }>();
-      await storePasskeyRow(off, me.id, null);
+      await storePasskeyRow(off, me.id);
       const response = await unlinkOnlyIdentity(device);
       expect(response.statusCode).toBe(409);
       expect(response.json()).toMatchObject({ code: 'FEDERATION_LAST_SIGN_IN_METHOD' });

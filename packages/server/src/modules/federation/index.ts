@@ -45,7 +45,6 @@ export function createFederationDeps(options: Omit<FederationModuleOptions, 'tok
     sessions: options.sessions,
     assurance: options.assurance,
     limits: config.federation,
-    passkeySignIn: config.passkeys.enabled,
     providers: createProviderRegistry(settings, { timings: config.federation, now: () => options.clock.now() }),
     vault: createTokenVault(options.keyRing),
     flowSecrets: createFlowSecrets(options.keyRing),

@@ -149,7 +149,7 @@ export async function unlinkIdentity(deps: FederationDeps, caller: Caller, ident
 async function hasAnotherWayIn(deps: FederationDeps, tx: Tx, accountId: string): Promise<boolean> {
   const state = await findAccountSignInState(tx, accountId);
   if (state?.hasPassword) return true;
-  return deps.passkeySignIn && (await factorInventory(tx, accountId)).passkey;
+  return deps.assurance.passkeySignIn && (await factorInventory(tx, accountId)).passkey;
 }
 
 /**

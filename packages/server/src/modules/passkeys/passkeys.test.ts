@@ -11,6 +11,7 @@ import type { ConfigOverrides } from '../../config/schema.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
+import { storePasskeyRow } from '../../test-support/stored-passkey.ts';
 import {
   SoftwareAuthenticator,
   TEST_WEB_ORIGIN,
@@ -343,6 +344,30 @@ describe.each(testDatabases())('passkey attestation policy on $dialect', ({ dial
       expect(response.statusCode).toBe(201);
       expect(await trustOf(app, response.json<Passkey>().id)).toBe('unanchored');
     });
+  });
+
+  it('a stored passkey is offered as a second factor only while passkeys are enabled', async () => {
+    for (const enabled of [true, false]) {
+      await withApp({ passkeys: { enabled } }, async (app) => {
+        const device = new TestDevice(app);
+        const { email, password } = await createVerifiedAccount(app, device, `kept-${enabled}@example.test`);
+        const account = await app.portcullis.database.db
+          .selectFrom('accounts')
+          .select('id')
+          .where('email', '=', email)
+          .executeTakeFirstOrThrow();
+        await storePasskeyRow(app, account.id);
+        const response = await device.signIn(email, password);
+        if (enabled) {
+          expect(response.statusCode).toBe(401);
+          expect(response.json()).toMatchObject({ code: 'MFA_REQUIRED', challenge: { methods: ['passkey', 'email_code'] } });
+        } else {
+          // Switched off, the passkey cannot answer a challenge: the patient role needs one factor.
+          expect(response.statusCode).toBe(201);
+          expect(response.json<TokenResponse>().aal).toBe('aal1');
+        }
+      });
+    }
   });
 
   it('serves no passkey routes when passkeys are disabled', async () => {
