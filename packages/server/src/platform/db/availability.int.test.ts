@@ -4,6 +4,7 @@
  * (never a 500 or a hang), and they recover without a restart once it accepts connections
  * again. The outage is real: the database is closed to connections and its backends killed.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
@@ -50,6 +51,18 @@ describe.runIf(runUrl !== null)('PostgreSQL outage and recovery', () => {
       expect(response.headers['retry-after']).toBe('5');
       expect(response.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
     }
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('survives losing a connection it holds between statements (no unhandled error event)', async () => {
+    await setConnections(true);
+    const held = app.portcullis.database.db.transaction().execute(async (tx) => {
+      await sql`select 1`.execute(tx);
+      await setConnections(false); // terminates this very backend while no query is running on it
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sql`select 1`.execute(tx);
+    });
+    await expect(held).rejects.toThrow();
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 

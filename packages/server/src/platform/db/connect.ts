@@ -178,8 +178,14 @@ async function createPostgresPool(config: Config['database'], log: Logger): Prom
     // The schema name is validated by the config schema (identifier characters only).
     options: `-c search_path=${config.schema}`,
   });
-  // A backend killed under an idle client emits 'error' on the pool; unhandled, it would crash us.
-  pool.on('error', (error) => log.warn({ code: (error as { code?: string }).code }, 'idle database connection lost'));
+  // A lost connection emits 'error' on its client; an 'error' event nobody listens to would crash
+  // the process. The pool listens only while a client is idle, so a connection lost while it is
+  // checked out between two statements (inside a transaction, say) needs a listener of its own.
+  // The next statement on it fails and is answered 503 like any other outage.
+  const connectionLost = (error: Error) => log.warn({ code: (error as { code?: string }).code }, 'database connection lost');
+  pool.on('connect', (client) => client.on('error', connectionLost));
+  // Idle clients' errors are also re-emitted here; the client's own listener has logged them.
+  pool.on('error', () => undefined);
   return {
     connect: async () => {
       try {
