@@ -77,6 +77,12 @@ export const ERRORS = defineErrors({
     description:
       'Sign-in failed. The answer is the same whether the account does not exist, the password is wrong or the account is locked, so it cannot be used to discover accounts.',
   },
+  AUTH_PASSWORD_THROTTLED: {
+    status: 429,
+    message: 'Too many password attempts; try again later or sign in another way',
+    description:
+      'Too many wrong passwords were tried for this address, from this network, or across the service. Password checks pause for the seconds in `Retry-After`; passkey sign-in, sign-in with a provider and password reset keep working. The answer is the same whether or not the address has an account, and a paused attempt checks nothing. When it was the address that drew the attempts, its owner is told by email.',
+  },
   AUTH_EMAIL_NOT_VERIFIED: {
     status: 403,
     message: 'Verify your email address before signing in',

@@ -268,7 +268,8 @@ export class PortcullisClient {
    * that key. Stores the tokens in the token store.
    *
    * @returns The new session (without its tokens).
-   * @throws {ApiError} `AUTH_INVALID_CREDENTIALS`, `AUTH_EMAIL_NOT_VERIFIED`, `RATE_LIMITED`, …
+   * @throws {ApiError} `AUTH_INVALID_CREDENTIALS`, `AUTH_EMAIL_NOT_VERIFIED`, `AUTH_PASSWORD_THROTTLED`
+   *   (too many wrong passwords: `retryAfterSeconds`; offer a passkey or password reset), `RATE_LIMITED`, …
    * @throws {ClientError} `DPOP_KEY_UNAVAILABLE` without WebCrypto; `NETWORK_ERROR`; `INVALID_RESPONSE`.
    * @example
    *   const session = await client.signIn({

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import { registerErrorHandling } from './platform/errors/error-handler.ts';
@@ -25,6 +26,8 @@ import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
 import { createRolePermissions, enforcePermissionCatalogue } from './platform/routes/permissions.ts';
 import { registerStepUp } from './platform/routes/step-up.ts';
+import { registerRequestLimits } from './platform/rate-limit/request-limits.ts';
+import { createWindowLimiters } from './platform/rate-limit/window-limiter.ts';
 import { registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
@@ -61,6 +64,7 @@ import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
+import { createPasswordAttemptGuard } from './modules/defense/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -86,17 +90,24 @@ export interface BuildAppOptions {
 let sharedBlocklist: PasswordBlocklist | undefined;
 
 /**
- * DPoP proofs are remembered in Redis when instances share it, in memory for a single instance.
- * The Redis client is imported only then: a single instance does not pay for its code (≈13 MB).
+ * The Redis connection instances share (DPoP replay cache, abuse-limit counters), when
+ * `redis.url` is set. The client is imported only then: a single instance does not pay for its
+ * code (≈13 MB).
  */
-async function createReplayCache(config: Config, onClose: (close: () => Promise<void>) => void): Promise<ReplayCache> {
-  if (!config.redis.url) return createMemoryReplayCache({ maxEntries: config.sessions.dpop.replayCacheMaxEntries });
+async function connectSharedRedis(config: Config, onClose: (close: () => Promise<void>) => void): Promise<Redis | undefined> {
+  if (!config.redis.url) return undefined;
   const { Redis } = await import('ioredis');
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-  redis.on('error', () => undefined); // surfaced per request as 503 by the cache; avoid unhandled 'error' events
+  redis.on('error', () => undefined); // surfaced per request by its users; avoid unhandled 'error' events
   onClose(async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
+  return redis;
+}
+
+/** DPoP proofs are remembered in Redis when instances share it, in memory for a single instance. */
+function createReplayCache(config: Config, redis: Redis | undefined): ReplayCache {
+  if (!redis) return createMemoryReplayCache({ maxEntries: config.sessions.dpop.replayCacheMaxEntries });
   return createRedisReplayCache({ redis });
 }
 
@@ -141,7 +152,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const keyRing = options.keyRing ?? loadKeyRing(config);
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
   const sessions: SessionsDeps = { db: database.db, keyRing, clock, config: config.sessions };
-  const replayCache = await createReplayCache(config, (close) => app.addHook('onClose', close));
+  const redis = await connectSharedRedis(config, (close) => app.addHook('onClose', close));
+  const replayCache = createReplayCache(config, redis);
+  const limiters = createWindowLimiters({ keyRing, redis });
   const dpop = createDPoPVerifier({ config: config.sessions.dpop, keyRing, replayCache, now: () => clock.now() });
   const tokenRequestProof = createTokenRequestProof(dpop, config.publicUrl, config.sessions.bearerClients);
   sharedBlocklist ??= createPasswordBlocklist();
@@ -185,6 +198,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     assurance,
     hasher: options.passwordHasher ?? (await createPasswordHasher({ config: config.passwords })),
     policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
+    passwordAttempts: createPasswordAttemptGuard(limiters, config.defense.passwordFailures),
     onBackgroundError,
   };
   app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions });
@@ -197,6 +211,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   registerDurableResponses(app, database.commits);
   registerSecurityHeaders(app, config);
   registerCors(app, config);
+  // Before authentication: a refused flood costs one counter increment.
+  registerRequestLimits(app, limiters, config.defense.requests);
   registerAuthentication(
     app,
     options.authenticator ??

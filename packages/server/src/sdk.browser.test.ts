@@ -55,7 +55,7 @@ async function bundlePageScript(): Promise<string> {
 function pageRoutes(script: string): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     const contract = {
-      config: { auth: 'public', permission: 'none', audit: 'none' } as const,
+      config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' } as const,
       schema: { hide: true, response: { 200: Type.String() } },
     };
     app.get('/test/passkeys', contract, async (_request, reply) => {

@@ -49,6 +49,17 @@ describe('SDK ↔ server', () => {
     expect(isApiError(error, 'AUTH_INVALID_CREDENTIALS')).toBe(true);
   });
 
+  it('surfaces a paused password as AUTH_PASSWORD_THROTTLED with the time to wait (V6.3.1)', async () => {
+    const sdk = client();
+    const guess = () =>
+      sdk.signIn({ email: 'guessed@example.test', password: 'a wrong but long passphrase', device }).catch((e: unknown) => e);
+    // The default ladder allows 5 wrong passwords a minute for one address from one network.
+    for (let i = 0; i < 5; i += 1) expect(isApiError(await guess(), 'AUTH_INVALID_CREDENTIALS')).toBe(true);
+    const paused = await guess();
+    expect(isApiError(paused, 'AUTH_PASSWORD_THROTTLED')).toBe(true);
+    expect(paused).toMatchObject({ status: 429, retryAfterSeconds: expect.any(Number) as unknown });
+  });
+
   it('revokes another device’s session', async () => {
     const email = 'two-devices@example.test';
     const phone = client();

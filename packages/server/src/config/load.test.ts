@@ -39,6 +39,17 @@ describe('configuration loading', () => {
     expect(config.http.hsts.maxAgeSeconds).toBeGreaterThanOrEqual(31536000);
   });
 
+  it("leaves the caller's overrides untouched: defaults and freezing apply to a copy", () => {
+    const ladder = [{ max: 3, windowSeconds: 60 }];
+    const overrides = { defense: { passwordFailures: { perAccountAndNetwork: ladder } } };
+    const { config } = loadConfig({ overrides });
+    expect(config.defense.passwordFailures.perAccountAndNetwork).toEqual(ladder);
+    expect(Object.isFrozen(config.defense.passwordFailures.perAccountAndNetwork[0])).toBe(true);
+    expect(Object.isFrozen(ladder[0])).toBe(false);
+    // The same overrides load twice, as tests building several apps do.
+    expect(loadConfig({ overrides }).config.defense.passwordFailures.perAccountAndNetwork).toEqual(ladder);
+  });
+
   it('derives every environment variable name mechanically from the schema path', () => {
     expect(envNameFor(['http', 'cors', 'allowedOrigins'])).toBe('PORTCULLIS_HTTP_CORS_ALLOWED_ORIGINS');
     const names = configLeaves().map((leaf) => leaf.envName);

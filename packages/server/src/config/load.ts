@@ -113,7 +113,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep merge where later sources win and arrays are replaced, not concatenated. */
+/**
+ * Deep merge where later sources win and arrays are replaced, not concatenated. The result shares
+ * nothing with the sources (arrays are copied too): defaults are filled in and the whole is frozen
+ * afterwards, which must never reach back into a caller's objects.
+ */
 export function mergeConfigSources(...sources: unknown[]): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const source of sources) {
@@ -125,7 +129,9 @@ export function mergeConfigSources(...sources: unknown[]): Record<string, unknow
           ? mergeConfigSources(result[key], value)
           : isPlainObject(value)
             ? mergeConfigSources(value)
-            : value;
+            : Array.isArray(value)
+              ? structuredClone(value)
+              : value;
     }
   }
   return result;

@@ -910,6 +910,87 @@ const AccessSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Roles and permissions (least privilege, deny by default).' },
 );
 
+function windowLimit(defaults: { max: number; windowSeconds: number }, description: string) {
+  return Type.Object(
+    {
+      max: Type.Integer({ minimum: 1, default: defaults.max, description: 'How many the window allows.' }),
+      windowSeconds: Type.Integer({ minimum: 1, maximum: 604800, default: defaults.windowSeconds, description: 'Window length.' }),
+    },
+    { additionalProperties: false, default: {}, description },
+  );
+}
+
+const DefenseSchema = Type.Object(
+  {
+    passwordFailures: Type.Object(
+      {
+        perAccountAndNetwork: Type.Array(
+          Type.Object(
+            {
+              max: Type.Integer({ minimum: 1 }),
+              windowSeconds: Type.Integer({ minimum: 1, maximum: 604800 }),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            minItems: 1,
+            maxItems: 5,
+            default: [
+              { max: 5, windowSeconds: 60 },
+              { max: 10, windowSeconds: 900 },
+              { max: 20, windowSeconds: 86400 },
+            ],
+            description:
+              'Progressive delays: wrong passwords for one address from one network (an IPv4 address or IPv6 /64) allowed per window, each step longer. A correct password clears them.',
+          },
+        ),
+        perAccount: windowLimit(
+          { max: 100, windowSeconds: 86400 },
+          'Wrong passwords for one address from anywhere (NIST SP 800-63B: at most 100 in a row). When spent, password sign-in for the address pauses; passkeys, federated sign-in and password reset keep working, and the owner is told by email. A correct password or a completed reset clears it.',
+        ),
+        perNetwork: windowLimit(
+          { max: 100, windowSeconds: 3600 },
+          'Wrong passwords from one network (an IPv4 address or IPv6 /64), whichever addresses they were for: one source trying a leaked list.',
+        ),
+        global: windowLimit(
+          { max: 3000, windowSeconds: 60 },
+          'Wrong passwords across the deployment. Above it (a credential-stuffing wave from many networks), networks with a wrong password in the last `perNetwork` window are refused; networks without one still sign in.',
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'Credential-stuffing defences for password checks (sign-in and password change). Counted for every address, with an account or not, so a refusal reveals nothing. Refused attempts answer `429 AUTH_PASSWORD_THROTTLED` with `Retry-After` and cost no Argon2id work.',
+      },
+    ),
+    requests: Type.Object(
+      {
+        perNetwork: windowLimit(
+          { max: 300, windowSeconds: 60 },
+          'Requests one network may make to the anonymous routes that declare `limit: network` (sign-in, passkey and federated sign-in, code checks).',
+        ),
+        costlyPerNetwork: windowLimit(
+          { max: 20, windowSeconds: 600 },
+          'Requests one network may make to the anonymous routes that create accounts or send mail (`limit: network-costly`: sign-up, password reset request).',
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'Per-network limits on anonymous routes, answered `429 RATE_LIMITED` with `Retry-After` before the body is read. Behind a reverse proxy, set `http.trustProxy` or every client counts as the proxy.',
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'Abuse limits (docs/security/defense.md). Counters live in memory for one instance and in Redis (`redis.url`) when instances share it; keys are HMACs, never addresses or IPs.',
+  },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -948,6 +1029,7 @@ export const ConfigSchema = Type.Object(
     federation: FederationSchema,
     passkeys: PasskeysSchema,
     access: AccessSchema,
+    defense: DefenseSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },
 );

@@ -24,6 +24,8 @@ export class TestDevice {
   readonly key: TestDPoPKey;
   nonce: string | undefined;
   tokens: TokenResponse | undefined;
+  /** The client address the server sees (inject's default is 127.0.0.1). */
+  remoteAddress: string | undefined;
 
   constructor(
     readonly app: App,
@@ -49,6 +51,7 @@ export class TestDevice {
       this.app.inject({
         method: request.method,
         url: request.url,
+        ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
         headers: {
           dpop: this.proof(request.method, request.url, request.accessToken),
           ...(request.accessToken ? { authorization: `DPoP ${request.accessToken}` } : {}),

@@ -25,7 +25,7 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   const database = (app as unknown as App).portcullis.database;
   app.get(
     '/v1/fixture/public',
-    { config: { auth: 'public', permission: 'none', audit: 'none' }, schema: { response: { 200: Ok } } },
+    { config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' }, schema: { response: { 200: Ok } } },
     async () => ({ ok: true }),
   );
   app.get(
@@ -61,28 +61,28 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   app.post(
     '/v1/fixture/echo',
     {
-      config: { auth: 'public', permission: 'none', audit: 'none' },
+      config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' },
       schema: { body: Type.Object({ text: Type.String() }, { additionalProperties: false }), response: { 200: Ok } },
     },
     async () => ({ ok: true }),
   );
   app.get(
     '/v1/fixture/crash',
-    { config: { auth: 'public', permission: 'none', audit: 'none' }, schema: { response: { 200: Ok } } },
+    { config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' }, schema: { response: { 200: Ok } } },
     async () => {
       throw new Error('boom: secret-internal-detail at /srv/app/db.ts');
     },
   );
   app.get(
     '/v1/fixture/refuse',
-    { config: { auth: 'public', permission: 'none', audit: 'none' }, schema: { response: { 200: Ok } } },
+    { config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' }, schema: { response: { 200: Ok } } },
     async () => {
       throw appError('RATE_LIMITED', { detail: 'fixture', headers: { 'retry-after': '7' } });
     },
   );
   app.get(
     '/v1/fixture/db',
-    { config: { auth: 'public', permission: 'none', audit: 'none' }, schema: { response: { 200: Ok } } },
+    { config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' }, schema: { response: { 200: Ok } } },
     async () => {
       await sql`select count(*) from instance_meta`.execute(database.db);
       return { ok: true };
@@ -91,7 +91,7 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   app.get(
     '/v1/fixture/slow',
     {
-      config: { auth: 'public', permission: 'none', audit: 'none' },
+      config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' },
       schema: { querystring: Type.Object({ ms: Type.Optional(Type.String()) }), response: { 200: Ok } },
     },
     async (request) => {

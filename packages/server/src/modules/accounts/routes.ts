@@ -21,6 +21,7 @@ import {
   type SignUpRequest,
   type VerifyEmailRequest,
 } from '@portcullis/protocol';
+import { networkOf } from '../../platform/http/ip-prefix.ts';
 import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
 import {
   changePassword,
@@ -46,7 +47,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.post(
       '/v1/accounts',
       {
-        config: { auth: 'public', permission: 'none', audit: 'account.created' },
+        config: { auth: 'public', permission: 'none', audit: 'account.created', limit: 'network-costly' },
         schema: {
           summary: 'Sign up with email and password',
           tags: ['accounts'],
@@ -63,7 +64,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.post(
       '/v1/accounts/verify-email',
       {
-        config: { auth: 'public', permission: 'none', audit: 'account.email_verified' },
+        config: { auth: 'public', permission: 'none', audit: 'account.email_verified', limit: 'network' },
         schema: {
           summary: 'Verify an email address with the emailed code',
           tags: ['accounts'],
@@ -77,7 +78,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.post(
       '/v1/sessions',
       {
-        config: { auth: 'public', permission: 'none', audit: 'session.created' },
+        config: { auth: 'public', permission: 'none', audit: 'session.created', limit: 'network' },
         schema: {
           summary: 'Sign in with email and password (DPoP proof required; tokens are bound to its key)',
           tags: ['sessions'],
@@ -88,7 +89,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
         const body = request.body as PasswordSignInRequest;
-        const tokens = await signInWithPassword(deps.accounts, { ...body, jkt }, requestContext(request));
+        const tokens = await signInWithPassword(deps.accounts, { ...body, jkt, network: networkOf(request.ip) }, requestContext(request));
         return reply.code(201).send(tokens);
       },
     );
@@ -118,7 +119,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         const body = request.body as ChangePasswordRequest;
         await changePassword(
           deps.accounts,
-          { accountId: principal.accountId, sessionId: principal.sessionId, ...body },
+          { accountId: principal.accountId, sessionId: principal.sessionId, ...body, network: networkOf(request.ip) },
           requestContext(request),
         );
         return reply.code(204).send();
@@ -128,7 +129,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.post(
       '/v1/accounts/password-reset',
       {
-        config: { auth: 'public', permission: 'none', audit: 'password.reset_requested' },
+        config: { auth: 'public', permission: 'none', audit: 'password.reset_requested', limit: 'network-costly' },
         schema: {
           summary: 'Request a password reset code by email',
           tags: ['accounts'],
@@ -145,7 +146,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.post(
       '/v1/accounts/password-reset/confirm',
       {
-        config: { auth: 'public', permission: 'none', audit: 'password.reset' },
+        config: { auth: 'public', permission: 'none', audit: 'password.reset', limit: 'network' },
         schema: {
           summary: 'Set a new password with the emailed code (all sessions are signed out)',
           tags: ['accounts'],

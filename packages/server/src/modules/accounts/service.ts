@@ -16,16 +16,18 @@ import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { AccountsTable, Database } from '../../platform/db/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
-import { appError } from '../../platform/errors/app-error.ts';
+import { appError, retryAfterHeader } from '../../platform/errors/app-error.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
 import {
   emailVerificationMessage,
   passwordChangedMessage,
+  passwordPausedMessage,
   passwordResetMessage,
   signUpAttemptMessage,
 } from '../../platform/mailer/templates.ts';
 import { revokeSessions, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
 import { completeFirstFactor, type AssuranceDeps } from '../assurance/index.ts';
+import type { PasswordAttempt, PasswordAttemptGuard } from '../defense/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
 import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
 import * as repo from './repository.ts';
@@ -38,6 +40,8 @@ export interface AccountsDeps {
   readonly keyRing: KeyRing;
   readonly hasher: PasswordHasher;
   readonly policy: PasswordPolicy;
+  /** Credential-stuffing limits every password check passes first. */
+  readonly passwordAttempts: PasswordAttemptGuard;
   readonly mailer: Mailer;
   readonly sessions: SessionsDeps;
   /** The sign-in state machine: decides between a session, `MFA_REQUIRED` and a restricted session. */
@@ -132,18 +136,51 @@ export async function verifyEmail(deps: AccountsDeps, input: { email: string; co
 }
 
 /**
+ * Takes one password check from the attempt limits, or refuses it before any Argon2id work with
+ * `AUTH_PASSWORD_THROTTLED` (the same for every address, with an account or not). The first
+ * refusal of a window caused by the address's own counter is audited, and the owner, if there is
+ * one, is told off the request path.
+ */
+async function admitPasswordCheck(deps: AccountsDeps, address: string, network: string, context: RequestContext): Promise<PasswordAttempt> {
+  const admission = await deps.passwordAttempts.admit({ address, network });
+  if (admission.admitted) return admission.attempt;
+  if (admission.accountNewlyThrottled) {
+    const account = await repo.findAccountByEmail(deps.db, address);
+    await writeAuditEvent(deps.db, deps.clock, {
+      action: 'session.password_throttled',
+      outcome: 'failure',
+      actorId: null,
+      subjectId: account?.id ?? null,
+      ...context,
+      reason: account ? 'account_paused' : 'unknown_account_paused',
+    });
+    if (account) {
+      const pausedForMinutes = Math.max(1, Math.ceil(admission.retryAfterMs / 60_000));
+      sendInBackground(deps, account.email, passwordPausedMessage({ pausedAt: new Date(deps.clock.now()), pausedForMinutes }));
+    }
+  }
+  throw appError('AUTH_PASSWORD_THROTTLED', {
+    detail: `password attempts limit: ${admission.scope}`,
+    headers: retryAfterHeader(admission.retryAfterMs),
+  });
+}
+
+/**
  * Password sign-in. Unknown address, wrong password and locked account all answer
  * AUTH_INVALID_CREDENTIALS after exactly one Argon2id verification; the difference is kept in
- * the audit reason. `jkt` is the thumbprint of the DPoP key that signed this request.
+ * the audit reason. `jkt` is the thumbprint of the DPoP key that signed this request; `network`
+ * (from `networkOf`) is what the attempt limits count by.
  */
 export async function signInWithPassword(
   deps: AccountsDeps,
-  input: { email: string; password: string; device: IssueSessionInput['device']; jkt: string },
+  input: { email: string; password: string; device: IssueSessionInput['device']; jkt: string; network: string },
   context: RequestContext,
 ): Promise<TokenResponse> {
   const email = repo.normalizeEmail(input.email);
+  const attempt = await admitPasswordCheck(deps, email, input.network, context);
   const account = await repo.findAccountByEmail(deps.db, email);
   const failed = async (reason: string, accountId?: string) => {
+    await attempt.failed();
     await writeAuditEvent(deps.db, deps.clock, {
       action: 'session.sign_in_failed',
       outcome: 'failure',
@@ -160,6 +197,7 @@ export async function signInWithPassword(
   }
   const { valid, needsRehash } = await deps.hasher.verifyPassword(account.password_hash, input.password);
   if (!valid) throw await failed('bad_password', account.id);
+  await attempt.succeeded();
   if (account.status !== 'active') throw await failed('account_locked', account.id);
   if (needsRehash)
     await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
@@ -178,13 +216,19 @@ export async function getAccount(deps: AccountsDeps, accountId: string): Promise
 /** Changes the password after re-checking the current one; every other session is revoked. */
 export async function changePassword(
   deps: AccountsDeps,
-  input: { accountId: string; sessionId: string; currentPassword: string; newPassword: string },
+  input: { accountId: string; sessionId: string; currentPassword: string; newPassword: string; network: string },
   context: RequestContext,
 ): Promise<void> {
   const account = await repo.findAccountById(deps.db, input.accountId);
   if (!account?.password_hash) throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'no password set' });
+  // A stolen session must not become a way to guess the password at leisure.
+  const attempt = await admitPasswordCheck(deps, account.email, input.network, context);
   const { valid } = await deps.hasher.verifyPassword(account.password_hash, input.currentPassword);
-  if (!valid) throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'current password wrong' });
+  if (!valid) {
+    await attempt.failed();
+    throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'current password wrong' });
+  }
+  await attempt.succeeded();
   await assertPasswordAllowed(deps, input.newPassword, account.email, '/body/newPassword');
   const hash = await deps.hasher.hashPassword(input.newPassword);
   const now = deps.clock.now();
@@ -257,5 +301,7 @@ export async function confirmPasswordReset(
     });
   });
   await revokeSessions(deps.sessions, { accountId, reason: 'password_reset' }, context);
+  // Control of the address is proven: a pause drawn by others' guesses ends here.
+  await deps.passwordAttempts.forgive(email);
   sendInBackground(deps, email, passwordChangedMessage({ changedAt: new Date(now) }));
 }

@@ -29,7 +29,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
     app.post(
       '/v1/sessions/mfa',
       {
-        config: { auth: 'public', permission: 'none', audit: 'session.created' },
+        config: { auth: 'public', permission: 'none', audit: 'session.created', limit: 'network' },
         schema: {
           summary:
             'Finish a sign-in that answered MFA_REQUIRED with an authenticator-app, recovery, email or SMS code (DPoP proof of the same key)',
@@ -49,7 +49,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
     app.post(
       '/v1/sessions/mfa/send',
       {
-        config: { auth: 'public', permission: 'none', audit: 'mfa.code_sent' },
+        config: { auth: 'public', permission: 'none', audit: 'mfa.code_sent', limit: 'network' },
         schema: {
           summary: 'Send a one-time code for an MFA_REQUIRED challenge by email or SMS (DPoP proof of the same key)',
           description:

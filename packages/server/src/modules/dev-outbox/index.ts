@@ -62,7 +62,7 @@ export function devOutboxRoutes(deps: DevOutboxDeps) {
     app.withTypeProvider<TypeBoxTypeProvider>().get(
       '/v1/dev/outbox',
       {
-        config: { auth: 'public', permission: 'none', audit: 'none' },
+        config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' },
         schema: {
           summary: 'Development mail outbox (development only; never registered in production)',
           tags: ['development'],

@@ -80,7 +80,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     app.get(
       '/v1/federation/:provider/start',
       {
-        config: { auth: 'public', permission: 'none', audit: 'none' },
+        config: { auth: 'public', permission: 'none', audit: 'none', limit: 'network' },
         schema: {
           summary: 'Start a web sign-in with a provider (browser navigation; ends at the app’s return URL with an exchange code)',
           tags: TAGS,
@@ -105,7 +105,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     app.get(
       '/v1/federation/:provider/callback',
       {
-        config: { auth: 'public', permission: 'none', audit: 'federation.signed_in' },
+        config: { auth: 'public', permission: 'none', audit: 'federation.signed_in', limit: 'network' },
         schema: {
           summary: 'Provider redirect target (response_mode=query)',
           tags: TAGS,
@@ -122,7 +122,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
       formScope.post(
         '/v1/federation/:provider/callback',
         {
-          config: { auth: 'public', permission: 'none', audit: 'federation.signed_in', crossOriginFormPost: true },
+          config: { auth: 'public', permission: 'none', audit: 'federation.signed_in', limit: 'network', crossOriginFormPost: true },
           schema: {
             summary: 'Provider redirect target (response_mode=form_post, e.g. Sign in with Apple)',
             tags: TAGS,
@@ -139,7 +139,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     app.post(
       '/v1/federation/sessions',
       {
-        config: { auth: 'public', permission: 'none', audit: 'federation.signed_in' },
+        config: { auth: 'public', permission: 'none', audit: 'federation.signed_in', limit: 'network' },
         schema: {
           summary: 'Sign in with a provider’s ID token from a native app (DPoP proof required; tokens are bound to its key)',
           tags: TAGS,
@@ -157,7 +157,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     app.post(
       '/v1/federation/sessions/exchange',
       {
-        config: { auth: 'public', permission: 'none', audit: 'federation.signed_in' },
+        config: { auth: 'public', permission: 'none', audit: 'federation.signed_in', limit: 'network' },
         schema: {
           summary: 'Redeem a web sign-in’s exchange code with its PKCE verifier (DPoP proof required)',
           tags: TAGS,
@@ -241,7 +241,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     app.post(
       '/v1/federation/:provider/notifications',
       {
-        config: { auth: 'public', permission: 'none', audit: 'federation.notification_received' },
+        config: { auth: 'public', permission: 'none', audit: 'federation.notification_received', limit: 'none' },
         schema: {
           summary: 'Sign in with Apple server-to-server notifications (JWT signed by Apple)',
           tags: TAGS,

@@ -18,7 +18,7 @@ export function healthRoutes(deps: HealthDeps) {
     app.get(
       '/healthz',
       {
-        config: { auth: 'public', permission: 'none', audit: 'none' },
+        config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' },
         schema: { summary: 'Liveness probe', tags: ['operations'], response: { 200: HealthSchema } },
       },
       async () => ({ status: 'ok' as const }),
@@ -26,7 +26,7 @@ export function healthRoutes(deps: HealthDeps) {
     app.get(
       '/readyz',
       {
-        config: { auth: 'public', permission: 'none', audit: 'none' },
+        config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' },
         schema: { summary: 'Readiness probe (database reachable)', tags: ['operations'], response: { 200: ReadinessSchema } },
       },
       async () => {

@@ -6,7 +6,7 @@
  * reported with the adapter's machine reason only (never the address, number, text or the
  * provider's answer), and the audit event records the channel, never where it went.
  */
-import { appError, type AppError } from '../../platform/errors/app-error.ts';
+import { appError, retryAfterHeader, type AppError } from '../../platform/errors/app-error.ts';
 import { MailDeliveryError } from '../../platform/mailer/index.ts';
 import { SmsDeliveryError } from '../../platform/sms/index.ts';
 import type { SendPermit } from './send-limits.ts';
@@ -31,16 +31,12 @@ export function minutesOf(ms: number): number {
   return Math.max(1, Math.ceil(ms / 60_000));
 }
 
-function retryAfter(ms: number): Record<string, string> {
-  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
-}
-
 /** The error for a refused send. A challenge that sent its last code cannot be helped by waiting. */
 export function sendRefusal(permit: Exclude<SendPermit, { ok: true }>, options: { readonly challengeLimit: boolean }): AppError {
   if (permit.reason === 'limit_reached' && options.challengeLimit) {
     return appError('MFA_CODE_SEND_LIMIT_REACHED', { detail: 'challenge sent its last code' });
   }
-  return appError('RATE_LIMITED', { detail: `code send ${permit.reason}`, headers: retryAfter(permit.retryAfterMs) });
+  return appError('RATE_LIMITED', { detail: `code send ${permit.reason}`, headers: retryAfterHeader(permit.retryAfterMs) });
 }
 
 /** A machine description of a delivery failure, safe for logs: reason and status only. */

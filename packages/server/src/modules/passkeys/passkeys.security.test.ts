@@ -39,6 +39,8 @@ async function newAccount(app: App): Promise<Account> {
   counter += 1;
   const email = `person${counter}@example.test`;
   const device = new TestDevice(app);
+  // Each person on a network of their own, as in life: one network signs up only so many accounts.
+  device.remoteAddress = `198.51.100.${counter % 250}`;
   const { password } = await createVerifiedAccount(app, device, email);
   expect((await device.signIn(email, password)).statusCode).toBe(201);
   return { email, device };

@@ -79,7 +79,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.post(
       '/v1/passkeys/sign-in/options',
       {
-        config: { auth: 'public', permission: 'none', audit: 'none' },
+        config: { auth: 'public', permission: 'none', audit: 'none', limit: 'network' },
         schema: {
           summary: 'Start signing in with a passkey: request options with a single-use challenge (no username)',
           tags: ['passkeys'],
@@ -93,7 +93,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.post(
       '/v1/passkeys/sign-in',
       {
-        config: { auth: 'public', permission: 'none', audit: 'session.created' },
+        config: { auth: 'public', permission: 'none', audit: 'session.created', limit: 'network' },
         schema: {
           summary: 'Sign in with a passkey assertion (DPoP proof required; tokens are bound to its key)',
           tags: ['passkeys', 'sessions'],

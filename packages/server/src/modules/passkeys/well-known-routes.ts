@@ -11,7 +11,7 @@ import { AppleAppSiteAssociationSchema, AssetLinksSchema } from '@portcullis/pro
 import type { Config } from '../../config/schema.ts';
 import { appleAppSiteAssociation, assetLinks } from './association-files.ts';
 
-const PUBLIC_FILE = { auth: 'public', permission: 'none', audit: 'none' } as const;
+const PUBLIC_FILE = { auth: 'public', permission: 'none', audit: 'none', limit: 'none' } as const;
 
 export function wellKnownRoutes(config: Config['passkeys']) {
   return async function routes(app: FastifyInstance): Promise<void> {

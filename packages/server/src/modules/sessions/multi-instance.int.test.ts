@@ -3,7 +3,8 @@
  * a session revoked through one instance is refused by the other at once (well within the 1 s
  * the specification allows), and a DPoP proof used at one instance cannot be replayed at the
  * other (the replay cache lives in Redis). Nonces from one instance are accepted by the other
- * (they derive from the shared key ring).
+ * (they derive from the shared key ring). Password guesses spread over the instances count
+ * against one limit (the counters live in Redis too).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -58,5 +59,15 @@ describe.runIf(postgres !== null && redis !== null)('two instances sharing Postg
     const replay = await b.inject({ method: 'GET', url: '/v1/accounts/me', headers });
     expect(replay.statusCode).toBe(401);
     expect(replay.json()).toMatchObject({ code: 'AUTH_DPOP_INVALID' });
+  });
+
+  it('wrong passwords sent to either instance count against one limit (V6.3.1)', async () => {
+    const onA = new TestDevice(a);
+    const onB = new TestDevice(b);
+    const { email } = await createVerifiedAccount(a, onA, 'spread@example.test');
+    const statuses = [];
+    // The default ladder allows 5 wrong passwords a minute for one address from one network.
+    for (let i = 0; i < 6; i += 1) statuses.push((await (i % 2 === 0 ? onA : onB).signIn(email, 'a wrong but long passphrase')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 });

@@ -53,7 +53,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
     app.post(
       '/v1/sessions/refresh',
       {
-        config: { auth: 'public', permission: 'none', audit: 'session.refreshed' },
+        config: { auth: 'public', permission: 'none', audit: 'session.refreshed', limit: 'none' },
         schema: {
           summary: 'Rotate a refresh token (DPoP proof of the bound key required)',
           tags: ['sessions'],

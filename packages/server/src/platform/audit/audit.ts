@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   'account.sign_up_existing',
   'session.created',
   'session.sign_in_failed',
+  'session.password_throttled',
   'session.refreshed',
   'session.refresh_refused',
   'session.refresh_reuse_detected',

@@ -51,3 +51,8 @@ export function appError(code: ErrorCode, options?: AppErrorOptions): AppError {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/** The `Retry-After` header for a wait of `ms` milliseconds: whole seconds, at least one. */
+export function retryAfterHeader(ms: number): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+}

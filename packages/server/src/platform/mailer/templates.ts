@@ -180,3 +180,15 @@ export function secondFactorLockedMessage(params: { lockedAt: Date; lockedForMin
     ),
   };
 }
+
+/** Sent when wrong passwords from many attempts paused password sign-in for the address. */
+export function passwordPausedMessage(params: { pausedAt: Date; pausedForMinutes: number }): MailTemplate {
+  return {
+    subject: `Password sign-in to your ${PRODUCT_NAME} account is paused`,
+    text: lines(
+      `On ${formatTime(params.pausedAt)} we stopped accepting password sign-ins for your ${PRODUCT_NAME} account for the next ${minutes(params.pausedForMinutes)}, because many wrong passwords were tried for it.`,
+      'Your passkeys, sign-in with Apple, Google or your organisation, and "Forgot password" still work. Resetting your password also ends the pause.',
+      'If these attempts were not yours, someone may be trying passwords leaked from other sites: make sure your password here is used nowhere else, and add a passkey.',
+    ),
+  };
+}

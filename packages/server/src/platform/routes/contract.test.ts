@@ -46,7 +46,7 @@ describe('route contract (deny by default)', () => {
       routeContractProblems({
         method: 'GET',
         url: '/x',
-        config: { auth: 'public', permission: 'records:read', audit: 'none' },
+        config: { auth: 'public', permission: 'records:read', audit: 'none', limit: 'none' },
         schema: { response },
       }),
     ).toEqual(['a public route cannot require a permission']);
@@ -76,12 +76,50 @@ describe('route contract (deny by default)', () => {
     ).resolves.toBeUndefined();
   });
 
+  describe('limit (ASVS V2.4.1: every anonymous route states how much of it one network may use)', () => {
+    const route = (auth: string, limit: unknown) =>
+      routeContractProblems({
+        method: 'POST',
+        url: '/x',
+        config: { auth: auth as never, permission: 'none', audit: 'none', ...(limit === undefined ? {} : { limit: limit as never }) },
+        schema: { response },
+      });
+
+    it('requires it on public routes, with a known value', () => {
+      for (const limit of ['none', 'network', 'network-costly']) expect(route('public', limit)).toEqual([]);
+      for (const limit of [undefined, 'per-ip', '', 1]) {
+        expect(route('public', limit)).toEqual(['a public route must declare config.limit: none, network, network-costly']);
+      }
+    });
+
+    it('refuses it on routes for sessions and clients, which have their own budgets', () => {
+      expect(route('aal1', 'network')).toEqual(['config.limit applies to public routes only']);
+      expect(route('client', 'none')).toEqual(['config.limit applies to public routes only']);
+    });
+
+    it('keeps a public route without one from starting', async () => {
+      await expect(
+        startWith((app) =>
+          app.get('/v1/unlimited', { config: { auth: 'public', permission: 'none', audit: 'none' }, schema: { response } }, async () => ({
+            ok: true,
+          })),
+        ),
+      ).rejects.toThrow(/Route GET \/v1\/unlimited breaks the route contract: a public route must declare config\.limit/);
+    });
+  });
+
   describe('stepUp (ASVS V7.5.3: the declaration that an action needs a fresh authentication)', () => {
     const route = (auth: string, stepUp: unknown) =>
       routeContractProblems({
         method: 'POST',
         url: '/x',
-        config: { auth: auth as never, permission: 'none', audit: 'none', stepUp: stepUp as never },
+        config: {
+          auth: auth as never,
+          permission: 'none',
+          audit: 'none',
+          stepUp: stepUp as never,
+          ...(auth === 'public' ? { limit: 'none' } : {}),
+        },
         schema: { response },
       });
 

@@ -9,7 +9,8 @@
  * A route is called either by people (a session at some assurance level) or by the app team's
  * own services (`client`: service credentials, never a session) — never by both. A route for
  * people may also demand a fresh authentication bound to the very request (`stepUp`, enforced
- * by step-up.ts after the body is parsed).
+ * by step-up.ts after the body is parsed). A public route also says how much of it one network
+ * may use (`limit`, enforced by platform/rate-limit/request-limits.ts before the body is read).
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
@@ -45,6 +46,15 @@ export interface StepUpRequirement {
   readonly level: StepUpLevel;
 }
 
+/**
+ * How much of a public route one network may use (`defense.requests`): `network` for the
+ * anonymous routes that check credentials or start a sign-in, `network-costly` for those that
+ * create accounts or send mail, `none` for routes that are cheap, token-gated or called by other
+ * servers (health, documents, refresh, provider notifications).
+ */
+export const REQUEST_LIMITS = ['none', 'network', 'network-costly'] as const;
+export type RequestLimit = (typeof REQUEST_LIMITS)[number];
+
 export interface RouteSecurity {
   readonly auth: AuthRequirement;
   /** Permission from the role configuration, or `none` (public routes and routes any signed-in caller may use). */
@@ -59,6 +69,8 @@ export interface RouteSecurity {
   readonly enrolment?: boolean;
   /** A fresh authentication, bound to the request, is needed (see step-up.ts). Session routes only. */
   readonly stepUp?: StepUpRequirement;
+  /** Required on public routes, refused elsewhere (see `REQUEST_LIMITS`). */
+  readonly limit?: RequestLimit;
 }
 
 declare module 'fastify' {
@@ -68,6 +80,7 @@ declare module 'fastify' {
     audit?: string;
     enrolment?: boolean;
     stepUp?: StepUpRequirement;
+    limit?: RequestLimit;
   }
 }
 
@@ -102,6 +115,11 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
     problems.push('config.enrolment may only be `true`, on a route for signed-in people');
   }
   if (config.stepUp !== undefined) problems.push(...stepUpProblems(config.stepUp, config.auth));
+  if (config.auth === 'public' && (config.limit === undefined || !(REQUEST_LIMITS as readonly string[]).includes(config.limit))) {
+    problems.push(`a public route must declare config.limit: ${REQUEST_LIMITS.join(', ')}`);
+  } else if (config.auth !== 'public' && config.limit !== undefined) {
+    problems.push('config.limit applies to public routes only');
+  }
   if (!route.schema?.response) problems.push('schema.response must list every response the route can send');
   return problems;
 }
