@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenResponse } from '@portcullis/protocol';
-import { buildApp, loadConfig, type App, type Config } from '@portcullis/server';
+import { buildApp, loadConfig, type App, type Config, type ConfigOverrides } from '@portcullis/server';
 import { listenOnLoopback } from '../../lib/loopback.ts';
 import { measureProofRate, proofFactory, sendWithNonce, type DPoPKey } from '../../lib/dpop.ts';
 import type { Fixture, ListeningTarget } from '../../lib/types.ts';
@@ -56,9 +56,10 @@ function benchDatabase(): { url: string; schema?: string } {
  * m=19456 KiB, t=2, p=1 with 4 concurrent hashes, DPoP nonces on, the in-memory replay cache,
  * and the password attempt limits. The one exception: the load generator is a single network,
  * so the per-network limit on public routes (300 a minute) is raised out of its way; the
- * counter is still taken on every request (docs/security/defense.md).
+ * counter is still taken on every request (docs/security/defense.md). `defense` replaces that
+ * exception (the credential-stuffing simulation runs the real defaults and none).
  */
-export function benchConfig(dataDir: string): Config {
+export function benchConfig(dataDir: string, options: { readonly defense?: ConfigOverrides['defense'] } = {}): Config {
   const { config } = loadConfig({
     env: {},
     overrides: {
@@ -69,7 +70,7 @@ export function benchConfig(dataDir: string): Config {
       database: benchDatabase(),
       log: { level: 'info' },
       metrics: { enabled: false },
-      defense: { requests: { perNetwork: { max: 1_000_000_000, windowSeconds: 60 } } },
+      defense: options.defense ?? { requests: { perNetwork: { max: 1_000_000_000, windowSeconds: 60 } } },
     },
   });
   return config;
@@ -89,8 +90,8 @@ export async function startPortcullis(
   return prepare ? { ...target, fixture: await prepare(app) } : target;
 }
 
-async function injectJson(app: App, url: string, payload: object, expectedStatus: number): Promise<void> {
-  const response = await app.inject({ method: 'POST', url, payload: { ...payload } });
+async function injectJson(app: App, url: string, payload: object, expectedStatus: number, remoteAddress?: string): Promise<void> {
+  const response = await app.inject({ method: 'POST', url, payload: { ...payload }, ...(remoteAddress ? { remoteAddress } : {}) });
   if (response.statusCode !== expectedStatus) {
     throw new Error(`setup: POST ${url} answered ${response.statusCode}, expected ${expectedStatus}: ${response.body.slice(0, 300)}`);
   }
@@ -115,16 +116,23 @@ async function verificationCode(app: App, email: string): Promise<string> {
   }
 }
 
-/** Signs up and verifies one account through the API (target side); returns it as a fixture. */
-export async function createVerifiedAccount(app: App): Promise<Fixture> {
+/**
+ * Signs up and verifies one account through the API (target side); returns it as a fixture.
+ * By default a random account from loopback; `remoteAddress` is the network it signs up from
+ * (one network may sign up only so many accounts).
+ */
+export async function createVerifiedAccount(
+  app: App,
+  options: { readonly account?: BenchAccount; readonly remoteAddress?: string } = {},
+): Promise<Fixture> {
   // 32 random base64url characters: long enough for the single-factor policy, on no blocklist.
-  const account: BenchAccount = {
+  const account: BenchAccount = options.account ?? {
     email: `bench-${randomBytes(6).toString('hex')}@bench.example`,
     password: randomBytes(24).toString('base64url'),
   };
-  await injectJson(app, '/v1/accounts', account, 202);
+  await injectJson(app, '/v1/accounts', account, 202, options.remoteAddress);
   const code = await verificationCode(app, account.email);
-  await injectJson(app, '/v1/accounts/verify-email', { email: account.email, code }, 200);
+  await injectJson(app, '/v1/accounts/verify-email', { email: account.email, code }, 200, options.remoteAddress);
   return { email: account.email, password: account.password };
 }
 

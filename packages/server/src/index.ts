@@ -10,7 +10,7 @@ export { startServer } from './server.ts';
 export type { RunningServer } from './server.ts';
 export { loadConfig, ConfigError } from './config/load.ts';
 export { threadPoolSizeFor } from './modules/accounts/index.ts';
-export type { Config } from './config/schema.ts';
+export type { Config, ConfigOverrides } from './config/schema.ts';
 export type { Authenticator, ClientAuthenticator, ClientPrincipal } from './platform/routes/authentication.ts';
 export type { Principal } from './platform/routes/principal.ts';
 export type { RouteSecurity, AuthRequirement, AssuranceLevel } from './platform/routes/contract.ts';

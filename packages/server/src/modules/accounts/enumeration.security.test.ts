@@ -5,34 +5,20 @@
  * password. ASVS V6.3.8 (no enumeration), V6.2.x.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hash, verify } from '@node-rs/argon2';
 import type { App } from '../../app.ts';
-import { buildTestApp, testConfig } from '../../test-support/build-test-app.ts';
+import { buildTestApp } from '../../test-support/build-test-app.ts';
+import { createCountingHasher, type CountingHasher } from '../../test-support/counting-hasher.ts';
 import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
-import { createPasswordHasher } from './password/index.ts';
 
 describe('no account enumeration through sign-in (V6.3.8)', () => {
   let app: App;
   let device: TestDevice;
-  const calls = { hash: 0, verify: 0 };
+  let calls: CountingHasher['calls'];
 
   beforeEach(async () => {
-    calls.hash = 0;
-    calls.verify = 0;
-    const passwordHasher = await createPasswordHasher({
-      config: testConfig().passwords,
-      argon2: {
-        hash: (password, options) => {
-          calls.hash += 1;
-          return hash(password, options);
-        },
-        verify: (stored, password) => {
-          calls.verify += 1;
-          return verify(stored, password);
-        },
-      },
-    });
-    app = await buildTestApp({ passwordHasher });
+    const counting = await createCountingHasher();
+    calls = counting.calls;
+    app = await buildTestApp({ passwordHasher: counting.passwordHasher });
     device = new TestDevice(app);
   });
   afterEach(() => app.close());
