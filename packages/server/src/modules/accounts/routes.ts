@@ -22,7 +22,8 @@ import {
   type VerifyEmailRequest,
 } from '@portcullis/protocol';
 import { networkOf } from '../../platform/http/ip-prefix.ts';
-import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import {
   changePassword,
   confirmPasswordReset,
