@@ -148,16 +148,31 @@ async function adminCreate(email: string): Promise<number> {
   const database = openDatabase(config, createLogger(config));
   try {
     await migrateToLatest(database);
-    const admin = await createFirstAdmin({ db: database.db, keyRing: loadKeyRing(config), clock: systemClock }, email);
+    const admin = await createFirstAdmin(
+      { db: database.db, keyRing: loadKeyRing(config), clock: systemClock, passwordsEnabled: config.passwords.enabled },
+      email,
+    );
+    const redeem = config.passwords.enabled
+      ? [
+          `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
+          '',
+          `  POST ${config.publicUrl}${admin.redeemAt}`,
+          `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
+          '',
+          'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
+        ]
+      : [
+          `Within ${admin.validForMinutes} minutes, confirm the address with this single-use code (DPoP proof required):`,
+          '',
+          `  POST ${config.publicUrl}${admin.redeemAt}`,
+          `  { "email": "${email}", "code": "${admin.code}", "device": { "label": "…", "platform": "web" } }`,
+          '',
+          'The session it opens can only register a passkey (administrators need one). Sign in with',
+        ];
     process.stdout.write(
       [
         `${admin.created ? 'Created' : 'Promoted'} administrator ${email} (account ${admin.accountId}).`,
-        `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
-        '',
-        `  POST ${config.publicUrl}/v1/accounts/password-reset/confirm`,
-        `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
-        '',
-        'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
+        ...redeem,
         'the passkey afterwards. The code is shown only here; run this command again for a new one.',
         '',
       ].join('\n'),
