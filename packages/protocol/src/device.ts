@@ -16,4 +16,3 @@ export const DeviceSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-

@@ -19,15 +19,20 @@
  */
 import type { TokenResponse } from '@portcullis/protocol';
 import type { AccountsTable } from '../../platform/db/index.ts';
-import { requiredLevelFor } from '../assurance/index.ts';
-import { issueSession, type IssueSessionInput, type RequestContext } from '../sessions/index.ts';
-import type { AccountsDeps } from './service.ts';
+import { requiredLevelFor, type AssuranceDeps } from '../assurance/index.ts';
+import { issueSession, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
 import * as repo from './repository.ts';
+
+/** What the rules need from the accounts services: whether passkeys are on, the role policy, the session door. */
+export interface PasskeyFirstDeps {
+  readonly assurance: Pick<AssuranceDeps, 'passkeySignIn' | 'config'>;
+  readonly sessions: SessionsDeps;
+}
 
 type Db = Parameters<typeof repo.hasAnyCredential>[0];
 
 /** Whether a passkey-first session may be opened for this account at all (passkeys on, no credential, active). */
-export async function mayEnrolByEmail(deps: AccountsDeps, db: Db, account: AccountsTable): Promise<boolean> {
+export async function mayEnrolByEmail(deps: PasskeyFirstDeps, db: Db, account: AccountsTable): Promise<boolean> {
   return deps.assurance.passkeySignIn && account.status === 'active' && !(await repo.hasAnyCredential(db, account.id));
 }
 
@@ -36,7 +41,7 @@ export async function mayEnrolByEmail(deps: AccountsDeps, db: Db, account: Accou
  * confirmation code (the person lost the first one, or the session it opened expired before a
  * passkey was registered). Otherwise the owner is only told that someone tried.
  */
-export async function mayResendConfirmation(deps: AccountsDeps, db: Db, account: AccountsTable): Promise<boolean> {
+export async function mayResendConfirmation(deps: PasskeyFirstDeps, db: Db, account: AccountsTable): Promise<boolean> {
   const roles = JSON.parse(account.roles) as string[];
   return requiredLevelFor(roles, deps.assurance.config.requiredLevel) === 'aal1' && (await mayEnrolByEmail(deps, db, account));
 }
@@ -46,7 +51,7 @@ export async function mayResendConfirmation(deps: AccountsDeps, db: Db, account:
  * bound to `jkt`. `otp` (RFC 8176): the emailed code is what the person proved.
  */
 export function openEnrolmentSession(
-  deps: AccountsDeps,
+  deps: PasskeyFirstDeps,
   input: { accountId: string; jkt: string; device: IssueSessionInput['device'] },
   context: RequestContext,
 ): Promise<TokenResponse> {

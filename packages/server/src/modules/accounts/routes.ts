@@ -53,7 +53,6 @@ const refusePasswordRoute: onRequestHookHandler = (_request, _reply, done) => {
   done(appError('PASSWORDS_DISABLED', { detail: 'password route while passwords.enabled is false' }));
 };
 
-
 /**
  * The sign-up body the deployment accepts: a password optional (passkey-first without it), the
  * address alone (passwords off), or a password required (passkeys off). Null when neither
@@ -87,7 +86,9 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         config: { auth: 'public', permission: 'none', audit: 'account.created', limit: 'network-costly' },
         ...(signUpSchema === null ? { onRequest: refusePasswordRoute } : passwords ? {} : { preValidation: refuseSignUpPassword }),
         schema: {
-          summary: passwords ? 'Sign up with an email address, and a password or none (passkey-first)' : 'Sign up with an email address (passkey-first)',
+          summary: passwords
+            ? 'Sign up with an email address, and a password or none (passkey-first)'
+            : 'Sign up with an email address (passkey-first)',
           ...(signUpSchema === null ? { description: PASSWORDS_DISABLED_NOTE } : {}),
           tags: ['accounts'],
           body: signUpSchema ?? PasswordSignUpRequestSchema,
@@ -105,7 +106,8 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       {
         config: { auth: 'public', permission: 'none', audit: 'account.email_verified', limit: 'network' },
         schema: {
-          summary: 'Verify an email address with the emailed code; after a passkey-first sign-up, open a session that can only register a passkey',
+          summary:
+            'Verify an email address with the emailed code; after a passkey-first sign-up, open a session that can only register a passkey',
           tags: ['accounts', 'sessions'],
           body: VerifyEmailRequestSchema,
           response: { 200: AccountSchema, 201: TokenResponseSchema },

@@ -83,7 +83,11 @@ function sendInBackground(deps: AccountsDeps, to: string, message: { subject: st
  * account is still without any credential (see passkey-first.ts), else a note that someone
  * tried; the caller hears the same either way.
  */
-export async function signUp(deps: AccountsDeps, input: { email: string; password?: string | undefined }, context: RequestContext): Promise<void> {
+export async function signUp(
+  deps: AccountsDeps,
+  input: { email: string; password?: string | undefined },
+  context: RequestContext,
+): Promise<void> {
   const email = repo.normalizeEmail(input.email);
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
