@@ -48,7 +48,9 @@ async function main(): Promise<number> {
     process.stdout.write(`\n━━ ${step.title}\n`);
     const started = Date.now();
     const code = await runScript(step.script);
-    process.stdout.write(`━━ ${step.title}: ${code === 0 ? 'ok' : `FAILED (exit code ${code})`} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    process.stdout.write(
+      `━━ ${step.title}: ${code === 0 ? 'ok' : `FAILED (exit code ${code})`} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+    );
     if (code !== 0) failed.push(step.title);
   }
   if (failed.length > 0) process.stderr.write(`bench:smoke failed: ${failed.join('; ')}\n`);

@@ -84,10 +84,7 @@ export const SERVER_WORKER_ENTRIES = {
  * @returns {Promise<string>} the path of the built `portcullis.mjs`
  */
 export async function buildServer(outdir = SERVER_BUILD_DIR) {
-  await bundleNodeEntries(
-    { portcullis: path.join(SERVER, 'src/main.ts'), ...SERVER_WORKER_ENTRIES },
-    outdir,
-  );
+  await bundleNodeEntries({ portcullis: path.join(SERVER, 'src/main.ts'), ...SERVER_WORKER_ENTRIES }, outdir);
   return path.join(outdir, 'portcullis.mjs');
 }
 

@@ -17,7 +17,7 @@ const REGISTRY_FILE = 'index.ts';
 
 function isBenchmark(value: unknown): value is Benchmark {
   if (typeof value !== 'object' || value === null) return false;
-  const { name, sides } = value as Partial<Benchmark>;
+  const { name, sides } = value as { name?: unknown; sides?: unknown };
   return typeof name === 'string' && typeof sides === 'object' && sides !== null && 'candidate' in sides && 'baseline' in sides;
 }
 

@@ -29,7 +29,8 @@ import { generateDPoPKey, proofFactory, type DPoPKey } from '../lib/dpop.ts';
 import { BENCH_DEVICE, BENCH_PUBLIC_URL, SIGN_IN_PATH, benchConfig, createVerifiedAccount } from '../benchmarks/support/portcullis.ts';
 
 const SCALE = Number(process.env['STUFFING_SCALE'] ?? '1');
-if (!(SCALE > 0 && SCALE <= 4)) throw new RangeError(`STUFFING_SCALE must be a number above 0 and at most 4, got "${process.env['STUFFING_SCALE']}"`);
+if (!(SCALE > 0 && SCALE <= 4))
+  throw new RangeError(`STUFFING_SCALE must be a number above 0 and at most 4, got "${process.env['STUFFING_SCALE']}"`);
 const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
 const POPULATION = scaled(200);
 const REUSED_SHARE = 0.3;
@@ -275,6 +276,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`credential-stuffing simulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `credential-stuffing simulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });
