@@ -134,7 +134,7 @@ export const ERRORS = defineErrors({
     status: 401,
     message: 'The DPoP proof is invalid',
     description:
-      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request.',
+      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request. When the proof names another URL, `detail` says which public URL (`publicUrl`) proofs must name.',
   },
   AUTH_DPOP_NONCE_REQUIRED: {
     status: 401,
