@@ -9,10 +9,10 @@
  */
 import type { MfaFactor } from '@portcullis/protocol';
 import type { MfaPhoneFactorsTable, MfaTotpFactorsTable } from '../../platform/db/schema.ts';
+import { countConfirmedFactors, listConfirmedFactors } from './factor-lifecycle.ts';
 import type { MfaDeps } from './deps.ts';
 import { openPhoneNumber } from './phone-number-cipher.ts';
 import { maskPhoneNumber } from './phone-number.ts';
-import { countConfirmedPhoneFactors, listConfirmedPhoneFactors } from './phone-repository.ts';
 import * as repo from './repository.ts';
 
 const RECOVERY_CODES_LABEL = 'Recovery codes';
@@ -50,8 +50,8 @@ export function toPhoneFactorDto(
  * recovery-code set if codes remain.
  */
 export async function listFactors(deps: Pick<MfaDeps, 'db' | 'keyRing'>, accountId: string): Promise<MfaFactor[]> {
-  const factors = (await repo.listConfirmedTotpFactors(deps.db, accountId)).map(toTotpFactorDto);
-  for (const phone of await listConfirmedPhoneFactors(deps.db, accountId)) factors.push(toPhoneFactorDto(deps, phone));
+  const factors = (await listConfirmedFactors(deps.db, 'mfa_totp_factors', accountId)).map(toTotpFactorDto);
+  for (const phone of await listConfirmedFactors(deps.db, 'mfa_phone_factors', accountId)) factors.push(toPhoneFactorDto(deps, phone));
   const set = await repo.findRecoveryCodeSet(deps.db, accountId);
   if (set) {
     const codes = await repo.listRecoveryCodes(deps.db, accountId);
@@ -71,5 +71,9 @@ export async function listFactors(deps: Pick<MfaDeps, 'db' | 'keyRing'>, account
 
 /** Whether sign-in must ask for a second factor: true when the account has a confirmed authenticator app or phone. */
 export async function hasSecondFactor(deps: Pick<MfaDeps, 'db'>, accountId: string): Promise<boolean> {
-  return (await repo.countConfirmedTotpFactors(deps.db, accountId)) + (await countConfirmedPhoneFactors(deps.db, accountId)) > 0;
+  return (
+    (await countConfirmedFactors(deps.db, 'mfa_totp_factors', accountId)) +
+      (await countConfirmedFactors(deps.db, 'mfa_phone_factors', accountId)) >
+    0
+  );
 }

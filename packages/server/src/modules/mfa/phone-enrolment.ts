@@ -24,6 +24,7 @@ import { phoneVerificationSms } from '../../platform/sms/index.ts';
 import { meetsAssuranceLevel } from '../../platform/routes/authentication.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
 import { revokeSessions } from '../sessions/index.ts';
+import { confirmFactor, countConfirmedFactors, deleteFactor, deletePendingFactors, findPendingFactor } from './factor-lifecycle.ts';
 import { auditMfaEvent } from './audit-outcome.ts';
 import {
   CODE_MAX_ATTEMPTS,
@@ -83,8 +84,8 @@ function failure(reason: PhoneFailure, detail: string): Error {
 /** Why the account may not add (or confirm) a phone now, if it may not. */
 async function enrolmentRefusal(tx: Transaction<Database>, accountId: string, aal: AssuranceLevel): Promise<PhoneFailure | undefined> {
   const [apps, numbers] = await Promise.all([
-    repo.countConfirmedTotpFactors(tx, accountId),
-    phones.countConfirmedPhoneFactors(tx, accountId),
+    countConfirmedFactors(tx, 'mfa_totp_factors', accountId),
+    countConfirmedFactors(tx, 'mfa_phone_factors', accountId),
   ]);
   if (apps + numbers > 0 && !meetsAssuranceLevel(aal, 'aal2')) return 'step_up_required';
   if (numbers >= MAX_PHONE_FACTORS) return 'phone_already_enrolled';
@@ -170,7 +171,7 @@ export async function startPhoneEnrolment(
       await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_added', accountId, reason: refusal }, context);
       return refusal;
     }
-    await phones.deletePendingPhoneFactors(tx, accountId, now);
+    await deletePendingFactors(tx, 'mfa_phone_factors', accountId, now);
     await phones.insertPhoneFactor(tx, {
       id: factorId,
       account_id: accountId,
@@ -198,7 +199,11 @@ export async function resendPhoneCode(
   const { accountId, factorId } = input;
   const refusal = await policyRefusal(deps, deps.db, accountId);
   if (refusal) throw failure(refusal, 'phone code resend refused');
-  const pending = await phones.findPendingPhoneFactor(deps.db, accountId, factorId, deps.clock.now());
+  const pending = await findPendingFactor(deps.db, 'mfa_phone_factors', {
+    accountId: accountId,
+    factorId: factorId,
+    now: deps.clock.now(),
+  });
   const number = pending && openPhoneNumber(deps.keyRing, pending.phone_ciphertext, { accountId, factorId });
   if (!pending || number === undefined || pending.expires_at === null) throw failure('enrolment_not_found', 'phone code resend refused');
   const sent = await sendVerificationCode(
@@ -231,7 +236,7 @@ export async function confirmPhoneEnrolment(
       await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_verified', accountId, reason }, context);
       return { refused: reason };
     };
-    const pending = await phones.findPendingPhoneFactor(tx, accountId, input.factorId, now);
+    const pending = await findPendingFactor(tx, 'mfa_phone_factors', { accountId: accountId, factorId: input.factorId, now: now });
     if (!pending) return refuse('enrolment_not_found');
     const refusal = (await policyRefusal(deps, tx, accountId)) ?? (await enrolmentRefusal(tx, accountId, input.aal));
     if (refusal) return refuse(refusal);
@@ -243,7 +248,7 @@ export async function confirmPhoneEnrolment(
     );
     if (!checked.ok) return refuse(checked.reason);
     // Loses to a concurrent confirmation of the same number: exactly one wins.
-    if (!(await phones.confirmPhoneFactor(tx, pending.id, now))) return refuse('code_used');
+    if (!(await confirmFactor(tx, 'mfa_phone_factors', pending.id, { now: now }))) return refuse('code_used');
     const recoveryCodes = (await repo.findRecoveryCodeSet(tx, accountId)) ? null : await issueRecoveryCodes(tx, deps, accountId, context);
     await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_verified', accountId }, context);
     return { confirmed: { factor: toPhoneFactorDto(deps, { ...pending, confirmed_at: now }), recoveryCodes } };
@@ -264,7 +269,7 @@ export async function removePhoneFactor(
 ): Promise<void> {
   const { accountId } = input;
   const removed = await withTransaction(deps.db, async (tx) => {
-    const deleted = await phones.deletePhoneFactor(tx, accountId, input.factorId);
+    const deleted = await deleteFactor(tx, 'mfa_phone_factors', { accountId: accountId, factorId: input.factorId });
     if (deleted) await revokeSentCodes(tx, accountId, 'sms', deps.clock.now());
     await auditMfaEvent(
       tx,

@@ -3,7 +3,8 @@
  *
  * SQL for second factors. Every check that makes a code single-use is a conditional write whose
  * affected-row count is the answer (`… WHERE last_step < :step`, `… WHERE used_at IS NULL`), so
- * two concurrent requests can never both win, on SQLite or PostgreSQL.
+ * two concurrent requests can never both win, on SQLite or PostgreSQL. The pending-to-confirmed
+ * lifecycle TOTP shares with phones is in factor-lifecycle.ts.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, MfaRecoveryCodesTable, MfaTotpFactorsTable } from '../../platform/db/schema.ts';
@@ -22,65 +23,6 @@ export async function insertTotpFactor(db: Db, row: MfaTotpFactorsTable): Promis
   await db.insertInto('mfa_totp_factors').values(row).execute();
 }
 
-/** Drops the account's pending enrolments (one at a time) and every expired one (no stale sealed seeds). */
-export async function deletePendingTotpFactors(db: Db, accountId: string, now: number): Promise<void> {
-  await db
-    .deleteFrom('mfa_totp_factors')
-    .where('confirmed_at', 'is', null)
-    .where((eb) => eb.or([eb('account_id', '=', accountId), eb('expires_at', '<=', now)]))
-    .execute();
-}
-
-export async function findPendingTotpFactor(
-  db: Db,
-  accountId: string,
-  factorId: string,
-  now: number,
-): Promise<MfaTotpFactorsTable | undefined> {
-  return db
-    .selectFrom('mfa_totp_factors')
-    .selectAll()
-    .where('id', '=', factorId)
-    .where('account_id', '=', accountId)
-    .where('confirmed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-}
-
-/**
- * Confirms a pending factor with the step of its first code. The `confirmed_at IS NULL`
- * condition makes one of two concurrent confirmations lose (false).
- */
-export async function confirmTotpFactor(db: Db, factorId: string, step: number, now: number): Promise<boolean> {
-  const result = await db
-    .updateTable('mfa_totp_factors')
-    .set({ confirmed_at: now, expires_at: null, last_step: step, last_used_at: now })
-    .where('id', '=', factorId)
-    .where('confirmed_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
-}
-
-export async function listConfirmedTotpFactors(db: Db, accountId: string): Promise<MfaTotpFactorsTable[]> {
-  return db
-    .selectFrom('mfa_totp_factors')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('confirmed_at', 'is not', null)
-    .orderBy('confirmed_at', 'asc')
-    .execute();
-}
-
-export async function countConfirmedTotpFactors(db: Db, accountId: string): Promise<number> {
-  const row = await db
-    .selectFrom('mfa_totp_factors')
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .where('account_id', '=', accountId)
-    .where('confirmed_at', 'is not', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /**
  * Records `step` as the factor's last accepted step, only if it is strictly newer. The
  * condition is evaluated by the database under the row lock, so of two concurrent submissions
@@ -94,11 +36,6 @@ export async function advanceTotpStep(db: Db, factorId: string, step: number, no
     .where('last_step', '<', step)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
-}
-
-export async function deleteTotpFactor(db: Db, accountId: string, factorId: string): Promise<boolean> {
-  const result = await db.deleteFrom('mfa_totp_factors').where('id', '=', factorId).where('account_id', '=', accountId).executeTakeFirst();
-  return result.numDeletedRows === 1n;
 }
 
 // ── Recovery codes ───────────────────────────────────────────────────────────────────────────

@@ -14,6 +14,7 @@ import { withTransaction } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { signInCodeMessage } from '../../platform/mailer/index.ts';
 import { signInCodeSms } from '../../platform/sms/index.ts';
+import { listConfirmedFactors } from './factor-lifecycle.ts';
 import { auditMfaEvent } from './audit-outcome.ts';
 import {
   CODE_MAX_ATTEMPTS,
@@ -51,7 +52,7 @@ async function destinationOf(deps: OutOfBandDeps, accountId: string, channel: Co
   }
   if (deps.sms === null) return undefined;
   // One phone per account; the first confirmed number whose ciphertext opens.
-  for (const factor of await phones.listConfirmedPhoneFactors(deps.db, accountId)) {
+  for (const factor of await listConfirmedFactors(deps.db, 'mfa_phone_factors', accountId)) {
     const number = openPhoneNumber(deps.keyRing, factor.phone_ciphertext, { accountId, factorId: factor.id });
     if (number !== undefined) return { address: number, masked: maskPhoneNumber(number), numberHash: factor.phone_hash };
   }
@@ -161,7 +162,8 @@ export async function verifySignInCode(
       { code: input.code, maxAttempts: CODE_MAX_ATTEMPTS, now },
     );
     if (result.ok && channel === 'sms') {
-      for (const factor of await phones.listConfirmedPhoneFactors(tx, accountId)) await phones.markPhoneFactorUsed(tx, factor.id, now);
+      for (const factor of await listConfirmedFactors(tx, 'mfa_phone_factors', accountId))
+        await phones.markPhoneFactorUsed(tx, factor.id, now);
     }
     await auditMfaEvent(
       tx,

@@ -18,11 +18,11 @@ import { appError } from '../../platform/errors/app-error.ts';
 import { meetsAssuranceLevel } from '../../platform/routes/authentication.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
 import { revokeSessions } from '../sessions/index.ts';
+import { confirmFactor, countConfirmedFactors, deleteFactor, deletePendingFactors, findPendingFactor } from './factor-lifecycle.ts';
 import { auditMfaEvent } from './audit-outcome.ts';
 import { DEFAULT_ISSUER, type AuditContext, type MfaDeps } from './deps.ts';
 import { toTotpFactorDto } from './factors.ts';
 import { renderQrCodeSvg } from './qr-code.ts';
-import { countConfirmedPhoneFactors } from './phone-repository.ts';
 import { issueRecoveryCodes } from './recovery-codes.ts';
 import * as repo from './repository.ts';
 import { openSeed, sealSeed, SeedUnreadableError } from './seed-cipher.ts';
@@ -49,13 +49,13 @@ const FAILURE_ERRORS: Readonly<Record<EnrolmentFailure, ErrorCode>> = {
 
 /** Why the account may not add a factor now, if it may not. */
 async function enrolmentRefusal(
-  tx: Parameters<typeof repo.countConfirmedTotpFactors>[0],
+  tx: Parameters<typeof countConfirmedFactors>[0],
   accountId: string,
   aal: AssuranceLevel,
 ): Promise<EnrolmentFailure | undefined> {
-  const confirmed = await repo.countConfirmedTotpFactors(tx, accountId);
+  const confirmed = await countConfirmedFactors(tx, 'mfa_totp_factors', accountId);
   // A confirmed phone is a second factor too: with one, a password session cannot add an app.
-  const phones = await countConfirmedPhoneFactors(tx, accountId);
+  const phones = await countConfirmedFactors(tx, 'mfa_phone_factors', accountId);
   if (confirmed + phones > 0 && !meetsAssuranceLevel(aal, 'aal2')) return 'step_up_required';
   if (confirmed >= MAX_TOTP_FACTORS) return 'factor_limit';
   return undefined;
@@ -82,7 +82,7 @@ export async function startTotpEnrolment(
       await auditMfaEvent(tx, deps.clock, { action: 'mfa.totp_enrolment_started', accountId: input.accountId, reason: refusal }, context);
       return refusal;
     }
-    await repo.deletePendingTotpFactors(tx, input.accountId, now);
+    await deletePendingFactors(tx, 'mfa_totp_factors', input.accountId, now);
     await repo.insertTotpFactor(tx, {
       id: factorId,
       account_id: input.accountId,
@@ -124,7 +124,7 @@ export async function confirmTotpEnrolment(
       await auditMfaEvent(tx, deps.clock, { action: 'mfa.totp_enrolment_confirmed', accountId: input.accountId, reason }, context);
       return { refused: reason };
     };
-    const pending = await repo.findPendingTotpFactor(tx, input.accountId, input.factorId, now);
+    const pending = await findPendingFactor(tx, 'mfa_totp_factors', { accountId: input.accountId, factorId: input.factorId, now: now });
     if (!pending) return refuse('enrolment_not_found');
     const refusal = await enrolmentRefusal(tx, input.accountId, input.aal);
     if (refusal) return refuse(refusal);
@@ -138,7 +138,8 @@ export async function confirmTotpEnrolment(
     const step = await matchTimeStep(seed, input.code, now);
     if (step === null) return refuse('code_invalid');
     // Loses to a concurrent confirmation of the same enrolment: exactly one wins.
-    if (!(await repo.confirmTotpFactor(tx, pending.id, step, now))) return refuse('code_replayed');
+    if (!(await confirmFactor(tx, 'mfa_totp_factors', pending.id, { now: now, also: { last_step: step, last_used_at: now } })))
+      return refuse('code_replayed');
     const recoveryCodes = (await repo.findRecoveryCodeSet(tx, input.accountId))
       ? null
       : await issueRecoveryCodes(tx, deps, input.accountId, context);
@@ -157,7 +158,7 @@ export async function removeTotpFactor(
   context: AuditContext,
 ): Promise<void> {
   const removed = await withTransaction(deps.db, async (tx) => {
-    const deleted = await repo.deleteTotpFactor(tx, input.accountId, input.factorId);
+    const deleted = await deleteFactor(tx, 'mfa_totp_factors', { accountId: input.accountId, factorId: input.factorId });
     await auditMfaEvent(
       tx,
       deps.clock,

@@ -11,6 +11,7 @@
 import type { Transaction } from 'kysely';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import { listConfirmedFactors } from './factor-lifecycle.ts';
 import { auditMfaEvent } from './audit-outcome.ts';
 import type { AuditContext, MfaDeps } from './deps.ts';
 import * as repo from './repository.ts';
@@ -46,7 +47,7 @@ export async function verifyTotp(deps: MfaDeps, accountId: string, code: string,
 
 async function acceptTotpCode(tx: Transaction<Database>, deps: MfaDeps, accountId: string, code: string): Promise<TotpVerification> {
   if (!CODE_PATTERN.test(code)) return { ok: false, reason: 'code_malformed' };
-  const factors = await repo.listConfirmedTotpFactors(tx, accountId);
+  const factors = await listConfirmedFactors(tx, 'mfa_totp_factors', accountId);
   if (factors.length === 0) return { ok: false, reason: 'no_factor' };
   const now = deps.clock.now();
   let candidate: { factorId: string; step: number } | undefined;
