@@ -8,6 +8,9 @@
  * the operator instead of mailed. Nothing else is granted: the admin role requires a passkey
  * (`mfa.requiredLevel.admin`), so the first sign-in with that password lands in a restricted
  * session that can only register one; every later sign-in uses the passkey.
+ *
+ * An account that is already an administrator is left alone once it has a password: the command
+ * is not a way around the passkey. Until then (the code expired unused) it gets a new code.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -19,14 +22,20 @@ import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { CODE_POLICY, issueCode } from './one-time-codes.ts';
 import * as repo from './repository.ts';
 
-export interface FirstAdmin {
-  readonly accountId: string;
-  /** True when the account was created, false when an existing one was promoted. */
-  readonly created: boolean;
-  /** Single-use code for `POST /v1/accounts/password-reset/confirm`. */
-  readonly code: string;
-  readonly validForMinutes: number;
-}
+export type FirstAdmin =
+  | {
+      /**
+       * `created`: a new account; `promoted`: an existing account got the admin role;
+       * `new-code`: already an administrator who has not set a password yet.
+       */
+      readonly outcome: 'created' | 'promoted' | 'new-code';
+      readonly accountId: string;
+      /** Single-use code for `POST /v1/accounts/password-reset/confirm`; earlier ones stop working. */
+      readonly code: string;
+      readonly validForMinutes: number;
+    }
+  /** Already an administrator with a password: nothing was changed and no code issued. */
+  | { readonly outcome: 'already-admin'; readonly accountId: string };
 
 const ADMIN_ROLE = 'admin';
 
@@ -35,6 +44,8 @@ export async function createFirstAdmin(deps: { db: Kysely<Database>; keyRing: Ke
   const normalized = repo.normalizeEmail(email);
   return withTransaction(deps.db, async (tx) => {
     const existing = await repo.findAccountByEmail(tx, normalized);
+    const alreadyAdmin = existing !== undefined && (JSON.parse(existing.roles) as string[]).includes(ADMIN_ROLE);
+    if (existing && alreadyAdmin && existing.password_hash !== null) return { outcome: 'already-admin', accountId: existing.id };
     let accountId: string;
     if (existing) {
       accountId = existing.id;
@@ -66,8 +77,9 @@ export async function createFirstAdmin(deps: { db: Kysely<Database>; keyRing: Ke
       action: 'account.admin_created',
       outcome: 'success',
       subjectId: accountId,
-      reason: existing ? 'promoted_from_cli' : 'created_from_cli',
+      reason: alreadyAdmin ? 'new_code_from_cli' : existing ? 'promoted_from_cli' : 'created_from_cli',
     });
-    return { accountId, created: !existing, code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes };
+    const outcome = alreadyAdmin ? 'new-code' : existing ? 'promoted' : 'created';
+    return { outcome, accountId, code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes };
   });
 }
