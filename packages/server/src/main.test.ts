@@ -40,13 +40,13 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     expect(group).toMatchObject({ code: 2, stderr: 'portcullis: "audit" needs a subcommand: audit verify, audit export\n' });
   });
 
-  it('admin create makes an administrator, and says so when run again before a password is set', async () => {
+  it('admin create makes an administrator, and says so when run again before it can sign in', async () => {
     const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
     const first = await runCli(['admin', 'create', '--email', 'root@example.test'], env);
     expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created administrator root@example\.test /) as unknown });
     const again = await runCli(['admin', 'create', '--email=root@example.test'], env);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^root@example\.test is already an administrator and has not set a password yet: here is a new code/);
+    expect(again.stdout).toMatch(/^root@example\.test is already an administrator but cannot sign in yet: here is a new code/);
     expect(/"code": "(\d{8})"/.exec(again.stdout)?.[1]).not.toBe(/"code": "(\d{8})"/.exec(first.stdout)?.[1]);
   });
 

@@ -37,7 +37,7 @@ Commands:
   keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
   admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
                   one-time code to set the password; the first sign-in can only register a passkey.
-                  Changes nothing for an administrator who has already set a password
+                  Changes nothing for an administrator who can already sign in
   audit verify    Recompute the audit log's Merkle tree from its entries, check every stored hash and
                   checkpoint signature; exit 1 naming the first changed, removed, inserted or
                   reordered entry (--key VERIFIER_KEY checks signatures with a published key)
@@ -179,10 +179,13 @@ async function adminCreate(email: string): Promise<number> {
   const database = openDatabase(config, createLogger(config));
   try {
     await migrateToLatest(database);
-    const admin = await createFirstAdmin({ db: database.db, keyRing: loadKeyRing(config), clock: systemClock }, email);
+    const admin = await createFirstAdmin(
+      { db: database.db, keyRing: loadKeyRing(config), clock: systemClock, passwordsEnabled: config.passwords.enabled },
+      email,
+    );
     if (admin.outcome === 'already-admin') {
       process.stderr.write(
-        `portcullis: ${email} is already an administrator (account ${admin.accountId}) and has set a password; nothing changed. ` +
+        `portcullis: ${email} is already an administrator (account ${admin.accountId}) with a way to sign in; nothing changed. ` +
           'An administrator who lost their passkey gets a second-factor reset from another administrator (admin API).\n',
       );
       return EXIT_FAILURE;
@@ -190,19 +193,31 @@ async function adminCreate(email: string): Promise<number> {
     const done = {
       created: `Created administrator ${email}`,
       promoted: `Promoted ${email} to administrator`,
-      'new-code': `${email} is already an administrator and has not set a password yet: here is a new code (earlier ones no longer work)`,
+      'new-code': `${email} is already an administrator but cannot sign in yet: here is a new code (earlier ones no longer work)`,
     }[admin.outcome];
+    const redeem = config.passwords.enabled
+      ? [
+          `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
+          '',
+          `  POST ${config.publicUrl}${admin.redeemAt}`,
+          `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
+          '',
+          'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
+        ]
+      : [
+          `Within ${admin.validForMinutes} minutes, confirm the address with this single-use code (DPoP proof required):`,
+          '',
+          `  POST ${config.publicUrl}${admin.redeemAt}`,
+          `  { "email": "${email}", "code": "${admin.code}", "device": { "label": "…", "platform": "web" } }`,
+          '',
+          'The session it opens can only register a passkey (administrators need one). Sign in with',
+        ];
     process.stdout.write(
       [
         `${done} (account ${admin.accountId}).`,
-        `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
-        '',
-        `  POST ${config.publicUrl}/v1/accounts/password-reset/confirm`,
-        `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
-        '',
-        'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
-        'the passkey afterwards. The code is shown only here; until a password is set, run this command',
-        'again for a new one.',
+        ...redeem,
+        'the passkey afterwards. The code is shown only here; until then, run this command again for a',
+        'new one.',
         '',
       ].join('\n'),
     );

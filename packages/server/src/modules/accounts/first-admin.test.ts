@@ -65,13 +65,13 @@ describe('portcullis admin create', () => {
     expect(reused.statusCode).toBe(400);
   });
 
-  it('once the administrator has a password, running it again changes nothing and says why (exit 1, one line)', async () => {
+  it('once the administrator can sign in, running it again changes nothing and says why (exit 1, one line)', async () => {
     // Follows the test above, which set the password and registered a passkey.
     const again = await runCli(['admin', 'create', '--email', 'root@example.test'], { PORTCULLIS_DATA_DIR: dataDir });
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
     expect(again.stderr).toMatch(
-      /^portcullis: root@example\.test is already an administrator \(account [0-9a-f-]+\) and has set a password; nothing changed\./,
+      /^portcullis: root@example\.test is already an administrator \(account [0-9a-f-]+\) with a way to sign in; nothing changed\./,
     );
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
   });

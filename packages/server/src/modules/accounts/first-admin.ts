@@ -7,10 +7,15 @@
  * single-use password-setting code (the password-reset code, 8 digits, 15 minutes) printed to
  * the operator instead of mailed. Nothing else is granted: the admin role requires a passkey
  * (`mfa.requiredLevel.admin`), so the first sign-in with that password lands in a restricted
- * session that can only register one; every later sign-in uses the passkey.
+ * session that can only register one; every later sign-in uses the passkey. With passwords
+ * turned off (`passwords.enabled: false`) the code is an email-confirmation code instead: the
+ * confirmation (`POST /v1/accounts/verify-email` with a device and a DPoP proof) opens that same
+ * restricted session directly, as a passkey-first sign-up does, as long as the account holds no
+ * credential yet.
  *
- * An account that is already an administrator is left alone once it has a password: the command
- * is not a way around the passkey. Until then (the code expired unused) it gets a new code.
+ * An account that is already an administrator is left alone once it holds a credential (a
+ * password, a passkey, …): the command is not a way around them. Until then (the code expired
+ * unused) it gets a new code.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -26,26 +31,33 @@ export type FirstAdmin =
   | {
       /**
        * `created`: a new account; `promoted`: an existing account got the admin role;
-       * `new-code`: already an administrator who has not set a password yet.
+       * `new-code`: already an administrator who holds no credential yet.
        */
       readonly outcome: 'created' | 'promoted' | 'new-code';
       readonly accountId: string;
-      /** Single-use code for `POST /v1/accounts/password-reset/confirm`; earlier ones stop working. */
+      /** Single-use code for `redeemAt`; earlier ones stop working. */
       readonly code: string;
+      /** Where the code is redeemed: set a password, or (passwords off) confirm the address for a passkey-only session. */
+      readonly redeemAt: '/v1/accounts/password-reset/confirm' | '/v1/accounts/verify-email';
       readonly validForMinutes: number;
     }
-  /** Already an administrator with a password: nothing was changed and no code issued. */
+  /** Already an administrator holding a credential: nothing was changed and no code issued. */
   | { readonly outcome: 'already-admin'; readonly accountId: string };
 
 const ADMIN_ROLE = 'admin';
 
-export async function createFirstAdmin(deps: { db: Kysely<Database>; keyRing: KeyRing; clock: Clock }, email: string): Promise<FirstAdmin> {
+export async function createFirstAdmin(
+  deps: { db: Kysely<Database>; keyRing: KeyRing; clock: Clock; passwordsEnabled: boolean },
+  email: string,
+): Promise<FirstAdmin> {
+  const purpose = deps.passwordsEnabled ? 'reset_password' : 'verify_email';
   const now = deps.clock.now();
   const normalized = repo.normalizeEmail(email);
   return withTransaction(deps.db, async (tx) => {
     const existing = await repo.findAccountByEmail(tx, normalized);
     const alreadyAdmin = existing !== undefined && (JSON.parse(existing.roles) as string[]).includes(ADMIN_ROLE);
-    if (existing && alreadyAdmin && existing.password_hash !== null) return { outcome: 'already-admin', accountId: existing.id };
+    if (existing && alreadyAdmin && (await repo.hasAnyCredential(tx, existing.id)))
+      return { outcome: 'already-admin', accountId: existing.id };
     let accountId: string;
     if (existing) {
       accountId = existing.id;
@@ -72,14 +84,19 @@ export async function createFirstAdmin(deps: { db: Kysely<Database>; keyRing: Ke
       await repo.insertAccount(tx, account);
       accountId = account.id;
     }
-    const code = await issueCode(tx, deps.keyRing, { accountId, purpose: 'reset_password', now });
+    const code = await issueCode(tx, deps.keyRing, { accountId, purpose, now });
     await writeAuditEvent(tx, deps.clock, {
       action: 'account.admin_created',
       outcome: 'success',
       subjectId: accountId,
       reason: alreadyAdmin ? 'new_code_from_cli' : existing ? 'promoted_from_cli' : 'created_from_cli',
     });
-    const outcome = alreadyAdmin ? 'new-code' : existing ? 'promoted' : 'created';
-    return { outcome, accountId, code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes };
+    return {
+      outcome: alreadyAdmin ? 'new-code' : existing ? 'promoted' : 'created',
+      accountId,
+      code,
+      validForMinutes: CODE_POLICY[purpose].ttlMinutes,
+      redeemAt: deps.passwordsEnabled ? '/v1/accounts/password-reset/confirm' : '/v1/accounts/verify-email',
+    };
   });
 }
