@@ -31,6 +31,7 @@ import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
 import { createRolePermissions, enforcePermissionCatalogue } from './platform/routes/permissions.ts';
 import { registerStepUp } from './platform/routes/step-up.ts';
+import { registerRequestAudit } from './platform/audit/index.ts';
 import { registerRequestLimits } from './platform/rate-limit/request-limits.ts';
 import { createWindowLimiters } from './platform/rate-limit/window-limiter.ts';
 import { registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
@@ -243,6 +244,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
   );
   registerStepUp(app, createStepUpChallenges(stepUp), { clock });
+  registerRequestAudit(app, { db: database.db, clock });
   registerDPoPNonceAdvertising(app, dpop);
   if (metrics) registerHttpMetrics(app, metrics);
   registerRequestLogging(app);
