@@ -29,15 +29,16 @@ export async function findPendingFactor<T extends PendingFactorTable>(
   table: T,
   factor: { readonly accountId: string; readonly factorId: string; readonly now: number },
 ): Promise<Database[T] | undefined> {
+  const from: PendingFactorTable = table;
   const row = await db
-    .selectFrom(table as PendingFactorTable)
+    .selectFrom(from)
     .selectAll()
     .where('id', '=', factor.factorId)
     .where('account_id', '=', factor.accountId)
     .where('confirmed_at', 'is', null)
     .where('expires_at', '>', factor.now)
     .executeTakeFirst();
-  return row as Database[T] | undefined;
+  return row;
 }
 
 /** Confirms a pending factor (with what else the kind records); false when a concurrent confirmation won. */
@@ -47,9 +48,11 @@ export async function confirmFactor<T extends PendingFactorTable>(
   factorId: string,
   confirmation: { readonly now: number; readonly also?: UpdateObject<Database, T> },
 ): Promise<boolean> {
+  const into: PendingFactorTable = table;
+  const also: object = confirmation.also ?? {};
   const result = await db
-    .updateTable(table as PendingFactorTable)
-    .set({ ...(confirmation.also as object), confirmed_at: confirmation.now, expires_at: null })
+    .updateTable(into)
+    .set({ ...also, confirmed_at: confirmation.now, expires_at: null })
     .where('id', '=', factorId)
     .where('confirmed_at', 'is', null)
     .executeTakeFirst();
@@ -57,19 +60,21 @@ export async function confirmFactor<T extends PendingFactorTable>(
 }
 
 export async function listConfirmedFactors<T extends PendingFactorTable>(db: Db, table: T, accountId: string): Promise<Database[T][]> {
+  const from: PendingFactorTable = table;
   const rows = await db
-    .selectFrom(table as PendingFactorTable)
+    .selectFrom(from)
     .selectAll()
     .where('account_id', '=', accountId)
     .where('confirmed_at', 'is not', null)
     .orderBy('confirmed_at', 'asc')
     .execute();
-  return rows as Database[T][];
+  return rows;
 }
 
 export async function countConfirmedFactors(db: Db, table: PendingFactorTable, accountId: string): Promise<number> {
+  const from: PendingFactorTable = table;
   const row = await db
-    .selectFrom(table)
+    .selectFrom(from)
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .where('account_id', '=', accountId)
     .where('confirmed_at', 'is not', null)
