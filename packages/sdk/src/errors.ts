@@ -12,7 +12,15 @@
  * Misuse of the SDK (bad options, wrong argument types) throws `TypeError` and is never wrapped.
  * Messages never contain tokens, passwords, codes or proofs.
  */
-import { ERRORS, type AuthChallenge, type ErrorCode, type ValidationIssue } from '@portcullis/protocol';
+import type { AuthChallenge, ErrorCode, ValidationIssue } from '@portcullis/protocol';
+
+/**
+ * The codes an {@link ApiError} can carry: the shared registry, plus `AUTH_LEVEL_INSUFFICIENT`
+ * (RFC 9470 "insufficient_user_authentication", see {@link isInsufficientAuthentication}),
+ * which servers answer before this SDK's registry lists it. Once the registry in
+ * `@portcullis/protocol` has it, the extra member is redundant and can go.
+ */
+export type ApiErrorCode = ErrorCode | 'AUTH_LEVEL_INSUFFICIENT';
 
 /** Codes of failures detected by the SDK itself rather than reported by the server. */
 export const CLIENT_ERROR_CODES = Object.freeze([
@@ -31,10 +39,10 @@ export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 /** What an {@link ApiError} is built from: a problem body plus the HTTP status it came with. */
 export interface ApiErrorInit {
-  readonly code: ErrorCode;
+  readonly code: ApiErrorCode;
   readonly status: number;
   readonly requestId: string;
-  /** Public title from the problem body; defaults to the registry message of `code`. */
+  /** Public title from the problem body; defaults to `code`. */
   readonly title?: string | undefined;
   /** Public detail from the problem body. */
   readonly detail?: string | undefined;
@@ -61,7 +69,7 @@ export interface ApiErrorInit {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   /** Stable code from the shared registry (`docs/errors.md`). */
-  readonly code: ErrorCode;
+  readonly code: ApiErrorCode;
   /** HTTP status of the response. */
   readonly status: number;
   /** Server request id: quote it when reporting a problem; the operator finds the cause by it. */
@@ -76,7 +84,7 @@ export class ApiError extends Error {
   readonly challenge: AuthChallenge | undefined;
 
   constructor(init: ApiErrorInit) {
-    super(init.title ?? ERRORS[init.code].message);
+    super(init.title ?? init.code);
     this.code = init.code;
     this.status = init.status;
     this.requestId = init.requestId;
@@ -128,7 +136,7 @@ export class ClientError extends Error {
  * @example
  *   if (isApiError(error, 'RATE_LIMITED')) retryIn(error.retryAfterSeconds ?? 60);
  */
-export function isApiError<C extends ErrorCode = ErrorCode>(error: unknown, code?: C): error is ApiError & { readonly code: C } {
+export function isApiError<C extends ApiErrorCode = ApiErrorCode>(error: unknown, code?: C): error is ApiError & { readonly code: C } {
   return error instanceof ApiError && (code === undefined || error.code === code);
 }
 

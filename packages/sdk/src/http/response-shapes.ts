@@ -19,6 +19,8 @@ import type {
   PasskeyCreationOptions,
   PasskeyList,
   PasskeyRequestOptions,
+  RecoveryCodes,
+  RecoveryCodeStatus,
   Session,
   SessionList,
   TokenResponse,
@@ -27,12 +29,14 @@ import type {
 } from '@portcullis/protocol';
 import { isRecord } from './read-json.ts';
 
+/** Shared by every feature's shape checks. */
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+export const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+export const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
 export type { Revoked } from '@portcullis/protocol';
 import type { Revoked } from '@portcullis/protocol';
-
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 export function parseTokenResponse(value: unknown): TokenResponse | undefined {
   if (!isRecord(value)) return undefined;
@@ -158,4 +162,14 @@ export function parseMfaFactorList(value: unknown): MfaFactorList | undefined {
     (factor) => isRecord(factor) && isNonEmptyString(factor['id']) && isString(factor['kind']) && isString(factor['label']),
   );
   return wellFormed ? (value as MfaFactorList) : undefined;
+}
+
+export function parseRecoveryCodes(value: unknown): RecoveryCodes | undefined {
+  if (!isRecord(value) || !Array.isArray(value['codes']) || !value['codes'].every(isNonEmptyString)) return undefined;
+  return isString(value['createdAt']) ? (value as RecoveryCodes) : undefined;
+}
+
+export function parseRecoveryCodeStatus(value: unknown): RecoveryCodeStatus | undefined {
+  if (!isRecord(value) || !isCount(value['total']) || !isCount(value['remaining'])) return undefined;
+  return value['createdAt'] === null || isString(value['createdAt']) ? (value as RecoveryCodeStatus) : undefined;
 }
