@@ -111,8 +111,11 @@ const stringOr = (value: unknown, fallback: string | undefined): string | undefi
  */
 export function insufficientAuthenticationOf(response: Response, body: unknown): InsufficientAuthenticationError | undefined {
   if (response.status !== 401) return undefined;
+  const code = isRecord(body) ? body['code'] : undefined;
+  // Another problem wins: `STEP_UP_REQUIRED` comes with the same RFC 9470 header, and its challenge is answered in place.
+  if (code !== undefined && code !== AUTH_LEVEL_INSUFFICIENT) return undefined;
+  const problem = isRecord(body) && code === AUTH_LEVEL_INSUFFICIENT ? body : undefined;
   const params = wwwAuthenticateParams(response);
-  const problem = isRecord(body) && body['code'] === AUTH_LEVEL_INSUFFICIENT ? body : undefined;
   if (params.get('error') !== RFC_9470_ERROR && problem === undefined) return undefined;
   const requiredLevel = levelOf(problem?.['requiredLevel']) ?? levelOfAcrValues(params.get('acr_values'));
   if (requiredLevel === undefined) return undefined;
