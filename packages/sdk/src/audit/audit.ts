@@ -10,6 +10,7 @@ import type { AuditConsistencyProof, AuditEntryList, AuditInclusionProof, AuditL
 import type { CoreClient } from '../core/core-client.ts';
 import { queryString } from '../core/json-request.ts';
 import { engineOf } from '../core/session-engine.ts';
+import type { ParseBody } from '../core/transport.ts';
 import { parseAuditConsistencyProof, parseAuditEntryList, parseAuditInclusionProof, parseAuditLatestCheckpoint } from './audit-shapes.ts';
 
 /** Filters and paging of {@link listAuditEntries}. */
@@ -30,10 +31,6 @@ export interface AuditEntryFilter {
   readonly before?: number | undefined;
 }
 
-function assertCount(value: unknown, what: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TypeError(`${what} must be a whole number`);
-}
-
 /**
  * Audit entries, newest first, a page at a time.
  *
@@ -51,15 +48,21 @@ export async function getAuditCheckpoint(client: CoreClient): Promise<AuditLates
   return engineOf(client).authorizedCall('GET', '/v1/audit/checkpoint', undefined, parseAuditLatestCheckpoint);
 }
 
+/** A proof route's answer, for whole-number query values. */
+async function getProof<T>(client: CoreClient, path: string, query: Readonly<Record<string, number>>, parse: ParseBody<T>): Promise<T> {
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TypeError(`${name} must be a whole number`);
+  }
+  return engineOf(client).authorizedCall('GET', `${path}${queryString(query)}`, undefined, parse);
+}
+
 /** RFC 9162 inclusion proof of entry `entryIndex` in the tree of `treeSize` entries (a checkpoint's). */
 export async function getAuditInclusionProof(
   client: CoreClient,
   query: { readonly entryIndex: number; readonly treeSize: number },
 ): Promise<AuditInclusionProof> {
-  assertCount(query.entryIndex, 'entryIndex');
-  assertCount(query.treeSize, 'treeSize');
-  const path = `/v1/audit/proofs/inclusion${queryString({ entryIndex: query.entryIndex, treeSize: query.treeSize })}`;
-  return engineOf(client).authorizedCall('GET', path, undefined, parseAuditInclusionProof);
+  const { entryIndex, treeSize } = query;
+  return getProof(client, '/v1/audit/proofs/inclusion', { entryIndex, treeSize }, parseAuditInclusionProof);
 }
 
 /** RFC 9162 consistency proof between two tree sizes (an older and a newer checkpoint). */
@@ -67,8 +70,6 @@ export async function getAuditConsistencyProof(
   client: CoreClient,
   query: { readonly fromSize: number; readonly toSize: number },
 ): Promise<AuditConsistencyProof> {
-  assertCount(query.fromSize, 'fromSize');
-  assertCount(query.toSize, 'toSize');
-  const path = `/v1/audit/proofs/consistency${queryString({ fromSize: query.fromSize, toSize: query.toSize })}`;
-  return engineOf(client).authorizedCall('GET', path, undefined, parseAuditConsistencyProof);
+  const { fromSize, toSize } = query;
+  return getProof(client, '/v1/audit/proofs/consistency', { fromSize, toSize }, parseAuditConsistencyProof);
 }

@@ -6,7 +6,7 @@
  */
 import type { Elevation, ElevationList } from '@portcullis/protocol';
 import { isRecord } from '../http/read-json.ts';
-import { isNonEmptyString, isString, isStringOrNull } from '../http/response-shapes.ts';
+import { isNonEmptyString, isString, isStringOrNull, parseListOf } from '../http/response-shapes.ts';
 
 export function isElevation(value: unknown): value is Elevation {
   if (!isRecord(value)) return false;
@@ -28,8 +28,4 @@ export function isElevation(value: unknown): value is Elevation {
 
 export const parseElevation = (value: unknown): Elevation | undefined => (isElevation(value) ? value : undefined);
 
-export function parseElevationList(value: unknown): ElevationList | undefined {
-  return isRecord(value) && Array.isArray(value['elevations']) && value['elevations'].every(isElevation)
-    ? (value as ElevationList)
-    : undefined;
-}
+export const parseElevationList = (value: unknown): ElevationList | undefined => parseListOf(value, 'elevations', isElevation);

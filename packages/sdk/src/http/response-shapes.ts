@@ -35,6 +35,13 @@ export const isNonEmptyString = (value: unknown): value is string => typeof valu
 export const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 export const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
+/** A list answer, `{ [key]: [item, …] }`, when every item passes `isItem`. */
+export function parseListOf<K extends string, I>(value: unknown, key: K, isItem: (item: unknown) => item is I): Record<K, I[]> | undefined {
+  if (!isRecord(value)) return undefined;
+  const items = value[key];
+  return Array.isArray(items) && items.every(isItem) ? (value as Record<K, I[]>) : undefined;
+}
+
 export type { Revoked } from '@portcullis/protocol';
 import type { Revoked } from '@portcullis/protocol';
 
@@ -75,8 +82,7 @@ function isSession(value: unknown): value is Session {
 }
 
 export function parseSessionList(value: unknown): SessionList | undefined {
-  if (!isRecord(value) || !Array.isArray(value['sessions']) || !value['sessions'].every(isSession)) return undefined;
-  return value as SessionList;
+  return parseListOf(value, 'sessions', isSession);
 }
 
 export function parseRevoked(value: unknown): Revoked | undefined {
@@ -126,8 +132,7 @@ export function parsePasskey(value: unknown): Passkey | undefined {
 }
 
 export function parsePasskeyList(value: unknown): PasskeyList | undefined {
-  if (!isRecord(value) || !Array.isArray(value['passkeys']) || !value['passkeys'].every(isPasskey)) return undefined;
-  return value as PasskeyList;
+  return parseListOf(value, 'passkeys', isPasskey);
 }
 
 const isCodeTiming = (value: Record<string, unknown>): boolean => isCount(value['codeExpiresIn']) && isCount(value['resendAfter']);

@@ -6,7 +6,7 @@
  */
 import type { RecordEntry, RecordEntryList, RecordGrant, RecordGrantList } from '@portcullis/protocol';
 import { isRecord } from '../http/read-json.ts';
-import { isNonEmptyString, isString } from '../http/response-shapes.ts';
+import { isNonEmptyString, isString, parseListOf } from '../http/response-shapes.ts';
 
 function isRecordEntry(value: unknown): value is RecordEntry {
   if (!isRecord(value)) return false;
@@ -35,14 +35,8 @@ function isRecordGrant(value: unknown): value is RecordGrant {
 
 export const parseRecordEntry = (value: unknown): RecordEntry | undefined => (isRecordEntry(value) ? value : undefined);
 
-export function parseRecordEntryList(value: unknown): RecordEntryList | undefined {
-  return isRecord(value) && Array.isArray(value['entries']) && value['entries'].every(isRecordEntry)
-    ? (value as RecordEntryList)
-    : undefined;
-}
+export const parseRecordEntryList = (value: unknown): RecordEntryList | undefined => parseListOf(value, 'entries', isRecordEntry);
 
 export const parseRecordGrant = (value: unknown): RecordGrant | undefined => (isRecordGrant(value) ? value : undefined);
 
-export function parseRecordGrantList(value: unknown): RecordGrantList | undefined {
-  return isRecord(value) && Array.isArray(value['grants']) && value['grants'].every(isRecordGrant) ? (value as RecordGrantList) : undefined;
-}
+export const parseRecordGrantList = (value: unknown): RecordGrantList | undefined => parseListOf(value, 'grants', isRecordGrant);
