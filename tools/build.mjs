@@ -69,6 +69,14 @@ export async function bundleNodeEntries(entryPoints, outdir) {
 }
 
 /**
+ * Worker-thread entry points the server starts by file name, resolved beside the running
+ * bundle; every bundle that runs server code needs them beside it (the benchmark targets too).
+ */
+export const SERVER_WORKER_ENTRIES = {
+  'page-worker': path.join(SERVER, 'src/platform/audit/verify/page-worker.ts'),
+};
+
+/**
  * The server command and the audit verifier's worker, into `outdir` (default: the build `npm
  * start` runs). Tests build into their own folder when they must not touch that one.
  *
@@ -76,13 +84,7 @@ export async function bundleNodeEntries(entryPoints, outdir) {
  * @returns {Promise<string>} the path of the built `portcullis.mjs`
  */
 export async function buildServer(outdir = SERVER_BUILD_DIR) {
-  await bundleNodeEntries(
-    {
-      portcullis: path.join(SERVER, 'src/main.ts'),
-      'page-worker': path.join(SERVER, 'src/platform/audit/verify/page-worker.ts'),
-    },
-    outdir,
-  );
+  await bundleNodeEntries({ portcullis: path.join(SERVER, 'src/main.ts'), ...SERVER_WORKER_ENTRIES }, outdir);
   return path.join(outdir, 'portcullis.mjs');
 }
 

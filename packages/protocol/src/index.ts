@@ -8,13 +8,15 @@ export { ERRORS, ERROR_CODES, isErrorCode } from './errors.ts';
 export type { ErrorCode, ErrorDefinition } from './errors.ts';
 export {
   AUTH_CHALLENGE_METHODS,
+  AUTH_FACTOR_KINDS,
   AuthChallengeSchema,
+  AuthFactorKindSchema,
   PROBLEM_CONTENT_TYPE,
   ProblemSchema,
   ValidationIssueSchema,
   problemTypeFor,
 } from './problem.ts';
-export type { AuthChallenge, AuthChallengeMethod, Problem, ValidationIssue } from './problem.ts';
+export type { AuthChallenge, AuthChallengeMethod, AuthFactorKind, Problem, ValidationIssue } from './problem.ts';
 export { HealthSchema, ReadinessSchema } from './health.ts';
 export type { Health, Readiness } from './health.ts';
 export {

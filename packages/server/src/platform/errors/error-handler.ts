@@ -78,6 +78,11 @@ export function problemBody(error: AppError, requestId: string): Problem {
   };
   if (error.expose && error.issues && error.issues.length > 0) body.errors = [...error.issues];
   if (error.expose && error.challenge) body.challenge = error.challenge;
+  if (error.expose && error.shortfall) {
+    body.requiredLevel = error.shortfall.requiredLevel;
+    body.currentLevel = error.shortfall.currentLevel;
+    body.methods = [...error.shortfall.methods];
+  }
   return body;
 }
 
