@@ -14,14 +14,6 @@
  */
 import type { AuthChallenge, ErrorCode, ValidationIssue } from '@portcullis/protocol';
 
-/**
- * The codes an {@link ApiError} can carry: the shared registry, plus `AUTH_LEVEL_INSUFFICIENT`
- * (RFC 9470 "insufficient_user_authentication", see {@link isInsufficientAuthentication}),
- * which servers answer before this SDK's registry lists it. Once the registry in
- * `@portcullis/protocol` has it, the extra member is redundant and can go.
- */
-export type ApiErrorCode = ErrorCode | 'AUTH_LEVEL_INSUFFICIENT';
-
 /** Codes of failures detected by the SDK itself rather than reported by the server. */
 export const CLIENT_ERROR_CODES = Object.freeze([
   /** The request did not reach the server or no answer came back (offline, DNS, TLS, CORS, reset). */
@@ -39,7 +31,7 @@ export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 /** What an {@link ApiError} is built from: a problem body plus the HTTP status it came with. */
 export interface ApiErrorInit {
-  readonly code: ApiErrorCode;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly requestId: string;
   /** Public title from the problem body; defaults to `code`. */
@@ -69,7 +61,7 @@ export interface ApiErrorInit {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   /** Stable code from the shared registry (`docs/errors.md`). */
-  readonly code: ApiErrorCode;
+  readonly code: ErrorCode;
   /** HTTP status of the response. */
   readonly status: number;
   /** Server request id: quote it when reporting a problem; the operator finds the cause by it. */
@@ -136,7 +128,7 @@ export class ClientError extends Error {
  * @example
  *   if (isApiError(error, 'RATE_LIMITED')) retryIn(error.retryAfterSeconds ?? 60);
  */
-export function isApiError<C extends ApiErrorCode = ApiErrorCode>(error: unknown, code?: C): error is ApiError & { readonly code: C } {
+export function isApiError<C extends ErrorCode = ErrorCode>(error: unknown, code?: C): error is ApiError & { readonly code: C } {
   return error instanceof ApiError && (code === undefined || error.code === code);
 }
 

@@ -12,17 +12,22 @@
  * A session cannot be raised in place: the person signs in again with one of `methods` (or, for
  * a single action, answers a step-up).
  */
+import type { AuthFactorKind, ErrorCode, Problem } from '@portcullis/protocol';
 import { ApiError } from './errors.ts';
 import { isRecord } from './http/read-json.ts';
 import { wwwAuthenticateParams } from './http/www-authenticate.ts';
 
 /** The assurance levels a route can require: a second factor, or a phishing-resistant one (a passkey). */
-export type AssuranceLevel = 'aal2' | 'aal2_phr';
+export type AssuranceLevel = NonNullable<Problem['requiredLevel']>;
 
 /** The kinds of factor a person can use to reach a level. */
-export type FactorKind = 'passkey' | 'totp' | 'sms' | 'email' | 'recovery_code';
+export type FactorKind = AuthFactorKind;
 
-const FACTOR_KINDS: readonly FactorKind[] = ['passkey', 'totp', 'sms', 'email', 'recovery_code'];
+/** Every kind, strongest first, as the protocol lists them (complete by `satisfies`). */
+const FACTOR_KINDS = Object.keys({ passkey: true, totp: true, sms: true, email: true, recovery_code: true } satisfies Record<
+  FactorKind,
+  true
+>) as FactorKind[];
 
 /** What reaches each level when the server did not say (the header-only form): only a passkey is phishing-resistant. */
 const FACTORS_FOR_LEVEL: Readonly<Record<AssuranceLevel, readonly FactorKind[]>> = {
@@ -33,7 +38,7 @@ const FACTORS_FOR_LEVEL: Readonly<Record<AssuranceLevel, readonly FactorKind[]>>
 const RFC_9470_ERROR = 'insufficient_user_authentication';
 
 /** The problem code that goes with the RFC 9470 challenge. */
-export const AUTH_LEVEL_INSUFFICIENT = 'AUTH_LEVEL_INSUFFICIENT';
+const AUTH_LEVEL_INSUFFICIENT = 'AUTH_LEVEL_INSUFFICIENT' satisfies ErrorCode;
 
 /** An RFC 9470 refusal: the session's level is below the route's. */
 export class InsufficientAuthenticationError extends ApiError {

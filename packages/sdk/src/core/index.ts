@@ -20,7 +20,7 @@ export type { PortcullisClientOptions } from '../client-options.ts';
 export type { Clock } from '../clock.ts';
 
 export { ApiError, CLIENT_ERROR_CODES, ClientError, isApiError, isClientError, isMfaRequired } from '../errors.ts';
-export type { ApiErrorCode, ApiErrorInit, ClientErrorCode, ClientErrorOptions } from '../errors.ts';
+export type { ApiErrorInit, ClientErrorCode, ClientErrorOptions } from '../errors.ts';
 export { InsufficientAuthenticationError, isInsufficientAuthentication } from '../insufficient-authentication.ts';
 export type { AssuranceLevel, FactorKind } from '../insufficient-authentication.ts';
 
