@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, MemoryTokenStore, PortcullisClient, isClientError } from '@portcullis/sdk';
+import { type ClientError, MemoryTokenStore, PortcullisClient, isClientError } from '@portcullis/sdk';
 import { loadOrCreateDevCertificate } from './platform/http/tls.ts';
 
 let dataDir: string;
