@@ -118,6 +118,12 @@ export const ERRORS = defineErrors({
     description:
       'Too many wrong passwords were tried for this address, from this network, or across the service. Password checks pause for the seconds in `Retry-After`; passkey sign-in, sign-in with a provider and password reset keep working. The answer is the same whether or not the address has an account, and a paused attempt checks nothing. When it was the address that drew the attempts, its owner is told by email.',
   },
+  PASSWORDS_DISABLED: {
+    status: 403,
+    message: 'Passwords are not used on this server; sign in with a passkey or a provider',
+    description:
+      'The deployment turned passwords off (`passwords.enabled: false`). Every password route (password sign-in, password change, reset request and confirmation, sign-up with a password) answers this before reading the body or doing any password work. Sign up with an email address alone and register a passkey, or sign in with a provider.',
+  },
   AUTH_EMAIL_NOT_VERIFIED: {
     status: 403,
     message: 'Verify your email address before signing in',
@@ -128,7 +134,7 @@ export const ERRORS = defineErrors({
     status: 401,
     message: 'The DPoP proof is invalid',
     description:
-      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request.',
+      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request. When the proof names another URL, `detail` says which public URL (`publicUrl`) proofs must name.',
   },
   AUTH_DPOP_NONCE_REQUIRED: {
     status: 401,

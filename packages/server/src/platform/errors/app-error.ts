@@ -27,6 +27,11 @@ export interface AssuranceShortfall {
 export interface AppErrorOptions {
   /** Internal explanation for logs and audit; never sent to the client, never a secret. */
   readonly detail?: string;
+  /**
+   * A public explanation sent as the problem's `detail`: only facts the client may know (such as
+   * this server's public URL), never the request's input, a secret or personal data.
+   */
+  readonly publicDetail?: string;
   /** Field-level problems, sent to the client (REQUEST_INVALID). */
   readonly issues?: readonly ValidationIssue[];
   /** Extra response headers such as `Retry-After`. */
@@ -45,6 +50,7 @@ export class AppError extends Error {
   /** Whether the public message may be sent; 5xx are always replaced by INTERNAL_ERROR. */
   readonly expose: boolean;
   readonly detail: string | undefined;
+  readonly publicDetail: string | undefined;
   readonly issues: readonly ValidationIssue[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly challenge: AuthChallenge | undefined;
@@ -57,6 +63,7 @@ export class AppError extends Error {
     this.status = definition.status;
     this.expose = definition.expose ?? definition.status < 500;
     this.detail = options.detail;
+    this.publicDetail = options.publicDetail;
     this.issues = options.issues;
     this.headers = options.headers ?? {};
     this.challenge = options.challenge;

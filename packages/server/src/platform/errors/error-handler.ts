@@ -76,6 +76,7 @@ export function problemBody(error: AppError, requestId: string): Problem {
     code,
     requestId,
   };
+  if (error.expose && error.publicDetail !== undefined) body.detail = error.publicDetail;
   if (error.expose && error.issues && error.issues.length > 0) body.errors = [...error.issues];
   if (error.expose && error.challenge) body.challenge = error.challenge;
   if (error.expose && error.shortfall) {
