@@ -33,7 +33,8 @@ import {
   type LinkExchangeRequest,
   type LinkIdTokenRequest,
 } from '@portcullis/protocol';
-import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import {
   completeWebFlow,
   linkWithExchangeCode,

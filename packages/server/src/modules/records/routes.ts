@@ -21,7 +21,7 @@ import {
   type NewRecordEntry,
   type NewRecordGrant,
 } from '@portcullis/protocol';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import type { RecordsDeps } from './service.ts';
 
