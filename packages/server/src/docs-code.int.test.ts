@@ -4,20 +4,23 @@
  * signs out the caller's own session or throws when there is no second one) fails here.
  *
  * Each document's ```ts blocks run in order as one program (test-support/doc-code/program.ts),
- * in a process of its own that imports `@portcullis/sdk` as an app does, against the server over
+ * in a process of its own that imports `@portcullis/sdk` as an app does (its built package, which
+ * is rebuilt first so it matches the sources), against the server over
  * HTTPS with the development certificate trusted the way the README says
  * (`NODE_EXTRA_CA_CERTS=<dataDir>/tls/dev-localhost-cert.pem`). Two things differ from the text:
  * - `https://auth.example.com`, the example server, becomes the test server's URL;
- * - `askUser` and `showQrCode`, which stand for the app's own screens, are provided
- *   (test-support/doc-code/world.ts): the person reads the emailed code from the development
- *   outbox and has a real authenticator app.
+ * - `askUser`, `showQrCode`, `showRecoveryCodesOnce` and `showHint`, which stand for the app's own
+ *   screens, are provided (test-support/doc-code/world.ts): the person reads emailed and texted
+ *   codes from the development outbox and has a real authenticator app.
+ * SMS codes are switched on (`mfa.smsCodes.enabled`) so the guide to them runs too.
  * A block that cannot run here says why in its info string (```ts no-run: needs Apple's servers).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SDK_DIR, buildSdkJavaScript } from '../../../tools/build-sdk.mjs';
 import { typeScriptBlocks, type TypeScriptBlock } from './test-support/doc-code/blocks.ts';
 import { documentProgram } from './test-support/doc-code/program.ts';
 import { startRealTestServer } from './test-support/real-server.ts';
@@ -54,6 +57,9 @@ function runProgram(file: string, env: Readonly<Record<string, string>>): Promis
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
 
+// The programs resolve `@portcullis/sdk` through its exports map to dist/, as an installed package.
+beforeAll(() => buildSdkJavaScript(path.join(SDK_DIR, 'dist')), 60_000);
+
 it('the README’s SDK walkthrough is among the blocks that run', () => {
   const runnable = (blocksOf.get('README.md') ?? []).filter((block) => block.noRun === undefined);
   expect(runnable.some((block) => block.code.includes('new PortcullisClient('))).toBe(true);
@@ -72,14 +78,14 @@ describe.each(DOCUMENTS.filter((document) => (blocksOf.get(document) ?? []).leng
     async () => {
       const { server, baseUrl, certificateFile } = await startRealTestServer({
         tls: 'self-signed',
-        // Development, as after `npm start`: the outbox holds the "emailed" codes.
-        config: () => ({ environment: 'development' }),
+        // Development, as after `npm start`: the outbox holds the emailed and texted codes.
+        config: () => ({ environment: 'development', mfa: { smsCodes: { enabled: true } } }),
       });
       try {
         mkdirSync(PROGRAMS, { recursive: true });
         // Named after the document, so a stack trace reads README.md.ts:<line of README.md>.
         const file = path.join(PROGRAMS, `${document.replaceAll(path.sep, '__')}.ts`);
-        const prelude = `import { askUser, showQrCode } from ${JSON.stringify(pathToFileURL(WORLD).href)};`;
+        const prelude = `import { askUser, showHint, showQrCode, showRecoveryCodesOnce } from ${JSON.stringify(pathToFileURL(WORLD).href)};`;
         writeFileSync(file, documentProgram(blocks, { prelude, substitutions: [[EXAMPLE_SERVER, baseUrl]] }));
         const run = await runProgram(file, { NODE_EXTRA_CA_CERTS: certificateFile ?? '', PORTCULLIS_DOCS_BASE_URL: baseUrl });
         expect(run, `${document} failed (line numbers are the document's):\n${run.output}`).toEqual({ code: 0, output: '' });
