@@ -4,7 +4,6 @@
  * HTTP surface of accounts: sign-up, email verification, password sign-in (which mints a session
  * bound to the request's DPoP key), the signed-in person's account, password change and reset.
  */
-import type { FastifyInstance } from 'fastify';
 import {
   AcceptedSchema,
   AccountSchema,
@@ -15,11 +14,6 @@ import {
   SignUpRequestSchema,
   TokenResponseSchema,
   VerifyEmailRequestSchema,
-  type ChangePasswordRequest,
-  type PasswordResetConfirm,
-  type PasswordSignInRequest,
-  type SignUpRequest,
-  type VerifyEmailRequest,
 } from '@portcullis/protocol';
 import { networkOf } from '../../platform/http/ip-prefix.ts';
 import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
@@ -33,6 +27,7 @@ import {
   verifyEmail,
   type AccountsDeps,
 } from './service.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface AccountsRouteDeps {
   readonly accounts: AccountsDeps;
@@ -43,7 +38,7 @@ const ACCEPTED_SIGN_UP = { status: 'accepted' as const, message: 'Check your ema
 const ACCEPTED_RESET = { status: 'accepted' as const, message: 'If the address has an account, a code is on its way.' };
 
 export function accountsRoutes(deps: AccountsRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/accounts',
       {
@@ -56,7 +51,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         },
       },
       async (request, reply) => {
-        await signUp(deps.accounts, request.body as SignUpRequest, requestContext(request));
+        await signUp(deps.accounts, request.body, requestContext(request));
         return reply.code(202).send(ACCEPTED_SIGN_UP);
       },
     );
@@ -72,7 +67,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
           response: { 200: AccountSchema },
         },
       },
-      async (request) => verifyEmail(deps.accounts, request.body as VerifyEmailRequest, requestContext(request)),
+      async (request) => verifyEmail(deps.accounts, request.body, requestContext(request)),
     );
 
     app.post(
@@ -88,7 +83,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as PasswordSignInRequest;
+        const body = request.body;
         const tokens = await signInWithPassword(deps.accounts, { ...body, jkt, network: networkOf(request.ip) }, requestContext(request));
         return reply.code(201).send(tokens);
       },
@@ -111,12 +106,12 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
           summary: 'Change my password (other sessions are signed out)',
           tags: ['accounts'],
           body: ChangePasswordRequestSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const body = request.body as ChangePasswordRequest;
+        const body = request.body;
         await changePassword(
           deps.accounts,
           { accountId: principal.accountId, sessionId: principal.sessionId, ...body, network: networkOf(request.ip) },
@@ -138,7 +133,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         },
       },
       async (request, reply) => {
-        await requestPasswordReset(deps.accounts, request.body as { email: string }, requestContext(request));
+        await requestPasswordReset(deps.accounts, request.body, requestContext(request));
         return reply.code(202).send(ACCEPTED_RESET);
       },
     );
@@ -151,11 +146,11 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
           summary: 'Set a new password with the emailed code (all sessions are signed out)',
           tags: ['accounts'],
           body: PasswordResetConfirmSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
-        await confirmPasswordReset(deps.accounts, request.body as PasswordResetConfirm, requestContext(request));
+        await confirmPasswordReset(deps.accounts, request.body, requestContext(request));
         return reply.code(204).send();
       },
     );

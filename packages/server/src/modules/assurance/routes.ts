@@ -6,18 +6,11 @@
  * when the challenge offers one. Public like the first step (the caller has no session yet),
  * proven by the challenge token plus a DPoP proof from the key that passed the first factor.
  */
-import type { FastifyInstance } from 'fastify';
-import {
-  MfaCodeSentSchema,
-  MfaSendCodeRequestSchema,
-  MfaSignInRequestSchema,
-  TokenResponseSchema,
-  type MfaSendCodeRequest,
-  type MfaSignInRequest,
-} from '@portcullis/protocol';
+import { MfaCodeSentSchema, MfaSendCodeRequestSchema, MfaSignInRequestSchema, TokenResponseSchema } from '@portcullis/protocol';
 import { requestContext, type TokenRequestProof } from '../sessions/index.ts';
 import type { AssuranceDeps } from './deps.ts';
 import { completeSecondFactor, sendChallengeCode } from './sign-in.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface AssuranceRouteDeps {
   readonly assurance: AssuranceDeps;
@@ -25,7 +18,7 @@ export interface AssuranceRouteDeps {
 }
 
 export function assuranceRoutes(deps: AssuranceRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/sessions/mfa',
       {
@@ -40,7 +33,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as MfaSignInRequest;
+        const body = request.body;
         const tokens = await completeSecondFactor(deps.assurance, { ...body, jkt }, requestContext(request));
         return reply.code(201).send(tokens);
       },
@@ -61,7 +54,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as MfaSendCodeRequest;
+        const body = request.body;
         const sent = await sendChallengeCode(deps.assurance, { ...body, jkt }, requestContext(request));
         return reply.code(202).send(sent);
       },

@@ -5,7 +5,7 @@
  * key), and the signed-in person's own session list and revocations. Every query is scoped to
  * the caller's account inside the service.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   RefreshRequestSchema,
   RevokedSchema,
@@ -19,6 +19,7 @@ import { ipPrefix } from '../../platform/http/ip-prefix.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import { listElevations, listSessions, revokeSessions, rotateRefreshToken, type RequestContext, type SessionsDeps } from './service.ts';
 import type { TokenRequestProof } from './token-request.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface SessionsRouteDeps {
   readonly sessions: SessionsDeps;
@@ -49,7 +50,7 @@ function toSessionDto(session: SessionsTable, currentId: string): Session {
 }
 
 export function sessionsRoutes(deps: SessionsRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/sessions/refresh',
       {
@@ -63,7 +64,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       },
       async (request) => {
         const jkt = await deps.tokenRequestProof(request);
-        const { refreshToken } = request.body as { refreshToken: string };
+        const { refreshToken } = request.body;
         return rotateRefreshToken(deps.sessions, { refreshToken, jkt }, requestContext(request));
       },
     );
@@ -115,7 +116,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         const revoked = await revokeSessions(
           deps.sessions,
           { accountId: principal.accountId, only: id, reason: 'user_revoked' },
