@@ -5,10 +5,12 @@
  * after the other, prints a table per benchmark and writes all samples to
  * `bench/results/<timestamp>.json`. Benchmarks are informative: a ratio below target prints
  * BELOW TARGET but exits 0; only a benchmark that crashes (or an unknown name) fails the run.
- * `--list` prints the available names. Settings come from BENCH_* variables (settings.ts).
+ * `--list` prints the available names. Settings come from BENCH_* variables (settings.ts). A
+ * benchmark module whose benchmark is not in the registry fails every run (registry-check.ts).
  */
 import { benchmarks, benchmarkByName } from './benchmarks/index.ts';
 import { runBenchmark, type BenchmarkResult } from './lib/compare.ts';
+import { unregisteredBenchmarks } from './lib/registry-check.ts';
 import { readSettings, type BenchSettings } from './lib/settings.ts';
 import os from 'node:os';
 import {
@@ -57,6 +59,10 @@ async function runAll(
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  const unregistered = await unregisteredBenchmarks(benchmarks);
+  if (unregistered.length > 0) {
+    throw new Error(`benchmarks missing from bench/benchmarks/index.ts (they would never run): ${unregistered.join(', ')}`);
+  }
   if (argv.includes('--list')) {
     for (const benchmark of benchmarks) log(`${benchmark.name}\t${benchmark.description}`);
     return 0;

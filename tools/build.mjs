@@ -3,11 +3,11 @@
  * `npm run build`: compiles the `portcullis` command (server and CLI) into one JavaScript file,
  * `packages/server/build/portcullis.mjs`, that plain `node` runs without a TypeScript loader.
  *
- * Why a bundle: the workspace packages ship as TypeScript source, which Node 20 cannot load, and
- * a loader in production costs start-up time and about 35 MB of memory per process. esbuild
- * only strips types (type checking stays with `tsc -b`) and inlines our own modules; every npm
- * dependency stays an ordinary import resolved from node_modules at run time, so native
- * modules (better-sqlite3, argon2) and packages that read their own files keep working.
+ * Why a bundle: the workspace packages ship as TypeScript source, which Node 22 cannot load
+ * without a flag, and a loader in production costs start-up time and about 35 MB of memory per
+ * process. esbuild only strips types (type checking stays with `tsc -b`) and inlines our own
+ * modules; every npm dependency stays an ordinary import resolved from node_modules at run time,
+ * so native modules (better-sqlite3, argon2) and packages that read their own files keep working.
  *
  * The audit verifier's worker thread is a second entry point, written beside the bundle under
  * the name the server looks for (`page-worker.mjs`, resolved relative to the running module).
@@ -61,12 +61,20 @@ export async function bundleNodeEntries(entryPoints, outdir) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     external: runtimeExternals(),
     sourcemap: 'linked',
     logLevel: 'warning',
   });
 }
+
+/**
+ * Worker-thread entry points the server starts by file name, resolved beside the running
+ * bundle; every bundle that runs server code needs them beside it (the benchmark targets too).
+ */
+export const SERVER_WORKER_ENTRIES = {
+  'page-worker': path.join(SERVER, 'src/platform/audit/verify/page-worker.ts'),
+};
 
 /**
  * The server command and the audit verifier's worker, into `outdir` (default: the build `npm
@@ -76,13 +84,7 @@ export async function bundleNodeEntries(entryPoints, outdir) {
  * @returns {Promise<string>} the path of the built `portcullis.mjs`
  */
 export async function buildServer(outdir = SERVER_BUILD_DIR) {
-  await bundleNodeEntries(
-    {
-      portcullis: path.join(SERVER, 'src/main.ts'),
-      'page-worker': path.join(SERVER, 'src/platform/audit/verify/page-worker.ts'),
-    },
-    outdir,
-  );
+  await bundleNodeEntries({ portcullis: path.join(SERVER, 'src/main.ts'), ...SERVER_WORKER_ENTRIES }, outdir);
   return path.join(outdir, 'portcullis.mjs');
 }
 

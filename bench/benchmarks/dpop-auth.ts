@@ -51,7 +51,8 @@ async function reply(): Promise<typeof REPLY> {
 async function routesPlugin(app: FastifyInstance): Promise<void> {
   const schema = { response: { 200: REPLY_SCHEMA } };
   app.get(PROTECTED_PATH, { config: { auth: 'aal1', permission: 'none', audit: 'none' }, schema }, reply);
-  app.get(PUBLIC_PATH, { config: { auth: 'public', permission: 'none', audit: 'none' }, schema }, reply);
+  // No per-network counter (`limit: 'none'`), so the two routes differ by authentication alone.
+  app.get(PUBLIC_PATH, { config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' }, schema }, reply);
 }
 
 /** Above what this server reaches on the reference machine, so the pool does not run dry. */

@@ -7,8 +7,12 @@
  * sign-ins per second can at best equal raw Argon2id hashes per second at that concurrency.
  *
  * - Candidate: `POST /v1/sessions` on the full `buildApp` (the platform-overhead candidate's
- *   configuration) for one verified account, each request with a freshly signed ES256 DPoP
- *   proof and the server's nonce. Everything else a sign-in does is included: proof
+ *   configuration), each request with a freshly signed ES256 DPoP proof and the server's nonce.
+ *   The target creates one verified account per request in flight (`BENCH_CONNECTIONS` ×
+ *   `BENCH_PIPELINING`), and the requests take them in turn, so each account signs in once at a
+ *   time, as a person does, under the default password-attempt limits (one account signing in
+ *   50 times at once from one network is what those limits refuse). Everything else a sign-in
+ *   does is included: the attempt counters, proof
  *   verification, the account lookup, the session and token inserts, the audit event, the
  *   info log line, and waiting for a hash slot (so latency includes queueing behind the limiter
  *   when there are more connections than slots).
@@ -20,38 +24,44 @@
 import { tmpdir } from 'node:os';
 import { hash, type Options as Argon2Options } from '@node-rs/argon2';
 import { generateDPoPKey, proofFactory } from '../lib/dpop.ts';
+import { readSettings } from '../lib/settings.ts';
 import type { Benchmark, FunctionTarget, HttpWorkload, WorkloadContext } from '../lib/types.ts';
 import {
   BENCH_PUBLIC_URL,
   SIGN_IN_PATH,
-  accountFrom,
+  accountsFrom,
   benchConfig,
-  createVerifiedAccount,
+  createVerifiedAccounts,
   reportProofCapacity,
   signIn,
   signInBody,
   startPortcullis,
+  type BenchAccount,
 } from './support/portcullis.ts';
 
 /** `OUTPUT_BYTES` in packages/server/src/modules/accounts/password/hasher.ts. */
 const ARGON2_OUTPUT_BYTES = 32;
 
-/** Signs in once to learn the server nonce, then sends sign-ins with a fresh proof each. */
+/** One account per request the load generator keeps in flight (the target reads the same settings). */
+function accountsInFlight(): number {
+  const { connections, pipelining } = readSettings(process.env);
+  return connections * pipelining;
+}
+
+/** Signs in once to learn the server nonce, then sends sign-ins, each account in turn, with a fresh proof each. */
 async function signInWorkload({ url, fixture, log }: WorkloadContext): Promise<HttpWorkload> {
   reportProofCapacity(log);
-  const account = accountFrom(fixture);
+  const accounts = accountsFrom(fixture);
+  const bodies = accounts.map(signInBody);
   const key = generateDPoPKey();
-  const { nonce } = await signIn(url, key, account);
+  // accountsFrom refuses an empty list.
+  const { nonce } = await signIn(url, key, accounts[0] as BenchAccount);
   const nextProof = proofFactory(key, { htm: 'POST', htu: BENCH_PUBLIC_URL + SIGN_IN_PATH, ...(nonce ? { nonce } : {}) });
+  let turn = 0;
   return {
-    request: {
-      method: 'POST',
-      path: SIGN_IN_PATH,
-      headers: { 'content-type': 'application/json' },
-      body: signInBody(account),
-      expectedStatus: 201,
-    },
+    request: { method: 'POST', path: SIGN_IN_PATH, headers: { 'content-type': 'application/json' }, expectedStatus: 201 },
     perRequestHeaders: () => ({ dpop: nextProof() }),
+    perRequestBody: () => bodies[turn++ % bodies.length] as string,
   };
 }
 
@@ -85,7 +95,7 @@ export const signInBenchmark: Benchmark = {
     candidate: {
       kind: 'http',
       label: `POST ${SIGN_IN_PATH} (DPoP)`,
-      setup: () => startPortcullis([], createVerifiedAccount),
+      setup: () => startPortcullis([], (app) => createVerifiedAccounts(app, accountsInFlight())),
       workload: signInWorkload,
     },
     baseline: { kind: 'function', label: `argon2id hash, ${HASHING.concurrency} at once`, setup: setupArgon2 },

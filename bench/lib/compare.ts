@@ -194,10 +194,11 @@ interface SampleSpec {
 async function takeSample(benchmark: Benchmark, spec: SampleSpec, settings: BenchSettings, progress: Progress): Promise<Sample> {
   const { variant, round, logDir } = spec;
   const target = await spawnTarget(benchmark.name, variant, path.join(logDir, `${variant}-${round + 1}.log`));
+  let sample: Sample;
   try {
     const atReady = await target.usage();
     const measured = await measureSide(target, benchmark.sides[variant], settings, progress);
-    return {
+    sample = {
       variant,
       round,
       ...measured,
@@ -205,9 +206,13 @@ async function takeSample(benchmark: Benchmark, spec: SampleSpec, settings: Benc
       serverRssAtReadyBytes: atReady.rssBytes,
       stdoutBytes: target.stdoutBytes(),
     };
-  } finally {
-    await target.stop();
+  } catch (error) {
+    // The failure is the story; a target that is going away cannot be stopped cleanly anyway.
+    await target.stop().catch(() => undefined);
+    throw error;
   }
+  await target.stop();
+  return sample;
 }
 
 function medianOrNull(values: readonly (number | null)[]): number | null {

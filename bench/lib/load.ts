@@ -3,10 +3,11 @@
  *
  * Drives one HTTP target with autocannon: a correctness probe (status and exact body), a
  * warm-up whose numbers are thrown away (JIT, connection set-up, caches), then the measured
- * run. A workload with per-request headers (a DPoP proof with a fresh `jti`) gets them through
- * autocannon's `setupRequest` hook, which rebuilds the request before every send. A
- * measurement with connection errors, timeouts or unexpected statuses is rejected rather than
- * reported, because its req/s would describe failures, not the server.
+ * run. A workload with per-request headers (a DPoP proof with a fresh `jti`) or bodies (the next
+ * account's sign-in) gets them through autocannon's `setupRequest` hook, which rebuilds the
+ * request before every send. A
+ * measurement with connection errors, timeouts, unexpected statuses or no response at all is
+ * rejected rather than reported, because its req/s would describe failures, not the server.
  */
 import autocannon from 'autocannon';
 import type { BenchSettings } from './settings.ts';
@@ -16,9 +17,13 @@ function headersFor(workload: HttpWorkload): Record<string, string> {
   return { ...workload.request.headers, ...workload.perRequestHeaders?.() };
 }
 
+function bodyFor(workload: HttpWorkload): string | undefined {
+  return workload.perRequestBody?.() ?? workload.request.body;
+}
+
 function requestInit(workload: HttpWorkload): RequestInit {
-  const { request } = workload;
-  return { method: request.method, headers: headersFor(workload), ...(request.body !== undefined ? { body: request.body } : {}) };
+  const body = bodyFor(workload);
+  return { method: workload.request.method, headers: headersFor(workload), ...(body !== undefined ? { body } : {}) };
 }
 
 /** One request with fetch: the target must answer exactly as the workload declares. */
@@ -34,17 +39,20 @@ export async function probe(url: string, workload: HttpWorkload): Promise<void> 
   }
 }
 
-/** autocannon's request, with a hook that adds fresh headers to every request it builds. */
+/** autocannon's request, with a hook that adds fresh headers (and a body) to every request it builds. */
 function cannonRequest(workload: HttpWorkload): autocannon.Request {
-  const { request, perRequestHeaders } = workload;
+  const { request, perRequestHeaders, perRequestBody } = workload;
+  const fresh = (built: autocannon.Request): autocannon.Request => ({
+    ...built,
+    ...(perRequestHeaders ? { headers: { ...built.headers, ...perRequestHeaders() } } : {}),
+    ...(perRequestBody ? { body: perRequestBody() } : {}),
+  });
   return {
     method: request.method,
     path: request.path,
     ...(request.headers ? { headers: { ...request.headers } } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
-    ...(perRequestHeaders
-      ? { setupRequest: (built: autocannon.Request) => ({ ...built, headers: { ...built.headers, ...perRequestHeaders() } }) }
-      : {}),
+    ...(perRequestHeaders || perRequestBody ? { setupRequest: fresh } : {}),
   };
 }
 
@@ -67,7 +75,8 @@ function statusCounts(result: autocannon.Result): string {
 function checkClean(result: autocannon.Result, spec: RequestSpec): void {
   const expected = result.statusCodeStats?.[`${spec.expectedStatus}`]?.count ?? 0;
   const total = result.requests.total;
-  if (result.errors > 0 || result.timeouts > 0 || expected !== total) {
+  // No answer at all is no measurement either: a server that hangs would otherwise pass as clean.
+  if (result.errors > 0 || result.timeouts > 0 || total === 0 || expected !== total) {
     throw new Error(
       `unclean run against ${result.url}: ${result.errors} errors, ${result.timeouts} timeouts, ` +
         `${expected} of ${total} responses with status ${spec.expectedStatus} (statuses seen: ${statusCounts(result)})`,

@@ -146,7 +146,7 @@ export function formatMachine(machine: Machine): string {
 }
 
 export function formatSettings(settings: BenchSettings): string {
-  return `load: ${settings.connections} connections, pipelining ${settings.pipelining}, warm-up ${settings.warmupSeconds} s + ${settings.durationSeconds} s measured, ${settings.rounds} rounds per side (median reported)`;
+  return `load: ${settings.connections} connections, pipelining ${settings.pipelining}, warm-up ${settings.warmupSeconds} s + ${settings.durationSeconds} s measured, ${settings.rounds} rounds per side (median reported), audit log of ${formatRate(settings.auditLogEntries)} entries`;
 }
 
 export function formatResult(result: BenchmarkResult): string {

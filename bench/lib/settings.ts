@@ -2,8 +2,10 @@
  * @module bench/lib/settings
  *
  * Load-generation settings, read once from the environment so a quick local run
- * (`BENCH_DURATION=3 npm run bench`) and the documented run use the same code. Every value is
- * bounded: a typo cannot start an hour-long run or a thousand connections.
+ * (`BENCH_DURATION=3 npm run bench`), the CI smoke run (`npm run bench:smoke`) and the
+ * documented run use the same code. Every value is bounded: a typo cannot start an hour-long
+ * run or a thousand connections. Target processes inherit the environment and read the same
+ * values (e.g. the audit log's size, or how many accounts a sign-in target creates).
  */
 
 export interface BenchSettings {
@@ -15,6 +17,8 @@ export interface BenchSettings {
   readonly pipelining: number;
   /** Samples per side; the median sample is reported. */
   readonly rounds: number;
+  /** Entries in the audit log that `audit-verify` and `audit-proof` read (built once, then kept). */
+  readonly auditLogEntries: number;
 }
 
 interface Bounds {
@@ -40,5 +44,6 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     connections: readInteger(env, 'BENCH_CONNECTIONS', { fallback: 50, min: 1, max: 500 }),
     pipelining: readInteger(env, 'BENCH_PIPELINING', { fallback: 1, min: 1, max: 16 }),
     rounds: readInteger(env, 'BENCH_ROUNDS', { fallback: 3, min: 1, max: 9 }),
+    auditLogEntries: readInteger(env, 'BENCH_AUDIT_ENTRIES', { fallback: 1_000_000, min: 1_000, max: 10_000_000 }),
   };
 }

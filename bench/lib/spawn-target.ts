@@ -15,7 +15,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { threadPoolSizeFor } from '@portcullis/server';
-import { SERVER_NODE_FLAGS, bundleNodeEntries } from '../../tools/build.mjs';
+import { SERVER_NODE_FLAGS, SERVER_WORKER_ENTRIES, bundleNodeEntries } from '../../tools/build.mjs';
 import { benchConfig } from '../benchmarks/support/portcullis.ts';
 import { isChildMessage, type ChildMessage, type ParentMessage, type ReadyMessage, type UsageSnapshot } from './protocol.ts';
 import type { LoadResult, Variant } from './types.ts';
@@ -77,9 +77,13 @@ function request(child: ChildProcess, message: ParentMessage): void {
   child.send(message);
 }
 
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 /** Waits for the child to exit on its own, then kills it if it has not within the bound. */
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (exited(child)) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', () => {
@@ -91,9 +95,13 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 
 let compiled: Promise<void> | undefined;
 
-/** Compiles the target entry on first use; every target of the run forks the same file. */
+/**
+ * Compiles the target entry on first use; every target of the run forks the same file. The
+ * server's worker threads (the audit verifier's) are compiled beside it, where the server code
+ * in the bundle looks for them.
+ */
 function compileTarget(): Promise<void> {
-  compiled ??= bundleNodeEntries({ 'target-process': CHILD_SOURCE }, CHILD_BUILD_DIR);
+  compiled ??= bundleNodeEntries({ 'target-process': CHILD_SOURCE, ...SERVER_WORKER_ENTRIES }, CHILD_BUILD_DIR);
   return compiled;
 }
 
@@ -116,6 +124,9 @@ function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildPro
 export async function spawnTarget(benchmark: string, variant: Variant, stdoutFile: string): Promise<TargetHandle> {
   await compileTarget();
   const child = forkWithStdoutTo(stdoutFile, [benchmark, variant]);
+  // A message sent while the target is exiting fails asynchronously (EPIPE) as an 'error' event;
+  // unhandled, it would end the whole run. The pending wait reports the exit instead.
+  child.on('error', () => undefined);
   const pid = child.pid ?? -1;
   try {
     const ready = await nextMessage(child, 'ready', START_TIMEOUT_MS);
@@ -136,6 +147,8 @@ export async function spawnTarget(benchmark: string, variant: Variant, stdoutFil
       },
       stdoutBytes: () => statSync(stdoutFile).size,
       stop: async () => {
+        // A target that failed has already exited: nothing to stop, and its failure is the story.
+        if (exited(child)) return;
         const stopped = nextMessage(child, 'stopped', REPLY_TIMEOUT_MS);
         try {
           request(child, { type: 'stop' });

@@ -65,6 +65,11 @@ export interface HttpWorkload {
    * `jti`. It runs on the load generator's event loop, so its cost is load-generator CPU.
    */
   readonly perRequestHeaders?: () => Readonly<Record<string, string>>;
+  /**
+   * Called once for every request sent, like `perRequestHeaders`; its result replaces
+   * `request.body`. For load spread over several accounts, as many people signing in would be.
+   */
+  readonly perRequestBody?: () => string;
 }
 
 /** What an HTTP side's workload is built from, in the runner. */

@@ -16,7 +16,9 @@
  * password for a real account, and addresses that have no account here. Everything runs in this
  * process through `inject` with a client address per network: no sockets, loopback only, and a
  * bounded number of requests (about 9,000 per mode at the default scale). Argon2id runs for real,
- * so one run takes a few minutes. `STUFFING_SCALE=0.25` shrinks every count.
+ * so one run takes a few minutes. `STUFFING_SCALE=0.25` shrinks every count, the guessing list
+ * and the positions in it included (CI runs it at 0.05 as a smoke test). An answer no sign-in
+ * should get (a 5xx, a malformed request) stops the run with a non-zero exit code.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,13 +29,15 @@ import { generateDPoPKey, proofFactory, type DPoPKey } from '../lib/dpop.ts';
 import { BENCH_DEVICE, BENCH_PUBLIC_URL, SIGN_IN_PATH, benchConfig, createVerifiedAccount } from '../benchmarks/support/portcullis.ts';
 
 const SCALE = Number(process.env['STUFFING_SCALE'] ?? '1');
+if (!(SCALE > 0 && SCALE <= 4))
+  throw new RangeError(`STUFFING_SCALE must be a number above 0 and at most 4, got "${process.env['STUFFING_SCALE']}"`);
 const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
 const POPULATION = scaled(200);
 const REUSED_SHARE = 0.3;
 const OLD_PASSWORD_PAIRS = scaled(900);
 const UNKNOWN_ADDRESS_PAIRS = scaled(3000);
-const GUESS_LIST_LENGTH = 500;
-const GUESSED_POSITIONS = [40, 90, 150, 250, 400];
+const GUESS_LIST_LENGTH = scaled(500);
+const GUESSED_POSITIONS = [40, 90, 150, 250, 400].map(scaled);
 const GUESSING_NETWORKS = 25;
 const CONCURRENCY = 8;
 
@@ -114,6 +118,18 @@ class SignInClient {
   }
 }
 
+/**
+ * Every answer a sign-in can get here: a session, wrong credentials, a second-factor challenge,
+ * or a refusal by a limit. Anything else means the simulation, not the defence, is broken.
+ */
+const EXPECTED_ANSWERS: ReadonlySet<string> = new Set([
+  '201',
+  '401 AUTH_INVALID_CREDENTIALS',
+  '401 MFA_REQUIRED',
+  '429 AUTH_PASSWORD_THROTTLED',
+  '429 RATE_LIMITED',
+]);
+
 async function run(app: App, schedule: readonly Attempt[]): Promise<Outcome> {
   const outcome: Outcome = { attempts: 0, refused: 0, compromised: new Set(), legitimate: 0, legitimateBlocked: 0 };
   const client = new SignInClient(app);
@@ -122,6 +138,11 @@ async function run(app: App, schedule: readonly Attempt[]): Promise<Outcome> {
     while (next < schedule.length) {
       const attempt = schedule[next++] as Attempt;
       const { status, code } = await client.signIn(attempt);
+      const answer = code === undefined ? String(status) : `${status} ${code}`;
+      if (!EXPECTED_ANSWERS.has(answer)) {
+        next = schedule.length; // the other workers stop too
+        throw new Error(`sign-in as ${attempt.email} from ${attempt.network} answered ${answer}`);
+      }
       if (attempt.legitimate) {
         outcome.legitimate += 1;
         if (status === 429) outcome.legitimateBlocked += 1;
@@ -254,4 +275,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n\n${JSON.stringify({ scale: SCALE, population: POPULATION, results })}\n`);
 }
 
-await main();
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `credential-stuffing simulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -47,6 +47,22 @@ function benchDatabase(): { url: string; schema?: string } {
 }
 
 /**
+ * The load generator is a single network, and all of its load counts against the per-network
+ * counters, where real traffic comes from many networks. Only those are raised out of its way,
+ * and each is still taken on every request it applies to (docs/security/defense.md, "Load tests
+ * from one address"):
+ * - `requests.perNetwork`: 300 requests a minute to the `limit: 'network'` routes (sign-in);
+ * - `passwordFailures.perNetwork`: a correct password holds its unit of this counter until its
+ *   check is done, so more than 100 sign-ins in flight from one network would be refused.
+ * Every per-address counter keeps its default: the sign-in benchmark spreads its load over one
+ * account per request in flight, so each account signs in once at a time, as a person does.
+ */
+const ONE_LOAD_GENERATOR: NonNullable<ConfigOverrides['defense']> = {
+  requests: { perNetwork: { max: 1_000_000_000, windowSeconds: 60 } },
+  passwordFailures: { perNetwork: { max: 1_000_000_000, windowSeconds: 3600 } },
+};
+
+/**
  * Production-like settings without production's start-up guards (which are not under test):
  * TLS terminates "upstream" so the loopback listener speaks plain HTTP, SQLite lives in a
  * temporary directory (or PostgreSQL, see `benchDatabase`), no metrics listener (the in-process histogram hook still runs), and
@@ -54,10 +70,9 @@ function benchDatabase(): { url: string; schema?: string } {
  * outbox, since no SMTP server is configured), never per request, so `development` measures
  * the same request path as `production`. Everything else keeps its default: Argon2id
  * m=19456 KiB, t=2, p=1 with 4 concurrent hashes, DPoP nonces on, the in-memory replay cache,
- * and the password attempt limits. The one exception: the load generator is a single network,
- * so the per-network limit on public routes (300 a minute) is raised out of its way; the
- * counter is still taken on every request (docs/security/defense.md). `defense` replaces that
- * exception (the credential-stuffing simulation runs the real defaults and none).
+ * and the abuse limits, except the per-network ones a single load generator would trip
+ * ({@link ONE_LOAD_GENERATOR}). `defense` replaces that exception (the credential-stuffing
+ * simulation runs the real defaults and none).
  */
 export function benchConfig(dataDir: string, options: { readonly defense?: ConfigOverrides['defense'] } = {}): Config {
   const { config } = loadConfig({
@@ -70,7 +85,7 @@ export function benchConfig(dataDir: string, options: { readonly defense?: Confi
       database: benchDatabase(),
       log: { level: 'info' },
       metrics: { enabled: false },
-      defense: options.defense ?? { requests: { perNetwork: { max: 1_000_000_000, windowSeconds: 60 } } },
+      defense: options.defense ?? ONE_LOAD_GENERATOR,
     },
   });
   return config;
@@ -141,6 +156,38 @@ export function accountFrom(fixture: Fixture): BenchAccount {
   const { email, password } = fixture;
   if (email === undefined || password === undefined) throw new Error('the target handed over no account (email, password)');
   return { email, password };
+}
+
+/** Sign-ups at once while creating accounts: enough to keep the 4 hash slots busy. */
+const SIGN_UPS_IN_FLIGHT = 8;
+
+/** The n-th address of 198.18.0.0/15, the block set aside for benchmarking (RFC 2544, RFC 6815). */
+function benchmarkNetwork(n: number): string {
+  return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/**
+ * Signs up and verifies `count` accounts (target side), each from a network of its own, as
+ * people sign up (one network may sign up only so many accounts). The fixture carries them as
+ * JSON under `accounts`.
+ */
+export async function createVerifiedAccounts(app: App, count: number): Promise<Fixture> {
+  const accounts: Fixture[] = [];
+  for (let first = 0; first < count; first += SIGN_UPS_IN_FLIGHT) {
+    const batch = Array.from({ length: Math.min(SIGN_UPS_IN_FLIGHT, count - first) }, (_, i) =>
+      createVerifiedAccount(app, { remoteAddress: benchmarkNetwork(first + i) }),
+    );
+    accounts.push(...(await Promise.all(batch)));
+  }
+  return { accounts: JSON.stringify(accounts) };
+}
+
+/** The accounts `createVerifiedAccounts` handed over (runner side). */
+export function accountsFrom(fixture: Fixture): BenchAccount[] {
+  const parsed: unknown = JSON.parse(fixture['accounts'] ?? '[]');
+  const accounts = Array.isArray(parsed) ? parsed.map((entry: Fixture) => accountFrom(entry)) : [];
+  if (accounts.length === 0) throw new Error('the target handed over no accounts');
+  return accounts;
 }
 
 /** The JSON body of a password sign-in. */

@@ -65,11 +65,46 @@ export const ERRORS = defineErrors({
     message: 'Method not allowed',
     description: 'The path exists but does not accept this method.',
   },
+  REQUEST_URL_INVALID: {
+    status: 400,
+    message: 'The request URL is invalid',
+    description:
+      'The path is not a valid URL: typically a `%` not followed by two hexadecimal digits, or percent-encoded bytes that are not UTF-8. Percent-encode the path correctly. The URL is never repeated in the answer.',
+  },
+  REQUEST_URL_TOO_LONG: {
+    status: 414,
+    message: 'The request URL is too long',
+    description:
+      'A path segment is longer than any route accepts (100 characters per path parameter). Identifiers in paths are far shorter; the URL is never repeated in the answer.',
+  },
+  REQUEST_HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'The request headers are too large',
+    description: 'The request line and headers together exceed the HTTP parser limit (16 KiB). The connection is closed after this answer.',
+  },
+  REQUEST_MALFORMED: {
+    status: 400,
+    message: 'The request is not valid HTTP',
+    description:
+      'The bytes received are not a valid HTTP/1.1 request: a malformed request line, an invalid header name or value, or conflicting message framing (`Content-Length` with `Transfer-Encoding`, a bad chunk). Answered by the HTTP parser before any route; the connection is closed after this answer.',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request took too long to arrive',
+    description:
+      'The request headers and body were not received within `http.requestTimeoutMs`. The connection is closed after this answer; send the request again.',
+  },
   AUTH_REQUIRED: {
     status: 401,
     message: 'Authentication is required',
     description:
       'The route requires an authenticated caller and the request carried no acceptable credentials. Every non-public route answers this way when credentials are missing or invalid.',
+  },
+  AUTH_LEVEL_INSUFFICIENT: {
+    status: 401,
+    message: 'A stronger sign-in is needed',
+    description:
+      'The session is valid but signed in at a lower assurance level than the route requires. `requiredLevel` names the level to reach (`aal2` or `aal2_phr`), `currentLevel` the session\'s, and `methods` the kinds of factor that can reach it (`passkey`, `totp`, `sms`, `email`, `recovery_code`; only `passkey` for `aal2_phr`). The `WWW-Authenticate` header says the same (RFC 9470: `error="insufficient_user_authentication"`, `acr_values`, and `max_age` when the route asks for a recent sign-in). Sign in again with one of the methods, then repeat the request.',
   },
   AUTH_INVALID_CREDENTIALS: {
     status: 401,
@@ -83,6 +118,12 @@ export const ERRORS = defineErrors({
     description:
       'Too many wrong passwords were tried for this address, from this network, or across the service. Password checks pause for the seconds in `Retry-After`; passkey sign-in, sign-in with a provider and password reset keep working. The answer is the same whether or not the address has an account, and a paused attempt checks nothing. When it was the address that drew the attempts, its owner is told by email.',
   },
+  PASSWORDS_DISABLED: {
+    status: 403,
+    message: 'Passwords are not used on this server; sign in with a passkey or a provider',
+    description:
+      'The deployment turned passwords off (`passwords.enabled: false`). Every password route (password sign-in, password change, reset request and confirmation, sign-up with a password) answers this before reading the body or doing any password work. Sign up with an email address alone and register a passkey, or sign in with a provider.',
+  },
   AUTH_EMAIL_NOT_VERIFIED: {
     status: 403,
     message: 'Verify your email address before signing in',
@@ -93,7 +134,7 @@ export const ERRORS = defineErrors({
     status: 401,
     message: 'The DPoP proof is invalid',
     description:
-      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request.',
+      'The `DPoP` header is missing, malformed, signed by another key, made for another method or URL, too old, replayed, or lacks the access-token hash. Sign a fresh proof for this exact request. When the proof names another URL, `detail` says which public URL (`publicUrl`) proofs must name.',
   },
   AUTH_DPOP_NONCE_REQUIRED: {
     status: 401,

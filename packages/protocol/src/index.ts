@@ -8,13 +8,15 @@ export { ERRORS, ERROR_CODES, isErrorCode } from './errors.ts';
 export type { ErrorCode, ErrorDefinition } from './errors.ts';
 export {
   AUTH_CHALLENGE_METHODS,
+  AUTH_FACTOR_KINDS,
   AuthChallengeSchema,
+  AuthFactorKindSchema,
   PROBLEM_CONTENT_TYPE,
   ProblemSchema,
   ValidationIssueSchema,
   problemTypeFor,
 } from './problem.ts';
-export type { AuthChallenge, AuthChallengeMethod, Problem, ValidationIssue } from './problem.ts';
+export type { AuthChallenge, AuthChallengeMethod, AuthFactorKind, Problem, ValidationIssue } from './problem.ts';
 export { HealthSchema, ReadinessSchema } from './health.ts';
 export type { Health, Readiness } from './health.ts';
 export {
@@ -24,7 +26,9 @@ export {
   EmailSchema,
   PasswordResetConfirmSchema,
   PasswordResetRequestSchema,
+  PasskeyFirstSignUpRequestSchema,
   PasswordSchema,
+  PasswordSignUpRequestSchema,
   SignUpRequestSchema,
   VerificationCodeSchema,
   VerifyEmailRequestSchema,
@@ -34,6 +38,7 @@ export type {
   Account,
   ChangePasswordRequest,
   PasswordResetConfirm,
+  PasskeyFirstSignUpRequest,
   PasswordResetRequest,
   SignUpRequest,
   VerifyEmailRequest,

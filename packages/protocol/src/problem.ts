@@ -43,6 +43,18 @@ export const AuthChallengeSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Kinds of factor that can lift a session to a higher assurance level (`AUTH_LEVEL_INSUFFICIENT`):
+ * a passkey, an authenticator app (`totp`), a code by `sms` or `email`, or a `recovery_code`.
+ */
+export const AuthFactorKindSchema = Type.Union([
+  Type.Literal('passkey'),
+  Type.Literal('totp'),
+  Type.Literal('sms'),
+  Type.Literal('email'),
+  Type.Literal('recovery_code'),
+]);
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String({ description: 'URI reference identifying the problem type.' }),
@@ -53,6 +65,22 @@ export const ProblemSchema = Type.Object(
     detail: Type.Optional(Type.String({ description: 'Public, human-readable explanation when one helps.' })),
     errors: Type.Optional(Type.Array(ValidationIssueSchema)),
     challenge: Type.Optional(AuthChallengeSchema),
+    requiredLevel: Type.Optional(
+      Type.Union([Type.Literal('aal2'), Type.Literal('aal2_phr')], {
+        description: 'With `AUTH_LEVEL_INSUFFICIENT`: the assurance level this caller must reach for the route.',
+      }),
+    ),
+    currentLevel: Type.Optional(
+      Type.Union([Type.Literal('aal1'), Type.Literal('aal2'), Type.Literal('aal2_phr')], {
+        description: 'With `AUTH_LEVEL_INSUFFICIENT`: the assurance level of the session used.',
+      }),
+    ),
+    methods: Type.Optional(
+      Type.Array(AuthFactorKindSchema, {
+        description:
+          'With `AUTH_LEVEL_INSUFFICIENT`: the kinds of factor that can reach `requiredLevel` for this caller in this deployment (only `passkey` for `aal2_phr`).',
+      }),
+    ),
   },
   { $id: 'Problem', additionalProperties: false },
 );
@@ -62,6 +90,11 @@ export type ValidationIssue = Static<typeof ValidationIssueSchema>;
 export type AuthChallenge = Static<typeof AuthChallengeSchema>;
 
 export type AuthChallengeMethod = AuthChallenge['methods'][number];
+export type AuthFactorKind = Static<typeof AuthFactorKindSchema>;
+
+/** Every kind of factor `AUTH_LEVEL_INSUFFICIENT` can name, strongest first (complete by `satisfies`). */
+const FACTOR_KINDS = { passkey: true, totp: true, sms: true, email: true, recovery_code: true } satisfies Record<AuthFactorKind, true>;
+export const AUTH_FACTOR_KINDS = Object.freeze(Object.keys(FACTOR_KINDS) as AuthFactorKind[]);
 
 /** Every way a challenge can be answered, for clients that check what they receive (complete by `satisfies`). */
 const METHODS = { totp: true, recovery_code: true, passkey: true, email_code: true, sms_code: true } satisfies Record<

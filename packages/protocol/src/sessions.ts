@@ -7,6 +7,9 @@
  */
 import Type, { type Static } from 'typebox';
 import { EmailSchema, PasswordSchema } from './accounts.ts';
+import { DeviceSchema } from './device.ts';
+
+export { DEVICE_PLATFORMS, DeviceSchema } from './device.ts';
 
 export const DPOP_HEADER = 'dpop';
 export const DPOP_NONCE_HEADER = 'dpop-nonce';
@@ -17,17 +20,6 @@ export const DPOP_NONCE_HEADER = 'dpop-nonce';
 export const BEARER_CLIENT_HEADER = 'portcullis-client';
 /** Algorithms a DPoP proof may use. */
 export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
-
-export const DEVICE_PLATFORMS = ['ios', 'android', 'web', 'other'] as const;
-
-export const DeviceSchema = Type.Object(
-  {
-    label: Type.String({ minLength: 1, maxLength: 64, description: 'Name the person gave the device, shown in the session list.' }),
-    platform: Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web'), Type.Literal('other')]),
-    appVersion: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9A-Za-z.+-]+$' })),
-  },
-  { additionalProperties: false },
-);
 
 export const PasswordSignInRequestSchema = Type.Object(
   { email: EmailSchema, password: PasswordSchema, device: DeviceSchema },

@@ -57,7 +57,7 @@ import {
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes, phoneRoutes, type OutOfBandDeps } from './modules/mfa/index.ts';
-import { assuranceRoutes, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
+import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
@@ -176,6 +176,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     keyRing,
     config: config.mfa,
     passkeySignIn: config.passkeys.enabled,
+    passwordSignIn: config.passwords.enabled,
     sessions,
     mfa,
     mailer,
@@ -196,6 +197,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     mailer,
     sessions,
     assurance,
+    passwordsEnabled: config.passwords.enabled,
     hasher: options.passwordHasher ?? (await createPasswordHasher({ config: config.passwords })),
     policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
     passwordAttempts: createPasswordAttemptGuard(limiters, config.defense.passwordFailures),
@@ -219,6 +221,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients, access }),
     {
       clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
+      assuranceAdvisor: (principal, routeLevel) =>
+        levelShortfall(principal, routeLevel, { mfa: config.mfa, passkeys: config.passkeys.enabled }),
     },
   );
   registerStepUp(app, createStepUpChallenges(stepUp), { clock });

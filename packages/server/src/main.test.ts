@@ -3,6 +3,8 @@
  * configuration problem listed, migrations, and a clean exit on SIGTERM. Each test runs against
  * the TypeScript source and against the compiled bundle that `npm start` runs.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from './test-support/build-test-app.ts';
 import { buildCli, runCli as runCliIn, spawnCli as spawnCliIn, type CliRuntime } from './test-support/cli.ts';
@@ -69,22 +71,32 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     expect(second.keys).not.toEqual(ring.keys);
   });
 
-  it('start serves HTTPS, prints its URL, and exits 0 on SIGTERM', async () => {
+  it('start serves HTTPS, prints the public URL and how to trust the certificate, and exits 0 on SIGTERM', async () => {
+    const dataDir = makeTempDir();
     const child = spawnCli(['start'], {
-      PORTCULLIS_DATA_DIR: makeTempDir(),
+      PORTCULLIS_DATA_DIR: dataDir,
       PORTCULLIS_HTTP_PORT: '0',
       PORTCULLIS_METRICS_ENABLED: 'false',
     });
     let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        const match = /listening on (https:\/\/\S+) /.exec(stderr);
-        if (match?.[1]) resolve(match[1]);
+        if (stderr.includes('NODE_EXTRA_CA_CERTS=')) resolve();
       });
       child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
     });
-    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const port = /listening on https:\/\/127\.0\.0\.1:(\d+)\n/.exec(stderr)?.[1];
+    expect(port).toBeDefined();
+    // The default public URL, which DPoP proofs must name, not the bound address.
+    expect(stderr).toContain('clients must use the public URL https://localhost:8443 ');
+    // Port 0 bound elsewhere: the public URL no longer reaches this listener, and start says so.
+    expect(stderr).toContain(
+      `WARNING the public URL https://localhost:8443 does not name the port the server listens on (${port}); set PORTCULLIS_PUBLIC_URL=https://localhost:${port}`,
+    );
+    const certificate = path.join(dataDir, 'tls', 'dev-localhost-cert.pem');
+    expect(stderr).toContain(`NODE_EXTRA_CA_CERTS=${certificate} `);
+    expect(existsSync(certificate)).toBe(true);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from './config/load.ts';
 import { createLogger } from './platform/logging/logger.ts';
 import { openDatabase, migrateToLatest } from './platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox, mailTransportFor } from './platform/mailer/index.ts';
-import { startServer } from './server.ts';
+import { startServer, type RunningServer } from './server.ts';
 import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
 import { systemClock } from './platform/clock/clock.ts';
 import {
@@ -100,14 +100,43 @@ async function start(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  if (server.createdDevCertificate) {
-    process.stderr.write(
-      `portcullis: generated a development TLS certificate for localhost in ${config.dataDir}/tls (browsers will warn: it is self-signed)\n`,
-    );
-  }
-  process.stderr.write(`portcullis: listening on ${server.url} (health: ${server.url}/healthz, API reference: ${server.url}/docs)\n`);
+  for (const line of startupAnnouncement(server)) process.stderr.write(`portcullis: ${line}\n`);
   if (server.metricsUrl) process.stderr.write(`portcullis: metrics on ${server.metricsUrl}\n`);
   if (server.redirectUrl) process.stderr.write(`portcullis: plain-HTTP redirect listener on ${server.redirectUrl}\n`);
+}
+
+/**
+ * What a developer needs to reach the server: the bound address, the public URL clients must use
+ * (DPoP proofs and passkeys name it, so calling the bound address is refused), and how to trust
+ * the development certificate.
+ */
+function startupAnnouncement(server: RunningServer): string[] {
+  const { url, publicUrl, devCertificateFile } = server;
+  const lines = [
+    `listening on ${url}`,
+    `clients must use the public URL ${publicUrl} (DPoP proofs name it; API reference: ${publicUrl}/docs, health: ${publicUrl}/healthz)`,
+  ];
+  const portMismatch = publicPortMismatch(publicUrl, url);
+  if (portMismatch) lines.push(`WARNING ${portMismatch}`);
+  if (devCertificateFile !== undefined) {
+    lines.push(
+      `${server.createdDevCertificate ? 'generated a' : 'using the'} self-signed development certificate ${devCertificateFile}; ` +
+        `Node clients trust it with NODE_EXTRA_CA_CERTS=${devCertificateFile} (browsers will warn)`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * A public URL on this machine whose port is not the listener's is almost always a forgotten
+ * PORTCULLIS_PUBLIC_URL after changing the port: every DPoP proof would then be refused.
+ */
+function publicPortMismatch(publicUrl: string, boundUrl: string): string | undefined {
+  const expected = new URL(publicUrl);
+  const bound = new URL(boundUrl);
+  const onThisMachine = ['localhost', '127.0.0.1', '[::1]'].includes(expected.hostname);
+  if (!onThisMachine || expected.protocol !== bound.protocol || expected.port === bound.port) return undefined;
+  return `the public URL ${publicUrl} does not name the port the server listens on (${bound.port}); set PORTCULLIS_PUBLIC_URL=${bound.protocol}//localhost:${bound.port}`;
 }
 
 async function migrate(): Promise<void> {
@@ -148,16 +177,31 @@ async function adminCreate(email: string): Promise<number> {
   const database = openDatabase(config, createLogger(config));
   try {
     await migrateToLatest(database);
-    const admin = await createFirstAdmin({ db: database.db, keyRing: loadKeyRing(config), clock: systemClock }, email);
+    const admin = await createFirstAdmin(
+      { db: database.db, keyRing: loadKeyRing(config), clock: systemClock, passwordsEnabled: config.passwords.enabled },
+      email,
+    );
+    const redeem = config.passwords.enabled
+      ? [
+          `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
+          '',
+          `  POST ${config.publicUrl}${admin.redeemAt}`,
+          `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
+          '',
+          'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
+        ]
+      : [
+          `Within ${admin.validForMinutes} minutes, confirm the address with this single-use code (DPoP proof required):`,
+          '',
+          `  POST ${config.publicUrl}${admin.redeemAt}`,
+          `  { "email": "${email}", "code": "${admin.code}", "device": { "label": "…", "platform": "web" } }`,
+          '',
+          'The session it opens can only register a passkey (administrators need one). Sign in with',
+        ];
     process.stdout.write(
       [
         `${admin.created ? 'Created' : 'Promoted'} administrator ${email} (account ${admin.accountId}).`,
-        `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
-        '',
-        `  POST ${config.publicUrl}/v1/accounts/password-reset/confirm`,
-        `  { "email": "${email}", "code": "${admin.code}", "newPassword": "…" }`,
-        '',
-        'Then sign in: the session can only register a passkey (administrators need one). Sign in with',
+        ...redeem,
         'the passkey afterwards. The code is shown only here; run this command again for a new one.',
         '',
       ].join('\n'),

@@ -1001,7 +1001,7 @@ export const ConfigSchema = Type.Object(
     publicUrl: Type.String({
       default: 'https://localhost:8443',
       description:
-        'The URL clients use to reach the API. Must be `https://` in production; it anchors redirects, HSTS and (later) DPoP `htu` checks.',
+        'The URL clients use to reach the API, and the one `npm start` tells them to use. Must be `https://` in production; it anchors redirects, HSTS, DPoP `htu` checks (a proof naming any other URL is refused) and, unless `passkeys.rpId` is set, the passkey relying party.',
       examples: ['https://auth.example.com'],
     }),
     dataDir: Type.String({

@@ -1,9 +1,11 @@
 /**
  * @module test-support/real-server
  *
- * The real server (`startServer`) on a free loopback port over plain HTTP, as the SDK and
- * browser tests talk to it over a real socket. `host` is the name the client uses and also
- * the public URL the server checks DPoP `htu` and WebAuthn origins against.
+ * The real server (`startServer`) on a free loopback port, as the SDK and browser tests talk to
+ * it over a real socket: plain HTTP by default, or HTTPS with the self-signed development
+ * certificate that `npm start` uses (`tls: 'self-signed'`, always named `localhost`, which the
+ * certificate is made for). `host` is the name the client uses and also the public URL the server
+ * checks DPoP `htu` and WebAuthn origins against.
  */
 import net from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
@@ -23,29 +25,33 @@ async function freePort(): Promise<number> {
 
 export interface RealTestServer {
   readonly server: RunningServer;
-  /** `http://<host>:<port>`: the server's `publicUrl`. */
+  /** `http(s)://<host>:<port>`: the server's `publicUrl`. */
   readonly baseUrl: string;
+  /** With `tls: 'self-signed'`: the certificate a client must trust (`NODE_EXTRA_CA_CERTS`). */
+  readonly certificateFile: string | undefined;
 }
 
 export async function startRealTestServer(
   options: {
     readonly host?: '127.0.0.1' | 'localhost';
+    /** `self-signed`: HTTPS with the development certificate, as `npm start` serves. */
+    readonly tls?: 'self-signed';
     /** Extra configuration, merged over the test defaults; may depend on the base URL. */
     readonly config?: (baseUrl: string) => ConfigOverrides;
     readonly plugins?: readonly FastifyPluginAsync[];
   } = {},
 ): Promise<RealTestServer> {
   const port = await freePort();
-  const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const baseUrl = options.tls ? `https://localhost:${port}` : `http://${options.host ?? '127.0.0.1'}:${port}`;
   const base: ConfigOverrides = {
     environment: 'test',
     publicUrl: baseUrl,
     dataDir: makeTempDir(),
-    http: { port, tls: { mode: 'upstream' } },
+    http: { port, tls: { mode: options.tls ?? 'upstream' } },
     metrics: { enabled: false },
     log: { level: 'silent' },
   };
   const { config } = loadConfig({ overrides: mergeConfigSources(base, options.config?.(baseUrl)) });
   const server = await startServer(config, { logger: createLogger(config), ...(options.plugins ? { plugins: options.plugins } : {}) });
-  return { server, baseUrl };
+  return { server, baseUrl, certificateFile: server.devCertificateFile };
 }

@@ -7,7 +7,11 @@
  * single-use password-setting code (the password-reset code, 8 digits, 15 minutes) printed to
  * the operator instead of mailed. Nothing else is granted: the admin role requires a passkey
  * (`mfa.requiredLevel.admin`), so the first sign-in with that password lands in a restricted
- * session that can only register one; every later sign-in uses the passkey.
+ * session that can only register one; every later sign-in uses the passkey. With passwords
+ * turned off (`passwords.enabled: false`) the code is an email-confirmation code instead: the
+ * confirmation (`POST /v1/accounts/verify-email` with a device and a DPoP proof) opens that same
+ * restricted session directly, as a passkey-first sign-up does, as long as the account holds no
+ * credential yet.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -23,14 +27,20 @@ export interface FirstAdmin {
   readonly accountId: string;
   /** True when the account was created, false when an existing one was promoted. */
   readonly created: boolean;
-  /** Single-use code for `POST /v1/accounts/password-reset/confirm`. */
+  /** Single-use code for `redeemAt`. */
   readonly code: string;
+  /** Where the code is redeemed: set a password, or (passwords off) confirm the address for a passkey-only session. */
+  readonly redeemAt: '/v1/accounts/password-reset/confirm' | '/v1/accounts/verify-email';
   readonly validForMinutes: number;
 }
 
 const ADMIN_ROLE = 'admin';
 
-export async function createFirstAdmin(deps: { db: Kysely<Database>; keyRing: KeyRing; clock: Clock }, email: string): Promise<FirstAdmin> {
+export async function createFirstAdmin(
+  deps: { db: Kysely<Database>; keyRing: KeyRing; clock: Clock; passwordsEnabled: boolean },
+  email: string,
+): Promise<FirstAdmin> {
+  const purpose = deps.passwordsEnabled ? 'reset_password' : 'verify_email';
   const now = deps.clock.now();
   const normalized = repo.normalizeEmail(email);
   return withTransaction(deps.db, async (tx) => {
@@ -61,13 +71,19 @@ export async function createFirstAdmin(deps: { db: Kysely<Database>; keyRing: Ke
       await repo.insertAccount(tx, account);
       accountId = account.id;
     }
-    const code = await issueCode(tx, deps.keyRing, { accountId, purpose: 'reset_password', now });
+    const code = await issueCode(tx, deps.keyRing, { accountId, purpose, now });
     await writeAuditEvent(tx, deps.clock, {
       action: 'account.admin_created',
       outcome: 'success',
       subjectId: accountId,
       reason: existing ? 'promoted_from_cli' : 'created_from_cli',
     });
-    return { accountId, created: !existing, code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes };
+    return {
+      accountId,
+      created: !existing,
+      code,
+      validForMinutes: CODE_POLICY[purpose].ttlMinutes,
+      redeemAt: deps.passwordsEnabled ? '/v1/accounts/password-reset/confirm' : '/v1/accounts/verify-email',
+    };
   });
 }

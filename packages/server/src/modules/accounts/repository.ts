@@ -50,3 +50,31 @@ export async function setPasswordHash(db: Db, id: string, hash: string, now: num
     .where('id', '=', id)
     .execute();
 }
+
+// Any credential at all, usable or not: a suspended passkey or an unconfirmed provider address
+// still means the account belongs to someone who can get in (or get help) another way.
+const credentialQuery = preparedQuery((db, p: { accountId: string }) =>
+  db.selectNoFrom((eb) => [
+    eb.exists(eb.selectFrom('accounts').select('id').where('id', '=', p.accountId).where('password_hash', 'is not', null)).as('password'),
+    eb.exists(eb.selectFrom('passkey_credentials').select('id').where('account_id', '=', p.accountId)).as('passkey'),
+    eb.exists(eb.selectFrom('external_identities').select('id').where('account_id', '=', p.accountId)).as('identity'),
+    eb
+      .exists(eb.selectFrom('mfa_totp_factors').select('id').where('account_id', '=', p.accountId).where('confirmed_at', 'is not', null))
+      .as('totp'),
+    eb
+      .exists(eb.selectFrom('mfa_phone_factors').select('id').where('account_id', '=', p.accountId).where('confirmed_at', 'is not', null))
+      .as('phone'),
+    eb.exists(eb.selectFrom('mfa_recovery_codes').select('account_id').where('account_id', '=', p.accountId)).as('recoveryCodes'),
+  ]),
+);
+
+/**
+ * Whether the account holds any credential: a password, a passkey (even suspended), a provider
+ * identity or a confirmed second factor. An account without one belongs to whoever controls
+ * its mailbox, and only such an account may be entered with an emailed code.
+ */
+export async function hasAnyCredential(db: Db, accountId: string): Promise<boolean> {
+  const [row] = await credentialQuery.rows(db, { accountId });
+  if (!row) throw new Error('a select without FROM returned no row');
+  return Object.values(row).some(Boolean);
+}

@@ -3,10 +3,12 @@
  *
  * Sign-up, email verification, password sign-in, password change and reset. Every answer that
  * could reveal whether an address has an account is the same either way, and costs the same:
- * sign-up hashes the password and sends one email on both paths; sign-in runs exactly one
- * Argon2id verification on both paths (a dummy one for unknown accounts); reset does one write
- * on both paths and sends its email off the request path. Sessions are minted only through the
- * sessions module's `issueSession`.
+ * sign-up hashes the password (when one is given) and sends one email on both paths; sign-in
+ * runs exactly one Argon2id verification on both paths (a dummy one for unknown accounts); reset
+ * does one write on both paths and sends its email off the request path. A sign-up without a
+ * password is passkey-first (passkey-first.ts). With `passwords.enabled: false` every password
+ * operation refuses first (passwords-enabled.ts). Sessions are minted only through the sessions
+ * module's `issueSession`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -30,6 +32,8 @@ import { completeFirstFactor, type AssuranceDeps } from '../assurance/index.ts';
 import type { PasswordAttempt, PasswordAttemptGuard } from '../defense/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
 import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
+import { assertPasswordsEnabled } from './passwords-enabled.ts';
+import { mayEnrolByEmail, mayResendConfirmation, openEnrolmentSession } from './passkey-first.ts';
 import * as repo from './repository.ts';
 
 export const DEFAULT_ROLES: readonly string[] = ['patient'];
@@ -38,6 +42,8 @@ export interface AccountsDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
+  /** `passwords.enabled`: false refuses every password operation with `PASSWORDS_DISABLED`. */
+  readonly passwordsEnabled: boolean;
   readonly hasher: PasswordHasher;
   readonly policy: PasswordPolicy;
   /** Credential-stuffing limits every password check passes first. */
@@ -71,31 +77,51 @@ function sendInBackground(deps: AccountsDeps, to: string, message: { subject: st
   deps.mailer.send({ to, ...message }).catch(deps.onBackgroundError);
 }
 
-export async function signUp(deps: AccountsDeps, input: { email: string; password: string }, context: RequestContext): Promise<void> {
+/**
+ * Creates an unverified account and mails a confirmation code. Without a password the account
+ * is passkey-first. For an address that has an account, the mailbox gets a new code when the
+ * account is still without any credential (see passkey-first.ts), else a note that someone
+ * tried; the caller hears the same either way.
+ */
+export async function signUp(
+  deps: AccountsDeps,
+  input: { email: string; password?: string | undefined },
+  context: RequestContext,
+): Promise<void> {
   const email = repo.normalizeEmail(input.email);
-  await assertPasswordAllowed(deps, input.password, email, '/body/password');
-  const passwordHash = await deps.hasher.hashPassword(input.password); // on both paths: same cost
+  let passwordHash: string | null = null;
+  if (input.password !== undefined) {
+    assertPasswordsEnabled(deps, 'sign-up with a password');
+    await assertPasswordAllowed(deps, input.password, email, '/body/password');
+    passwordHash = await deps.hasher.hashPassword(input.password); // on both paths: same cost
+  } else if (!deps.assurance.passkeySignIn) {
+    throw new TypeError('a sign-up without a password needs passkeys (the route asks for a password)');
+  }
   const now = deps.clock.now();
   const account: AccountsTable = {
     id: randomUUID(),
     email,
     email_verified_at: null,
     password_hash: passwordHash,
-    password_changed_at: now,
+    password_changed_at: passwordHash === null ? null : now,
     roles: JSON.stringify(DEFAULT_ROLES),
     status: 'active',
     created_at: now,
     updated_at: now,
   };
-  const code = await withTransaction(deps.db, async (tx) => {
+  const sent = await withTransaction(deps.db, async (tx) => {
     if (!(await repo.insertAccount(tx, account))) {
+      const existing = await repo.findAccountByEmail(tx, email);
+      // Never a password on an existing account: that is how an account is pre-hijacked.
+      const resend = existing !== undefined && (await mayResendConfirmation(deps, tx, existing));
       await writeAuditEvent(tx, deps.clock, {
         action: 'account.sign_up_existing',
         outcome: 'failure',
+        subjectId: resend ? existing.id : null,
         ...context,
-        reason: 'address_taken',
+        reason: resend ? 'confirmation_resent' : 'address_taken',
       });
-      return undefined;
+      return resend ? { code: await issueCode(tx, deps.keyRing, { accountId: existing.id, purpose: 'verify_email', now }) } : undefined;
     }
     await writeAuditEvent(tx, deps.clock, {
       action: 'account.created',
@@ -104,15 +130,34 @@ export async function signUp(deps: AccountsDeps, input: { email: string; passwor
       subjectId: account.id,
       ...context,
     });
-    return issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now });
+    return { code: await issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now }) };
   });
   // The owner of an existing address learns someone tried; the caller learns nothing either way.
   const message =
-    code === undefined ? signUpAttemptMessage() : emailVerificationMessage({ code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
+    sent === undefined
+      ? signUpAttemptMessage()
+      : emailVerificationMessage({ code: sent.code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
   sendInBackground(deps, email, message);
 }
 
-export async function verifyEmail(deps: AccountsDeps, input: { email: string; code: string }, context: RequestContext): Promise<Account> {
+/** What a confirmation that may open a passkey-first session carries: the DPoP binding and the device. */
+export interface EnrolmentRequest {
+  readonly jkt: string;
+  readonly device: IssueSessionInput['device'];
+}
+
+/**
+ * Confirms the address with the emailed code. When the request carries `enrolment` (a DPoP
+ * proof and a device) and the account has no credential at all, it answers with a session that
+ * can only register a passkey; otherwise with the account. An account with a password, passkey,
+ * provider or second factor never gets a session here: the code proves the mailbox, not the
+ * person who set those up.
+ */
+export async function verifyEmail(
+  deps: AccountsDeps,
+  input: { email: string; code: string; enrolment?: EnrolmentRequest | undefined },
+  context: RequestContext,
+): Promise<{ account: Account } | { session: TokenResponse }> {
   const email = repo.normalizeEmail(input.email);
   // The transaction commits on a wrong code too: a spent attempt must stay spent.
   const verified = await withTransaction(deps.db, async (tx) => {
@@ -129,10 +174,12 @@ export async function verifyEmail(deps: AccountsDeps, input: { email: string; co
       subjectId: account.id,
       ...context,
     });
-    return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }) };
+    const enrol = input.enrolment !== undefined && (await mayEnrolByEmail(deps, tx, account));
+    return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }), enrol };
   });
   if ('failed' in verified) throw appError('VERIFICATION_CODE_INVALID', { detail: verified.failed });
-  return verified.account;
+  if (!verified.enrol || input.enrolment === undefined) return { account: verified.account };
+  return { session: await openEnrolmentSession(deps, { accountId: verified.account.id, ...input.enrolment }, context) };
 }
 
 /**
@@ -176,6 +223,7 @@ export async function signInWithPassword(
   input: { email: string; password: string; device: IssueSessionInput['device']; jkt: string; network: string },
   context: RequestContext,
 ): Promise<TokenResponse> {
+  assertPasswordsEnabled(deps, 'password sign-in');
   const email = repo.normalizeEmail(input.email);
   const attempt = await admitPasswordCheck(deps, email, input.network, context);
   const account = await repo.findAccountByEmail(deps.db, email);
@@ -219,6 +267,7 @@ export async function changePassword(
   input: { accountId: string; sessionId: string; currentPassword: string; newPassword: string; network: string },
   context: RequestContext,
 ): Promise<void> {
+  assertPasswordsEnabled(deps, 'password change');
   const account = await repo.findAccountById(deps.db, input.accountId);
   if (!account?.password_hash) throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'no password set' });
   // A stolen session must not become a way to guess the password at leisure.
@@ -249,6 +298,7 @@ export async function changePassword(
 
 /** Starts a reset. The same answer and one write either way; the email leaves off the request path. */
 export async function requestPasswordReset(deps: AccountsDeps, input: { email: string }, context: RequestContext): Promise<void> {
+  assertPasswordsEnabled(deps, 'password reset request');
   const email = repo.normalizeEmail(input.email);
   const now = deps.clock.now();
   const code = await withTransaction(deps.db, async (tx) => {
@@ -273,6 +323,7 @@ export async function confirmPasswordReset(
   input: { email: string; code: string; newPassword: string },
   context: RequestContext,
 ): Promise<void> {
+  assertPasswordsEnabled(deps, 'password reset');
   const email = repo.normalizeEmail(input.email);
   await assertPasswordAllowed(deps, input.newPassword, email, '/body/newPassword');
   const now = deps.clock.now();

@@ -19,6 +19,8 @@ export interface AssuranceDeps {
   readonly config: Config['mfa'];
   /** `passkeys.enabled`: whether a registered passkey can sign in, so whether it counts as a factor. */
   readonly passkeySignIn: boolean;
+  /** `passwords.enabled`: whether a password can sign in, so whether an account's password is a way in. */
+  readonly passwordSignIn: boolean;
   readonly sessions: SessionsDeps;
   /** The MFA building blocks, with the mail and SMS senders for sign-in codes. */
   readonly mfa: OutOfBandDeps;

@@ -14,4 +14,5 @@ export type { FirstFactor } from './sign-in.ts';
 export { checkSecondFactor } from './second-factor.ts';
 export type { CodeMethod, OutOfBandCodeMethod, SecondFactorInput, SecondFactorResult } from './second-factor.ts';
 export { outOfBandCodesAllowed, requiredLevelFor } from './policy.ts';
+export { levelShortfall } from './level-shortfall.ts';
 export { factorInventory } from './repository.ts';

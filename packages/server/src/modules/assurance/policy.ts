@@ -9,10 +9,9 @@ import type { Config } from '../../config/schema.ts';
 import { ASSURANCE_LEVELS, type AssuranceLevel } from '../../platform/routes/contract.ts';
 
 export function requiredLevelFor(roles: readonly string[], policy: Config['mfa']['requiredLevel']): AssuranceLevel {
-  const levels: Readonly<Record<string, AssuranceLevel>> = policy;
   let required: AssuranceLevel = 'aal1';
   for (const role of roles) {
-    const level = Object.hasOwn(levels, role) ? (levels[role] as AssuranceLevel) : 'aal2_phr';
+    const level = Object.hasOwn(policy, role) ? policy[role as keyof typeof policy] : 'aal2_phr';
     if (ASSURANCE_LEVELS.indexOf(level) > ASSURANCE_LEVELS.indexOf(required)) required = level;
   }
   return required;

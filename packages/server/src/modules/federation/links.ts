@@ -143,12 +143,13 @@ export async function unlinkIdentity(deps: FederationDeps, caller: Caller, ident
 
 /**
  * Whether the account can still sign in once its last external identity is gone: with a
- * password, or with a passkey that is not suspended while passkeys are enabled (a passkey signs
+ * password while passwords are enabled, or with a passkey that is not suspended while passkeys are enabled (a passkey signs
  * in on its own, at aal2_phr).
  */
 async function hasAnotherWayIn(deps: FederationDeps, tx: Tx, accountId: string): Promise<boolean> {
   const state = await findAccountSignInState(tx, accountId);
-  if (state?.hasPassword) return true;
+  // A password kept from before passwords were switched off signs in nowhere.
+  if (state?.hasPassword && deps.assurance.passwordSignIn) return true;
   return deps.assurance.passkeySignIn && (await factorInventory(tx, accountId)).passkey;
 }
 

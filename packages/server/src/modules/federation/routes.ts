@@ -42,7 +42,7 @@ import {
   unlinkIdentity,
   type FederationDeps,
 } from './service.ts';
-import { FORM_CONTENT_TYPE, registerFormBody } from './web/form-body.ts';
+import { FORM_CONTENT_TYPE, registerFormBody } from '../../platform/http/form-body.ts';
 import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface FederationRouteDeps {
@@ -52,6 +52,8 @@ export interface FederationRouteDeps {
 
 const Redirect = Type.Null({ description: 'See Other: the browser continues at `Location`.' });
 const TAGS = ['federation'];
+/** A form_post callback: a code, a state, Apple's `user` JSON and a few provider extras. */
+const FORM_POST_BODY_LIMIT_BYTES = 16 * 1024;
 
 function callerOf(request: FastifyRequest) {
   const principal = principalOf(request);
@@ -120,7 +122,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     );
 
     await app.register(async (formScope: RouteApp) => {
-      registerFormBody(formScope);
+      registerFormBody(formScope, { bodyLimitBytes: FORM_POST_BODY_LIMIT_BYTES });
       formScope.post(
         '/v1/federation/:provider/callback',
         {

@@ -9,7 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import { IntrospectionRequestSchema, IntrospectionResponseSchema } from '@portcullis/protocol';
 import { requestContext } from '../sessions/index.ts';
-import { FORM_CONTENT_TYPE, registerFormBody } from './form-body.ts';
+import { FORM_CONTENT_TYPE, registerFormBody } from '../../platform/http/form-body.ts';
 import { introspectToken, type IntrospectionDeps } from './service.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 
@@ -18,9 +18,13 @@ function clientOf(request: FastifyRequest): string {
   return request.client.clientId;
 }
 
+/** RFC 7662 section 2.1: a token (at most 400 characters) and a hint or two. */
+const INTROSPECTION_BODY_LIMIT_BYTES = 4096;
+
 export function introspectionRoutes(deps: IntrospectionDeps) {
   return async function routes(app: RouteApp): Promise<void> {
-    registerFormBody(app);
+    // Registered in this plugin's context only: no other route starts accepting form bodies.
+    registerFormBody(app, { bodyLimitBytes: INTROSPECTION_BODY_LIMIT_BYTES });
     app.post(
       '/v1/oauth/introspect',
       {

@@ -48,7 +48,9 @@ describe.each(testDatabases())('step-up over HTTP on $dialect', ({ dialect }) =>
     expect(challenge.token).toMatch(/^su_[\w-]{22}\.[\w-]{43}$/);
     expect({ ...challenge, token: '' }).toEqual({ token: '', methods: ['totp', 'recovery_code'], level: 'aal2', expiresIn: 300 });
     // RFC 9470 §3: the resource server's step-up challenge.
-    expect(response.headers['www-authenticate']).toBe('DPoP error="insufficient_user_authentication", max_age=300, acr_values="aal2"');
+    expect(response.headers['www-authenticate']).toBe(
+      'DPoP error="insufficient_user_authentication", error_description="Confirm it is you to do this", acr_values="aal2", max_age=300',
+    );
     expect(await factorKinds(pat)).toEqual(['totp', 'recovery_codes']);
     expect(await auditRows(harness.app)).toEqual([{ action: 'step_up.challenge_issued', outcome: 'success', reason: 'aal2' }]);
   });

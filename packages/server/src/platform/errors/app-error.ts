@@ -5,17 +5,41 @@
  * permission). Its public message comes from the protocol registry; `detail` is for logs and
  * never reaches the client. Misuse of internal APIs throws `TypeError` instead and becomes a 500.
  */
-import { ERRORS, type AuthChallenge, type ErrorCode, type ErrorDefinition, type ValidationIssue } from '@portcullis/protocol';
+import {
+  ERRORS,
+  type AuthChallenge,
+  type AuthFactorKind,
+  type ErrorCode,
+  type ErrorDefinition,
+  type ValidationIssue,
+} from '@portcullis/protocol';
+
+/** What a session lacks for a route (`AUTH_LEVEL_INSUFFICIENT`), sent to the client. */
+export interface AssuranceShortfall {
+  /** The level this caller must reach. */
+  readonly requiredLevel: 'aal2' | 'aal2_phr';
+  /** The level of the session used. */
+  readonly currentLevel: 'aal1' | 'aal2' | 'aal2_phr';
+  /** Kinds of factor that reach `requiredLevel` for this caller in this deployment. */
+  readonly methods: readonly AuthFactorKind[];
+}
 
 export interface AppErrorOptions {
   /** Internal explanation for logs and audit; never sent to the client, never a secret. */
   readonly detail?: string;
+  /**
+   * A public explanation sent as the problem's `detail`: only facts the client may know (such as
+   * this server's public URL), never the request's input, a secret or personal data.
+   */
+  readonly publicDetail?: string;
   /** Field-level problems, sent to the client (REQUEST_INVALID). */
   readonly issues?: readonly ValidationIssue[];
   /** Extra response headers such as `Retry-After`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** How to answer a request for more authentication (`MFA_REQUIRED`), sent to the client. */
   readonly challenge?: AuthChallenge;
+  /** Which level is needed and how to reach it (`AUTH_LEVEL_INSUFFICIENT`), sent to the client. */
+  readonly shortfall?: AssuranceShortfall;
   readonly cause?: unknown;
 }
 
@@ -26,9 +50,11 @@ export class AppError extends Error {
   /** Whether the public message may be sent; 5xx are always replaced by INTERNAL_ERROR. */
   readonly expose: boolean;
   readonly detail: string | undefined;
+  readonly publicDetail: string | undefined;
   readonly issues: readonly ValidationIssue[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly challenge: AuthChallenge | undefined;
+  readonly shortfall: AssuranceShortfall | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     const definition: ErrorDefinition = ERRORS[code];
@@ -37,9 +63,11 @@ export class AppError extends Error {
     this.status = definition.status;
     this.expose = definition.expose ?? definition.status < 500;
     this.detail = options.detail;
+    this.publicDetail = options.publicDetail;
     this.issues = options.issues;
     this.headers = options.headers ?? {};
     this.challenge = options.challenge;
+    this.shortfall = options.shortfall;
   }
 }
 

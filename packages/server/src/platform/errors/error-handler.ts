@@ -76,8 +76,14 @@ export function problemBody(error: AppError, requestId: string): Problem {
     code,
     requestId,
   };
+  if (error.expose && error.publicDetail !== undefined) body.detail = error.publicDetail;
   if (error.expose && error.issues && error.issues.length > 0) body.errors = [...error.issues];
   if (error.expose && error.challenge) body.challenge = error.challenge;
+  if (error.expose && error.shortfall) {
+    body.requiredLevel = error.shortfall.requiredLevel;
+    body.currentLevel = error.shortfall.currentLevel;
+    body.methods = [...error.shortfall.methods];
+  }
   return body;
 }
 

@@ -53,10 +53,18 @@ function isUsable(certPem: string, now: Date): boolean {
   }
 }
 
+/**
+ * Where the development certificate lives: the file a developer's tools must trust, e.g.
+ * `NODE_EXTRA_CA_CERTS=data/tls/dev-localhost-cert.pem` for Node clients.
+ */
+export function devCertificateFile(dataDir: string): string {
+  return path.join(dataDir, 'tls', 'dev-localhost-cert.pem');
+}
+
 /** Returns the development certificate, generating it when missing or close to expiry. */
 export async function loadOrCreateDevCertificate(dataDir: string, now = new Date()): Promise<TlsMaterial & { created: boolean }> {
   const dir = path.join(dataDir, 'tls');
-  const certFile = path.join(dir, 'dev-localhost-cert.pem');
+  const certFile = devCertificateFile(dataDir);
   const keyFile = path.join(dir, 'dev-localhost-key.pem');
   if (existsSync(certFile) && existsSync(keyFile)) {
     const cert = readFileSync(certFile, 'utf8');

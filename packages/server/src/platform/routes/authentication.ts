@@ -5,13 +5,17 @@
  * route's contract and, unless the route is public, asks the configured `Authenticator` for a
  * principal, checks its assurance level and the declared permission, and only then lets the
  * request reach body parsing and the handler. Deny by default: a missing principal, a lower
- * level, or a missing permission all stop the request here. Routes declared `client` are for
+ * level, or a missing permission all stop the request here. A session below the route's level
+ * is told what would do (`AUTH_LEVEL_INSUFFICIENT` with the RFC 9470 challenge, the level to
+ * reach and the kinds of factor that reach it), so a client can ask for the right sign-in. Routes declared `client` are for
  * the app team's own services: they go to the `ClientAuthenticator` instead, and a session is
  * worth nothing there (nor is a client credential on a session route).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { appError } from '../errors/app-error.ts';
-import { ASSURANCE_LEVELS, type AssuranceLevel, type RouteSecurity } from './contract.ts';
+import { ERRORS } from '@portcullis/protocol';
+import { appError, type AppError, type AssuranceShortfall } from '../errors/app-error.ts';
+import { ASSURANCE_LEVELS, type AssuranceLevel, type RouteSecurity, type StepUpLevel } from './contract.ts';
+import { insufficientAuthenticationChallenge } from './insufficient-authentication.ts';
 import type { Principal } from './principal.ts';
 
 export interface Authenticator {
@@ -42,9 +46,17 @@ export const rejectAllClientAuthenticator: ClientAuthenticator = {
   authenticate: () => Promise.resolve(null),
 };
 
+/**
+ * For a session below a route's level (`routeLevel`): the level this caller must reach and the
+ * kinds of factor that reach it in this deployment. The sign-in policy lives in a module, so
+ * the app passes it in.
+ */
+export type AssuranceAdvisor = (principal: Principal, routeLevel: StepUpLevel) => AssuranceShortfall;
+
 export interface AuthenticationOptions {
   /** Authenticates services on `client` routes; by default every service is refused. */
   readonly clientAuthenticator?: ClientAuthenticator;
+  readonly assuranceAdvisor: AssuranceAdvisor;
 }
 
 declare module 'fastify' {
@@ -58,7 +70,25 @@ export function meetsAssuranceLevel(actual: AssuranceLevel, required: AssuranceL
   return ASSURANCE_LEVELS.indexOf(actual) >= ASSURANCE_LEVELS.indexOf(required);
 }
 
-export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator, options: AuthenticationOptions = {}): void {
+/**
+ * `401 AUTH_LEVEL_INSUFFICIENT` for a session below `routeLevel`: the RFC 9470 challenge in
+ * `WWW-Authenticate` (with `max_age` when the route also declares a step-up) and the level and
+ * factor kinds in the body.
+ */
+function levelInsufficient(principal: Principal, contract: Partial<RouteSecurity>, shortfall: AssuranceShortfall): AppError {
+  const challenge = insufficientAuthenticationChallenge({
+    level: shortfall.requiredLevel,
+    maxAgeSeconds: contract.stepUp?.maxAgeSeconds,
+    description: ERRORS.AUTH_LEVEL_INSUFFICIENT.message,
+  });
+  return appError('AUTH_LEVEL_INSUFFICIENT', {
+    detail: `session level ${principal.aal} below ${shortfall.requiredLevel}`,
+    headers: { 'www-authenticate': challenge },
+    shortfall,
+  });
+}
+
+export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator, options: AuthenticationOptions): void {
   const challengeHeaders: Record<string, string> = authenticator.challenge ? { 'www-authenticate': authenticator.challenge } : {};
   const clientAuthenticator = options.clientAuthenticator ?? rejectAllClientAuthenticator;
   const clientChallengeHeaders: Record<string, string> = { 'www-authenticate': clientAuthenticator.challenge };
@@ -81,8 +111,10 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
     }
     const principal = await authenticator.authenticate(request);
     if (!principal) throw appError('AUTH_REQUIRED', { detail: 'no acceptable credentials', headers: challengeHeaders });
-    if (!meetsAssuranceLevel(principal.aal, contract.auth)) {
-      throw appError('AUTH_REQUIRED', { detail: `session level ${principal.aal} below ${contract.auth}` });
+    // Every session meets aal1, so only an aal2 or aal2_phr route can find one too weak.
+    const routeLevel = contract.auth;
+    if (routeLevel !== 'aal1' && !meetsAssuranceLevel(principal.aal, routeLevel)) {
+      throw levelInsufficient(principal, contract, options.assuranceAdvisor(principal, routeLevel));
     }
     if (principal.restricted === true && contract.enrolment !== true) {
       throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside enrolment routes' });

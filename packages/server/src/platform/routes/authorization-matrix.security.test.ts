@@ -159,7 +159,7 @@ function expectedOutcome(route: RouteRow, fixture: RouteFixture | undefined, hel
 
 function actualOutcome(response: LightMyRequestResponse, expected: Outcome): string {
   const status = response.statusCode;
-  const contentType = String(response.headers['content-type'] ?? '');
+  const contentType = response.headers['content-type'] ?? '';
   const code = contentType.includes('json') && response.body !== '' ? (JSON.parse(response.body) as { code?: string }).code : undefined;
   if (expected === 'not refused') {
     return status >= 500 || code === 'RBAC_FORBIDDEN' || code === 'AUTH_REQUIRED' ? `${status} ${code ?? ''}` : 'not refused';

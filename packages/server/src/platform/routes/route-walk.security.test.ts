@@ -172,10 +172,10 @@ describe('authorization after authentication (permission and assurance level)', 
     expect(response.json()).toMatchObject({ code: 'RBAC_FORBIDDEN' });
   });
 
-  it('refuses a session below the declared assurance level with 401', async () => {
+  it('refuses a session below the declared assurance level with 401 AUTH_LEVEL_INSUFFICIENT', async () => {
     const response = await create('Test alice aal1 records:write_granted');
     expect(response.statusCode).toBe(401);
-    expect(response.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
+    expect(response.json()).toMatchObject({ code: 'AUTH_LEVEL_INSUFFICIENT', requiredLevel: 'aal2', currentLevel: 'aal1' });
   });
 
   it('authenticates before parsing the body: an unauthenticated malformed body still gets 401, not 400', async () => {

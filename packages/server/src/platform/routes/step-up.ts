@@ -15,13 +15,14 @@
  * so the platform imports no module. See docs/flows/step-up.md.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { STEP_UP_HEADER, type AuthChallenge } from '@portcullis/protocol';
+import { ERRORS, STEP_UP_HEADER, type AuthChallenge } from '@portcullis/protocol';
 import { canonicalJSON, type CanonicalValue } from '../audit/log/canonical-json.ts';
 import type { Clock } from '../clock/clock.ts';
 import { sha256Base64Url } from '../crypto/index.ts';
 import { appError } from '../errors/app-error.ts';
 import { meetsAssuranceLevel } from './authentication.ts';
 import type { RouteSecurity, StepUpLevel, StepUpRequirement } from './contract.ts';
+import { insufficientAuthenticationChallenge } from './insufficient-authentication.ts';
 import type { Principal } from './principal.ts';
 
 /** The request a step-up is for, as the challenge store sees it. */
@@ -82,11 +83,6 @@ function presentedToken(request: FastifyRequest): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** RFC 9470 §3: the challenge a resource server sends when the authentication is not fresh or strong enough. */
-function wwwAuthenticate(requirement: StepUpRequirement): string {
-  return `DPoP error="insufficient_user_authentication", max_age=${requirement.maxAgeSeconds}, acr_values="${requirement.level}"`;
-}
-
 /** Installs the step-up hook. Call after `registerAuthentication` and before routes are registered. */
 export function registerStepUp(app: FastifyInstance, challenges: StepUpChallenges, options: StepUpOptions): void {
   const enforce = async (request: FastifyRequest, requirement: StepUpRequirement): Promise<void> => {
@@ -101,7 +97,13 @@ export function registerStepUp(app: FastifyInstance, challenges: StepUpChallenge
     throw appError('STEP_UP_REQUIRED', {
       detail: token === undefined ? `${requirement.level} step-up needed` : 'step-up token refused for this action',
       challenge,
-      headers: { 'www-authenticate': wwwAuthenticate(requirement) },
+      headers: {
+        'www-authenticate': insufficientAuthenticationChallenge({
+          level: requirement.level,
+          maxAgeSeconds: requirement.maxAgeSeconds,
+          description: ERRORS.STEP_UP_REQUIRED.message,
+        }),
+      },
     });
   };
   // Callback style: routes without a step-up pay no promise.

@@ -12,7 +12,7 @@
  * network error, a non-200 status or an unreadable body yields `{ status: 'unknown', reason }`
  * and the offline blocklist stands alone. Nothing is logged here; the caller records the outcome.
  * SHA-1 is used only because the API is keyed by it; it protects nothing here (the prefix is
- * shared by ~1,000 breached hashes). Uses the global `fetch` and WebCrypto of Node 20.
+ * shared by ~1,000 breached hashes). Uses the global `fetch` and WebCrypto of Node.
  */
 import type { Config } from '../../../config/index.ts';
 import { normalizePassword } from './normalize.ts';

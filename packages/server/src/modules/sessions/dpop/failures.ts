@@ -69,12 +69,29 @@ export const USE_NONCE_CHALLENGE = `DPoP error="use_dpop_nonce", algs="${ALGS}"`
 const NONCE_REASONS: ReadonlySet<DPoPFailureReason> = new Set(DPOP_NONCE_REASONS);
 
 /**
+ * What a client that names the wrong URL needs to hear: the origin its proofs must name. A
+ * client that follows the address a server binds to (`https://127.0.0.1:8443`) rather than its
+ * public URL (`https://localhost:8443`) otherwise gets a refusal with no hint why. Only the
+ * configured public origin is told, which every client may know; the path comes from the
+ * request and is not echoed.
+ */
+export function htuMismatchExplanation(expectedHtu: string): string {
+  return `DPoP proofs must name this server's public URL, ${new URL(expectedHtu).origin}, followed by the request path (htu).`;
+}
+
+/**
  * The wire form of a failure. `freshNonce` (when nonces are enabled) is sent in `DPoP-Nonce` on
  * every refusal, so a client can recover with one retry whatever went wrong (RFC 9449 section 8.2).
+ * `expectedHtu` (what the proof should have named) turns an `htu mismatch` into a public hint.
  */
-export function toDPoPAppError(reason: DPoPFailureReason, freshNonce: string | undefined): AppError {
+export function toDPoPAppError(reason: DPoPFailureReason, freshNonce: string | undefined, expectedHtu?: string): AppError {
   const nonceReason = NONCE_REASONS.has(reason);
   const headers: Record<string, string> = { 'www-authenticate': nonceReason ? USE_NONCE_CHALLENGE : INVALID_PROOF_CHALLENGE };
   if (freshNonce !== undefined) headers[DPOP_NONCE_HEADER] = freshNonce;
-  return appError(nonceReason ? 'AUTH_DPOP_NONCE_REQUIRED' : 'AUTH_DPOP_INVALID', { detail: reason, headers });
+  const publicDetail = reason === 'htu mismatch' && expectedHtu !== undefined ? htuMismatchExplanation(expectedHtu) : undefined;
+  return appError(nonceReason ? 'AUTH_DPOP_NONCE_REQUIRED' : 'AUTH_DPOP_INVALID', {
+    detail: reason,
+    headers,
+    ...(publicDetail === undefined ? {} : { publicDetail }),
+  });
 }

@@ -8,7 +8,8 @@
  * - it is fresh (step 11, section 11.1; ASVS V9.2.1) and carries a current server nonce (section 8);
  * - it is accepted once, even under concurrency (section 11.1), and the replay check runs last;
  * - input is bounded before it is decoded (ASVS V2.4.1);
- * - a refusal names the failed check without echoing the proof or the token (ASVS V16.2.5).
+ * - a refusal names the failed check without echoing the proof or the token (ASVS V16.2.5); the
+ *   one public hint, for an `htu` mismatch, names only the configured public origin.
  * Every test asserts the exact refusal reason, so removing any one check turns a test red.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -38,6 +39,7 @@ const GET: DPoPRequest = { method: 'GET', htu: HTU };
 interface Refusal {
   readonly code: string;
   readonly detail: string | undefined;
+  readonly publicDetail: string | undefined;
   readonly message: string;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -47,7 +49,7 @@ async function refusal(promise: Promise<unknown>): Promise<Refusal> {
     await promise;
   } catch (error) {
     if (!isAppError(error)) throw error;
-    return { code: error.code, detail: error.detail, message: error.message, headers: error.headers };
+    return { code: error.code, detail: error.detail, publicDetail: error.publicDetail, message: error.message, headers: error.headers };
   }
   throw new Error('expected the proof to be refused, but it was accepted');
 }
@@ -466,9 +468,21 @@ describe('invariant: a refusal names the failed check and never echoes the proof
     for (const [proof, request] of cases) {
       const result = await refused(proof, request);
       expect(known).toContain(result.detail);
-      for (const text of [result.detail!, result.message]) {
+      for (const text of [result.detail!, result.message, result.publicDetail ?? '']) {
         for (const secret of [proof, ...proof.split('.'), ACCESS_TOKEN, jti, 'evil.example']) expect(text).not.toContain(secret);
       }
     }
+  });
+
+  it('only an htu mismatch carries a public hint, and it names the configured public origin, not the request path', async () => {
+    const { sign, refused } = fixture();
+    const request: DPoPRequest = { method: 'GET', htu: buildHtu(PUBLIC_URL, '/v1/%3Cscript%3Emarker') };
+    const mismatch = await refused(sign({ htu: 'https://127.0.0.1:8443/v1/%3Cscript%3Emarker' }), request);
+    expect(mismatch).toMatchObject({
+      detail: 'htu mismatch',
+      publicDetail: `DPoP proofs must name this server's public URL, ${PUBLIC_URL}, followed by the request path (htu).`,
+    });
+    expect((await refused(sign({ htm: 'POST' }))).publicDetail).toBeUndefined();
+    expect((await refused(sign({ nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }))).publicDetail).toBeUndefined();
   });
 });

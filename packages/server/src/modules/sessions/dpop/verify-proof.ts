@@ -122,7 +122,7 @@ export function createDPoPVerifier(deps: DPoPVerifierDeps): DPoPVerifier {
       try {
         return await runChecks(value, request);
       } catch (error) {
-        if (error instanceof DPoPCheckFailure) throw toDPoPAppError(error.reason, nonces?.current());
+        if (error instanceof DPoPCheckFailure) throw toDPoPAppError(error.reason, nonces?.current(), request.htu);
         throw error;
       }
     },

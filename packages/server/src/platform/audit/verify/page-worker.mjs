@@ -1,4 +1,4 @@
-// Worker threads do not inherit the parent's TypeScript loader on Node 20: install tsx here,
+// Worker threads do not inherit the parent's TypeScript loader: install tsx here,
 // then load the worker itself (see page-worker.ts).
 import { register } from 'tsx/esm/api';
 

@@ -1,0 +1,40 @@
+/**
+ * @module platform/routes/insufficient-authentication
+ *
+ * The RFC 9470 (OAuth 2.0 Step Up Authentication Challenge) `WWW-Authenticate` value: how a
+ * resource tells a client that the caller's authentication is too weak or too old. Both
+ * refusals that say so build it here — a session below the route's level
+ * (authentication.ts, `AUTH_LEVEL_INSUFFICIENT`) and a route's step-up (step-up.ts,
+ * `STEP_UP_REQUIRED`) — so clients parse one format.
+ */
+import type { StepUpLevel } from './contract.ts';
+
+export interface InsufficientAuthentication {
+  /** The assurance level to reach, sent as `acr_values`. */
+  readonly level: StepUpLevel;
+  /** How recent the authentication must be (seconds), sent as `max_age` when the route declares one. */
+  readonly maxAgeSeconds?: number | undefined;
+  /** Public, constant text (RFC 6750 section 3: no `"` or `\`, printable ASCII only). */
+  readonly description: string;
+}
+
+/** RFC 6750 section 3: `error_description` characters are %x20-21 / %x23-5B / %x5D-7E. */
+const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * `DPoP error="insufficient_user_authentication", error_description="…", acr_values="aal2"`,
+ * followed by `, max_age=N` when a maximum age is given (RFC 9470 section 3).
+ *
+ * @throws {TypeError} when the description is not a valid `error_description` (a programming error).
+ */
+export function insufficientAuthenticationChallenge(requirement: InsufficientAuthentication): string {
+  if (!DESCRIPTION_CHARACTERS.test(requirement.description))
+    throw new TypeError('error_description must be printable ASCII without quotes');
+  const parameters = [
+    'error="insufficient_user_authentication"',
+    `error_description="${requirement.description}"`,
+    `acr_values="${requirement.level}"`,
+  ];
+  if (requirement.maxAgeSeconds !== undefined) parameters.push(`max_age=${requirement.maxAgeSeconds}`);
+  return `DPoP ${parameters.join(', ')}`;
+}
