@@ -110,6 +110,14 @@ module.exports = {
       to: { path: `${MODULES}[^/]+/`, pathNot: [`${MODULES}$1/`, `${MODULES}[^/]+/index\\.ts$`] },
     },
     {
+      name: 'routes-only-from-own-module',
+      severity: 'error',
+      comment:
+        "A module's routes files are its HTTP surface, registered by its own index.ts; nothing outside the module imports them. Request helpers every module needs (principalOf, requestContext) live in platform/routes/request.ts.",
+      from: { path: `${MODULES}([^/]+)/`, pathNot: TEST_CODE },
+      to: { path: `${MODULES}[^/]+/[a-z-]*routes\\.ts$`, pathNot: `${MODULES}$1/` },
+    },
+    {
       name: 'server-uses-module-index',
       severity: 'error',
       comment: 'Rule 3: outside modules/ (app.ts, server.ts, …) a module is used only through its index.ts. Tests may reach inside.',

@@ -11,7 +11,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, ERROR_CODES } from '@portcullis/protocol';
 import { configLeaves } from '../packages/server/src/config/load.js';
-import { CONFIG_DOC_PATH, ERRORS_DOC_PATH, REPO_ROOT, findDrift, renderConfigDoc, renderErrorsDoc } from './gen-docs.ts';
+import { AUDIT_ACTIONS } from '../packages/server/src/platform/audit/catalogue.js';
+import {
+  AUDIT_LOG_DOC_PATH,
+  CONFIG_DOC_PATH,
+  ERRORS_DOC_PATH,
+  REPO_ROOT,
+  findDrift,
+  renderAuditCatalogue,
+  renderConfigDoc,
+  renderErrorsDoc,
+  withAuditCatalogue,
+} from './gen-docs.ts';
 
 const FIX = 'run `npm run docs:gen` and commit the result';
 
@@ -40,6 +51,24 @@ describe('generated docs are in sync with the source', () => {
   it('rendering is deterministic', () => {
     expect(renderConfigDoc()).toBe(renderConfigDoc());
     expect(renderErrorsDoc()).toBe(renderErrorsDoc());
+  });
+});
+
+describe('docs/security/audit-log.md ⇄ audit catalogue', () => {
+  const page = readFileSync(path.join(REPO_ROOT, AUDIT_LOG_DOC_PATH), 'utf8');
+
+  it('lists every audit action once', () => {
+    for (const action of AUDIT_ACTIONS) expect(page.split(`| \`${action}\` |`)).toHaveLength(2);
+  });
+
+  it('keeps the hand-written prose around the generated section', () => {
+    expect(withAuditCatalogue(page)).toBe(page);
+    expect(page).toContain(renderAuditCatalogue());
+    expect(page).toMatch(/^# The tamper-evident audit log/);
+  });
+
+  it('refuses a page without the section markers', () => {
+    expect(() => withAuditCatalogue('# no markers\n')).toThrow(TypeError);
   });
 });
 

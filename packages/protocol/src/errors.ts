@@ -86,7 +86,7 @@ export const ERRORS = defineErrors({
     status: 400,
     message: 'The request is not valid HTTP',
     description:
-      'The bytes received are not a valid HTTP/1.1 request: a malformed request line, an invalid header name or value, or conflicting message framing (`Content-Length` with `Transfer-Encoding`, a bad chunk). Answered by the HTTP parser before any route; the connection is closed after this answer.',
+      'The bytes received are not a valid HTTP/1.1 request: a malformed request line, an invalid header name or value, no `Host` header, or conflicting message framing (`Content-Length` with `Transfer-Encoding`, a bad chunk, a body shorter or longer than declared). Most are answered by the HTTP parser before any route, and the connection is then closed.',
   },
   REQUEST_TIMEOUT: {
     status: 408,

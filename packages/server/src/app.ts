@@ -17,15 +17,21 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './platform/d
 import { registerDurableResponses } from './platform/http/durable-responses.ts';
 import { createLogger } from './platform/logging/logger.ts';
 import { httpsOptions, type TlsMaterial } from './platform/http/tls.ts';
-import { registerSecurityHeaders } from './platform/http/security-headers.ts';
+import { registerSecurityHeaders, securityHeaders } from './platform/http/security-headers.ts';
 import { registerCors } from './platform/http/cors.ts';
 import { registerRequestLogging } from './platform/http/request-logging.ts';
-import { registerProblemResponses } from './platform/http/problem-responses.ts';
+import {
+  answerParserError,
+  answerRouterError,
+  refuseRequestsWithoutHost,
+  registerProblemResponses,
+} from './platform/http/problem-responses.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { enforceRouteContract } from './platform/routes/contract.ts';
 import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
 import { createRolePermissions, enforcePermissionCatalogue } from './platform/routes/permissions.ts';
 import { registerStepUp } from './platform/routes/step-up.ts';
+import { registerRequestAudit } from './platform/audit/index.ts';
 import { registerRequestLimits } from './platform/rate-limit/request-limits.ts';
 import { createWindowLimiters } from './platform/rate-limit/window-limiter.ts';
 import { registerHttpMetrics, type Metrics } from './platform/metrics/metrics.ts';
@@ -86,6 +92,9 @@ export interface BuildAppOptions {
   readonly passwordHasher?: PasswordHasher;
 }
 
+/** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
+const MAX_PATH_PARAMETER_LENGTH = 100;
+
 /** The offline password list is large and read-only: one copy per process, loaded on first use. */
 let sharedBlocklist: PasswordBlocklist | undefined;
 
@@ -126,11 +135,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const logger = options.logger ?? createLogger(config);
   // Typed as Fastify's logger interface so the instance keeps Fastify's default generics.
   const fastifyLogger: FastifyBaseLogger = logger;
+  // Answers given before any route runs carry the same headers as every other response.
+  const headers = securityHeaders(config);
   const app = Fastify({
     loggerInstance: fastifyLogger,
     // One line per request is written by request-logging.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    ...(options.tls ? { https: httpsOptions(options.tls, config.http.tls.minVersion) } : {}),
+    // A request without Host is refused in the pipeline (problem-responses.ts), not by Node's bare 400.
+    ...(options.tls
+      ? { https: { ...httpsOptions(options.tls, config.http.tls.minVersion), requireHostHeader: false } }
+      : { http: { requireHostHeader: false } }),
     bodyLimit: config.http.bodyLimitBytes,
     // Request ids are always generated here: a client-chosen id could forge log correlation.
     genReqId: () => randomUUID(),
@@ -142,6 +156,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     trustProxy: config.http.trustProxy.enabled ? config.http.trustProxy.addresses : false,
     // Unknown properties are refused (400), not silently stripped, and all violations are reported.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false } },
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: answerRouterError({ headers }),
+    clientErrorHandler: answerParserError({ headers, logger: fastifyLogger }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = options.database ?? openDatabase(config, logger);
@@ -211,7 +228,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   registerProblemResponses(app);
   registerErrorHandling(app);
   registerDurableResponses(app, database.commits);
-  registerSecurityHeaders(app, config);
+  registerSecurityHeaders(app, headers);
+  refuseRequestsWithoutHost(app);
   registerCors(app, config);
   // Before authentication: a refused flood costs one counter increment.
   registerRequestLimits(app, limiters, config.defense.requests);
@@ -226,6 +244,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
   );
   registerStepUp(app, createStepUpChallenges(stepUp), { clock });
+  registerRequestAudit(app, { db: database.db, clock });
   registerDPoPNonceAdvertising(app, dpop);
   if (metrics) registerHttpMetrics(app, metrics);
   registerRequestLogging(app);

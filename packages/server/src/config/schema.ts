@@ -224,7 +224,11 @@ const KeysSchema = Type.Object(
 
 const PasswordsSchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true, description: 'Allow password sign-in at all. Passkeys and federated sign-in work either way.' }),
+    enabled: Type.Boolean({
+      default: true,
+      description:
+        'Use passwords at all. `false`: password sign-in, password change, reset request and confirmation, and sign-up with a password answer `403 PASSWORDS_DISABLED` without any password work, and the OpenAPI document says so; people sign up passkey-first (email address, emailed code, a session that can only register a passkey) and sign in with passkeys or providers. An existing password then no longer counts as a way in.',
+    }),
     minLengthSingleFactor: Type.Integer({
       minimum: 8,
       maximum: 64,

@@ -40,7 +40,7 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: RouteApp) => {
   app.post(
     '/v1/fixture/records',
     {
-      config: { auth: 'aal2', permission: 'records:write_granted', audit: 'record.created' },
+      config: { auth: 'aal2', permission: 'records:write_granted', audit: 'record.written' },
       schema: {
         body: Type.Object(
           { title: Type.String({ minLength: 1, maxLength: 50 }), count: Type.Integer({ minimum: 0 }) },
@@ -54,7 +54,7 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: RouteApp) => {
   app.delete(
     '/v1/fixture/records/:id',
     {
-      config: { auth: 'aal2_phr', permission: 'accounts:manage_access', audit: 'record.deleted' },
+      config: { auth: 'aal2_phr', permission: 'accounts:manage_access', audit: 'record.grant_revoked' },
       schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 200: Ok } },
     },
     async () => ({ ok: true }),

@@ -20,7 +20,8 @@
 import type { TokenResponse } from '@portcullis/protocol';
 import type { AccountsTable } from '../../platform/db/index.ts';
 import { requiredLevelFor, type AssuranceDeps } from '../assurance/index.ts';
-import { issueSession, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
+import { issueSession, type IssueSessionInput, type SessionsDeps } from '../sessions/index.ts';
 import * as repo from './repository.ts';
 
 /** What the rules need from the accounts services: whether passkeys are on, the role policy, the session door. */

@@ -24,7 +24,8 @@ import {
 } from '@portcullis/protocol';
 import { appError } from '../../platform/errors/app-error.ts';
 import { networkOf } from '../../platform/http/ip-prefix.ts';
-import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import {
   changePassword,
   confirmPasswordReset,

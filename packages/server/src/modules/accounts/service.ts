@@ -27,7 +27,8 @@ import {
   passwordResetMessage,
   signUpAttemptMessage,
 } from '../../platform/mailer/templates.ts';
-import { revokeSessions, type IssueSessionInput, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import { revokeSessions, type IssueSessionInput, type SessionsDeps } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { completeFirstFactor, type AssuranceDeps } from '../assurance/index.ts';
 import type { PasswordAttempt, PasswordAttemptGuard } from '../defense/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';

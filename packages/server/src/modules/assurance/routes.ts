@@ -7,7 +7,8 @@
  * proven by the challenge token plus a DPoP proof from the key that passed the first factor.
  */
 import { MfaCodeSentSchema, MfaSendCodeRequestSchema, MfaSignInRequestSchema, TokenResponseSchema } from '@portcullis/protocol';
-import { requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { requestContext } from '../../platform/routes/request.ts';
 import type { AssuranceDeps } from './deps.ts';
 import { completeSecondFactor, sendChallengeCode } from './sign-in.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
@@ -42,7 +43,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
     app.post(
       '/v1/sessions/mfa/send',
       {
-        config: { auth: 'public', permission: 'none', audit: 'mfa.code_sent', limit: 'network' },
+        config: { auth: 'public', permission: 'none', audit: ['mfa.email_code_sent', 'mfa.sms_code_sent'], limit: 'network' },
         schema: {
           summary: 'Send a one-time code for an MFA_REQUIRED challenge by email or SMS (DPoP proof of the same key)',
           description:

@@ -19,7 +19,8 @@ import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
 import { sendSignInCode, type CodeChannel } from '../mfa/index.ts';
-import { issueSession, type IssueSessionInput, type RequestContext } from '../sessions/index.ts';
+import { issueSession, type IssueSessionInput } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import {
   challengeSecretMatches,
   formatChallengeToken,

@@ -28,7 +28,7 @@ import {
   type AuditLogDeps,
 } from '../../platform/audit/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export type AuditApiDeps = AuditLogDeps;

@@ -8,7 +8,7 @@
  */
 import { ElevationIdParamsSchema, ElevationListSchema, ElevationRequestSchema, ElevationSchema } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import type { ElevationDeps } from './service.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';

@@ -21,7 +21,7 @@ import { withTransaction } from '../../platform/db/index.ts';
 import type { Database, RoleElevationsTable } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import * as repo from './repository.ts';
 
 /** The role whose grant always needs two admins (unless `access.elevation.adminApproval` is off). */

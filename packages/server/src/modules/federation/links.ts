@@ -16,7 +16,7 @@ import type { ExternalIdentitiesTable } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { findAccountSignInState } from '../accounts/index.ts';
 import { factorInventory } from '../assurance/index.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
 import type { VerifiedIdentity } from './identity/verified-identity.ts';
 import * as repo from './repository.ts';

@@ -29,7 +29,8 @@ import {
   type FederationCallbackParams,
   type ProviderParams,
 } from '@portcullis/protocol';
-import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import {
   completeWebFlow,
   linkWithExchangeCode,

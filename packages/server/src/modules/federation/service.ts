@@ -9,7 +9,8 @@
 import type { FederatedSignInResponse, LinkedIdentity } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import type { IssueSessionInput, RequestContext } from '../sessions/index.ts';
+import type { IssueSessionInput } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
 import { tokenFailureOf } from './identity/verify-id-token.ts';
 import type { VerifiedIdentity } from './identity/verified-identity.ts';

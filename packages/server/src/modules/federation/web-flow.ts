@@ -22,7 +22,7 @@ import { FEDERATION_RETURN_PARAMS, type ErrorCode } from '@portcullis/protocol';
 import type * as oidc from 'openid-client';
 import { constantTimeEqual, randomBase64Url } from '../../platform/crypto/index.ts';
 import { AppError, appError } from '../../platform/errors/app-error.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
 import { sha256Base64Url } from './digest.ts';
 import { identityFromClaims, parseAppleUser } from './identity/claims.ts';

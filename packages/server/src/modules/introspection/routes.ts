@@ -8,7 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { IntrospectionRequestSchema, IntrospectionResponseSchema } from '@portcullis/protocol';
-import { requestContext } from '../sessions/index.ts';
+import { requestContext } from '../../platform/routes/request.ts';
 import { FORM_CONTENT_TYPE, registerFormBody } from '../../platform/http/form-body.ts';
 import { introspectToken, type IntrospectionDeps } from './service.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';

@@ -12,7 +12,8 @@
  */
 import type { IntrospectionResponse } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
-import { authenticateAccessToken, bearerClientOf, type RequestContext, type SessionsDeps } from '../sessions/index.ts';
+import { authenticateAccessToken, bearerClientOf, type SessionsDeps } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 
 export interface IntrospectionDeps {
   readonly sessions: SessionsDeps;

@@ -7,7 +7,8 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { writeAuditEvent, type AuditAction } from '../../platform/audit/audit.ts';
+import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import type { AuditAction } from '../../platform/audit/catalogue.ts';
 import type { AuditContext } from './deps.ts';
 
 export async function auditMfaEvent(

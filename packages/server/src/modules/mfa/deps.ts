@@ -11,7 +11,8 @@ import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
 import type { SmsSender } from '../../platform/sms/index.ts';
-import type { RequestContext, SessionsDeps } from '../sessions/index.ts';
+import type { SessionsDeps } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 
 export interface MfaDeps {
   readonly db: Kysely<Database>;

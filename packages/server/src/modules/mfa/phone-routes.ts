@@ -16,7 +16,7 @@ import {
   PhoneEnrolmentSchema,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { AuditContext, OutOfBandDeps } from './deps.ts';
 import { confirmPhoneEnrolment, removePhoneFactor, resendPhoneCode, startPhoneEnrolment } from './phone-enrolment.ts';
 import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';

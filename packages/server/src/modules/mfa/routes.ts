@@ -18,7 +18,7 @@ import {
   TotpEnrolmentSchema,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { AuditContext, MfaDeps } from './deps.ts';
 import { listFactors } from './factors.ts';
 import { generateRecoveryCodes, getRecoveryCodeStatus } from './recovery-codes.ts';

@@ -36,9 +36,6 @@ import { consumeSentCode, issueSentCode, type SentCodeFailureReason } from './se
 
 export type CodeChannel = 'email' | 'sms';
 
-const SENT_ACTION = { email: 'mfa.email_code_sent', sms: 'mfa.sms_code_sent' } as const;
-const VERIFIED_ACTION = { email: 'mfa.email_code_verified', sms: 'mfa.sms_code_verified' } as const;
-
 interface Destination {
   readonly address: string;
   readonly masked: string;
@@ -74,7 +71,16 @@ export async function sendSignInCode(
   const { accountId, channel } = input;
   const audit = (reason?: string) =>
     withTransaction(deps.db, (tx) =>
-      auditMfaEvent(tx, deps.clock, { action: SENT_ACTION[channel], accountId, ...(reason === undefined ? {} : { reason }) }, context),
+      auditMfaEvent(
+        tx,
+        deps.clock,
+        {
+          action: channel === 'email' ? 'mfa.email_code_sent' : 'mfa.sms_code_sent',
+          accountId,
+          ...(reason === undefined ? {} : { reason }),
+        },
+        context,
+      ),
     );
   const destination = await destinationOf(deps, accountId, channel);
   if (!destination) {
@@ -160,7 +166,11 @@ export async function verifySignInCode(
     await auditMfaEvent(
       tx,
       deps.clock,
-      { action: VERIFIED_ACTION[channel], accountId, ...(result.ok ? {} : { reason: result.reason }) },
+      {
+        action: channel === 'email' ? 'mfa.email_code_verified' : 'mfa.sms_code_verified',
+        accountId,
+        ...(result.ok ? {} : { reason: result.reason }),
+      },
       context,
     );
     return result;

@@ -24,7 +24,7 @@ import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Database, PasskeyCredentialsTable } from '../../platform/db/schema.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { userHandleMatches } from './checks/check-user-handle.ts';
 import type { RelyingParty } from './relying-party.ts';
 import * as repo from './repository.ts';

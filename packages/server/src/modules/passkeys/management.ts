@@ -10,7 +10,7 @@ import type { Passkey, PasskeyList } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { removesLastPhishingResistantFactor } from './checks/check-last-factor.ts';
 import type { PasskeysDeps } from './deps.ts';
 import { toPasskeyDto } from './passkey-dto.ts';

@@ -14,7 +14,7 @@ import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { randomBase64Url } from '../../platform/crypto/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { consumeChallenge, issueChallenge } from './challenges.ts';
 import { checkAttestation } from './checks/check-attestation.ts';
 import { readChallenge } from './client-data.ts';

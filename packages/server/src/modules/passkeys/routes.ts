@@ -18,7 +18,8 @@ import {
   TokenResponseSchema,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
-import { principalOf, requestContext, type TokenRequestProof } from '../sessions/index.ts';
+import type { TokenRequestProof } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { PasskeysDeps } from './deps.ts';
 import { listPasskeys, removePasskey, renamePasskey } from './management.ts';
 import { finishRegistration, startRegistration } from './registration.ts';

@@ -21,7 +21,8 @@
 import type { AuthenticationCredential, Device, PasskeyRequestOptions, TokenResponse } from '@portcullis/protocol';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
-import { issueSession, type RequestContext } from '../sessions/index.ts';
+import { issueSession } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { consumeChallenge, issueChallenge } from './challenges.ts';
 import { verifyAssertion } from './assertion.ts';
 import { readChallenge } from './client-data.ts';

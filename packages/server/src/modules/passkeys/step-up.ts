@@ -8,7 +8,7 @@
  * spends it before calling `verify`, and decides what a verified assertion authorizes.
  */
 import type { AuthenticationCredential, StepUpPasskeyOptions } from '@portcullis/protocol';
-import type { RequestContext } from '../sessions/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { verifyAssertion, type AssertionDeps } from './assertion.ts';
 import * as repo from './repository.ts';
 

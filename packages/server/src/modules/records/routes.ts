@@ -18,7 +18,7 @@ import {
   RecordGrantParamsSchema,
   RecordGrantSchema,
 } from '@portcullis/protocol';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import type { RecordsDeps } from './service.ts';
 import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';

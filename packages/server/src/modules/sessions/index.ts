@@ -5,11 +5,11 @@
  * modules import from here only.
  */
 export { authenticateAccessToken, issueSession, listSessions, revokeSessions } from './service.ts';
-export type { IssueSessionInput, RequestContext, SessionsDeps } from './service.ts';
+export type { IssueSessionInput, SessionsDeps } from './service.ts';
 export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
 export { bearerClientOf } from './binding.ts';
 export { createTokenRequestProof, registerDPoPNonceAdvertising } from './token-request.ts';
 export type { TokenRequestProof } from './token-request.ts';
-export { principalOf, requestContext, sessionsRoutes } from './routes.ts';
+export { sessionsRoutes } from './routes.ts';
 export { buildHtu, checkProofBinding, createDPoPVerifier, createMemoryReplayCache, createRedisReplayCache } from './dpop/index.ts';
 export type { DPoPVerifier, ReplayCache } from './dpop/index.ts';

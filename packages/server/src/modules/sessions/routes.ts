@@ -5,7 +5,6 @@
  * key), and the signed-in person's own session list and revocations. Every query is scoped to
  * the caller's account inside the service.
  */
-import type { FastifyRequest } from 'fastify';
 import {
   RefreshRequestSchema,
   RevokedSchema,
@@ -15,25 +14,14 @@ import {
   type Session,
 } from '@portcullis/protocol';
 import type { SessionsTable } from '../../platform/db/index.ts';
-import { ipPrefix } from '../../platform/http/ip-prefix.ts';
-import type { Principal } from '../../platform/routes/principal.ts';
-import { listElevations, listSessions, revokeSessions, rotateRefreshToken, type RequestContext, type SessionsDeps } from './service.ts';
+import { listElevations, listSessions, revokeSessions, rotateRefreshToken, type SessionsDeps } from './service.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { TokenRequestProof } from './token-request.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface SessionsRouteDeps {
   readonly sessions: SessionsDeps;
   readonly tokenRequestProof: TokenRequestProof;
-}
-
-export function requestContext(request: FastifyRequest): RequestContext {
-  return { requestId: request.id, ipPrefix: ipPrefix(request.ip) };
-}
-
-/** The principal of an authenticated route (the platform guarantees it is set there). */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new TypeError('principalOf() called on a route without authentication');
-  return request.principal;
 }
 
 function toSessionDto(session: SessionsTable, currentId: string): Session {

@@ -18,6 +18,7 @@ import { withTransaction, type Tx } from '../../platform/db/index.ts';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { deriveRotation, formatToken, hashSecret, newToken, parseToken, secretMatches, type TokenParts } from './tokens.ts';
 import * as repo from './repository.ts';
 import { bearerClientOf } from './binding.ts';
@@ -27,12 +28,6 @@ export interface SessionsDeps {
   readonly keyRing: KeyRing;
   readonly clock: Clock;
   readonly config: Config['sessions'];
-}
-
-/** Where a request came from; its fields are also the audit event fields of the same name. */
-export interface RequestContext {
-  readonly requestId: string;
-  readonly ipPrefix: string;
 }
 
 export interface IssueSessionInput {

@@ -10,7 +10,6 @@
  */
 import type { StepUpVerification } from '@portcullis/protocol';
 import { checkSecondFactor, type CodeMethod } from '../assurance/index.ts';
-import { auditStepUp } from './audit-event.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
 import { openChallenge, refuseAnswer, secondsLeft } from './open-challenge.ts';
 import * as repo from './repository.ts';
@@ -24,18 +23,23 @@ export interface CodeAnswer {
 export async function answerWithCode(deps: StepUpDeps, answer: CodeAnswer, context: StepUpContext): Promise<StepUpVerification> {
   const challenge = await openChallenge(deps, answer.challenge, answer.method, context);
   if (!(await repo.takeAttempt(deps.db, challenge.id, deps.config.attemptsPerChallenge, deps.clock.now()))) {
-    throw await refuseAnswer(deps, context, 'challenge_spent');
+    throw await refuseAnswer(context, 'challenge_spent');
   }
-  const { accountId, ...auditContext } = context;
+  const { accountId } = context;
+  const auditContext = { ...context.request, sessionId: context.sessionId };
   const result = await checkSecondFactor(deps.assurance, { accountId, method: answer.method, code: answer.code }, auditContext);
   if (!result.ok) {
-    await auditStepUp(deps, 'step_up.failed', context, result.error.code === 'MFA_LOCKED' ? 'answer_factor_locked' : 'answer_code_invalid');
+    await context.audit('step_up.failed', {
+      subject: context.accountId,
+      outcome: 'failure',
+      detail: result.error.code === 'MFA_LOCKED' ? 'answer_factor_locked' : 'answer_code_invalid',
+    });
     throw result.error;
   }
   const now = deps.clock.now();
   if (!(await repo.markVerified(deps.db, challenge.id, { level: 'aal2', amr: [result.amr], now }))) {
-    throw await refuseAnswer(deps, context, 'challenge_spent');
+    throw await refuseAnswer(context, 'challenge_spent');
   }
-  await auditStepUp(deps, 'step_up.verified', context, answer.method);
+  await context.audit('step_up.verified', { subject: context.accountId, detail: answer.method });
   return { level: 'aal2', expiresIn: secondsLeft(challenge, now) };
 }

@@ -16,7 +16,6 @@
 import type { AuthenticationCredential, StepUpPasskeyOptions, StepUpVerification } from '@portcullis/protocol';
 import { randomBase64Url, sha256Base64Url } from '../../platform/crypto/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import { auditStepUp } from './audit-event.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
 import { openChallenge, refuseAnswer, secondsLeft } from './open-challenge.ts';
 import * as repo from './repository.ts';
@@ -31,10 +30,10 @@ export function webAuthnChallengeFor(challengeId: string, nonce: string, actionD
 
 export async function passkeyOptions(deps: StepUpDeps, token: string, context: StepUpContext): Promise<StepUpPasskeyOptions> {
   const challenge = await openChallenge(deps, token, 'passkey', context);
-  if (deps.passkeys === null) throw await refuseAnswer(deps, context, 'passkeys_disabled', 'STEP_UP_METHOD_NOT_ALLOWED');
+  if (deps.passkeys === null) throw await refuseAnswer(context, 'passkeys_disabled', 'STEP_UP_METHOD_NOT_ALLOWED');
   const nonce = randomBase64Url(32);
   if (!(await repo.openPasskeyCeremony(deps.db, challenge.id, nonce, deps.config.attemptsPerChallenge, deps.clock.now()))) {
-    throw await refuseAnswer(deps, context, 'challenge_spent');
+    throw await refuseAnswer(context, 'challenge_spent');
   }
   return deps.passkeys.options(context.accountId, webAuthnChallengeFor(challenge.id, nonce, challenge.action_digest));
 }
@@ -45,27 +44,32 @@ export async function answerWithPasskey(
   context: StepUpContext,
 ): Promise<StepUpVerification> {
   const challenge = await openChallenge(deps, answer.challenge, 'passkey', context);
-  if (deps.passkeys === null) throw await refuseAnswer(deps, context, 'passkeys_disabled', 'STEP_UP_METHOD_NOT_ALLOWED');
+  if (deps.passkeys === null) throw await refuseAnswer(context, 'passkeys_disabled', 'STEP_UP_METHOD_NOT_ALLOWED');
   if (!(await repo.takeAttempt(deps.db, challenge.id, deps.config.attemptsPerChallenge, deps.clock.now()))) {
-    throw await refuseAnswer(deps, context, 'challenge_spent');
+    throw await refuseAnswer(context, 'challenge_spent');
   }
   const nonce = challenge.passkey_nonce;
   if (nonce === null || !(await repo.closePasskeyCeremony(deps.db, challenge.id, nonce))) {
-    throw await refuseAnswer(deps, context, 'no_passkey_ceremony');
+    throw await refuseAnswer(context, 'no_passkey_ceremony');
   }
-  const { accountId, ...auditContext } = context;
+  const { accountId } = context;
+  const auditContext = { ...context.request, sessionId: context.sessionId };
   const result = await deps.passkeys.verify(
     { accountId, credential: answer.credential, challenge: webAuthnChallengeFor(challenge.id, nonce, challenge.action_digest) },
     auditContext,
   );
   if (!result.ok) {
-    await auditStepUp(deps, 'step_up.failed', context, `answer_passkey_${result.reason}`.slice(0, 64));
+    await context.audit('step_up.failed', {
+      subject: context.accountId,
+      outcome: 'failure',
+      detail: `answer_passkey_${result.reason}`.slice(0, 64),
+    });
     throw appError('STEP_UP_PASSKEY_FAILED', { detail: `step-up passkey refused: ${result.reason}` });
   }
   const now = deps.clock.now();
   if (!(await repo.markVerified(deps.db, challenge.id, { level: 'aal2_phr', amr: PASSKEY_AMR, now }))) {
-    throw await refuseAnswer(deps, context, 'challenge_spent');
+    throw await refuseAnswer(context, 'challenge_spent');
   }
-  await auditStepUp(deps, 'step_up.verified', context, 'passkey');
+  await context.audit('step_up.verified', { subject: context.accountId, detail: 'passkey' });
   return { level: 'aal2_phr', expiresIn: secondsLeft(challenge, now) };
 }

@@ -14,7 +14,8 @@ import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { AssuranceDeps } from '../assurance/index.ts';
 import type { PasskeyStepUp } from '../passkeys/index.ts';
-import type { RequestContext } from '../sessions/index.ts';
+import type { Auditor } from '../../platform/audit/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 
 export interface StepUpDeps {
   readonly db: Kysely<Database>;
@@ -25,8 +26,11 @@ export interface StepUpDeps {
   readonly passkeys: PasskeyStepUp | null;
 }
 
-/** Request identifiers and the session acting, recorded with every step-up audit event. */
-export interface StepUpContext extends RequestContext {
+/** The session acting, and the audit door of its request. */
+export interface StepUpContext {
   readonly sessionId: string;
   readonly accountId: string;
+  readonly audit: Auditor;
+  /** Where the request came from, for the second-factor checks step-up delegates. */
+  readonly request: RequestContext;
 }

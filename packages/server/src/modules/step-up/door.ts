@@ -6,13 +6,18 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { StepUpAction, StepUpChallenges } from '../../platform/routes/step-up.ts';
-import { requestContext } from '../sessions/index.ts';
+import { requestContext } from '../../platform/routes/request.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
 import { issueStepUpChallenge } from './issue.ts';
 import { redeemStepUp } from './redeem.ts';
 
 function contextOf(request: FastifyRequest, action: StepUpAction): StepUpContext {
-  return { ...requestContext(request), sessionId: action.principal.sessionId, accountId: action.principal.accountId };
+  return {
+    sessionId: action.principal.sessionId,
+    accountId: action.principal.accountId,
+    audit: request.audit,
+    request: requestContext(request),
+  };
 }
 
 export function createStepUpChallenges(deps: StepUpDeps): StepUpChallenges {

@@ -11,7 +11,6 @@ import type { AuthChallenge } from '@portcullis/protocol';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { StepUpAction } from '../../platform/routes/step-up.ts';
 import { factorInventory } from '../assurance/index.ts';
-import { auditStepUp } from './audit-event.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
 import * as repo from './repository.ts';
 import { formatStepUpToken, hashStepUpSecret, newStepUpToken } from './token.ts';
@@ -34,7 +33,7 @@ export async function issueStepUpChallenge(deps: StepUpDeps, action: StepUpActio
   const factors = await factorInventory(deps.db, action.principal.accountId);
   const methods = methodsFor(action.level, { ...factors, passkey: factors.passkey && deps.passkeys !== null });
   if (methods.length === 0) {
-    await auditStepUp(deps, 'step_up.failed', context, 'no_factor');
+    await context.audit('step_up.failed', { subject: context.accountId, outcome: 'failure', detail: 'no_factor' });
     throw appError('STEP_UP_UNAVAILABLE', { detail: `no factor reaches ${action.level}` });
   }
   const token = newStepUpToken();
@@ -57,6 +56,6 @@ export async function issueStepUpChallenge(deps: StepUpDeps, action: StepUpActio
     verified_amr: null,
     used_at: null,
   });
-  await auditStepUp(deps, 'step_up.challenge_issued', context, action.level);
+  await context.audit('step_up.challenge_issued', { subject: context.accountId, detail: action.level });
   return { token: formatStepUpToken(token), methods, level: action.level, expiresIn: deps.config.challengeTtlSeconds };
 }

@@ -8,7 +8,6 @@
  */
 import type { StepUpChallengesTable } from '../../platform/db/schema.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
-import { auditStepUp } from './audit-event.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
 import type { StepUpMethod } from './issue.ts';
 import * as repo from './repository.ts';
@@ -16,12 +15,11 @@ import { parseStepUpToken, stepUpSecretMatches } from './token.ts';
 
 /** Audits a refused answer and returns the error to throw. */
 export async function refuseAnswer(
-  deps: StepUpDeps,
   context: StepUpContext,
   reason: string,
   code: 'STEP_UP_CHALLENGE_INVALID' | 'STEP_UP_METHOD_NOT_ALLOWED' = 'STEP_UP_CHALLENGE_INVALID',
 ): Promise<AppError> {
-  await auditStepUp(deps, 'step_up.failed', context, `answer_${reason}`);
+  await context.audit('step_up.failed', { subject: context.accountId, outcome: 'failure', detail: `answer_${reason}` });
   return appError(code, { detail: `step-up answer refused: ${reason}` });
 }
 
@@ -44,14 +42,14 @@ export async function openChallenge(
   const parsed = parseStepUpToken(token);
   const challenge = parsed ? await repo.findChallenge(deps.db, parsed.id) : undefined;
   if (!parsed || !challenge || !stepUpSecretMatches(deps.keyRing, parsed.secret, challenge.secret_hash)) {
-    throw await refuseAnswer(deps, context, 'unknown_challenge');
+    throw await refuseAnswer(context, 'unknown_challenge');
   }
   // Only the session that was asked may answer: a challenge copied to another session (or
   // account) is worth nothing there.
-  if (challenge.session_id !== context.sessionId) throw await refuseAnswer(deps, context, 'other_session');
+  if (challenge.session_id !== context.sessionId) throw await refuseAnswer(context, 'other_session');
   // A passkey-only challenge (aal2_phr) cannot be answered with a code, nor any challenge with a
   // factor it did not offer.
-  if (!offers(challenge, method)) throw await refuseAnswer(deps, context, 'method_not_allowed', 'STEP_UP_METHOD_NOT_ALLOWED');
+  if (!offers(challenge, method)) throw await refuseAnswer(context, 'method_not_allowed', 'STEP_UP_METHOD_NOT_ALLOWED');
   return challenge;
 }
 

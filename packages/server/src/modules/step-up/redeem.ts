@@ -22,7 +22,6 @@ import type { StepUpChallengesTable } from '../../platform/db/schema.ts';
 import { meetsAssuranceLevel } from '../../platform/routes/authentication.ts';
 import { ASSURANCE_LEVELS, type AssuranceLevel } from '../../platform/routes/contract.ts';
 import type { StepUpAction } from '../../platform/routes/step-up.ts';
-import { auditStepUp } from './audit-event.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
 import * as repo from './repository.ts';
 import { parseStepUpToken, stepUpSecretMatches } from './token.ts';
@@ -64,9 +63,9 @@ async function spend(deps: StepUpDeps, token: string, action: StepUpAction): Pro
 export async function redeemStepUp(deps: StepUpDeps, token: string, action: StepUpAction, context: StepUpContext): Promise<boolean> {
   const refusal = await spend(deps, token, action);
   if (refusal !== undefined) {
-    await auditStepUp(deps, 'step_up.failed', context, `use_${refusal}`);
+    await context.audit('step_up.failed', { subject: context.accountId, outcome: 'failure', detail: `use_${refusal}` });
     return false;
   }
-  await auditStepUp(deps, 'step_up.used', context, action.level);
+  await context.audit('step_up.used', { subject: context.accountId, detail: action.level });
   return true;
 }

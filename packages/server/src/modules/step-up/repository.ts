@@ -6,7 +6,7 @@
  * is one conditional UPDATE whose affected-row count decides, so concurrent requests cannot
  * both win.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type UpdateObject } from 'kysely';
 import type { Database, StepUpChallengesTable } from '../../platform/db/schema.ts';
 
 type Db = Kysely<Database>;
@@ -24,32 +24,38 @@ export async function findChallenge(db: Db, id: string): Promise<StepUpChallenge
   return db.selectFrom('step_up_challenges').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Takes one answer attempt from an open challenge; false when it is out of attempts, answered, used or expired. */
-export async function takeAttempt(db: Db, id: string, maxAttempts: number, now: number): Promise<boolean> {
-  const result = await db
+type ChallengeChange = UpdateObject<Database, 'step_up_challenges'>;
+
+/**
+ * Applies `change` to the challenge only while it is open — not answered, not used, not expired
+ * and, when `maxAttempts` is given, with attempts left. True when this caller changed it.
+ */
+async function changeOpenChallenge(
+  db: Db,
+  id: string,
+  change: ChallengeChange,
+  open: { readonly now: number; readonly maxAttempts?: number },
+): Promise<boolean> {
+  let update = db
     .updateTable('step_up_challenges')
-    .set({ attempts: sql`attempts + 1` })
+    .set(change)
     .where('id', '=', id)
-    .where('attempts', '<', maxAttempts)
     .where('verified_at', 'is', null)
     .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+    .where('expires_at', '>', open.now);
+  if (open.maxAttempts !== undefined) update = update.where('attempts', '<', open.maxAttempts);
+  const result = await update.executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
+/** Takes one answer attempt from an open challenge; false when it is out of attempts, answered, used or expired. */
+export function takeAttempt(db: Db, id: string, maxAttempts: number, now: number): Promise<boolean> {
+  return changeOpenChallenge(db, id, { attempts: sql`attempts + 1` }, { now, maxAttempts });
+}
+
 /** Opens a passkey ceremony (replacing an earlier one) on an open challenge; false when the challenge is not open. */
-export async function openPasskeyCeremony(db: Db, id: string, nonce: string, maxAttempts: number, now: number): Promise<boolean> {
-  const result = await db
-    .updateTable('step_up_challenges')
-    .set({ passkey_nonce: nonce })
-    .where('id', '=', id)
-    .where('attempts', '<', maxAttempts)
-    .where('verified_at', 'is', null)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+export function openPasskeyCeremony(db: Db, id: string, nonce: string, maxAttempts: number, now: number): Promise<boolean> {
+  return changeOpenChallenge(db, id, { passkey_nonce: nonce }, { now, maxAttempts });
 }
 
 /** Closes the passkey ceremony opened with `nonce`: its WebAuthn challenge is spent; exactly one caller wins. */
@@ -64,16 +70,13 @@ export async function closePasskeyCeremony(db: Db, id: string, nonce: string): P
 }
 
 /** Records the answer; false when the challenge was answered, used or expired meanwhile. */
-export async function markVerified(db: Db, id: string, answer: { level: string; amr: readonly string[]; now: number }): Promise<boolean> {
-  const result = await db
-    .updateTable('step_up_challenges')
-    .set({ verified_at: answer.now, verified_level: answer.level, verified_amr: JSON.stringify(answer.amr) })
-    .where('id', '=', id)
-    .where('verified_at', 'is', null)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', answer.now)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+export function markVerified(db: Db, id: string, answer: { level: string; amr: readonly string[]; now: number }): Promise<boolean> {
+  return changeOpenChallenge(
+    db,
+    id,
+    { verified_at: answer.now, verified_level: answer.level, verified_amr: JSON.stringify(answer.amr) },
+    { now: answer.now },
+  );
 }
 
 /** Spends the challenge; exactly one caller wins. */

@@ -14,7 +14,7 @@ import {
   StepUpVerificationSchema,
   StepUpVerifyRequestSchema,
 } from '@portcullis/protocol';
-import { principalOf, requestContext } from '../sessions/index.ts';
+import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import { answerWithCode } from './answer-code.ts';
 import { answerWithPasskey, passkeyOptions } from './answer-passkey.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
@@ -24,7 +24,7 @@ const TAGS = ['step-up'];
 
 function contextOf(request: FastifyRequest): StepUpContext {
   const principal = principalOf(request);
-  return { ...requestContext(request), sessionId: principal.sessionId, accountId: principal.accountId };
+  return { sessionId: principal.sessionId, accountId: principal.accountId, audit: request.audit, request: requestContext(request) };
 }
 
 export function stepUpRoutes(deps: StepUpDeps) {

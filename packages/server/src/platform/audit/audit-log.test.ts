@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test-support/databases.ts';
 import { withTransaction } from '../db/index.ts';
-import { AUDIT_ACTIONS, writeAuditEvent } from './audit.ts';
+import { writeAuditEvent } from './audit.ts';
+import { AUDIT_ACTIONS } from './catalogue.ts';
 import { entryFromRow, encodeEntry, leafHashOfRow } from './log/entry.ts';
 import { readHead, readRoot } from './log/store.ts';
 import { completeNodeCount } from './merkle/subtrees.ts';

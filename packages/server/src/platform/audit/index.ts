@@ -1,12 +1,17 @@
 /**
  * @module platform/audit
  *
- * The audit platform's public surface: the one door every security event goes through
- * (`writeAuditEvent`), the tamper-evident log's service functions for the audit routes, the
+ * The audit platform's public surface: the catalogue of actions, the one door every security
+ * event goes through (`request.audit` for handlers, `writeAuditEvent` without a request), the tamper-evident log's service functions for the audit routes, the
  * checkpoint schedule the server runs, and the verification and export the CLI runs.
  */
-export { AUDIT_ACTIONS, writeAuditEvent } from './audit.ts';
-export type { AuditAction, AuditEvent } from './audit.ts';
+export { writeAuditEvent } from './audit.ts';
+export type { AuditEvent } from './audit.ts';
+export { AUDIT_ACTIONS, AUDIT_CATALOGUE, AUDIT_CATEGORIES, isAuditAction } from './catalogue.ts';
+export type { AuditAction, AuditActionSpec, AuditCategory } from './catalogue.ts';
+export { createAuditor } from './auditor.ts';
+export type { Auditor, AuditFields, AuditOrigin, AuditorDeps } from './auditor.ts';
+export { registerRequestAudit } from './request-audit.ts';
 export { getConsistencyProof, getInclusionProof, latestCheckpoint, listEntries, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from './service.ts';
 export type {
   AuditEntryFilter,

@@ -9,6 +9,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemTypeFor, type Problem, type ValidationIssue } from '@portcullis/protocol';
 import { type AppError, appError, isAppError } from './app-error.ts';
+import { inputPointer } from './input-pointer.ts';
 import { isDatabaseUnavailable } from '../db/availability.ts';
 
 /** Seconds a client should wait before retrying when a dependency is down. */
@@ -26,9 +27,11 @@ function validationIssues(error: FastifyError): ValidationIssue[] {
   return errors.map((issue) => {
     const missing = issue.params?.['missingProperty'];
     const extra = issue.params?.['additionalProperty'];
-    const leaf = typeof missing === 'string' ? `/${missing}` : typeof extra === 'string' ? `/${extra}` : '';
+    const leaf = typeof missing === 'string' ? [missing] : typeof extra === 'string' ? [extra] : [];
+    // Ajv's instancePath is already a JSON pointer (`/a/0/b`, with `~` and `/` escaped).
+    const path = (issue.instancePath ?? '').split('/').slice(1);
     return {
-      pointer: `/${context}${issue.instancePath ?? ''}${leaf}`,
+      pointer: inputPointer(context, [...path, ...leaf]),
       reason: typeof extra === 'string' ? 'is not allowed' : (issue.message ?? 'is invalid'),
     };
   });
@@ -49,13 +52,19 @@ export function toAppError(error: unknown): AppError {
     return appError('REQUEST_INVALID', { issues: validationIssues(fastifyError as FastifyError), cause: error });
   }
   switch (fastifyError.code) {
+    // Raised by the router before any route matched (problem-responses.ts answers them).
+    case 'FST_ERR_BAD_URL':
+      return appError('REQUEST_URL_INVALID', { detail: 'path is not valid percent-encoded UTF-8', cause: error });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return appError('REQUEST_URL_TOO_LONG', { detail: 'path parameter over the router limit', cause: error });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return appError('REQUEST_MALFORMED', { detail: 'body length differs from Content-Length', cause: error });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return appError('REQUEST_BODY_TOO_LARGE', { cause: error });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return appError('REQUEST_MEDIA_TYPE_UNSUPPORTED', { cause: error });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return appError('REQUEST_INVALID', { issues: [{ pointer: '/body', reason: 'is not valid JSON' }], cause: error });
     default:
       break;
@@ -99,11 +108,14 @@ function logFailure(request: FastifyRequest, error: AppError): void {
   else request.log.info({ code: error.code, detail: error.detail }, 'request refused');
 }
 
+/** Maps any failure to its problem, logs it by severity and sends it. */
+export function answerWithProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const appErr = toAppError(error);
+  logFailure(request, appErr);
+  return sendProblem(reply, appErr);
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const appErr = toAppError(error);
-    logFailure(request, appErr);
-    return sendProblem(reply, appErr);
-  });
+  app.setErrorHandler((error, request, reply) => answerWithProblem(request, reply, error));
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, appError('ROUTE_NOT_FOUND')));
 }

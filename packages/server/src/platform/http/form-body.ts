@@ -16,28 +16,22 @@
  *   byte);
  * - a declared charset other than UTF-8 is refused (415): the body would decode to other text;
  * - the result has no prototype, so `__proto__=` or `constructor=` is just a name.
- * Parameter names appear in the answer only when they are plain (letters, digits, `_.-`): the
- * body is never echoed.
+ * Parameter names appear in the answer only when they are plain (input-pointer.ts): the body is
+ * never echoed.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ValidationIssue } from '@portcullis/protocol';
 import { appError } from '../errors/app-error.ts';
+import { inputPointer } from '../errors/input-pointer.ts';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /** What a form encoder emits: visible ASCII only (WHATWG URL, application/x-www-form-urlencoded serializing). */
 const ENCODED_FORM = /^[\x21-\x7E]*$/;
 
-/** Names short and plain enough to quote back in a JSON pointer. */
-const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
 export interface FormBodyOptions {
   /** Largest body accepted, in bytes; larger ones answer `413 REQUEST_BODY_TOO_LARGE`. */
   readonly bodyLimitBytes: number;
-}
-
-function pointerFor(name: string): string {
-  return PLAIN_NAME.test(name) ? `/body/${name}` : '/body';
 }
 
 /** WHATWG form decoding (`+` is a space) that refuses what `URLSearchParams` would repair. */
@@ -69,10 +63,10 @@ export function parseFormBody(body: string): Record<string, string> {
     const name = decodeComponent(separator === -1 ? pair : pair.slice(0, separator));
     const value = decodeComponent(separator === -1 ? '' : pair.slice(separator + 1));
     if (name === undefined || value === undefined) {
-      issues.push({ pointer: name === undefined ? '/body' : pointerFor(name), reason: 'is not valid percent-encoded UTF-8' });
+      issues.push({ pointer: name === undefined ? '/body' : inputPointer('body', [name]), reason: 'is not valid percent-encoded UTF-8' });
       continue;
     }
-    if (Object.hasOwn(fields, name)) issues.push({ pointer: pointerFor(name), reason: 'must not be repeated' });
+    if (Object.hasOwn(fields, name)) issues.push({ pointer: inputPointer('body', [name]), reason: 'must not be repeated' });
     fields[name] = value;
   }
   if (issues.length > 0) throw appError('REQUEST_INVALID', { detail: 'malformed form body', issues });

@@ -22,7 +22,7 @@ describe('OpenAPI document and reference page', () => {
     expect(document.paths['/v1/fixture/records']?.['post']).toMatchObject({
       'x-portcullis-auth': 'aal2',
       'x-portcullis-permission': 'records:write_granted',
-      'x-portcullis-audit': 'record.created',
+      'x-portcullis-audit': 'record.written',
       security: [{ DPoP: [] }],
     });
     expect(document.paths['/healthz']?.['get']).toMatchObject({ 'x-portcullis-auth': 'public', security: [] });

@@ -21,7 +21,7 @@ export interface OpenApiOperation {
   security?: Record<string, string[]>[];
   'x-portcullis-auth'?: string;
   'x-portcullis-permission'?: string;
-  'x-portcullis-audit'?: string;
+  'x-portcullis-audit'?: string | readonly string[];
   /** The route's `stepUp` declaration: `{ maxAgeSeconds, level }`. */
   'x-portcullis-step-up'?: { maxAgeSeconds: number; level: string };
   /** A public route's per-network limit class (`none`, `network`, `network-costly`). */

@@ -33,8 +33,7 @@ export function securityHeaders(config: Config): Readonly<Record<string, string>
 }
 
 /** Sets the static headers and echoes the request id (generated server-side, never taken from the client). */
-export function registerSecurityHeaders(app: FastifyInstance, config: Config): void {
-  const headers = securityHeaders(config);
+export function registerSecurityHeaders(app: FastifyInstance, headers: Readonly<Record<string, string>>): void {
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('x-request-id', request.id);
     done();

@@ -56,10 +56,26 @@ describe('route contract (deny by default)', () => {
     const problems = routeContractProblems({
       method: 'GET',
       url: '/x',
-      config: { auth: 'admin' as never, permission: 'Records Read', audit: 'RecordRead' },
+      config: { auth: 'admin' as never, permission: 'Records Read', audit: 'RecordRead' as never },
       schema: { response },
     });
     expect(problems).toHaveLength(3);
+  });
+
+  it('refuses audit actions the catalogue lacks, alone or in a list, and an empty list', () => {
+    const problemsWith = (audit: unknown) =>
+      routeContractProblems({
+        method: 'GET',
+        url: '/x',
+        config: { auth: 'aal1', permission: 'none', audit: audit as never },
+        schema: { response },
+      });
+    expect(problemsWith('mfa.code_sent')).toEqual(['config.audit names actions missing from the audit catalogue: mfa.code_sent']);
+    expect(problemsWith(['mfa.sms_code_sent', 'record.deleted'])).toEqual([
+      'config.audit names actions missing from the audit catalogue: record.deleted',
+    ]);
+    expect(problemsWith([])).toEqual([expect.stringMatching(/^config\.audit must be/)]);
+    expect(problemsWith(['mfa.email_code_sent', 'mfa.sms_code_sent'])).toEqual([]);
   });
 
   it('starts when every route declares a sound contract', async () => {

@@ -13,6 +13,7 @@
  * may use (`limit`, enforced by platform/rate-limit/request-limits.ts before the body is read).
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { isAuditAction, type AuditAction } from '../audit/catalogue.ts';
 
 /** Authentication assurance levels, weakest first (NIST SP 800-63B terms). */
 export const ASSURANCE_LEVELS = ['aal1', 'aal2', 'aal2_phr'] as const;
@@ -55,12 +56,19 @@ export interface StepUpRequirement {
 export const REQUEST_LIMITS = ['none', 'network', 'network-costly'] as const;
 export type RequestLimit = (typeof REQUEST_LIMITS)[number];
 
+/**
+ * The audit actions a route writes when called (from platform/audit/catalogue.ts): one, several
+ * when the request decides which (a code sent by email or by SMS), or `none` for routes with no
+ * security meaning. A test checks that some code writes every action declared here.
+ */
+export type RouteAudit = 'none' | AuditAction | readonly [AuditAction, ...AuditAction[]];
+
 export interface RouteSecurity {
   readonly auth: AuthRequirement;
   /** Permission from the role configuration, or `none` (public routes and routes any signed-in caller may use). */
   readonly permission: string;
-  /** Audit category (`domain.verb_past`) recorded for the call, or `none` for routes with no security meaning. */
-  readonly audit: string;
+  /** What the call writes to the audit log (see `RouteAudit`). */
+  readonly audit: RouteAudit;
   /**
    * The route helps someone finish enrolling the second factor their role requires (register a
    * passkey, set up an authenticator app, read the own account, sign out), so a restricted
@@ -77,7 +85,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthRequirement;
     permission?: string;
-    audit?: string;
+    audit?: RouteAudit;
     enrolment?: boolean;
     stepUp?: StepUpRequirement;
     limit?: RequestLimit;
@@ -85,7 +93,6 @@ declare module 'fastify' {
 }
 
 const AUTH_VALUES: ReadonlySet<string> = new Set(['public', 'client', ...ASSURANCE_LEVELS]);
-const AUDIT_PATTERN = /^(none|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$/;
 const PERMISSION_PATTERN = /^(none|[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)+)$/;
 
 export class RouteContractError extends TypeError {
@@ -108,9 +115,7 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
     // checked against a session's permissions by mistake.
     problems.push('a client route cannot require a permission');
   }
-  if (config.audit === undefined || !AUDIT_PATTERN.test(config.audit)) {
-    problems.push('config.audit must be "none" or an audit category such as "session.revoked"');
-  }
+  problems.push(...auditProblems(config.audit));
   if (config.enrolment !== undefined && ((config.enrolment as unknown) !== true || config.auth === 'public' || config.auth === 'client')) {
     problems.push('config.enrolment may only be `true`, on a route for signed-in people');
   }
@@ -122,6 +127,23 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
   }
   if (!route.schema?.response) problems.push('schema.response must list every response the route can send');
   return problems;
+}
+
+/** The actions a route declares, `none` being no action; `undefined` when the declaration is malformed. */
+export function declaredAuditActions(audit: unknown): readonly string[] | undefined {
+  if (audit === 'none') return [];
+  if (typeof audit === 'string') return [audit];
+  if (Array.isArray(audit) && audit.length > 0 && audit.every((item) => typeof item === 'string')) return audit;
+  return undefined;
+}
+
+function auditProblems(audit: unknown): string[] {
+  const actions = declaredAuditActions(audit);
+  if (actions === undefined) {
+    return ['config.audit must be "none", an audit action such as "session.revoked", or a non-empty list of them'];
+  }
+  const unknown = actions.filter((action) => !isAuditAction(action));
+  return unknown.length > 0 ? [`config.audit names actions missing from the audit catalogue: ${unknown.join(', ')}`] : [];
 }
 
 function stepUpProblems(stepUp: unknown, auth: AuthRequirement | undefined): string[] {
