@@ -31,6 +31,25 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     expect(result.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
+  it('names the missing or wrong part of a known command, exit 2, instead of "unknown command"', async () => {
+    const missing = await runCli(['admin', 'create']);
+    expect(missing).toMatchObject({ code: 2, stderr: 'portcullis: admin create: --email ADDRESS is required\n' });
+    const noValue = await runCli(['outbox', '--limit']);
+    expect(noValue).toMatchObject({ code: 2, stderr: 'portcullis: outbox: --limit needs a value (N)\n' });
+    const group = await runCli(['audit']);
+    expect(group).toMatchObject({ code: 2, stderr: 'portcullis: "audit" needs a subcommand: audit verify, audit export\n' });
+  });
+
+  it('admin create makes an administrator, and says so when run again before it can sign in', async () => {
+    const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
+    const first = await runCli(['admin', 'create', '--email', 'root@example.test'], env);
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created administrator root@example\.test /) as unknown });
+    const again = await runCli(['admin', 'create', '--email=root@example.test'], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^root@example\.test is already an administrator but cannot sign in yet: here is a new code/);
+    expect(/"code": "(\d{8})"/.exec(again.stdout)?.[1]).not.toBe(/"code": "(\d{8})"/.exec(first.stdout)?.[1]);
+  });
+
   it('config check lists every problem and exits 1', async () => {
     const result = await runCli(['config', 'check'], { PORTCULLIS_HTTP_PORT: 'x', PORTCULLIS_NOPE: '1', NODE_ENV: 'production' });
     expect(result.code).toBe(1);

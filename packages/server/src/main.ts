@@ -24,6 +24,7 @@ import {
 } from './platform/audit/index.ts';
 import { createFirstAdmin, threadPoolSizeFor } from './modules/accounts/index.ts';
 import { writeFileSync } from 'node:fs';
+import { parseArguments } from './cli/arguments.ts';
 import { availableParallelism } from 'node:os';
 
 export const USAGE = `Usage: portcullis <command>
@@ -35,7 +36,8 @@ Commands:
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
   keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
   admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
-                  one-time code to set the password; the first sign-in can only register a passkey
+                  one-time code to set the password; the first sign-in can only register a passkey.
+                  Changes nothing for an administrator who can already sign in
   audit verify    Recompute the audit log's Merkle tree from its entries, check every stored hash and
                   checkpoint signature; exit 1 naming the first changed, removed, inserted or
                   reordered entry (--key VERIFIER_KEY checks signatures with a published key)
@@ -181,6 +183,18 @@ async function adminCreate(email: string): Promise<number> {
       { db: database.db, keyRing: loadKeyRing(config), clock: systemClock, passwordsEnabled: config.passwords.enabled },
       email,
     );
+    if (admin.outcome === 'already-admin') {
+      process.stderr.write(
+        `portcullis: ${email} is already an administrator (account ${admin.accountId}) with a way to sign in; nothing changed. ` +
+          'An administrator who lost their passkey gets a second-factor reset from another administrator (admin API).\n',
+      );
+      return EXIT_FAILURE;
+    }
+    const done = {
+      created: `Created administrator ${email}`,
+      promoted: `Promoted ${email} to administrator`,
+      'new-code': `${email} is already an administrator but cannot sign in yet: here is a new code (earlier ones no longer work)`,
+    }[admin.outcome];
     const redeem = config.passwords.enabled
       ? [
           `Within ${admin.validForMinutes} minutes, set a password with this single-use code:`,
@@ -200,9 +214,10 @@ async function adminCreate(email: string): Promise<number> {
         ];
     process.stdout.write(
       [
-        `${admin.created ? 'Created' : 'Promoted'} administrator ${email} (account ${admin.accountId}).`,
+        `${done} (account ${admin.accountId}).`,
         ...redeem,
-        'the passkey afterwards. The code is shown only here; run this command again for a new one.',
+        'the passkey afterwards. The code is shown only here; until then, run this command again for a',
+        'new one.',
         '',
       ].join('\n'),
     );
@@ -264,52 +279,55 @@ function configCheck(): void {
   process.stdout.write('configuration is valid\n');
 }
 
+const OUTBOX_LIMIT = /^[1-9][0-9]*$/;
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+$/;
+
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, subcommand, ...rest] = argv;
-  if (command === 'start' && subcommand === undefined) {
-    await start();
-    return -1; // keeps running until a signal
-  }
-  if (command === 'migrate' && subcommand === undefined) {
-    await migrate();
-    return EXIT_OK;
-  }
-  if (command === 'config' && subcommand === 'check' && rest.length === 0) {
-    configCheck();
-    return EXIT_OK;
-  }
-  if (command === 'keys' && subcommand === 'generate' && rest.length === 0) {
-    keysGenerate();
-    return EXIT_OK;
-  }
-  if (command === 'outbox' && (subcommand === undefined || (subcommand === '--limit' && rest.length === 1))) {
-    const limit = rest[0] ?? String(OUTBOX_DEFAULT_LIMIT);
-    if (!/^[1-9][0-9]*$/.test(limit) || Number(limit) > OUTBOX_MAX_LIMIT) {
-      process.stderr.write(`portcullis: --limit must be a whole number from 1 to ${OUTBOX_MAX_LIMIT}\n`);
+  const parsed = parseArguments(argv);
+  switch (parsed.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    case 'usage-error':
+      process.stderr.write(`portcullis: ${parsed.message}\n${parsed.showUsage ? `\n${USAGE}\n` : ''}`);
       return EXIT_USAGE;
+    case 'command':
+      break;
+  }
+  switch (parsed.command) {
+    case 'start':
+      await start();
+      return -1; // keeps running until a signal
+    case 'migrate':
+      await migrate();
+      return EXIT_OK;
+    case 'config check':
+      configCheck();
+      return EXIT_OK;
+    case 'keys generate':
+      keysGenerate();
+      return EXIT_OK;
+    case 'outbox': {
+      const limit = parsed.options.limit ?? String(OUTBOX_DEFAULT_LIMIT);
+      if (!OUTBOX_LIMIT.test(limit) || Number(limit) > OUTBOX_MAX_LIMIT) {
+        process.stderr.write(`portcullis: outbox: --limit must be a whole number from 1 to ${OUTBOX_MAX_LIMIT}\n`);
+        return EXIT_USAGE;
+      }
+      return outbox(Number(limit));
     }
-    return outbox(Number(limit));
-  }
-  if (command === 'audit' && subcommand === 'verify' && (rest.length === 0 || (rest[0] === '--key' && rest.length === 2))) {
-    return auditVerify(rest[1]);
-  }
-  if (command === 'audit' && subcommand === 'export' && (rest.length === 0 || (rest[0] === '--out' && rest.length === 2))) {
-    return auditExport(rest[1]);
-  }
-  if (command === 'admin' && subcommand === 'create' && rest[0] === '--email' && rest.length === 2) {
-    const email = rest[1] ?? '';
-    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
-      process.stderr.write('portcullis: --email needs an email address\n');
-      return EXIT_USAGE;
+    case 'audit verify':
+      return auditVerify(parsed.options.key);
+    case 'audit export':
+      return auditExport(parsed.options.out);
+    case 'admin create': {
+      const email = parsed.options.email ?? '';
+      if (!EMAIL_ADDRESS.test(email) || email.length > 254) {
+        process.stderr.write(`portcullis: admin create: --email needs an email address, not ${JSON.stringify(email)}\n`);
+        return EXIT_USAGE;
+      }
+      return adminCreate(email);
     }
-    return adminCreate(email);
   }
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  process.stderr.write(`portcullis: unknown command "${argv.join(' ')}"\n\n${USAGE}\n`);
-  return EXIT_USAGE;
 }
 
 main(process.argv.slice(2)).then(

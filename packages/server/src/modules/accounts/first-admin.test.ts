@@ -1,7 +1,8 @@
 /**
  * The first administrator, end to end: `portcullis admin create` (the real CLI) prints a
  * single-use code; the code sets the password; the password alone gives only a session that can
- * register a passkey (the admin role needs one); the passkey then signs in at `aal2_phr`.
+ * register a passkey (the admin role needs one); the passkey then signs in at `aal2_phr`. Run
+ * again for that administrator, the command changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../app.ts';
@@ -62,5 +63,16 @@ describe('portcullis admin create', () => {
       payload: { email: 'root@example.test', code, newPassword: 'another passphrase of some length' },
     });
     expect(reused.statusCode).toBe(400);
+  });
+
+  it('once the administrator can sign in, running it again changes nothing and says why (exit 1, one line)', async () => {
+    // Follows the test above, which set the password and registered a passkey.
+    const again = await runCli(['admin', 'create', '--email', 'root@example.test'], { PORTCULLIS_DATA_DIR: dataDir });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(
+      /^portcullis: root@example\.test is already an administrator \(account [0-9a-f-]+\) with a way to sign in; nothing changed\./,
+    );
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -12,6 +12,10 @@
  * confirmation (`POST /v1/accounts/verify-email` with a device and a DPoP proof) opens that same
  * restricted session directly, as a passkey-first sign-up does, as long as the account holds no
  * credential yet.
+ *
+ * An account that is already an administrator is left alone once it holds a credential (a
+ * password, a passkey, …): the command is not a way around them. Until then (the code expired
+ * unused) it gets a new code.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -23,16 +27,22 @@ import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { CODE_POLICY, issueCode } from './one-time-codes.ts';
 import * as repo from './repository.ts';
 
-export interface FirstAdmin {
-  readonly accountId: string;
-  /** True when the account was created, false when an existing one was promoted. */
-  readonly created: boolean;
-  /** Single-use code for `redeemAt`. */
-  readonly code: string;
-  /** Where the code is redeemed: set a password, or (passwords off) confirm the address for a passkey-only session. */
-  readonly redeemAt: '/v1/accounts/password-reset/confirm' | '/v1/accounts/verify-email';
-  readonly validForMinutes: number;
-}
+export type FirstAdmin =
+  | {
+      /**
+       * `created`: a new account; `promoted`: an existing account got the admin role;
+       * `new-code`: already an administrator who holds no credential yet.
+       */
+      readonly outcome: 'created' | 'promoted' | 'new-code';
+      readonly accountId: string;
+      /** Single-use code for `redeemAt`; earlier ones stop working. */
+      readonly code: string;
+      /** Where the code is redeemed: set a password, or (passwords off) confirm the address for a passkey-only session. */
+      readonly redeemAt: '/v1/accounts/password-reset/confirm' | '/v1/accounts/verify-email';
+      readonly validForMinutes: number;
+    }
+  /** Already an administrator holding a credential: nothing was changed and no code issued. */
+  | { readonly outcome: 'already-admin'; readonly accountId: string };
 
 const ADMIN_ROLE = 'admin';
 
@@ -45,6 +55,9 @@ export async function createFirstAdmin(
   const normalized = repo.normalizeEmail(email);
   return withTransaction(deps.db, async (tx) => {
     const existing = await repo.findAccountByEmail(tx, normalized);
+    const alreadyAdmin = existing !== undefined && (JSON.parse(existing.roles) as string[]).includes(ADMIN_ROLE);
+    if (existing && alreadyAdmin && (await repo.hasAnyCredential(tx, existing.id)))
+      return { outcome: 'already-admin', accountId: existing.id };
     let accountId: string;
     if (existing) {
       accountId = existing.id;
@@ -76,11 +89,11 @@ export async function createFirstAdmin(
       action: 'account.admin_created',
       outcome: 'success',
       subjectId: accountId,
-      reason: existing ? 'promoted_from_cli' : 'created_from_cli',
+      reason: alreadyAdmin ? 'new_code_from_cli' : existing ? 'promoted_from_cli' : 'created_from_cli',
     });
     return {
+      outcome: alreadyAdmin ? 'new-code' : existing ? 'promoted' : 'created',
       accountId,
-      created: !existing,
       code,
       validForMinutes: CODE_POLICY[purpose].ttlMinutes,
       redeemAt: deps.passwordsEnabled ? '/v1/accounts/password-reset/confirm' : '/v1/accounts/verify-email',
