@@ -95,9 +95,10 @@ module.exports = {
     {
       name: 'web-uses-sdk-public-entry',
       severity: 'error',
-      comment: "Rule 2: web imports @portcullis/sdk only through its public entry (package.json#exports), never sdk's internals.",
+      comment:
+        "Rule 2: web imports @portcullis/sdk only through its public entries (package.json#exports: the main entry and one per feature), never sdk's internals.",
       from: { path: '^packages/web/' },
-      to: { path: '^packages/sdk/', pathNot: '^packages/sdk/src/index\\.ts$' },
+      to: { path: '^packages/sdk/', pathNot: ['^packages/sdk/src/index\\.ts$', '^packages/sdk/src/[a-z-]+/index\\.ts$'] },
     },
 
     // ── Rule 3: server modules are encapsulated; platform knows nothing of modules ─────────────
@@ -165,7 +166,7 @@ module.exports = {
       // extensionless and `.js` specifiers still resolve.
       extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts', '.json'],
       exportsFields: ['exports'],
-      conditionNames: ['import', 'require', 'node', 'types', 'default'],
+      conditionNames: ['portcullis-source', 'import', 'require', 'node', 'types', 'default'],
       mainFields: ['module', 'main', 'types', 'typings'],
     },
     moduleSystems: ['es6', 'cjs'],

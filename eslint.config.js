@@ -177,6 +177,29 @@ export default defineConfig(
   },
 
   {
+    // The SDK takes only types from the protocol: its modules build TypeBox schemas when they
+    // load, which would put the schema runtime into every app (see packages/sdk/src/lib/wire-constants.ts).
+    name: 'portcullis/sdk-protocol-types-only',
+    files: ['packages/sdk/src/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@portcullis/protocol',
+              allowTypeImports: true,
+              message:
+                'The SDK imports only types from @portcullis/protocol; copy a constant into lib/wire-constants.ts, typed against the protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
     // Boundary rule 5: configuration and process lifetime belong to the CLI entry point.
     // Test files and test-support (Vitest global setup reads CI/DATABASE_URL) are exempt.
     name: 'portcullis/server-process-boundary',

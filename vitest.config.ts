@@ -1,6 +1,12 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/** Workspace packages resolve to their TypeScript sources in tests (see tools/build-sdk.mjs). */
+const SOURCE_CONDITION = 'portcullis-source';
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tools/**/*.test.ts'],
     globalSetup: ['packages/server/src/test-support/global-setup.ts'],

@@ -12,7 +12,7 @@
  * refresh token twice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PortcullisClient } from './client.ts';
+import { PortcullisClient } from './portcullis-client.ts';
 import { ClientError } from './errors.ts';
 import { MemoryTokenStore } from './storage/token-store.ts';
 import { closeHarnesses, DEVICE, EMAIL, PASSWORD, rejectionOf, startHarness } from './test-support/client-harness.ts';

@@ -7,7 +7,7 @@
 import { PROBLEM_CONTENT_TYPE } from '@portcullis/protocol';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PortcullisClient } from './client.ts';
+import { PortcullisClient } from './portcullis-client.ts';
 import { createDpopKey } from './dpop/create-dpop-key.ts';
 import { ApiError, ClientError, isApiError } from './errors.ts';
 import { MemoryTokenStore } from './storage/token-store.ts';

@@ -40,9 +40,16 @@ describe('ApiError', () => {
     });
   });
 
-  it('falls back to the registry message and reads Retry-After', async () => {
+  it('falls back to the code as its message (the registry’s messages stay out of the SDK) and reads Retry-After', async () => {
     const error = await errorFromResponse(problemResponse({ code: 'RATE_LIMITED', requestId: 'r' }, 429, { 'retry-after': '17' }), 'x');
-    expect(error).toMatchObject({ code: 'RATE_LIMITED', message: ERRORS.RATE_LIMITED.message, retryAfterSeconds: 17 });
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', message: 'RATE_LIMITED', retryAfterSeconds: 17 });
+  });
+
+  it('knows every code of the registry, and nothing else', async () => {
+    for (const code of Object.keys(ERRORS)) {
+      expect(await errorFromResponse(problemResponse({ code, requestId: 'r' }, 400), 'x')).toBeInstanceOf(ApiError);
+    }
+    expect(await errorFromResponse(problemResponse({ code: 'toString', requestId: 'r' }, 400), 'x')).toBeInstanceOf(ClientError);
   });
 
   it('is INVALID_RESPONSE when the code is not in this SDK version’s registry', async () => {

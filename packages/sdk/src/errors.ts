@@ -12,7 +12,7 @@
  * Misuse of the SDK (bad options, wrong argument types) throws `TypeError` and is never wrapped.
  * Messages never contain tokens, passwords, codes or proofs.
  */
-import { ERRORS, type AuthChallenge, type ErrorCode, type ValidationIssue } from '@portcullis/protocol';
+import type { AuthChallenge, ErrorCode, ValidationIssue } from '@portcullis/protocol';
 
 /** Codes of failures detected by the SDK itself rather than reported by the server. */
 export const CLIENT_ERROR_CODES = Object.freeze([
@@ -34,7 +34,7 @@ export interface ApiErrorInit {
   readonly code: ErrorCode;
   readonly status: number;
   readonly requestId: string;
-  /** Public title from the problem body; defaults to the registry message of `code`. */
+  /** Public title from the problem body; defaults to `code`. */
   readonly title?: string | undefined;
   /** Public detail from the problem body. */
   readonly detail?: string | undefined;
@@ -76,7 +76,7 @@ export class ApiError extends Error {
   readonly challenge: AuthChallenge | undefined;
 
   constructor(init: ApiErrorInit) {
-    super(init.title ?? ERRORS[init.code].message);
+    super(init.title ?? init.code);
     this.code = init.code;
     this.status = init.status;
     this.requestId = init.requestId;

@@ -1,10 +1,13 @@
 /**
  * @module @portcullis/sdk
  *
- * The Portcullis client for browsers and React Native. This file is the package's only public
- * entry: everything exported is listed here by name, and anything not listed is internal. The
- * SDK depends on `@portcullis/protocol` only and uses no Node API; the wire types it hands out
- * are re-exported so apps need no second import.
+ * The Portcullis client for browsers, React Native and Node. This entry has everything:
+ * `PortcullisClient` (a `CoreClient` with the everyday features as methods) and every feature
+ * function. Each feature is also its own subpath — `@portcullis/sdk/core`, `/accounts`,
+ * `/sessions`, `/factors`, `/passkeys`, `/federation`, `/step-up`, `/records`, `/admin`,
+ * `/elevation`, `/audit` — and the package has no side effects, so a bundler keeps only what the
+ * app calls. The SDK depends on `@portcullis/protocol` for types only and uses no Node API; the
+ * wire types it hands out are re-exported so apps need no second import.
  *
  * @example
  *   import { MemoryTokenStore, PortcullisClient, isApiError } from '@portcullis/sdk';
@@ -12,33 +15,18 @@
  *   const client = new PortcullisClient({ baseUrl: 'https://auth.example.com', tokenStore: new MemoryTokenStore() });
  *   await client.signIn({ email, password, device: { label: 'Web', platform: 'web' } });
  */
-export { PortcullisClient } from './client.ts';
-export type { SessionInfo } from './client.ts';
-export type { PortcullisClientOptions } from './client-options.ts';
-export type { Clock } from './clock.ts';
-
-export { ApiError, CLIENT_ERROR_CODES, ClientError, isApiError, isClientError, isMfaRequired } from './errors.ts';
-export { isStepUpRequired } from './step-up.ts';
-export type { StepUpAnswer, StepUpPrompt } from './step-up.ts';
-export type { ApiErrorInit, ClientErrorCode, ClientErrorOptions } from './errors.ts';
-
-export { createDpopKey } from './dpop/create-dpop-key.ts';
-export { signDpopProof } from './dpop/sign-dpop-proof.ts';
-export type { DpopProofHeader, DpopProofPayload, SignDpopProofOptions } from './dpop/sign-dpop-proof.ts';
-export type { DpopPublicJwk } from './dpop/dpop-key-pair.ts';
-export { MemoryDpopKeyStore } from './dpop/key-store.ts';
-export type { DpopKeyStore } from './dpop/key-store.ts';
-
-export { browserPasskeyAuthenticator } from './passkeys/browser-passkey-authenticator.ts';
-export type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
-
-export { createFederationStart, createNonce, readFederationReturn } from './federation.ts';
-export type { FederatedSignInDetails, FederationNonce, FederationReturn, FederationStart, IdTokenSignInExtras } from './federation.ts';
-
-export { MemoryTokenStore } from './storage/token-store.ts';
-export type { StoredTokens, TokenStore } from './storage/token-store.ts';
-
-export type { Revoked } from './http/response-shapes.ts';
+export { PortcullisClient } from './portcullis-client.ts';
+export * from './core/index.ts';
+export * from './accounts/index.ts';
+export * from './sessions/index.ts';
+export * from './factors/index.ts';
+export * from './passkeys/index.ts';
+export * from './federation/index.ts';
+export * from './step-up/index.ts';
+export * from './records/index.ts';
+export * from './admin/index.ts';
+export * from './elevation/index.ts';
+export * from './audit/index.ts';
 
 // Wire types of the results and inputs, from the shared contract.
 export type {
@@ -56,6 +44,29 @@ export type {
   PhoneCodeSent,
   PhoneConfirmation,
   PhoneEnrolment,
+  RecoveryCodes,
+  RecoveryCodeStatus,
+  NewRecordEntry,
+  NewRecordGrant,
+  RecordEntry,
+  RecordEntryList,
+  RecordGrant,
+  RecordGrantList,
+  AdminAccount,
+  AdminAccountDetail,
+  AdminAccountList,
+  AdminActionResult,
+  MfaResetResult,
+  RolesChangeResult,
+  Elevation,
+  ElevationList,
+  ElevationRequest,
+  AuditCheckpoint,
+  AuditConsistencyProof,
+  AuditEntry,
+  AuditEntryList,
+  AuditInclusionProof,
+  AuditLatestCheckpoint,
   AuthenticationCredential,
   Passkey,
   PasskeyCreationOptions,
@@ -63,6 +74,8 @@ export type {
   PasskeyRequestOptions,
   RegistrationCredential,
   ErrorCode,
+  LinkedIdentity,
+  LinkedIdentityList,
   PasswordResetConfirm,
   PasswordResetRequest,
   PasswordSignInRequest,

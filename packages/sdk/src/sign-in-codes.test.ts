@@ -8,7 +8,7 @@
  */
 import { AUTH_CHALLENGE_METHODS, PROBLEM_CONTENT_TYPE } from '@portcullis/protocol';
 import { describe, expect, it } from 'vitest';
-import { PortcullisClient } from './client.ts';
+import { PortcullisClient } from './portcullis-client.ts';
 import { MemoryDpopKeyStore } from './dpop/key-store.ts';
 import { isClientError, isMfaRequired } from './errors.ts';
 import { errorFromResponse } from './http/error-from-response.ts';

@@ -4,7 +4,8 @@
  * signs out the caller's own session or throws when there is no second one) fails here.
  *
  * Each document's ```ts blocks run in order as one program (test-support/doc-code/program.ts),
- * in a process of its own that imports `@portcullis/sdk` as an app does, against the server over
+ * in a process of its own that imports `@portcullis/sdk` as an app does (its built package, which
+ * is rebuilt first so it matches the sources), against the server over
  * HTTPS with the development certificate trusted the way the README says
  * (`NODE_EXTRA_CA_CERTS=<dataDir>/tls/dev-localhost-cert.pem`). Two things differ from the text:
  * - `https://auth.example.com`, the example server, becomes the test server's URL;
@@ -17,7 +18,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SDK_DIR, buildSdkJavaScript } from '../../../tools/build-sdk.mjs';
 import { typeScriptBlocks, type TypeScriptBlock } from './test-support/doc-code/blocks.ts';
 import { documentProgram } from './test-support/doc-code/program.ts';
 import { startRealTestServer } from './test-support/real-server.ts';
@@ -53,6 +55,9 @@ function runProgram(file: string, env: Readonly<Record<string, string>>): Promis
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
+
+// The programs resolve `@portcullis/sdk` through its exports map to dist/, as an installed package.
+beforeAll(() => buildSdkJavaScript(path.join(SDK_DIR, 'dist')), 60_000);
 
 it('the README’s SDK walkthrough is among the blocks that run', () => {
   const runnable = (blocksOf.get('README.md') ?? []).filter((block) => block.noRun === undefined);

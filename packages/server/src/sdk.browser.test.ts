@@ -43,6 +43,8 @@ async function bundlePageScript(): Promise<string> {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
+    // The SDK's TypeScript sources, as everywhere in the repository (tools/build-sdk.mjs).
+    conditions: ['portcullis-source'],
     write: false,
     logLevel: 'silent',
   });

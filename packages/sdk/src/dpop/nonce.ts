@@ -6,7 +6,7 @@
  * in the `DPoP-Nonce` header, on challenges and on ordinary responses alike; the client keeps
  * the latest one per origin and puts it in every later proof. Internal.
  */
-import { DPOP_NONCE_HEADER } from '@portcullis/protocol';
+import { DPOP_NONCE_HEADER } from '../lib/wire-constants.ts';
 
 /** RFC 9449 §8.1: `nonce = 1*NQCHAR`, NQCHAR = %x21 / %x23-5B / %x5D-7E. */
 const NONCE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

@@ -12,13 +12,13 @@
  *
  * Reads a clone of the body, so the original response stays readable. Internal.
  */
-import { DPOP_NONCE_HEADER } from '@portcullis/protocol';
+import { DPOP_NONCE_HEADER } from '../lib/wire-constants.ts';
 import { isRecord, readJson } from './read-json.ts';
+import { wwwAuthenticateParams } from './www-authenticate.ts';
 
 /** The `error` parameter of a `WWW-Authenticate` challenge, if any. */
 function wwwAuthenticateError(response: Response): string | undefined {
-  const header = response.headers.get('www-authenticate');
-  return header === null ? undefined : /\berror="([^"]*)"/.exec(header)?.[1];
+  return wwwAuthenticateParams(response).get('error');
 }
 
 async function bodyOf(response: Response): Promise<Record<string, unknown> | undefined> {

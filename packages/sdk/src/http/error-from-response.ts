@@ -4,10 +4,14 @@
  * Turns a failed response into the error the caller sees: an {@link ApiError} when the body is
  * a Portcullis problem (RFC 9457 with a registered `code`), otherwise a {@link ClientError}
  * `INVALID_RESPONSE` carrying the status (a proxy's HTML 502, a code this SDK version does not
- * know). Never copies the response body into a message. Internal.
+ * know). An RFC 9470 "insufficient_user_authentication" answer becomes an
+ * `InsufficientAuthenticationError`. Never copies the response body into a message. Internal.
  */
-import { AUTH_CHALLENGE_METHODS, isErrorCode, type AuthChallenge, type ValidationIssue } from '@portcullis/protocol';
+import type { AuthChallenge, ValidationIssue } from '@portcullis/protocol';
 import { ApiError, ClientError } from '../errors.ts';
+import { isErrorCode } from '../generated/error-codes.ts';
+import { insufficientAuthenticationOf } from '../insufficient-authentication.ts';
+import { isAuthChallengeMethod } from '../lib/wire-constants.ts';
 import { isRecord, readJson } from './read-json.ts';
 
 function issuesOf(value: unknown): ValidationIssue[] | undefined {
@@ -21,18 +25,12 @@ function issuesOf(value: unknown): ValidationIssue[] | undefined {
   return issues;
 }
 
-const CHALLENGE_METHODS: ReadonlySet<string> = new Set(AUTH_CHALLENGE_METHODS);
-
 /** The problem's `challenge`, when it is well formed; anything else is ignored. */
 function challengeOf(value: unknown): AuthChallenge | undefined {
   if (!isRecord(value)) return undefined;
   const { token, methods, level, expiresIn } = value;
   if (typeof token !== 'string' || typeof expiresIn !== 'number' || (level !== 'aal2' && level !== 'aal2_phr')) return undefined;
-  if (
-    !Array.isArray(methods) ||
-    !methods.every((m): m is AuthChallenge['methods'][number] => typeof m === 'string' && CHALLENGE_METHODS.has(m))
-  )
-    return undefined;
+  if (!Array.isArray(methods) || !methods.every(isAuthChallengeMethod)) return undefined;
   return { token, methods, level, expiresIn };
 }
 
@@ -48,6 +46,8 @@ function retryAfterOf(response: Response): number | undefined {
  */
 export async function errorFromResponse(response: Response, context: string): Promise<ApiError | ClientError> {
   const body = await readJson(response);
+  const insufficient = insufficientAuthenticationOf(response, body);
+  if (insufficient !== undefined) return insufficient;
   if (isRecord(body) && isErrorCode(body['code'])) {
     return new ApiError({
       code: body['code'],

@@ -19,6 +19,8 @@ import type {
   PasskeyCreationOptions,
   PasskeyList,
   PasskeyRequestOptions,
+  RecoveryCodes,
+  RecoveryCodeStatus,
   Session,
   SessionList,
   TokenResponse,
@@ -27,12 +29,21 @@ import type {
 } from '@portcullis/protocol';
 import { isRecord } from './read-json.ts';
 
+/** Shared by every feature's shape checks. */
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+export const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+export const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+/** A list answer, `{ [key]: [item, …] }`, when every item passes `isItem`. */
+export function parseListOf<K extends string, I>(value: unknown, key: K, isItem: (item: unknown) => item is I): Record<K, I[]> | undefined {
+  if (!isRecord(value)) return undefined;
+  const items = value[key];
+  return Array.isArray(items) && items.every(isItem) ? (value as Record<K, I[]>) : undefined;
+}
+
 export type { Revoked } from '@portcullis/protocol';
 import type { Revoked } from '@portcullis/protocol';
-
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 export function parseTokenResponse(value: unknown): TokenResponse | undefined {
   if (!isRecord(value)) return undefined;
@@ -71,8 +82,7 @@ function isSession(value: unknown): value is Session {
 }
 
 export function parseSessionList(value: unknown): SessionList | undefined {
-  if (!isRecord(value) || !Array.isArray(value['sessions']) || !value['sessions'].every(isSession)) return undefined;
-  return value as SessionList;
+  return parseListOf(value, 'sessions', isSession);
 }
 
 export function parseRevoked(value: unknown): Revoked | undefined {
@@ -122,8 +132,7 @@ export function parsePasskey(value: unknown): Passkey | undefined {
 }
 
 export function parsePasskeyList(value: unknown): PasskeyList | undefined {
-  if (!isRecord(value) || !Array.isArray(value['passkeys']) || !value['passkeys'].every(isPasskey)) return undefined;
-  return value as PasskeyList;
+  return parseListOf(value, 'passkeys', isPasskey);
 }
 
 const isCodeTiming = (value: Record<string, unknown>): boolean => isCount(value['codeExpiresIn']) && isCount(value['resendAfter']);
@@ -158,4 +167,14 @@ export function parseMfaFactorList(value: unknown): MfaFactorList | undefined {
     (factor) => isRecord(factor) && isNonEmptyString(factor['id']) && isString(factor['kind']) && isString(factor['label']),
   );
   return wellFormed ? (value as MfaFactorList) : undefined;
+}
+
+export function parseRecoveryCodes(value: unknown): RecoveryCodes | undefined {
+  if (!isRecord(value) || !Array.isArray(value['codes']) || !value['codes'].every(isNonEmptyString)) return undefined;
+  return isString(value['createdAt']) ? (value as RecoveryCodes) : undefined;
+}
+
+export function parseRecoveryCodeStatus(value: unknown): RecoveryCodeStatus | undefined {
+  if (!isRecord(value) || !isCount(value['total']) || !isCount(value['remaining'])) return undefined;
+  return value['createdAt'] === null || isString(value['createdAt']) ? (value as RecoveryCodeStatus) : undefined;
 }

@@ -5,7 +5,7 @@
  * controllable clock shared by both (so proof `iat` checks and token expiry move together).
  * Test-only.
  */
-import { PortcullisClient } from '../client.ts';
+import { PortcullisClient } from '../portcullis-client.ts';
 import type { PortcullisClientOptions } from '../client-options.ts';
 import { MemoryDpopKeyStore } from '../dpop/key-store.ts';
 import { MemoryTokenStore } from '../storage/token-store.ts';

@@ -1,5 +1,5 @@
 /**
- * @module step-up
+ * @module step-up/is-step-up-required
  *
  * Step-up re-authentication from the client's side. A route that needs a fresh authentication
  * answers `401 STEP_UP_REQUIRED` with a challenge; the person answers it (a code or a passkey)
@@ -8,8 +8,8 @@
  * request; this module holds the types and the type guard.
  */
 import type { AuthChallenge } from '@portcullis/protocol';
-import { isApiError, type ApiError } from './errors.ts';
-import type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
+import { isApiError, type ApiError } from '../errors.ts';
+import type { PasskeyAuthenticator } from '../passkeys/passkey-authenticator.ts';
 
 /** How the person answers a step-up challenge: one of the challenge's `methods`. */
 export type StepUpAnswer =

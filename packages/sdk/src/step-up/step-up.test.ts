@@ -4,9 +4,9 @@
  */
 import { PROBLEM_CONTENT_TYPE } from '@portcullis/protocol';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.ts';
-import { parseStepUpPasskeyOptions, parseStepUpVerification, stepUpChallengeOf } from './http/step-up.ts';
-import { isStepUpRequired } from './step-up.ts';
+import { ApiError } from '../errors.ts';
+import { parseStepUpPasskeyOptions, parseStepUpVerification, stepUpChallengeOf } from './step-up-responses.ts';
+import { isStepUpRequired } from './is-step-up-required.ts';
 
 const CHALLENGE = {
   token: 'su_AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',

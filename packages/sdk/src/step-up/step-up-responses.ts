@@ -1,13 +1,13 @@
 /**
- * @module http/step-up
+ * @module step-up/step-up-responses
  *
  * Recognises a `401 STEP_UP_REQUIRED` answer and checks the shapes of the step-up routes'
  * answers. Reads a clone of the body, so the original response stays readable. Internal.
  */
 import type { AuthChallenge, StepUpPasskeyOptions, StepUpVerification } from '@portcullis/protocol';
-import { isStepUpRequired } from '../step-up.ts';
-import { errorFromResponse } from './error-from-response.ts';
-import { isJsonResponse, isRecord } from './read-json.ts';
+import { errorFromResponse } from '../http/error-from-response.ts';
+import { isJsonResponse, isRecord } from '../http/read-json.ts';
+import { isStepUpRequired } from './is-step-up-required.ts';
 
 /** The challenge of a `401 STEP_UP_REQUIRED` answer, or undefined for any other response. */
 export async function stepUpChallengeOf(response: Response): Promise<AuthChallenge | undefined> {

@@ -4,7 +4,7 @@
  */
 import { createHash, webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createFederationStart, createNonce, dpopThumbprint, exchangeBody, idTokenBody, readFederationReturn } from './federation.ts';
+import { createFederationStart, createNonce, dpopThumbprint, exchangeBody, idTokenBody, readFederationReturn } from './provider-flow.ts';
 
 describe('federation helpers', () => {
   it('createFederationStart: a fresh verifier and its S256 challenge in the start URL', async () => {

@@ -1,5 +1,5 @@
 /**
- * @module federation
+ * @module federation/provider-flow
  *
  * Sign in with Apple, Google and OpenID Connect providers from the app's side.
  *
@@ -16,21 +16,13 @@
  * polyfill, Node); nothing stores the verifier: keep it where the app keeps its navigation state
  * (`sessionStorage` on the web, memory in a native app) until the browser returns.
  */
-import {
-  FEDERATION_CODE_CHALLENGE_METHOD,
-  FEDERATION_RETURN_PARAMS,
-  isErrorCode,
-  type Device,
-  type ErrorCode,
-  type FederatedProfile,
-  type LinkedIdentity,
-  type LinkedIdentityList,
-  type TokenResponse,
-} from '@portcullis/protocol';
-import { isRecord } from './http/read-json.ts';
-import { parseTokenResponse } from './http/response-shapes.ts';
-import { encodeBase64url, utf8Bytes } from './lib/base64url.ts';
-import { randomBytes, subtleCrypto } from './lib/webcrypto.ts';
+import type { Device, ErrorCode, FederatedProfile, LinkedIdentity, LinkedIdentityList, TokenResponse } from '@portcullis/protocol';
+import { isErrorCode } from '../generated/error-codes.ts';
+import { isRecord } from '../http/read-json.ts';
+import { parseTokenResponse } from '../http/response-shapes.ts';
+import { encodeBase64url, utf8Bytes } from '../lib/base64url.ts';
+import { randomBytes, subtleCrypto } from '../lib/webcrypto.ts';
+import { FEDERATION_CODE_CHALLENGE_METHOD, FEDERATION_RETURN_PARAMS } from '../lib/wire-constants.ts';
 
 const PROVIDER_ID = /^[a-z][a-z0-9_]{0,31}$/;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

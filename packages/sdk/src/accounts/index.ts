@@ -1,0 +1,12 @@
+/**
+ * @module @portcullis/sdk/accounts
+ *
+ * Sign-up, email confirmation, password reset, the signed-in account and its password.
+ *
+ * @example
+ *   import { signUp, verifyEmail } from '@portcullis/sdk/accounts';
+ *
+ *   await signUp(client, { email: 'ada@example.com', password });
+ *   await verifyEmail(client, { email: 'ada@example.com', code: await askForCode() });
+ */
+export { changePassword, confirmPasswordReset, getAccount, requestPasswordReset, signUp, verifyEmail } from './accounts.ts';

@@ -1,0 +1,62 @@
+/**
+ * @module admin/admin-shapes
+ *
+ * Shape checks of the admin API's answers. Internal.
+ */
+import type {
+  AdminAccount,
+  AdminAccountDetail,
+  AdminAccountList,
+  AdminActionResult,
+  MfaResetResult,
+  RolesChangeResult,
+} from '@portcullis/protocol';
+import { isElevation } from '../elevation/elevation-shapes.ts';
+import { isRecord } from '../http/read-json.ts';
+import { isCount, isNonEmptyString, isString, isStringOrNull } from '../http/response-shapes.ts';
+
+const isAccountStatus = (value: unknown): value is 'active' | 'locked' => value === 'active' || value === 'locked';
+
+function isAdminAccount(value: unknown): value is AdminAccount {
+  if (!isRecord(value)) return false;
+  const { id, email, masked, emailVerified, roles, status, createdAt } = value;
+  return (
+    isNonEmptyString(id) &&
+    isString(email) &&
+    typeof masked === 'boolean' &&
+    typeof emailVerified === 'boolean' &&
+    Array.isArray(roles) &&
+    roles.every(isString) &&
+    isAccountStatus(status) &&
+    isString(createdAt)
+  );
+}
+
+export function parseAdminAccountList(value: unknown): AdminAccountList | undefined {
+  if (!isRecord(value) || !Array.isArray(value['accounts']) || !value['accounts'].every(isAdminAccount)) return undefined;
+  return isStringOrNull(value['nextAfter']) ? (value as AdminAccountList) : undefined;
+}
+
+export function parseAdminAccountDetail(value: unknown): AdminAccountDetail | undefined {
+  if (!isRecord(value) || !isAdminAccount(value['account'])) return undefined;
+  const { sessions, elevations } = value;
+  if (!Array.isArray(sessions) || !sessions.every((session) => isRecord(session) && isString(session['id']))) return undefined;
+  return Array.isArray(elevations) && elevations.every(isElevation) ? (value as AdminAccountDetail) : undefined;
+}
+
+export function parseAdminActionResult(value: unknown): AdminActionResult | undefined {
+  return isRecord(value) && isAccountStatus(value['status']) && isCount(value['revokedSessions'])
+    ? (value as AdminActionResult)
+    : undefined;
+}
+
+export function parseMfaResetResult(value: unknown): MfaResetResult | undefined {
+  if (!isRecord(value) || !isCount(value['revokedSessions']) || !isRecord(value['removed'])) return undefined;
+  const { totp, recoveryCodeSets, passkeys, phones } = value['removed'];
+  return [totp, recoveryCodeSets, passkeys, phones].every(isCount) ? (value as MfaResetResult) : undefined;
+}
+
+export function parseRolesChangeResult(value: unknown): RolesChangeResult | undefined {
+  if (!isRecord(value) || !Array.isArray(value['roles']) || !value['roles'].every(isString)) return undefined;
+  return Array.isArray(value['pending']) && value['pending'].every(isElevation) ? (value as RolesChangeResult) : undefined;
+}

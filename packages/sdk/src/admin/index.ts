@@ -1,0 +1,23 @@
+/**
+ * @module @portcullis/sdk/admin
+ *
+ * The admin API: accounts (masked unless unmasked with a step-up), lock and unlock, sign-out
+ * everywhere, second-factor reset, roles.
+ *
+ * @example
+ *   import { listAccounts, lockAccount } from '@portcullis/sdk/admin';
+ *
+ *   const { accounts } = await listAccounts(client, { email: 'ada@example.com' });
+ *   if (accounts[0]) await lockAccount(client, accounts[0].id);
+ */
+export {
+  getAccountDetail,
+  listAccounts,
+  listAccountsUnmasked,
+  lockAccount,
+  resetAccountMfa,
+  setAccountRoles,
+  signOutAccount,
+  unlockAccount,
+} from './admin.ts';
+export type { AccountListQuery } from './admin.ts';

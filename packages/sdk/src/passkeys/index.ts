@@ -1,0 +1,16 @@
+/**
+ * @module @portcullis/sdk/passkeys
+ *
+ * Passkeys: signing in with one, registering, listing, renaming and removing them, and the
+ * browser authenticator (over `@simplewebauthn/browser`). On iOS and Android, implement
+ * `PasskeyAuthenticator` over the platform passkey API.
+ *
+ * @example
+ *   import { browserPasskeyAuthenticator, signInWithPasskey } from '@portcullis/sdk/passkeys';
+ *
+ *   await signInWithPasskey(client, browserPasskeyAuthenticator(), { label: 'Web', platform: 'web' });
+ */
+export { browserPasskeyAuthenticator } from './browser-passkey-authenticator.ts';
+export type { PasskeyAuthenticator } from './passkey-authenticator.ts';
+export { listPasskeys, registerPasskey, removePasskey, renamePasskey } from './passkey-management.ts';
+export { signInWithPasskey } from './passkey-sign-in.ts';
