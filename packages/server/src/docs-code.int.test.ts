@@ -9,9 +9,10 @@
  * HTTPS with the development certificate trusted the way the README says
  * (`NODE_EXTRA_CA_CERTS=<dataDir>/tls/dev-localhost-cert.pem`). Two things differ from the text:
  * - `https://auth.example.com`, the example server, becomes the test server's URL;
- * - `askUser` and `showQrCode`, which stand for the app's own screens, are provided
- *   (test-support/doc-code/world.ts): the person reads the emailed code from the development
- *   outbox and has a real authenticator app.
+ * - `askUser`, `showQrCode`, `showRecoveryCodesOnce` and `showHint`, which stand for the app's own
+ *   screens, are provided (test-support/doc-code/world.ts): the person reads emailed and texted
+ *   codes from the development outbox and has a real authenticator app.
+ * SMS codes are switched on (`mfa.smsCodes.enabled`) so the guide to them runs too.
  * A block that cannot run here says why in its info string (```ts no-run: needs Apple's servers).
  */
 import { spawn } from 'node:child_process';
@@ -77,14 +78,14 @@ describe.each(DOCUMENTS.filter((document) => (blocksOf.get(document) ?? []).leng
     async () => {
       const { server, baseUrl, certificateFile } = await startRealTestServer({
         tls: 'self-signed',
-        // Development, as after `npm start`: the outbox holds the "emailed" codes.
-        config: () => ({ environment: 'development' }),
+        // Development, as after `npm start`: the outbox holds the emailed and texted codes.
+        config: () => ({ environment: 'development', mfa: { smsCodes: { enabled: true } } }),
       });
       try {
         mkdirSync(PROGRAMS, { recursive: true });
         // Named after the document, so a stack trace reads README.md.ts:<line of README.md>.
         const file = path.join(PROGRAMS, `${document.replaceAll(path.sep, '__')}.ts`);
-        const prelude = `import { askUser, showQrCode } from ${JSON.stringify(pathToFileURL(WORLD).href)};`;
+        const prelude = `import { askUser, showHint, showQrCode, showRecoveryCodesOnce } from ${JSON.stringify(pathToFileURL(WORLD).href)};`;
         writeFileSync(file, documentProgram(blocks, { prelude, substitutions: [[EXAMPLE_SERVER, baseUrl]] }));
         const run = await runProgram(file, { NODE_EXTRA_CA_CERTS: certificateFile ?? '', PORTCULLIS_DOCS_BASE_URL: baseUrl });
         expect(run, `${document} failed (line numbers are the document's):\n${run.output}`).toEqual({ code: 0, output: '' });
