@@ -12,6 +12,9 @@
  *   globals and no Node builtins at all.
  * - In `packages/server/src`, only `main.ts` may touch `process.env` / `process.exit` (boundary
  *   rule 5; dependency-cruiser cannot see property reads, so it lives here).
+ * - In `packages/server/src`, request inputs are never cast (`request.body as …`): their types
+ *   come from the route's schemas through the TypeBox type provider, so a cast could only hide
+ *   a mismatch between what is validated and what the code reads.
  * Import-graph rules (who may import whom) live in `.dependency-cruiser.cjs`, not here.
  */
 import { builtinModules } from 'node:module';
@@ -29,6 +32,23 @@ const bareBuiltinImports = builtinModules
   .map((name) => ({ name, message: `Import Node builtins with the node: protocol: 'node:${name}'.` }));
 
 /** Enough Node globals for the plain-JS scripts (bin shims, tools/*.mjs, config files). */
+/**
+ * `request.body as X`, `<X>request.query`, … on a Fastify request: what validation checked is
+ * the route's schema, so the type must come from that schema (platform/routes/route-app.ts),
+ * never from an assertion that can say something else.
+ */
+const REQUEST_INPUT = 'MemberExpression[object.name=/^(request|req)$/][property.name=/^(body|params|query|headers)$/]';
+export const uncheckedRequestInputCasts = [
+  {
+    selector: `TSAsExpression > ${REQUEST_INPUT}.expression`,
+    message: 'Do not cast request inputs: declare the schema on the route and let the type provider type it (RouteApp).',
+  },
+  {
+    selector: `TSTypeAssertion > ${REQUEST_INPUT}.expression`,
+    message: 'Do not cast request inputs: declare the schema on the route and let the type provider type it (RouteApp).',
+  },
+];
+
 const nodeGlobals = /** @type {const} */ ({
   process: 'readonly',
   console: 'readonly',
@@ -148,6 +168,12 @@ export default defineConfig(
         },
       ],
     },
+  },
+
+  {
+    name: 'portcullis/typed-request-inputs',
+    files: ['packages/server/src/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...uncheckedRequestInputCasts] },
   },
 
   {

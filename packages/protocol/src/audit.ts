@@ -86,7 +86,7 @@ export const AuditInclusionProofSchema = Type.Object(
     treeSize: Type.Integer({ minimum: 1 }),
     leafHash: Type.String(),
     rootHash: Type.String(),
-    proof: Type.Array(Type.String(), { description: 'RFC 9162 §2.1.3.1 audit path, bottom-up, base64.' }),
+    proof: Type.Immutable(Type.Array(Type.String(), { description: 'RFC 9162 §2.1.3.1 audit path, bottom-up, base64.' })),
   },
   { additionalProperties: false },
 );
@@ -104,7 +104,7 @@ export const AuditConsistencyProofSchema = Type.Object(
     toSize: Type.Integer({ minimum: 1 }),
     fromRoot: Type.String(),
     toRoot: Type.String(),
-    proof: Type.Array(Type.String(), { description: 'RFC 9162 §2.1.4.1 consistency path, base64.' }),
+    proof: Type.Immutable(Type.Array(Type.String(), { description: 'RFC 9162 §2.1.4.1 consistency path, base64.' })),
   },
   { additionalProperties: false },
 );

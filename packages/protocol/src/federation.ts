@@ -51,6 +51,7 @@ const CodeVerifierSchema = Type.String({
 });
 
 export const ProviderParamsSchema = Type.Object({ provider: ProviderIdSchema }, { additionalProperties: false });
+export type ProviderParams = Static<typeof ProviderParamsSchema>;
 
 export const FederationStartQuerySchema = Type.Object(
   {

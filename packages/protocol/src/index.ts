@@ -178,6 +178,7 @@ export type {
   LinkedIdentityList,
   LinkExchangeRequest,
   LinkIdTokenRequest,
+  ProviderParams,
 } from './federation.ts';
 export {
   STEP_UP_HEADER,

@@ -7,11 +7,12 @@
  */
 import Type from 'typebox';
 import { sql } from 'kysely';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { appError } from '../platform/errors/app-error.ts';
 import type { Authenticator } from '../platform/routes/authentication.ts';
 import type { Principal } from '../platform/routes/principal.ts';
 import type { App } from '../app.ts';
+import type { RouteApp } from '../platform/routes/route-app.ts';
 
 const Ok = Type.Object({ ok: Type.Boolean() }, { additionalProperties: false });
 
@@ -21,7 +22,7 @@ export const FIXTURE_PROTECTED_ROUTES = [
   { method: 'DELETE', url: '/v1/fixture/records/:id' },
 ] as const;
 
-export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
+export const fixtureRoutes: FastifyPluginAsync = async (app: RouteApp) => {
   const database = (app as unknown as App).portcullis.database;
   app.get(
     '/v1/fixture/public',
@@ -95,7 +96,7 @@ export const fixtureRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       schema: { querystring: Type.Object({ ms: Type.Optional(Type.String()) }), response: { 200: Ok } },
     },
     async (request) => {
-      const ms = Number((request.query as { ms?: string }).ms ?? '300');
+      const ms = Number(request.query.ms ?? '300');
       await new Promise((resolve) => setTimeout(resolve, ms));
       return { ok: true };
     },

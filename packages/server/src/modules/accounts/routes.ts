@@ -8,7 +8,7 @@
  * in the API and in the OpenAPI document, say so there, and answer `403 PASSWORDS_DISABLED`
  * before their body is read.
  */
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import {
   AcceptedSchema,
   AccountSchema,
@@ -21,11 +21,6 @@ import {
   SignUpRequestSchema,
   TokenResponseSchema,
   VerifyEmailRequestSchema,
-  type ChangePasswordRequest,
-  type PasswordResetConfirm,
-  type PasswordSignInRequest,
-  type SignUpRequest,
-  type VerifyEmailRequest,
 } from '@portcullis/protocol';
 import { appError } from '../../platform/errors/app-error.ts';
 import { networkOf } from '../../platform/http/ip-prefix.ts';
@@ -41,6 +36,7 @@ import {
   verifyEmail,
   type AccountsDeps,
 } from './service.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface AccountsRouteDeps {
   readonly accounts: AccountsDeps;
@@ -75,7 +71,7 @@ const ACCEPTED_SIGN_UP = { status: 'accepted' as const, message: 'Check your ema
 const ACCEPTED_RESET = { status: 'accepted' as const, message: 'If the address has an account, a code is on its way.' };
 
 export function accountsRoutes(deps: AccountsRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     const passwords = deps.accounts.passwordsEnabled;
     // A route that exists only for passwords: with them off, refused before the body is read, and documented so.
     const passwordOnly = passwords ? {} : { onRequest: refusePasswordRoute };
@@ -97,7 +93,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         },
       },
       async (request, reply) => {
-        await signUp(deps.accounts, request.body as SignUpRequest, requestContext(request));
+        await signUp(deps.accounts, request.body, requestContext(request));
         return reply.code(202).send(ACCEPTED_SIGN_UP);
       },
     );
@@ -115,7 +111,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         },
       },
       async (request, reply) => {
-        const body = request.body as VerifyEmailRequest;
+        const body = request.body;
         // The proof is checked before the code is spent: a nonce retry keeps the code usable.
         const enrolment = body.device === undefined ? undefined : { jkt: await deps.tokenRequestProof(request), device: body.device };
         const outcome = await verifyEmail(deps.accounts, { email: body.email, code: body.code, enrolment }, requestContext(request));
@@ -138,7 +134,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as PasswordSignInRequest;
+        const body = request.body;
         const tokens = await signInWithPassword(deps.accounts, { ...body, jkt, network: networkOf(request.ip) }, requestContext(request));
         return reply.code(201).send(tokens);
       },
@@ -163,12 +159,12 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
           ...passwordOnlyNote,
           tags: ['accounts'],
           body: ChangePasswordRequestSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const body = request.body as ChangePasswordRequest;
+        const body = request.body;
         await changePassword(
           deps.accounts,
           { accountId: principal.accountId, sessionId: principal.sessionId, ...body, network: networkOf(request.ip) },
@@ -192,7 +188,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
         },
       },
       async (request, reply) => {
-        await requestPasswordReset(deps.accounts, request.body as { email: string }, requestContext(request));
+        await requestPasswordReset(deps.accounts, request.body, requestContext(request));
         return reply.code(202).send(ACCEPTED_RESET);
       },
     );
@@ -207,11 +203,11 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
           ...passwordOnlyNote,
           tags: ['accounts'],
           body: PasswordResetConfirmSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
-        await confirmPasswordReset(deps.accounts, request.body as PasswordResetConfirm, requestContext(request));
+        await confirmPasswordReset(deps.accounts, request.body, requestContext(request));
         return reply.code(204).send();
       },
     );

@@ -6,7 +6,7 @@
  * `accounts:read_personal` and a fresh step-up. Resetting second factors and changing roles
  * need a step-up bound to the request. No route here reads a record or a message.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   AccountIdParamsSchema,
   AdminAccountDetailSchema,
@@ -16,23 +16,24 @@ import {
   MfaResetResultSchema,
   RolesChangeRequestSchema,
   RolesChangeResultSchema,
+  type AccountIdParams,
   type AdminAccountQuery,
-  type RolesChangeRequest,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import type { AdminDeps } from './service.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 const TAGS = ['admin'];
 const STEP_UP = { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2_phr' } as const;
 
-const accountIdOf = (request: FastifyRequest) => (request.params as { accountId: string }).accountId;
+const accountIdOf = (request: { readonly params: AccountIdParams }) => request.params.accountId;
 
 export function adminRoutes(deps: AdminDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
-    const list = (unmasked: boolean) => async (request: FastifyRequest) => {
-      const query = request.query as AdminAccountQuery;
+  return async function routes(app: RouteApp): Promise<void> {
+    const list = (unmasked: boolean) => async (request: FastifyRequest & { query: AdminAccountQuery }) => {
+      const query = request.query;
       return service.listAccounts(
         deps,
         principalOf(request),
@@ -144,7 +145,7 @@ export function adminRoutes(deps: AdminDeps) {
         },
       },
       async (request) => {
-        const { roles } = request.body as RolesChangeRequest;
+        const { roles } = request.body;
         return service.changeRoles(deps, principalOf(request), { accountId: accountIdOf(request), roles }, requestContext(request));
       },
     );

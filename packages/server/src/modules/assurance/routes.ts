@@ -6,19 +6,12 @@
  * when the challenge offers one. Public like the first step (the caller has no session yet),
  * proven by the challenge token plus a DPoP proof from the key that passed the first factor.
  */
-import type { FastifyInstance } from 'fastify';
-import {
-  MfaCodeSentSchema,
-  MfaSendCodeRequestSchema,
-  MfaSignInRequestSchema,
-  TokenResponseSchema,
-  type MfaSendCodeRequest,
-  type MfaSignInRequest,
-} from '@portcullis/protocol';
+import { MfaCodeSentSchema, MfaSendCodeRequestSchema, MfaSignInRequestSchema, TokenResponseSchema } from '@portcullis/protocol';
 import type { TokenRequestProof } from '../sessions/index.ts';
 import { requestContext } from '../../platform/routes/request.ts';
 import type { AssuranceDeps } from './deps.ts';
 import { completeSecondFactor, sendChallengeCode } from './sign-in.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface AssuranceRouteDeps {
   readonly assurance: AssuranceDeps;
@@ -26,7 +19,7 @@ export interface AssuranceRouteDeps {
 }
 
 export function assuranceRoutes(deps: AssuranceRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/sessions/mfa',
       {
@@ -41,7 +34,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as MfaSignInRequest;
+        const body = request.body;
         const tokens = await completeSecondFactor(deps.assurance, { ...body, jkt }, requestContext(request));
         return reply.code(201).send(tokens);
       },
@@ -62,7 +55,7 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as MfaSendCodeRequest;
+        const body = request.body;
         const sent = await sendChallengeCode(deps.assurance, { ...body, jkt }, requestContext(request));
         return reply.code(202).send(sent);
       },

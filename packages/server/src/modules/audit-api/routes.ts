@@ -7,7 +7,7 @@
  * `failure` when it was refused (ASVS V16.3.2: access to the log is itself logged). Numbers in
  * query strings arrive as digit strings and are parsed here; every range check is the service's.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   AuditConsistencyProofSchema,
   AuditConsistencyQuerySchema,
@@ -16,9 +16,7 @@ import {
   AuditInclusionProofSchema,
   AuditInclusionQuerySchema,
   AuditLatestCheckpointSchema,
-  type AuditConsistencyQuery,
   type AuditEntryQuery,
-  type AuditInclusionQuery,
 } from '@portcullis/protocol';
 import {
   getConsistencyProof,
@@ -31,6 +29,7 @@ import {
 } from '../../platform/audit/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export type AuditApiDeps = AuditLogDeps;
 
@@ -86,7 +85,7 @@ function filterOf(query: AuditEntryQuery): AuditEntryFilter {
 }
 
 export function auditApiRoutes(deps: AuditApiDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.get(
       '/v1/audit/entries',
       {
@@ -99,7 +98,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
         },
       },
       async (request) => {
-        const query = request.query as AuditEntryQuery;
+        const query = request.query;
         const limit = query.limit === undefined ? undefined : Number(query.limit);
         if (limit !== undefined && limit > 500) throw appError('REQUEST_INVALID', { detail: 'limit above 500' });
         const filter = filterOf(query);
@@ -133,7 +132,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
         },
       },
       async (request) => {
-        const query = request.query as AuditInclusionQuery;
+        const query = request.query;
         return audited(deps, request, 'inclusion_proof', null, () =>
           getInclusionProof(deps, Number(query.entryIndex), Number(query.treeSize)),
         );
@@ -152,7 +151,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
         },
       },
       async (request) => {
-        const query = request.query as AuditConsistencyQuery;
+        const query = request.query;
         return audited(deps, request, 'consistency_proof', null, () =>
           getConsistencyProof(deps, Number(query.fromSize), Number(query.toSize)),
         );

@@ -8,12 +8,11 @@
  * true. It must never be registered any other way.
  */
 import Type from 'typebox';
-import type { FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config/schema.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, listOutbox, mailTransportFor } from '../../platform/mailer/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface DevOutboxDeps {
   readonly database: DatabaseHandle;
@@ -58,8 +57,8 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 export function devOutboxRoutes(deps: DevOutboxDeps) {
-  return async function devOutbox(app: FastifyInstance): Promise<void> {
-    app.withTypeProvider<TypeBoxTypeProvider>().get(
+  return async function devOutbox(app: RouteApp): Promise<void> {
+    app.get(
       '/v1/dev/outbox',
       {
         config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' },

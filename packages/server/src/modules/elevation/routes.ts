@@ -6,24 +6,18 @@
  * them. Asking and approving change who can do what, so both need a fresh phishing-resistant
  * authentication bound to the request (step-up).
  */
-import type { FastifyInstance } from 'fastify';
-import {
-  ElevationIdParamsSchema,
-  ElevationListSchema,
-  ElevationRequestSchema,
-  ElevationSchema,
-  type ElevationRequest,
-} from '@portcullis/protocol';
+import { ElevationIdParamsSchema, ElevationListSchema, ElevationRequestSchema, ElevationSchema } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import type { ElevationDeps } from './service.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 const TAGS = ['elevation'];
 const STEP_UP = { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2_phr' } as const;
 
 export function elevationRoutes(deps: ElevationDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/elevations',
       {
@@ -36,7 +30,7 @@ export function elevationRoutes(deps: ElevationDeps) {
         },
       },
       async (request, reply) => {
-        const body = request.body as ElevationRequest;
+        const body = request.body;
         const elevation = await service.requestElevation(deps, principalOf(request), body, requestContext(request));
         return reply.code(201).send(elevation);
       },
@@ -63,7 +57,7 @@ export function elevationRoutes(deps: ElevationDeps) {
         },
       },
       async (request) => {
-        const { elevationId } = request.params as { elevationId: string };
+        const { elevationId } = request.params;
         return service.endElevation(deps, principalOf(request), { id: elevationId, scope: 'own' }, requestContext(request));
       },
     );
@@ -93,7 +87,7 @@ export function elevationRoutes(deps: ElevationDeps) {
         },
       },
       async (request) => {
-        const { elevationId } = request.params as { elevationId: string };
+        const { elevationId } = request.params;
         return service.approveElevation(deps, principalOf(request), elevationId, requestContext(request));
       },
     );
@@ -110,7 +104,7 @@ export function elevationRoutes(deps: ElevationDeps) {
         },
       },
       async (request) => {
-        const { elevationId } = request.params as { elevationId: string };
+        const { elevationId } = request.params;
         return service.endElevation(deps, principalOf(request), { id: elevationId, scope: 'any' }, requestContext(request));
       },
     );

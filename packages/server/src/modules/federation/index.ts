@@ -5,7 +5,6 @@
  * (redirect) flows, linking to signed-in accounts, and Apple's server-to-server notifications.
  * Other modules import from here only.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
@@ -20,6 +19,7 @@ import { resolveProviderSettings } from './providers/settings.ts';
 import { federationRoutes as routes } from './routes.ts';
 import { createTokenVault } from './token-vault.ts';
 import { createFlowSecrets } from './web/flow-secrets.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface FederationModuleOptions {
   readonly config: Config;
@@ -53,7 +53,7 @@ export function createFederationDeps(options: Omit<FederationModuleOptions, 'tok
 }
 
 /** The federation plugin. Routes exist whatever the configuration; unknown providers answer 404. */
-export function federationRoutes(options: FederationModuleOptions): (app: FastifyInstance) => Promise<void> {
+export function federationRoutes(options: FederationModuleOptions): (app: RouteApp) => Promise<void> {
   return routes({ federation: createFederationDeps(options), tokenRequestProof: options.tokenRequestProof });
 }
 

@@ -11,7 +11,7 @@
  * platform's Origin allow-list cannot apply; the flow's own binding (single-use state plus the
  * browser-binding cookie) is its CSRF defence.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {
   AppleNotificationRequestSchema,
@@ -26,12 +26,8 @@ import {
   LinkIdParamsSchema,
   LinkIdTokenRequestSchema,
   ProviderParamsSchema,
-  type AppleNotificationRequest,
-  type ExchangeCodeSignInRequest,
-  type FederationStartQuery,
-  type IdTokenSignInRequest,
-  type LinkExchangeRequest,
-  type LinkIdTokenRequest,
+  type FederationCallbackParams,
+  type ProviderParams,
 } from '@portcullis/protocol';
 import type { TokenRequestProof } from '../sessions/index.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
@@ -48,6 +44,7 @@ import {
   type FederationDeps,
 } from './service.ts';
 import { FORM_CONTENT_TYPE, registerFormBody } from '../../platform/http/form-body.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface FederationRouteDeps {
   readonly federation: FederationDeps;
@@ -67,9 +64,14 @@ function callerOf(request: FastifyRequest) {
 export function federationRoutes(deps: FederationRouteDeps) {
   const { federation } = deps;
 
-  const callback = async (request: FastifyRequest, reply: FastifyReply, method: 'GET' | 'POST') => {
-    const { provider } = request.params as { provider: string };
-    const params = (method === 'GET' ? request.query : request.body) as Record<string, unknown>;
+  // `params` is the query (GET) or the form body (POST): the same fields, validated by the same schema.
+  const callback = async (
+    request: FastifyRequest & { params: ProviderParams },
+    reply: FastifyReply,
+    method: 'GET' | 'POST',
+    params: FederationCallbackParams,
+  ) => {
+    const { provider } = request.params;
     const step = await completeWebFlow(
       federation,
       { provider, method, params, cookieHeader: request.headers.cookie },
@@ -79,7 +81,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
     return reply.header('set-cookie', step.setCookie).redirect(step.location, 303);
   };
 
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.get(
       '/v1/federation/:provider/start',
       {
@@ -93,8 +95,8 @@ export function federationRoutes(deps: FederationRouteDeps) {
         },
       },
       async (request, reply) => {
-        const { provider } = request.params as { provider: string };
-        const query = request.query as FederationStartQuery;
+        const { provider } = request.params;
+        const query = request.query;
         const step = await startWebFlow(federation, {
           provider,
           returnTo: query.returnTo,
@@ -117,10 +119,10 @@ export function federationRoutes(deps: FederationRouteDeps) {
           response: { 303: Redirect },
         },
       },
-      (request, reply) => callback(request, reply, 'GET'),
+      (request, reply) => callback(request, reply, 'GET', request.query),
     );
 
-    await app.register(async (formScope) => {
+    await app.register(async (formScope: RouteApp) => {
       registerFormBody(formScope, { bodyLimitBytes: FORM_POST_BODY_LIMIT_BYTES });
       formScope.post(
         '/v1/federation/:provider/callback',
@@ -135,7 +137,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
             response: { 303: Redirect },
           },
         },
-        (request, reply) => callback(request, reply, 'POST'),
+        (request, reply) => callback(request, reply, 'POST', request.body),
       );
     });
 
@@ -152,7 +154,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as IdTokenSignInRequest;
+        const body = request.body;
         return reply.code(201).send(await signInWithIdToken(federation, { ...body, jkt }, requestContext(request)));
       },
     );
@@ -170,7 +172,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
       },
       async (request, reply) => {
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as ExchangeCodeSignInRequest;
+        const body = request.body;
         return reply.code(201).send(await signInWithExchangeCode(federation, { ...body, jkt }, requestContext(request)));
       },
     );
@@ -196,7 +198,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
         },
       },
       async (request, reply) => {
-        const linked = await linkWithIdToken(federation, callerOf(request), request.body as LinkIdTokenRequest, requestContext(request));
+        const linked = await linkWithIdToken(federation, callerOf(request), request.body, requestContext(request));
         return reply.code(201).send(linked);
       },
     );
@@ -213,12 +215,7 @@ export function federationRoutes(deps: FederationRouteDeps) {
         },
       },
       async (request, reply) => {
-        const linked = await linkWithExchangeCode(
-          federation,
-          callerOf(request),
-          request.body as LinkExchangeRequest,
-          requestContext(request),
-        );
+        const linked = await linkWithExchangeCode(federation, callerOf(request), request.body, requestContext(request));
         return reply.code(201).send(linked);
       },
     );
@@ -231,11 +228,11 @@ export function federationRoutes(deps: FederationRouteDeps) {
           summary: 'Unlink a provider from my account (its stored provider token is revoked)',
           tags: TAGS,
           params: LinkIdParamsSchema,
-          response: { 204: Type.Null() },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         await unlinkIdentity(federation, callerOf(request), id, requestContext(request));
         return reply.code(204).send();
       },
@@ -250,12 +247,12 @@ export function federationRoutes(deps: FederationRouteDeps) {
           tags: TAGS,
           params: ProviderParamsSchema,
           body: AppleNotificationRequestSchema,
-          response: { 204: Type.Null() },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
-        const { provider } = request.params as { provider: string };
-        const { payload } = request.body as AppleNotificationRequest;
+        const { provider } = request.params;
+        const { payload } = request.body;
         await receiveAppleNotification(federation, provider, payload, requestContext(request));
         return reply.code(204).send();
       },

@@ -5,16 +5,16 @@
  * Orchestrators restart on the first and route traffic on the second, so readiness fails with
  * `503` + `Retry-After` while the database is unreachable and recovers on its own.
  */
-import type { FastifyInstance } from 'fastify';
 import { HealthSchema, ReadinessSchema } from '@portcullis/protocol';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface HealthDeps {
   readonly database: DatabaseHandle;
 }
 
 export function healthRoutes(deps: HealthDeps) {
-  return async function health(app: FastifyInstance): Promise<void> {
+  return async function health(app: RouteApp): Promise<void> {
     app.get(
       '/healthz',
       {

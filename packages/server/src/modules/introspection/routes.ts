@@ -6,11 +6,12 @@
  * parsed); a session token is not accepted here. Form bodies (the RFC's encoding) and JSON are
  * both accepted; `token_type_hint` and other parameters are ignored (section 2.1 allows it).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { IntrospectionRequestSchema, IntrospectionResponseSchema } from '@portcullis/protocol';
 import { requestContext } from '../../platform/routes/request.ts';
 import { FORM_CONTENT_TYPE, registerFormBody } from '../../platform/http/form-body.ts';
 import { introspectToken, type IntrospectionDeps } from './service.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 function clientOf(request: FastifyRequest): string {
   if (!request.client) throw new TypeError('clientOf() called on a route without client authentication');
@@ -21,7 +22,7 @@ function clientOf(request: FastifyRequest): string {
 const INTROSPECTION_BODY_LIMIT_BYTES = 4096;
 
 export function introspectionRoutes(deps: IntrospectionDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     // Registered in this plugin's context only: no other route starts accepting form bodies.
     registerFormBody(app, { bodyLimitBytes: INTROSPECTION_BODY_LIMIT_BYTES });
     app.post(
@@ -37,7 +38,7 @@ export function introspectionRoutes(deps: IntrospectionDeps) {
         },
       },
       async (request) => {
-        const { token } = request.body as { token: string };
+        const { token } = request.body;
         return introspectToken(deps, { token, clientId: clientOf(request) }, requestContext(request));
       },
     );

@@ -6,7 +6,7 @@
  * `GET /v1/mfa/factors`, masked. Numbers leave the server only masked; codes only in the text
  * message.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   MfaFactorIdParamsSchema,
   PhoneCodeSentSchema,
@@ -14,13 +14,12 @@ import {
   PhoneConfirmationSchema,
   PhoneEnrolmentRequestSchema,
   PhoneEnrolmentSchema,
-  type PhoneConfirmRequest,
-  type PhoneEnrolmentRequest,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { AuditContext, OutOfBandDeps } from './deps.ts';
 import { confirmPhoneEnrolment, removePhoneFactor, resendPhoneCode, startPhoneEnrolment } from './phone-enrolment.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface PhoneRouteDeps {
   readonly mfa: OutOfBandDeps;
@@ -33,7 +32,7 @@ function auditContext(request: FastifyRequest): AuditContext {
 }
 
 export function phoneRoutes(deps: PhoneRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/mfa/phone',
       {
@@ -49,7 +48,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const { phoneNumber } = request.body as PhoneEnrolmentRequest;
+        const { phoneNumber } = request.body;
         const enrolment = await startPhoneEnrolment(
           deps.mfa,
           { accountId: principal.accountId, aal: principal.aal, phoneNumber },
@@ -71,7 +70,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
         },
       },
       async (request, reply) => {
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         const sent = await resendPhoneCode(deps.mfa, { accountId: principalOf(request).accountId, factorId: id }, auditContext(request));
         return reply.code(202).send(sent);
       },
@@ -92,8 +91,8 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
-        const { code } = request.body as PhoneConfirmRequest;
+        const { id } = request.params;
+        const { code } = request.body;
         return confirmPhoneEnrolment(
           deps.mfa,
           { accountId: principal.accountId, sessionId: principal.sessionId, aal: principal.aal, factorId: id, code },
@@ -118,12 +117,12 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
           summary: 'Remove the phone (codes already sent stop working; other sessions are signed out)',
           tags: TAGS,
           params: MfaFactorIdParamsSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         await removePhoneFactor(
           deps.mfa,
           { accountId: principal.accountId, sessionId: principal.sessionId, factorId: id },

@@ -6,7 +6,7 @@
  * leave the server only in the enrolment and generation answers; every other answer carries
  * labels, dates and counts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   MfaFactorIdParamsSchema,
   MfaFactorListSchema,
@@ -16,8 +16,6 @@ import {
   TotpConfirmationSchema,
   TotpEnrolmentRequestSchema,
   TotpEnrolmentSchema,
-  type TotpConfirmRequest,
-  type TotpEnrolmentRequest,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
@@ -25,6 +23,7 @@ import type { AuditContext, MfaDeps } from './deps.ts';
 import { listFactors } from './factors.ts';
 import { generateRecoveryCodes, getRecoveryCodeStatus } from './recovery-codes.ts';
 import { confirmTotpEnrolment, removeTotpFactor, startTotpEnrolment } from './totp-enrolment.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface MfaRouteDeps {
   readonly mfa: MfaDeps;
@@ -37,7 +36,7 @@ function auditContext(request: FastifyRequest): AuditContext {
 }
 
 export function mfaRoutes(deps: MfaRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/mfa/totp',
       {
@@ -53,7 +52,7 @@ export function mfaRoutes(deps: MfaRouteDeps) {
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const body = request.body as TotpEnrolmentRequest;
+        const body = request.body;
         const enrolment = await startTotpEnrolment(
           deps.mfa,
           { accountId: principal.accountId, aal: principal.aal, label: body.label },
@@ -78,8 +77,8 @@ export function mfaRoutes(deps: MfaRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
-        const { code } = request.body as TotpConfirmRequest;
+        const { id } = request.params;
+        const { code } = request.body;
         return confirmTotpEnrolment(
           deps.mfa,
           { accountId: principal.accountId, sessionId: principal.sessionId, aal: principal.aal, factorId: id, code },
@@ -112,12 +111,12 @@ export function mfaRoutes(deps: MfaRouteDeps) {
           summary: 'Remove an authenticator app (other sessions are signed out)',
           tags: TAGS,
           params: MfaFactorIdParamsSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         await removeTotpFactor(
           deps.mfa,
           { accountId: principal.accountId, sessionId: principal.sessionId, factorId: id },

@@ -5,7 +5,6 @@
  * `aal2_phr` session through the sessions module, passkey management, and the association
  * files native apps need. Other modules and app.ts import from here only.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.ts';
 import type { PasskeysDeps } from './deps.ts';
 import { passkeysRoutes } from './routes.ts';
@@ -13,6 +12,7 @@ import type { TokenRequestProof } from '../sessions/index.ts';
 import { createRelyingParty } from './relying-party.ts';
 import { wellKnownRoutes } from './well-known-routes.ts';
 import { createPasskeyStepUp, type PasskeyStepUp } from './step-up.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export type { PasskeyStepUp } from './step-up.ts';
 
@@ -27,7 +27,7 @@ export interface PasskeysModuleDeps {
 
 /** The passkeys plugin; registers nothing when `passkeys.enabled` is false. */
 export function passkeysModule(deps: PasskeysModuleDeps) {
-  return async function passkeys(app: FastifyInstance): Promise<void> {
+  return async function passkeys(app: RouteApp): Promise<void> {
     if (!deps.config.passkeys.enabled) return;
     const relyingParty = await createRelyingParty(deps.config);
     await app.register(

@@ -5,7 +5,6 @@
  * sign-in ceremony (which, like password sign-in, carries a DPoP proof and mints a session bound
  * to its key), and the person's own passkey list, rename and removal.
  */
-import type { FastifyInstance } from 'fastify';
 import {
   PasskeyCreationOptionsSchema,
   PasskeyIdParamsSchema,
@@ -17,9 +16,6 @@ import {
   PasskeySchema,
   PasskeySignInRequestSchema,
   TokenResponseSchema,
-  type PasskeyRegistrationRequest,
-  type PasskeyRenameRequest,
-  type PasskeySignInRequest,
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import type { TokenRequestProof } from '../sessions/index.ts';
@@ -28,6 +24,7 @@ import type { PasskeysDeps } from './deps.ts';
 import { listPasskeys, removePasskey, renamePasskey } from './management.ts';
 import { finishRegistration, startRegistration } from './registration.ts';
 import { finishSignIn, startSignIn } from './sign-in.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface PasskeysRouteDeps {
   readonly passkeys: PasskeysDeps;
@@ -35,7 +32,7 @@ export interface PasskeysRouteDeps {
 }
 
 export function passkeysRoutes(deps: PasskeysRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/passkeys/registration/options',
       {
@@ -67,7 +64,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const body = request.body as PasskeyRegistrationRequest;
+        const body = request.body;
         const passkey = await finishRegistration(
           deps.passkeys,
           { accountId: principal.accountId, sessionId: principal.sessionId, name: body.name, credential: body.credential },
@@ -105,7 +102,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
       async (request, reply) => {
         // The proof is checked before the challenge is spent: a nonce retry keeps the assertion usable.
         const jkt = await deps.tokenRequestProof(request);
-        const body = request.body as PasskeySignInRequest;
+        const body = request.body;
         const tokens = await finishSignIn(
           deps.passkeys,
           { credential: body.credential, device: body.device, jkt },
@@ -138,8 +135,8 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
-        const { name } = request.body as PasskeyRenameRequest;
+        const { id } = request.params;
+        const { name } = request.body;
         return renamePasskey(
           deps.passkeys,
           { accountId: principal.accountId, sessionId: principal.sessionId, id, name },
@@ -165,12 +162,12 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
           summary: 'Remove one of my passkeys (a staff account keeps at least one)',
           tags: ['passkeys'],
           params: PasskeyIdParamsSchema,
-          response: { 204: { type: 'null' } },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         await removePasskey(deps.passkeys, { accountId: principal.accountId, sessionId: principal.sessionId, id }, requestContext(request));
         return reply.code(204).send();
       },

@@ -6,15 +6,15 @@
  * corresponding apps are configured. They must be reachable at `https://<rpId>/…`; when the API
  * is not served at the RP id's host, the site at that host serves the same JSON.
  */
-import type { FastifyInstance } from 'fastify';
 import { AppleAppSiteAssociationSchema, AssetLinksSchema } from '@portcullis/protocol';
 import type { Config } from '../../config/schema.ts';
 import { appleAppSiteAssociation, assetLinks } from './association-files.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 const PUBLIC_FILE = { auth: 'public', permission: 'none', audit: 'none', limit: 'none' } as const;
 
 export function wellKnownRoutes(config: Config['passkeys']) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     const apple = appleAppSiteAssociation(config);
     if (apple) {
       app.get(

@@ -5,8 +5,7 @@
  * the handler runs; which rows the caller then sees is decided by the scoped queries of the
  * service (scope.ts). Entry bodies are personal data: they only leave through these response schemas.
  */
-import Type from 'typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   NewRecordEntrySchema,
   NewRecordGrantSchema,
@@ -18,17 +17,16 @@ import {
   RecordGrantListSchema,
   RecordGrantParamsSchema,
   RecordGrantSchema,
-  type NewRecordEntry,
-  type NewRecordGrant,
 } from '@portcullis/protocol';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import type { RecordsDeps } from './service.ts';
+import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 const TAGS = ['records'];
 
 export function recordsRoutes(deps: RecordsDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     const own = (request: FastifyRequest) => [deps, principalOf(request)] as const;
 
     app.get(
@@ -52,7 +50,7 @@ export function recordsRoutes(deps: RecordsDeps) {
         },
       },
       async (request) => {
-        const { entryId } = request.params as { entryId: string };
+        const { entryId } = request.params;
         return service.readOwnEntry(...own(request), entryId, requestContext(request));
       },
     );
@@ -78,7 +76,7 @@ export function recordsRoutes(deps: RecordsDeps) {
         },
       },
       async (request, reply) => {
-        const grant = await service.createGrant(...own(request), request.body as NewRecordGrant, requestContext(request));
+        const grant = await service.createGrant(...own(request), request.body, requestContext(request));
         return reply.code(201).send(grant);
       },
     );
@@ -91,11 +89,11 @@ export function recordsRoutes(deps: RecordsDeps) {
           summary: 'Revoke a grant to my patient file',
           tags: TAGS,
           params: RecordGrantParamsSchema,
-          response: { 204: Type.Null() },
+          response: { 204: NoContentSchema },
         },
       },
       async (request, reply) => {
-        const { grantId } = request.params as { grantId: string };
+        const { grantId } = request.params;
         await service.revokeGrant(...own(request), grantId, requestContext(request));
         return reply.code(204).send();
       },
@@ -122,7 +120,7 @@ export function recordsRoutes(deps: RecordsDeps) {
         },
       },
       async (request) => {
-        const { patientId } = request.params as { patientId: string };
+        const { patientId } = request.params;
         return { entries: await service.listPatientEntries(...own(request), patientId, requestContext(request)) };
       },
     );
@@ -139,7 +137,7 @@ export function recordsRoutes(deps: RecordsDeps) {
         },
       },
       async (request) => {
-        const { patientId, entryId } = request.params as { patientId: string; entryId: string };
+        const { patientId, entryId } = request.params;
         return service.readPatientEntry(...own(request), patientId, entryId, requestContext(request));
       },
     );
@@ -157,8 +155,8 @@ export function recordsRoutes(deps: RecordsDeps) {
         },
       },
       async (request, reply) => {
-        const { patientId } = request.params as { patientId: string };
-        const entry = await service.addPatientEntry(...own(request), patientId, request.body as NewRecordEntry, requestContext(request));
+        const { patientId } = request.params;
+        const entry = await service.addPatientEntry(...own(request), patientId, request.body, requestContext(request));
         return reply.code(201).send(entry);
       },
     );

@@ -5,7 +5,6 @@
  * key), and the signed-in person's own session list and revocations. Every query is scoped to
  * the caller's account inside the service.
  */
-import type { FastifyInstance } from 'fastify';
 import {
   RefreshRequestSchema,
   RevokedSchema,
@@ -18,6 +17,7 @@ import type { SessionsTable } from '../../platform/db/index.ts';
 import { listElevations, listSessions, revokeSessions, rotateRefreshToken, type SessionsDeps } from './service.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { TokenRequestProof } from './token-request.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface SessionsRouteDeps {
   readonly sessions: SessionsDeps;
@@ -38,7 +38,7 @@ function toSessionDto(session: SessionsTable, currentId: string): Session {
 }
 
 export function sessionsRoutes(deps: SessionsRouteDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/sessions/refresh',
       {
@@ -52,7 +52,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       },
       async (request) => {
         const jkt = await deps.tokenRequestProof(request);
-        const { refreshToken } = request.body as { refreshToken: string };
+        const { refreshToken } = request.body;
         return rotateRefreshToken(deps.sessions, { refreshToken, jkt }, requestContext(request));
       },
     );
@@ -104,7 +104,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         const revoked = await revokeSessions(
           deps.sessions,
           { accountId: principal.accountId, only: id, reason: 'user_revoked' },

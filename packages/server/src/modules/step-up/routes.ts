@@ -6,21 +6,19 @@
  * `POST /v1/step-up/passkey/verify`). Answering authorizes nothing by itself: the client then
  * repeats the original request with the token in the `Portcullis-Step-Up` header.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   StepUpPasskeyOptionsRequestSchema,
   StepUpPasskeyOptionsSchema,
   StepUpPasskeyVerifyRequestSchema,
   StepUpVerificationSchema,
   StepUpVerifyRequestSchema,
-  type StepUpPasskeyOptionsRequest,
-  type StepUpPasskeyVerifyRequest,
-  type StepUpVerifyRequest,
 } from '@portcullis/protocol';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import { answerWithCode } from './answer-code.ts';
 import { answerWithPasskey, passkeyOptions } from './answer-passkey.ts';
 import type { StepUpContext, StepUpDeps } from './deps.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 const TAGS = ['step-up'];
 
@@ -30,7 +28,7 @@ function contextOf(request: FastifyRequest): StepUpContext {
 }
 
 export function stepUpRoutes(deps: StepUpDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
+  return async function routes(app: RouteApp): Promise<void> {
     app.post(
       '/v1/step-up/verify',
       {
@@ -44,7 +42,7 @@ export function stepUpRoutes(deps: StepUpDeps) {
           response: { 200: StepUpVerificationSchema },
         },
       },
-      async (request) => answerWithCode(deps, request.body as StepUpVerifyRequest, contextOf(request)),
+      async (request) => answerWithCode(deps, request.body, contextOf(request)),
     );
 
     app.post(
@@ -58,7 +56,7 @@ export function stepUpRoutes(deps: StepUpDeps) {
           response: { 200: StepUpPasskeyOptionsSchema },
         },
       },
-      async (request) => passkeyOptions(deps, (request.body as StepUpPasskeyOptionsRequest).challenge, contextOf(request)),
+      async (request) => passkeyOptions(deps, request.body.challenge, contextOf(request)),
     );
 
     app.post(
@@ -73,7 +71,7 @@ export function stepUpRoutes(deps: StepUpDeps) {
           response: { 200: StepUpVerificationSchema },
         },
       },
-      async (request) => answerWithPasskey(deps, request.body as StepUpPasskeyVerifyRequest, contextOf(request)),
+      async (request) => answerWithPasskey(deps, request.body, contextOf(request)),
     );
   };
 }
