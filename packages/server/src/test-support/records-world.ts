@@ -15,6 +15,7 @@ import type { Authenticator } from '../platform/routes/authentication.ts';
 import type { RolePermissions } from '../platform/routes/permissions.ts';
 import type { Principal } from '../platform/routes/principal.ts';
 import { TestDevice } from './dpop-client.ts';
+import { testRequestContext } from './request-context.ts';
 
 export const CLINIC_ROLES = ['patient', 'clinician', 'support', 'admin', 'auditor'] as const;
 export type ClinicRole = (typeof CLINIC_ROLES)[number];
@@ -45,7 +46,7 @@ export async function signedInDevice(app: App, accountId: string): Promise<TestD
   device.tokens = await issueSession(
     app.portcullis.sessions,
     { accountId, aal: 'aal2_phr', amr: ['hwk', 'user'], jkt: device.key.jkt, device: { label: 'Clinic test', platform: 'ios' } },
-    { requestId: 'test-setup', ipPrefix: '127.0.0.0/24' },
+    testRequestContext(app.portcullis.sessions, 'test-setup'),
   );
   return device;
 }

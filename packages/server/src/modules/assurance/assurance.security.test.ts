@@ -20,6 +20,7 @@ import { Secret, TOTP } from 'otpauth';
 import { SoftwareAuthenticator, registerPasskey, signInWithPasskey } from '../../test-support/software-authenticator.ts';
 import { issueSession } from '../sessions/index.ts';
 import { requiredLevelFor } from './policy.ts';
+import { testRequestContext } from '../../test-support/request-context.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const START = Date.UTC(2026, 0, 1, 9, 0, 15);
@@ -305,7 +306,7 @@ describe.each(testDatabases())('sign-in assurance on $dialect', ({ dialect }) =>
     owner.tokens = await issueSession(
       h.app.portcullis.sessions,
       { accountId: account.id, aal: 'aal2', amr: ['pwd', 'otp'], jkt: owner.key.jkt, device: { label: 'Owner', platform: 'ios' } },
-      { requestId: 'test', ipPrefix: '127.0.0.0/24' },
+      testRequestContext(h.app.portcullis.sessions),
     );
     const key = new SoftwareAuthenticator();
     expect((await registerPasskey(owner, key)).statusCode).toBe(201);

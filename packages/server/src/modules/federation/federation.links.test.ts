@@ -32,6 +32,7 @@ import { forgetAccountIdentities } from './index.ts';
 import { createProviderRegistry } from './providers/provider.ts';
 import { resolveProviderSettings } from './providers/settings.ts';
 import { createTokenVault, tokenBinding } from './token-vault.ts';
+import { testRequestContext } from '../../test-support/request-context.ts';
 
 describe.each(testDatabases())('linking and unlinking external identities ($dialect)', ({ dialect }) => {
   let fixture: FederationFixture;
@@ -222,7 +223,7 @@ describe.each(testDatabases())('linking and unlinking external identities ($dial
       providers: createProviderRegistry(resolveProviderSettings(config), { timings: config.federation, now: () => Date.now() }),
       vault: createTokenVault(app.portcullis.keyRing),
     };
-    expect(await forgetAccountIdentities(deps, me.id, { requestId: 'test', ipPrefix: '127.0.0.0/24' })).toBe(1);
+    expect(await forgetAccountIdentities(deps, me.id, testRequestContext(deps))).toBe(1);
     expect(fixture.apple.requests.revocation.slice(before)).toEqual([{ status: 200 }]);
     expect((await device.call('GET', '/v1/federation/links')).json<LinkedIdentityList>().identities).toEqual([]);
   });

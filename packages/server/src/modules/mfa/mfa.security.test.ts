@@ -24,8 +24,8 @@ import {
   type MfaTestApp,
   type SignedInPerson,
 } from './test-support/mfa-harness.ts';
+import { testRequestContext } from '../../test-support/request-context.ts';
 
-const CONTEXT = { requestId: 'security-test', ipPrefix: '127.0.0.0/24' };
 const STEP_MS = 30_000;
 
 /** Every textual form a seed could leak in. */
@@ -63,7 +63,8 @@ describe.each(testDatabases())('TOTP invariants on $dialect', ({ dialect }) => {
   });
   afterEach(() => mfa.app.close());
 
-  const verify = (code: string, accountId = pat.accountId) => verifyTotp(mfa.deps, accountId, code, CONTEXT);
+  const verify = (code: string, accountId = pat.accountId) =>
+    verifyTotp(mfa.deps, accountId, code, testRequestContext(mfa.deps, 'security-test'));
 
   it('V6.5.1: the code that confirmed the factor cannot then be used to sign in', async () => {
     expect(await verify(factor.confirmCode)).toEqual({ ok: false, reason: 'code_replayed' });
@@ -234,7 +235,8 @@ describe.each(testDatabases())('recovery code invariants on $dialect', ({ dialec
   });
   afterEach(() => mfa.app.close());
 
-  const use = (code: string, accountId = pat.accountId) => verifyRecoveryCode(mfa.deps, accountId, code, CONTEXT);
+  const use = (code: string, accountId = pat.accountId) =>
+    verifyRecoveryCode(mfa.deps, accountId, code, testRequestContext(mfa.deps, 'security-test'));
   const first = () => codes.codes[0] ?? '';
 
   it('V6.5.1: a recovery code works once', async () => {

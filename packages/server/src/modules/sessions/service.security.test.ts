@@ -15,10 +15,10 @@ import { manualClock } from '../../platform/clock/clock.ts';
 import { generateKeyRingFile, keyRingFromFile } from '../../platform/crypto/index.ts';
 import { isAppError } from '../../platform/errors/app-error.ts';
 import { authenticateAccessToken, issueSession, listSessions, revokeSessions, rotateRefreshToken, type SessionsDeps } from './service.ts';
+import { testRequestContext } from '../../test-support/request-context.ts';
 
 const JKT = 'jkt-of-the-device-key-0000000000000000000000';
 const OTHER_JKT = 'jkt-of-an-attacker-key-00000000000000000000';
-const CONTEXT = { requestId: 'req-1', ipPrefix: '192.0.2.0/24' };
 const DEVICE = { label: 'Test phone', platform: 'ios' };
 
 async function refusalCode(promise: Promise<unknown>): Promise<string> {
@@ -63,8 +63,9 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
       .execute();
   });
   afterEach(() => app.close());
+  const context = () => testRequestContext(deps, 'req-1', '192.0.2.0/24');
 
-  const signIn = () => issueSession(deps, { accountId, aal: 'aal1', amr: ['pwd'], jkt: JKT, device: DEVICE }, CONTEXT);
+  const signIn = () => issueSession(deps, { accountId, aal: 'aal1', amr: ['pwd'], jkt: JKT, device: DEVICE }, context());
 
   it('issues opaque DPoP-bound tokens with ≥ 128-bit secrets that authenticate', async () => {
     const tokens = await signIn();
@@ -78,15 +79,15 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   it('a refresh token works exactly once; presenting it again revokes the whole session', async () => {
     const first = await signIn();
-    const second = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT);
+    const second = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context());
     expect(second.refreshToken).not.toBe(first.refreshToken);
     deps.clock.advance(11_000); // past the grace window
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT))).toBe(
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
     // The family is dead: the legitimate newest tokens no longer work either.
     expect(await authenticateAccessToken(deps, second.accessToken)).toBeUndefined();
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: second.refreshToken, jkt: JKT }, CONTEXT))).toBe(
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: second.refreshToken, jkt: JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
     const events = await deps.db
@@ -99,9 +100,9 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   it('within the grace window the same key retrying the same rotation gets the same pair', async () => {
     const first = await signIn();
-    const rotated = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT);
+    const rotated = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context());
     deps.clock.advance(9_000);
-    const retried = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT);
+    const retried = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context());
     expect(retried.accessToken).toBe(rotated.accessToken);
     expect(retried.refreshToken).toBe(rotated.refreshToken);
     expect(await authenticateAccessToken(deps, rotated.accessToken)).toBeDefined();
@@ -109,8 +110,8 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   it('within the grace window a different key presenting the spent token is reuse: the session is revoked', async () => {
     const first = await signIn();
-    const rotated = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT);
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: OTHER_JKT }, CONTEXT))).toBe(
+    const rotated = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context());
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: OTHER_JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
     expect(await authenticateAccessToken(deps, rotated.accessToken)).toBeUndefined();
@@ -118,9 +119,9 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   it('a spent token retried after its successor was used is reuse, even inside the grace window', async () => {
     const first = await signIn();
-    const second = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT);
-    await rotateRefreshToken(deps, { refreshToken: second.refreshToken, jkt: JKT }, CONTEXT);
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT))).toBe(
+    const second = await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context());
+    await rotateRefreshToken(deps, { refreshToken: second.refreshToken, jkt: JKT }, context());
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
     expect(await listSessions(deps, accountId)).toEqual([]);
@@ -129,7 +130,7 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
   it('10 concurrent refreshes with one token: every answer is the same pair or a refusal, one live family, no 500', async () => {
     const first = await signIn();
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT)),
+      Array.from({ length: 10 }, () => rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context())),
     );
     const unexpected = results.filter(
       (r) => r.status === 'rejected' && !(isAppError(r.reason) && r.reason.code === 'AUTH_REFRESH_INVALID'),
@@ -150,16 +151,16 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   it('refuses an unspent refresh token signed by another DPoP key, without ending the owner’s session', async () => {
     const first = await signIn();
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: OTHER_JKT }, CONTEXT))).toBe(
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: OTHER_JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
-    expect(await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, CONTEXT)).toMatchObject({ tokenType: 'DPoP' });
+    expect(await rotateRefreshToken(deps, { refreshToken: first.refreshToken, jkt: JKT }, context())).toMatchObject({ tokenType: 'DPoP' });
   });
 
   it('ends sessions at the idle and absolute timeouts', async () => {
     const idle = await signIn();
     deps.clock.advance(deps.config.refreshIdleTtlSeconds * 1000 + 1);
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: idle.refreshToken, jkt: JKT }, CONTEXT))).toBe(
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: idle.refreshToken, jkt: JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
 
@@ -167,10 +168,10 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
     const step = (deps.config.refreshIdleTtlSeconds - 60) * 1000;
     for (let elapsed = 0; elapsed + step < deps.config.refreshAbsoluteTtlSeconds * 1000; elapsed += step) {
       deps.clock.advance(step);
-      tokens = await rotateRefreshToken(deps, { refreshToken: tokens.refreshToken, jkt: JKT }, CONTEXT);
+      tokens = await rotateRefreshToken(deps, { refreshToken: tokens.refreshToken, jkt: JKT }, context());
     }
     deps.clock.advance(deps.config.refreshIdleTtlSeconds * 1000 - 1);
-    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: tokens.refreshToken, jkt: JKT }, CONTEXT))).toBe(
+    expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: tokens.refreshToken, jkt: JKT }, context()))).toBe(
       'AUTH_REFRESH_INVALID',
     );
   });
@@ -183,16 +184,16 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   it('revocation is scoped to the account: one account cannot revoke another account’s session', async () => {
     const mine = await signIn();
-    const revoked = await revokeSessions(deps, { accountId: randomUUID(), only: mine.sessionId, reason: 'user' }, CONTEXT);
+    const revoked = await revokeSessions(deps, { accountId: randomUUID(), only: mine.sessionId, reason: 'user' }, context());
     expect(revoked).toBe(0);
     expect(await authenticateAccessToken(deps, mine.accessToken)).toBeDefined();
-    expect(await revokeSessions(deps, { accountId, only: mine.sessionId, reason: 'user' }, CONTEXT)).toBe(1);
+    expect(await revokeSessions(deps, { accountId, only: mine.sessionId, reason: 'user' }, context())).toBe(1);
     expect(await authenticateAccessToken(deps, mine.accessToken)).toBeUndefined();
   });
 
   it('no value stored in the session tables authenticates a request', async () => {
     const tokens = await signIn();
-    await rotateRefreshToken(deps, { refreshToken: tokens.refreshToken, jkt: JKT }, CONTEXT);
+    await rotateRefreshToken(deps, { refreshToken: tokens.refreshToken, jkt: JKT }, context());
     const rows = [
       ...(await deps.db.selectFrom('sessions').selectAll().execute()),
       ...(await deps.db.selectFrom('session_tokens').selectAll().execute()),
@@ -207,7 +208,7 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
     ];
     for (const candidate of candidates) {
       expect(await authenticateAccessToken(deps, candidate)).toBeUndefined();
-      expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: candidate, jkt: JKT }, CONTEXT))).toBe('AUTH_REFRESH_INVALID');
+      expect(await refusalCode(rotateRefreshToken(deps, { refreshToken: candidate, jkt: JKT }, context()))).toBe('AUTH_REFRESH_INVALID');
     }
     expect(values.some((v) => tokens.accessToken.includes(v) && v.length > 30)).toBe(false);
   });

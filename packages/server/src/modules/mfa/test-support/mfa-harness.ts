@@ -17,6 +17,7 @@ import type { TestDialect } from '../../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../../test-support/dpop-client.ts';
 import { issueSession } from '../../sessions/index.ts';
 import type { MfaDeps } from '../index.ts';
+import { testRequestContext } from '../../../test-support/request-context.ts';
 
 export type ManualClock = ReturnType<typeof manualClock>;
 
@@ -69,7 +70,7 @@ export async function elevateToAal2(app: App, person: SignedInPerson): Promise<v
       jkt: person.device.key.jkt,
       device: { label: 'Test phone', platform: 'ios' },
     },
-    { requestId: 'test-elevation', ipPrefix: '127.0.0.0/24' },
+    testRequestContext(app.portcullis.sessions, 'test-elevation'),
   );
 }
 
