@@ -104,7 +104,7 @@ export const ERRORS = defineErrors({
     status: 401,
     message: 'A stronger sign-in is needed',
     description:
-      'The session is valid but signed in at a lower assurance level than the route requires. `requiredLevel` names the level to reach (`aal2` or `aal2_phr`), `currentLevel` the session\'s, and `methods` the kinds of factor that can reach it (`passkey`, `totp`, `sms`, `email`, `recovery_code`; only `passkey` for `aal2_phr`). The `WWW-Authenticate` header says the same (RFC 9470: `error="insufficient_user_authentication"`, `acr_values`, and `max_age` when the route asks for a recent sign-in). Sign in again with one of the methods, then repeat the request.',
+      'The session is valid but signed in at a lower assurance level than the route requires, or than the action does (adding another second factor needs `aal2` once the account has one). `requiredLevel` names the level to reach (`aal2` or `aal2_phr`), `currentLevel` the session\'s, and `methods` the kinds of factor that can reach it (`passkey`, `totp`, `sms`, `email`, `recovery_code`; only `passkey` for `aal2_phr`). The `WWW-Authenticate` header says the same (RFC 9470: `error="insufficient_user_authentication"`, `acr_values`, and `max_age` when the route asks for a recent sign-in). Sign in again with one of the methods, then repeat the request.',
   },
   AUTH_INVALID_CREDENTIALS: {
     status: 401,

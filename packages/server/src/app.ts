@@ -28,7 +28,7 @@ import {
 } from './platform/http/problem-responses.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { enforceRouteContract } from './platform/routes/contract.ts';
-import { registerAuthentication, type Authenticator } from './platform/routes/authentication.ts';
+import { registerAuthentication, type AssuranceAdvisor, type Authenticator } from './platform/routes/authentication.ts';
 import { createRolePermissions, enforcePermissionCatalogue } from './platform/routes/permissions.ts';
 import { registerStepUp } from './platform/routes/step-up.ts';
 import { registerRequestAudit } from './platform/audit/index.ts';
@@ -62,7 +62,7 @@ import {
 } from './modules/accounts/index.ts';
 import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } from './modules/introspection/index.ts';
 import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
-import { mfaRoutes, phoneRoutes, type OutOfBandDeps } from './modules/mfa/index.ts';
+import { mfaRoutes, phoneRoutes, type EnrolmentDeps, type OutOfBandDeps } from './modules/mfa/index.ts';
 import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
 import { federationRoutes } from './modules/federation/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
@@ -178,7 +178,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // Build the index now rather than on the first sign-up (≈0.4 s of CPU); tests load it lazily.
   if (config.environment !== 'test') await sharedBlocklist.load();
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
-  const mfa: OutOfBandDeps = {
+  // What a session below the level it needs is told: by the route contract, and by enrolment.
+  const assuranceAdvisor: AssuranceAdvisor = (session, level) =>
+    levelShortfall(session, level, { mfa: config.mfa, passkeys: config.passkeys.enabled });
+  const mfa: OutOfBandDeps & EnrolmentDeps = {
     db: database.db,
     clock,
     keyRing,
@@ -186,6 +189,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     mailer,
     sms: createSmsSender(config, { db: database.db, clock }),
     outOfBandAllowedFor: (roles) => requiredLevelFor(roles, config.mfa.requiredLevel) === 'aal1',
+    assuranceAdvisor,
   };
   const assurance: AssuranceDeps = {
     db: database.db,
@@ -239,8 +243,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       createSessionAuthenticator({ sessions, dpop, publicUrl: config.publicUrl, bearerClients: config.sessions.bearerClients, access }),
     {
       clientAuthenticator: createClientAuthenticator({ clients: config.introspection.clients }),
-      assuranceAdvisor: (principal, routeLevel) =>
-        levelShortfall(principal, routeLevel, { mfa: config.mfa, passkeys: config.passkeys.enabled }),
+      assuranceAdvisor,
     },
   );
   registerStepUp(app, createStepUpChallenges(stepUp), { clock });

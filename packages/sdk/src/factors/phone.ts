@@ -17,9 +17,10 @@ import { callWithStepUp } from '../step-up/step-up.ts';
  * with {@link confirmPhoneEnrolment} within 10 minutes. Only for accounts whose roles allow SMS
  * codes; one phone per account. Format the number as E.164 first (`+447700900123`).
  *
+ * @throws {InsufficientAuthenticationError} `AUTH_LEVEL_INSUFFICIENT`: the account has a second
+ *   factor, so sign in with one of `methods` first.
  * @throws {ApiError} `MFA_METHOD_NOT_ALLOWED` (SMS off, or a staff role), `MFA_PHONE_ALREADY_ENROLLED`,
- *   `AUTH_REQUIRED` (the account has a second factor: sign in with it first), `RATE_LIMITED`,
- *   `MFA_CODE_DELIVERY_FAILED`, `REQUEST_INVALID` (not E.164).
+ *   `RATE_LIMITED`, `MFA_CODE_DELIVERY_FAILED`, `REQUEST_INVALID` (not E.164).
  * @example
  *   const { factorId, phoneNumber } = await startPhoneEnrolment(client, '+447700900123');
  *   showHint(`We texted a code to ${phoneNumber}`);

@@ -16,6 +16,8 @@ import { callWithStepUp } from '../step-up/step-up.ts';
  * on this device), an SVG QR code (to scan from another device) and the secret (to type in).
  * Show them once; confirm with {@link confirmTotpEnrolment} before `expiresAt`.
  *
+ * @throws {InsufficientAuthenticationError} `AUTH_LEVEL_INSUFFICIENT`: the account has a second
+ *   factor, so sign in with one of `methods` first.
  * @example
  *   const enrolment = await startTotpEnrolment(client, 'My phone');
  *   showQrCode(enrolment.qrCodeSvg);

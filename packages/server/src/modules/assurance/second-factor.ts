@@ -8,10 +8,10 @@
  * factors, writes `mfa.factor_locked` and emails the owner.
  * Passkeys do not pass through here, so a locked code factor leaves passkey sign-in working.
  */
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
 import { secondFactorLockedMessage } from '../../platform/mailer/index.ts';
-import { verifyRecoveryCode, verifySignInCode, verifyTotp, type AuditContext } from '../mfa/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
+import { verifyRecoveryCode, verifySignInCode, verifyTotp } from '../mfa/index.ts';
 import { reserveAttempt, resetBudget } from './attempt-budget.ts';
 import type { AssuranceDeps } from './deps.ts';
 import { findAccountEmail } from './repository.ts';
@@ -39,7 +39,7 @@ const AMR_OF: Record<CodeMethod | OutOfBandCodeMethod, string> = {
 async function verify(
   deps: AssuranceDeps,
   input: SecondFactorInput,
-  context: AuditContext,
+  context: RequestContext,
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   switch (input.method) {
     case 'totp':
@@ -63,7 +63,16 @@ async function verify(
 
 export type SecondFactorResult = { readonly ok: true; readonly amr: string } | { readonly ok: false; readonly error: AppError };
 
-export async function checkSecondFactor(deps: AssuranceDeps, input: SecondFactorInput, context: AuditContext): Promise<SecondFactorResult> {
+/**
+ * Checks a code of `input.accountId` against the account-wide budget. Called during sign-in
+ * (nobody signed in yet) and by step-up (the account's own session): events name the account
+ * as actor either way, and the caller's session when there is one.
+ */
+export async function checkSecondFactor(
+  deps: AssuranceDeps,
+  input: SecondFactorInput,
+  context: RequestContext,
+): Promise<SecondFactorResult> {
   const now = deps.clock.now();
   const reservation = await reserveAttempt(
     deps.db,
@@ -85,15 +94,8 @@ export async function checkSecondFactor(deps: AssuranceDeps, input: SecondFactor
   return { ok: true, amr: AMR_OF[input.method] };
 }
 
-async function reportLockout(deps: AssuranceDeps, accountId: string, context: AuditContext, now: number): Promise<void> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'mfa.factor_locked',
-    outcome: 'failure',
-    actorId: accountId,
-    subjectId: accountId,
-    ...context,
-    reason: 'attempt_budget_spent',
-  });
+async function reportLockout(deps: AssuranceDeps, accountId: string, context: RequestContext, now: number): Promise<void> {
+  await context.audit('mfa.factor_locked', { actor: accountId, subject: accountId, outcome: 'failure', detail: 'attempt_budget_spent' });
   const email = await findAccountEmail(deps.db, accountId);
   if (email === undefined) return;
   const message = secondFactorLockedMessage({ lockedAt: new Date(now), lockedForMinutes: Math.ceil(deps.config.lockoutSeconds / 60) });

@@ -10,10 +10,10 @@
  *   `aal1` account the answer may be a code sent by email or SMS for this very challenge
  *   (`POST /v1/sessions/mfa/send`, `sendChallengeCode`), never for staff roles;
  * - a restricted `aal1` session that can only enrol the factor the role requires.
- * A passkey sign-in is already `aal2_phr` and never comes here.
+ * A passkey sign-in is already `aal2_phr` and never comes here. Nobody is signed in yet during
+ * these steps, so every event names the account signing in as actor.
  */
 import type { MfaCodeSent, TokenResponse } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { constantTimeEqual } from '../../platform/crypto/index.ts';
 import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
@@ -93,14 +93,7 @@ export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFacto
     expires_at: now + deps.config.challengeTtlSeconds * 1000,
     used_at: null,
   });
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'mfa.challenge_issued',
-    outcome: 'success',
-    actorId: first.accountId,
-    subjectId: first.accountId,
-    ...context,
-    reason: level,
-  });
+  await context.audit('mfa.challenge_issued', { actor: first.accountId, subject: first.accountId, detail: level });
   throw appError('MFA_REQUIRED', {
     detail: `role requires ${required}`,
     challenge: { token: formatChallengeToken(token), methods, level, expiresIn: deps.config.challengeTtlSeconds },
@@ -115,15 +108,8 @@ export interface SecondFactorAnswer {
   readonly jkt: string;
 }
 
-async function refuseChallenge(deps: AssuranceDeps, context: RequestContext, reason: string, accountId?: string): Promise<never> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'mfa.challenge_failed',
-    outcome: 'failure',
-    actorId: accountId ?? null,
-    subjectId: accountId ?? null,
-    ...context,
-    reason,
-  });
+async function refuseChallenge(context: RequestContext, reason: string, accountId?: string): Promise<never> {
+  await context.audit('mfa.challenge_failed', { actor: accountId ?? null, subject: accountId ?? null, outcome: 'failure', detail: reason });
   throw appError('MFA_CHALLENGE_INVALID', { detail: reason });
 }
 
@@ -132,11 +118,11 @@ async function openChallenge(deps: AssuranceDeps, token: string, jkt: string, co
   const parsed = parseChallengeToken(token);
   const challenge = parsed ? await repo.findChallenge(deps.db, parsed.id) : undefined;
   if (!parsed || !challenge || !challengeSecretMatches(deps.keyRing, parsed.secret, challenge.secret_hash))
-    return refuseChallenge(deps, context, 'unknown_challenge');
+    return refuseChallenge(context, 'unknown_challenge');
   const accountId = challenge.account_id;
-  if (!constantTimeEqual(challenge.jkt, jkt)) return refuseChallenge(deps, context, 'dpop_key_mismatch', accountId);
+  if (!constantTimeEqual(challenge.jkt, jkt)) return refuseChallenge(context, 'dpop_key_mismatch', accountId);
   // A challenge that demands a passkey cannot be answered with a code.
-  if (challenge.required_level === 'aal2_phr') return refuseChallenge(deps, context, 'passkey_required', accountId);
+  if (challenge.required_level === 'aal2_phr') return refuseChallenge(context, 'passkey_required', accountId);
   return challenge;
 }
 
@@ -154,14 +140,7 @@ async function assertOutOfBandAllowed(
   // An account without roles needs aal1; a vanished account has none of them, and no code to check.
   const required = requiredLevelFor(roles ?? [], deps.config.requiredLevel);
   if (roles !== undefined && outOfBandCodesAllowed(required, channel, deps.config)) return;
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: refusal.action,
-    outcome: 'failure',
-    actorId: accountId,
-    subjectId: accountId,
-    ...refusal.context,
-    reason: 'method_not_allowed',
-  });
+  await refusal.context.audit(refusal.action, { actor: accountId, subject: accountId, outcome: 'failure', detail: 'method_not_allowed' });
   throw appError('MFA_METHOD_NOT_ALLOWED', { detail: `${channel} codes not allowed for ${required}` });
 }
 
@@ -180,8 +159,7 @@ export interface SendCodeRequest {
 export async function sendChallengeCode(deps: AssuranceDeps, request: SendCodeRequest, context: RequestContext): Promise<MfaCodeSent> {
   const challenge = await openChallenge(deps, request.challenge, request.jkt, context);
   const now = deps.clock.now();
-  if (challenge.used_at !== null || challenge.expires_at <= now)
-    return refuseChallenge(deps, context, 'challenge_spent', challenge.account_id);
+  if (challenge.used_at !== null || challenge.expires_at <= now) return refuseChallenge(context, 'challenge_spent', challenge.account_id);
   const action = request.channel === 'email' ? 'mfa.email_code_sent' : 'mfa.sms_code_sent';
   await assertOutOfBandAllowed(deps, challenge.account_id, request.channel, { action, context });
   return sendSignInCode(
@@ -202,7 +180,7 @@ export async function completeSecondFactor(
   if (channel !== undefined) await assertOutOfBandAllowed(deps, accountId, channel, { action: 'mfa.challenge_failed', context });
   const now = deps.clock.now();
   if (!(await repo.takeChallengeAttempt(deps.db, challenge.id, deps.config.attemptsPerChallenge, now)))
-    return refuseChallenge(deps, context, 'challenge_spent', accountId);
+    return refuseChallenge(context, 'challenge_spent', accountId);
   const result = await checkSecondFactor(
     deps,
     answer.method === 'email_code' || answer.method === 'sms_code'
@@ -211,8 +189,7 @@ export async function completeSecondFactor(
     context,
   );
   if (!result.ok) throw result.error;
-  if (!(await repo.useChallenge(deps.db, challenge.id, deps.clock.now())))
-    return refuseChallenge(deps, context, 'challenge_used', accountId);
+  if (!(await repo.useChallenge(deps.db, challenge.id, deps.clock.now()))) return refuseChallenge(context, 'challenge_used', accountId);
   const firstAmr = JSON.parse(challenge.first_factor_amr) as string[];
   return issueSession(
     deps.sessions,

@@ -3,7 +3,8 @@
  *
  * What the MFA functions need, passed explicitly: the database, the clock (the only time source
  * for TOTP steps — never the client's), the key ring (seed sealing and recovery-code HMAC) and
- * the sessions module (other sessions end when factors change).
+ * the sessions module (other sessions end when factors change); and who is asking, when the
+ * signed-in person changes their own factors (`FactorOwner`).
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock/clock.ts';
@@ -11,8 +12,9 @@ import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
 import type { SmsSender } from '../../platform/sms/index.ts';
+import type { AssuranceAdvisor } from '../../platform/routes/authentication.ts';
+import type { Principal } from '../../platform/routes/principal.ts';
 import type { SessionsDeps } from '../sessions/index.ts';
-import type { RequestContext } from '../../platform/routes/request-context.ts';
 
 export interface MfaDeps {
   readonly db: Kysely<Database>;
@@ -36,9 +38,20 @@ export interface OutOfBandDeps extends MfaDeps {
   readonly outOfBandAllowedFor: (roles: readonly string[]) => boolean;
 }
 
-/** Request identifiers recorded with audit events; `sessionId` when a signed-in session acts. */
-export interface AuditContext extends RequestContext {
-  readonly sessionId?: string;
+/**
+ * What adding a factor needs on top: the advice the route contract gives a session below a
+ * route's level, so that a session too weak to add another factor is refused with the same
+ * answer (`AUTH_LEVEL_INSUFFICIENT`, the level to reach and the kinds of factor that reach it).
+ */
+export interface EnrolmentDeps extends MfaDeps {
+  readonly assuranceAdvisor: AssuranceAdvisor;
 }
+
+/**
+ * The signed-in person acting on their own factors: the account, the session making the change
+ * (it stays when the others are signed out), and how strongly it signed in (enrolment rules).
+ * A route passes its principal.
+ */
+export type FactorOwner = Pick<Principal, 'accountId' | 'sessionId' | 'aal' | 'roles'>;
 
 export const DEFAULT_ISSUER = 'Portcullis';

@@ -9,7 +9,7 @@
  */
 export { mfaRoutes } from './routes.ts';
 export type { MfaRouteDeps } from './routes.ts';
-export type { AuditContext, MfaDeps, OutOfBandDeps } from './deps.ts';
+export type { EnrolmentDeps, MfaDeps, OutOfBandDeps } from './deps.ts';
 export { hasSecondFactor, listFactors } from './factors.ts';
 export { verifyTotp } from './totp-verification.ts';
 export type { TotpFailureReason, TotpVerification } from './totp-verification.ts';

@@ -118,7 +118,8 @@ describe.each(testDatabases())('TOTP invariants on $dialect', ({ dialect }) => {
     const confirm = await sam.device.call('POST', `/v1/mfa/totp/${pending.factorId}/confirm`, {
       code: authenticatorCode(pending.secret, mfa.clock.now()),
     });
-    expect([confirm.statusCode, confirm.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
+    expect([confirm.statusCode, confirm.json<{ code: string }>().code]).toEqual([401, 'AUTH_LEVEL_INSUFFICIENT']);
+    expect(confirm.headers['www-authenticate']).toContain('acr_values="aal2"');
   });
 
   it('V6.5.5: refuses a code two steps old and a code two steps ahead; accepts one step either way', async () => {

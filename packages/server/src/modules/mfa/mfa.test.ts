@@ -132,10 +132,23 @@ describe.each(testDatabases())('MFA over HTTP on $dialect', ({ dialect }) => {
     expect(await hasSecondFactor(mfa.deps, sam.accountId)).toBe(true);
   });
 
-  it('once a factor exists, adding another needs an aal2 session; at aal2 up to 5 apps, then 409', async () => {
+  it('once a factor exists, adding another needs an aal2 session (told as the route contract tells it); at aal2 up to 5 apps, then 409', async () => {
     await enrolTotp(mfa, pat);
     const atAal1 = await pat.device.call('POST', '/v1/mfa/totp', {});
-    expect([atAal1.statusCode, atAal1.json<{ code: string }>().code]).toEqual([401, 'AUTH_REQUIRED']);
+    expect(atAal1.statusCode).toBe(401);
+    expect(atAal1.headers['www-authenticate']).toBe(
+      'DPoP error="insufficient_user_authentication", error_description="A stronger sign-in is needed", acr_values="aal2"',
+    );
+    expect(atAal1.json()).toMatchObject({
+      code: 'AUTH_LEVEL_INSUFFICIENT',
+      requiredLevel: 'aal2',
+      currentLevel: 'aal1',
+      methods: expect.arrayContaining(['totp', 'recovery_code']) as unknown,
+    });
+    // Word for word what the route contract answers the same session on an aal2 route.
+    const aal2Route = await pat.device.call('GET', '/v1/audit/checkpoint');
+    expect(aal2Route.headers['www-authenticate']).toBe(atAal1.headers['www-authenticate']);
+    expect({ ...aal2Route.json<object>(), requestId: null }).toEqual({ ...atAal1.json<object>(), requestId: null });
     await elevateToAal2(mfa.app, pat);
     for (let i = 2; i <= 5; i++) {
       const { confirmation } = await enrolTotp(mfa, pat, `App ${i}`);

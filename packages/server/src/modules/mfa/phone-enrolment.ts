@@ -11,8 +11,9 @@
  * Who may: SMS must be switched on, and the account's roles must allow email and SMS codes at
  * all (their required level is `aal1`): a staff role never gets SMS codes, so it may not add a
  * phone either. While the account has no second factor a password-level session may add one;
- * once it has one, adding another needs an `aal2` session, so a stolen password alone cannot
- * add the thief's number. Every change signs out the person's other sessions.
+ * once it has one, adding another needs an `aal2` session (enrolment-level.ts), so a stolen
+ * password alone cannot add the thief's number. Every change signs out the person's other
+ * sessions. Every step, refused or not, is audited (last in its transaction when it has one).
  */
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode, PhoneCodeSent, PhoneConfirmation, PhoneEnrolment } from '@portcullis/protocol';
@@ -21,11 +22,9 @@ import { withTransaction } from '../../platform/db/index.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { phoneVerificationSms } from '../../platform/sms/index.ts';
-import { meetsAssuranceLevel } from '../../platform/routes/authentication.ts';
-import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { revokeSessions } from '../sessions/index.ts';
-import { confirmFactor, countConfirmedFactors, deleteFactor, deletePendingFactors, findPendingFactor } from './factor-lifecycle.ts';
-import { auditMfaEvent } from './audit-outcome.ts';
+import { confirmFactor, deleteFactor, deletePendingFactors, findPendingFactor } from './factor-lifecycle.ts';
 import {
   CODE_MAX_ATTEMPTS,
   ENROLMENT_SENDS_PER_HOUR,
@@ -38,7 +37,8 @@ import {
   minutesOf,
   sendRefusal,
 } from './code-delivery.ts';
-import type { AuditContext, MfaDeps, OutOfBandDeps } from './deps.ts';
+import type { EnrolmentDeps, FactorOwner, MfaDeps, OutOfBandDeps } from './deps.ts';
+import { confirmedFactors, strongEnoughToAdd, TOO_WEAK, tooWeakToAdd } from './enrolment-level.ts';
 import { toPhoneFactorDto } from './factors.ts';
 import { openPhoneNumber, phoneNumberHash, sealPhoneNumber } from './phone-number-cipher.ts';
 import { E164, maskPhoneNumber } from './phone-number.ts';
@@ -54,7 +54,7 @@ export const MAX_PHONE_FACTORS = 1;
 type PhoneFailure =
   | 'sms_disabled'
   | 'role_not_allowed'
-  | 'step_up_required'
+  | typeof TOO_WEAK
   | 'phone_already_enrolled'
   | 'enrolment_not_found'
   | 'code_malformed'
@@ -63,11 +63,9 @@ type PhoneFailure =
   | 'code_invalid'
   | 'code_used';
 
-const FAILURE_ERRORS: Readonly<Record<PhoneFailure, ErrorCode>> = {
+const FAILURE_ERRORS: Readonly<Record<Exclude<PhoneFailure, typeof TOO_WEAK>, ErrorCode>> = {
   sms_disabled: 'MFA_METHOD_NOT_ALLOWED',
   role_not_allowed: 'MFA_METHOD_NOT_ALLOWED',
-  // The same answer the route contract gives a session below the required level.
-  step_up_required: 'AUTH_REQUIRED',
   phone_already_enrolled: 'MFA_PHONE_ALREADY_ENROLLED',
   enrolment_not_found: 'MFA_ENROLMENT_NOT_FOUND',
   code_malformed: 'MFA_PHONE_CODE_INVALID',
@@ -77,18 +75,16 @@ const FAILURE_ERRORS: Readonly<Record<PhoneFailure, ErrorCode>> = {
   code_used: 'MFA_PHONE_CODE_INVALID',
 };
 
-function failure(reason: PhoneFailure, detail: string): Error {
-  return appError(FAILURE_ERRORS[reason], { detail: `${detail}: ${reason}` });
+function failure(deps: EnrolmentDeps, owner: FactorOwner, reason: PhoneFailure, step: string): Error {
+  const detail = `${step}: ${reason}`;
+  return reason === TOO_WEAK ? tooWeakToAdd(deps, owner, detail) : appError(FAILURE_ERRORS[reason], { detail });
 }
 
 /** Why the account may not add (or confirm) a phone now, if it may not. */
-async function enrolmentRefusal(tx: Transaction<Database>, accountId: string, aal: AssuranceLevel): Promise<PhoneFailure | undefined> {
-  const [apps, numbers] = await Promise.all([
-    countConfirmedFactors(tx, 'mfa_totp_factors', accountId),
-    countConfirmedFactors(tx, 'mfa_phone_factors', accountId),
-  ]);
-  if (apps + numbers > 0 && !meetsAssuranceLevel(aal, 'aal2')) return 'step_up_required';
-  if (numbers >= MAX_PHONE_FACTORS) return 'phone_already_enrolled';
+async function enrolmentRefusal(tx: Transaction<Database>, owner: FactorOwner): Promise<PhoneFailure | undefined> {
+  const confirmed = await confirmedFactors(tx, owner.accountId);
+  if (!strongEnoughToAdd(owner, confirmed)) return TOO_WEAK;
+  if (confirmed.phones >= MAX_PHONE_FACTORS) return 'phone_already_enrolled';
   return undefined;
 }
 
@@ -114,12 +110,13 @@ async function sendVerificationCode(
     readonly numberHash: string;
     readonly expiresAt: number;
   },
-  context: AuditContext,
+  context: RequestContext,
 ): Promise<{ codeExpiresIn: number; resendAfter: number }> {
   const { accountId } = pending;
   const audit = (reason?: string) =>
-    withTransaction(deps.db, (tx) =>
-      auditMfaEvent(tx, deps.clock, { action: 'mfa.sms_code_sent', accountId, ...(reason === undefined ? {} : { reason }) }, context),
+    context.audit(
+      'mfa.sms_code_sent',
+      reason === undefined ? { subject: accountId } : { subject: accountId, outcome: 'failure', detail: reason },
     );
   const now = deps.clock.now();
   for (const policy of [
@@ -154,11 +151,12 @@ async function sendVerificationCode(
 
 /** Stores `phoneNumber` as the account's pending phone and texts it a verification code. */
 export async function startPhoneEnrolment(
-  deps: OutOfBandDeps,
-  input: { readonly accountId: string; readonly aal: AssuranceLevel; readonly phoneNumber: string },
-  context: AuditContext,
+  deps: OutOfBandDeps & EnrolmentDeps,
+  owner: FactorOwner,
+  input: { readonly phoneNumber: string },
+  context: RequestContext,
 ): Promise<PhoneEnrolment> {
-  const { accountId } = input;
+  const { accountId } = owner;
   // The route schema checks the form; this is the programming-error guard behind it.
   if (!E164.test(input.phoneNumber)) throw new TypeError('startPhoneEnrolment expects an E.164 number');
   const factorId = randomUUID();
@@ -166,9 +164,9 @@ export async function startPhoneEnrolment(
   const expiresAt = now + PHONE_VERIFICATION_TTL_MS;
   const numberHash = phoneNumberHash(deps.keyRing, input.phoneNumber);
   const refused = await withTransaction(deps.db, async (tx) => {
-    const refusal = (await policyRefusal(deps, tx, accountId)) ?? (await enrolmentRefusal(tx, accountId, input.aal));
+    const refusal = (await policyRefusal(deps, tx, accountId)) ?? (await enrolmentRefusal(tx, owner));
     if (refusal) {
-      await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_added', accountId, reason: refusal }, context);
+      await context.audit('mfa.phone_added', { subject: accountId, outcome: 'failure', detail: refusal }, tx);
       return refusal;
     }
     await deletePendingFactors(tx, 'mfa_phone_factors', accountId, now);
@@ -182,30 +180,32 @@ export async function startPhoneEnrolment(
       expires_at: expiresAt,
       last_used_at: null,
     });
-    await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_added', accountId }, context);
+    await context.audit('mfa.phone_added', { subject: accountId }, tx);
     return undefined;
   });
-  if (refused) throw failure(refused, 'phone enrolment refused');
+  if (refused) throw failure(deps, owner, refused, 'phone enrolment refused');
   const sent = await sendVerificationCode(deps, { accountId, factorId, number: input.phoneNumber, numberHash, expiresAt }, context);
   return { factorId, phoneNumber: maskPhoneNumber(input.phoneNumber), expiresAt: new Date(expiresAt).toISOString(), ...sent };
 }
 
 /** Texts a new code to the account's pending phone (the earlier code stops working). */
 export async function resendPhoneCode(
-  deps: OutOfBandDeps,
-  input: { readonly accountId: string; readonly factorId: string },
-  context: AuditContext,
+  deps: OutOfBandDeps & EnrolmentDeps,
+  owner: FactorOwner,
+  factorId: string,
+  context: RequestContext,
 ): Promise<PhoneCodeSent> {
-  const { accountId, factorId } = input;
+  const { accountId } = owner;
   const refusal = await policyRefusal(deps, deps.db, accountId);
-  if (refusal) throw failure(refusal, 'phone code resend refused');
+  if (refusal) throw failure(deps, owner, refusal, 'phone code resend refused');
   const pending = await findPendingFactor(deps.db, 'mfa_phone_factors', {
     accountId: accountId,
     factorId: factorId,
     now: deps.clock.now(),
   });
   const number = pending && openPhoneNumber(deps.keyRing, pending.phone_ciphertext, { accountId, factorId });
-  if (!pending || number === undefined || pending.expires_at === null) throw failure('enrolment_not_found', 'phone code resend refused');
+  if (!pending || number === undefined || pending.expires_at === null)
+    throw failure(deps, owner, 'enrolment_not_found', 'phone code resend refused');
   const sent = await sendVerificationCode(
     deps,
     { accountId, factorId, number, numberHash: pending.phone_hash, expiresAt: pending.expires_at },
@@ -219,26 +219,21 @@ export async function resendPhoneCode(
  * yet, the first set is generated and returned here (shown once). Signs out other sessions.
  */
 export async function confirmPhoneEnrolment(
-  deps: OutOfBandDeps,
-  input: {
-    readonly accountId: string;
-    readonly sessionId: string;
-    readonly aal: AssuranceLevel;
-    readonly factorId: string;
-    readonly code: string;
-  },
-  context: AuditContext,
+  deps: OutOfBandDeps & EnrolmentDeps,
+  owner: FactorOwner,
+  input: { readonly factorId: string; readonly code: string },
+  context: RequestContext,
 ): Promise<PhoneConfirmation> {
-  const { accountId } = input;
+  const { accountId } = owner;
   const outcome = await withTransaction(deps.db, async (tx) => {
     const now = deps.clock.now();
     const refuse = async (reason: PhoneFailure) => {
-      await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_verified', accountId, reason }, context);
+      await context.audit('mfa.phone_verified', { subject: accountId, outcome: 'failure', detail: reason }, tx);
       return { refused: reason };
     };
     const pending = await findPendingFactor(tx, 'mfa_phone_factors', { accountId: accountId, factorId: input.factorId, now: now });
     if (!pending) return refuse('enrolment_not_found');
-    const refusal = (await policyRefusal(deps, tx, accountId)) ?? (await enrolmentRefusal(tx, accountId, input.aal));
+    const refusal = (await policyRefusal(deps, tx, accountId)) ?? (await enrolmentRefusal(tx, owner));
     if (refusal) return refuse(refusal);
     const checked = await consumeSentCode(
       tx,
@@ -250,11 +245,11 @@ export async function confirmPhoneEnrolment(
     // Loses to a concurrent confirmation of the same number: exactly one wins.
     if (!(await confirmFactor(tx, 'mfa_phone_factors', pending.id, { now: now }))) return refuse('code_used');
     const recoveryCodes = (await repo.findRecoveryCodeSet(tx, accountId)) ? null : await issueRecoveryCodes(tx, deps, accountId, context);
-    await auditMfaEvent(tx, deps.clock, { action: 'mfa.phone_verified', accountId }, context);
+    await context.audit('mfa.phone_verified', { subject: accountId }, tx);
     return { confirmed: { factor: toPhoneFactorDto(deps, { ...pending, confirmed_at: now }), recoveryCodes } };
   });
-  if ('refused' in outcome) throw failure(outcome.refused, 'phone confirmation refused');
-  await revokeSessions(deps.sessions, { accountId, except: input.sessionId, reason: 'mfa_changed' }, context);
+  if ('refused' in outcome) throw failure(deps, owner, outcome.refused, 'phone confirmation refused');
+  await revokeSessions(deps.sessions, { accountId, except: owner.sessionId, reason: 'mfa_changed' }, context);
   return outcome.confirmed;
 }
 
@@ -262,24 +257,19 @@ export async function confirmPhoneEnrolment(
  * Removes the caller's phone (confirmed or pending): codes already sent to it stop working, and
  * the person's other sessions are signed out.
  */
-export async function removePhoneFactor(
-  deps: MfaDeps,
-  input: { readonly accountId: string; readonly sessionId: string; readonly factorId: string },
-  context: AuditContext,
-): Promise<void> {
-  const { accountId } = input;
+export async function removePhoneFactor(deps: MfaDeps, owner: FactorOwner, factorId: string, context: RequestContext): Promise<void> {
+  const { accountId } = owner;
   const removed = await withTransaction(deps.db, async (tx) => {
-    const deleted = await deleteFactor(tx, 'mfa_phone_factors', { accountId: accountId, factorId: input.factorId });
+    const deleted = await deleteFactor(tx, 'mfa_phone_factors', { accountId, factorId });
     if (deleted) await revokeSentCodes(tx, accountId, 'sms', deps.clock.now());
-    await auditMfaEvent(
+    await context.audit(
+      'mfa.phone_removed',
+      deleted ? { subject: accountId } : { subject: accountId, outcome: 'failure', detail: 'factor_not_found' },
       tx,
-      deps.clock,
-      { action: 'mfa.phone_removed', accountId, ...(deleted ? {} : { reason: 'factor_not_found' }) },
-      context,
     );
     return deleted;
   });
   // Another account's factor answers exactly like a missing one.
   if (!removed) throw appError('MFA_FACTOR_NOT_FOUND', { detail: 'no such phone factor for this account' });
-  await revokeSessions(deps.sessions, { accountId, except: input.sessionId, reason: 'mfa_changed' }, context);
+  await revokeSessions(deps.sessions, { accountId, except: owner.sessionId, reason: 'mfa_changed' }, context);
 }

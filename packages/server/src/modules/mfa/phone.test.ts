@@ -146,11 +146,18 @@ describe.each(testDatabases())('phone factor over HTTP on $dialect', ({ dialect 
     expect(await auditCount(h.app, 'mfa.sms_code_sent', 'failure')).toBe(3);
   });
 
-  it('one phone per account; with a second factor, a password session cannot add a phone or an app (AUTH_REQUIRED)', async () => {
+  it('one phone per account; with a second factor, a password session cannot add a phone or an app (AUTH_LEVEL_INSUFFICIENT)', async () => {
     await addPhone(h.app, pat, PHONE);
-    // The confirming session is still aal1: it may not add more factors.
-    expect(problemOf(await pat.device.call('POST', '/v1/mfa/phone', { phoneNumber: OTHER_PHONE }))).toEqual([401, 'AUTH_REQUIRED']);
-    expect(problemOf(await pat.device.call('POST', '/v1/mfa/totp', {}))).toEqual([401, 'AUTH_REQUIRED']);
+    // The confirming session is still aal1: it may not add more factors, and is told what would do.
+    const phone = await pat.device.call('POST', '/v1/mfa/phone', { phoneNumber: OTHER_PHONE });
+    expect(problemOf(phone)).toEqual([401, 'AUTH_LEVEL_INSUFFICIENT']);
+    expect(phone.headers['www-authenticate']).toContain('error="insufficient_user_authentication"');
+    expect(phone.json()).toMatchObject({
+      requiredLevel: 'aal2',
+      currentLevel: 'aal1',
+      methods: expect.arrayContaining(['sms']) as unknown,
+    });
+    expect(problemOf(await pat.device.call('POST', '/v1/mfa/totp', {}))).toEqual([401, 'AUTH_LEVEL_INSUFFICIENT']);
     await elevateToAal2(h.app, pat);
     expect(problemOf(await pat.device.call('POST', '/v1/mfa/phone', { phoneNumber: OTHER_PHONE }))).toEqual([
       409,

@@ -14,9 +14,9 @@ import type { KeyRing } from '../../platform/crypto/index.ts';
 import { constantTimeEqual, hmacSha256 } from '../../platform/crypto/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { revokeSessions } from '../sessions/index.ts';
-import { auditMfaEvent } from './audit-outcome.ts';
-import type { AuditContext, MfaDeps } from './deps.ts';
+import type { FactorOwner, MfaDeps } from './deps.ts';
 import { generateRecoveryCode, normalizeRecoveryCode } from './recovery-code-format.ts';
 import * as repo from './repository.ts';
 
@@ -36,12 +36,15 @@ function canonicalOf(generated: string): string {
   return canonical;
 }
 
-/** Replaces the account's set inside `tx` and returns the new codes in display form (audited). */
+/**
+ * Replaces the account's set inside `tx` and returns the new codes in display form (audited, as
+ * the signed-in person acting on their own account).
+ */
 export async function issueRecoveryCodes(
   tx: Transaction<Database>,
   deps: MfaDeps,
   accountId: string,
-  context: AuditContext,
+  context: RequestContext,
 ): Promise<RecoveryCodes> {
   const now = deps.clock.now();
   const codes = new Set<string>();
@@ -57,7 +60,7 @@ export async function issueRecoveryCodes(
       used_at: null,
     })),
   );
-  await auditMfaEvent(tx, deps.clock, { action: 'mfa.recovery_codes_generated', accountId }, context);
+  await context.audit('mfa.recovery_codes_generated', { subject: accountId }, tx);
   return { codes: [...codes], createdAt: new Date(now).toISOString() };
 }
 
@@ -65,34 +68,27 @@ export async function issueRecoveryCodes(
  * Generates a new set for the signed-in person, replacing the old one, and signs out their other
  * sessions (an authentication factor changed).
  */
-export async function generateRecoveryCodes(
-  deps: MfaDeps,
-  input: { accountId: string; sessionId: string },
-  context: AuditContext,
-): Promise<RecoveryCodes> {
-  const codes = await withTransaction(deps.db, (tx) => issueRecoveryCodes(tx, deps, input.accountId, context));
-  await revokeSessions(deps.sessions, { accountId: input.accountId, except: input.sessionId, reason: 'mfa_changed' }, context);
+export async function generateRecoveryCodes(deps: MfaDeps, owner: FactorOwner, context: RequestContext): Promise<RecoveryCodes> {
+  const codes = await withTransaction(deps.db, (tx) => issueRecoveryCodes(tx, deps, owner.accountId, context));
+  await revokeSessions(deps.sessions, { accountId: owner.accountId, except: owner.sessionId, reason: 'mfa_changed' }, context);
   return codes;
 }
 
 /**
- * Checks and spends one recovery code (for the sign-in challenge). Every stored code of the
- * account is compared in constant time, without stopping at a match.
+ * Checks and spends one recovery code (for the sign-in challenge and step-up). Every stored code
+ * of the account is compared in constant time, without stopping at a match. The event names the
+ * account as actor: during sign-in nobody is signed in yet.
  */
 export async function verifyRecoveryCode(
   deps: MfaDeps,
   accountId: string,
   code: string,
-  context: AuditContext,
+  context: RequestContext,
 ): Promise<RecoveryCodeVerification> {
   return withTransaction(deps.db, async (tx) => {
     const result = await spendRecoveryCode(tx, deps, accountId, code);
-    await auditMfaEvent(
-      tx,
-      deps.clock,
-      { action: 'mfa.recovery_code_used', accountId, ...(result.ok ? {} : { reason: result.reason }) },
-      context,
-    );
+    const about = { actor: accountId, subject: accountId };
+    await context.audit('mfa.recovery_code_used', result.ok ? about : { ...about, outcome: 'failure', detail: result.reason }, tx);
     return result;
   });
 }

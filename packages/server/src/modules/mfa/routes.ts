@@ -6,9 +6,7 @@
  * leave the server only in the enrolment and generation answers; every other answer carries
  * labels, dates and counts.
  */
-import type { FastifyRequest } from 'fastify';
 import {
-  MfaFactorIdParamsSchema,
   MfaFactorListSchema,
   RecoveryCodeStatusSchema,
   RecoveryCodesSchema,
@@ -19,20 +17,15 @@ import {
 } from '@portcullis/protocol';
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
-import type { AuditContext, MfaDeps } from './deps.ts';
+import type { EnrolmentDeps } from './deps.ts';
+import { enrolmentStep, MFA_TAGS, registerPendingFactorRoutes } from './factor-routes.ts';
 import { listFactors } from './factors.ts';
 import { generateRecoveryCodes, getRecoveryCodeStatus } from './recovery-codes.ts';
 import { confirmTotpEnrolment, removeTotpFactor, startTotpEnrolment } from './totp-enrolment.ts';
-import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
+import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface MfaRouteDeps {
-  readonly mfa: MfaDeps;
-}
-
-const TAGS = ['mfa'];
-
-function auditContext(request: FastifyRequest): AuditContext {
-  return { ...requestContext(request), sessionId: principalOf(request).sessionId };
+  readonly mfa: EnrolmentDeps;
 }
 
 export function mfaRoutes(deps: MfaRouteDeps) {
@@ -40,90 +33,45 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.post(
       '/v1/mfa/totp',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_started', enrolment: true },
+        config: enrolmentStep('mfa.totp_enrolment_started'),
         schema: {
           summary: 'Start adding an authenticator app (returns the secret once; confirm within 10 minutes)',
           description:
             'Creates a pending TOTP factor with a new secret. Once the account has a confirmed factor, adding another needs an aal2 session.',
-          tags: TAGS,
+          tags: MFA_TAGS,
           body: TotpEnrolmentRequestSchema,
           response: { 201: TotpEnrolmentSchema },
         },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        const body = request.body;
-        const enrolment = await startTotpEnrolment(
-          deps.mfa,
-          { accountId: principal.accountId, aal: principal.aal, label: body.label },
-          auditContext(request),
-        );
+        const enrolment = await startTotpEnrolment(deps.mfa, principalOf(request), { label: request.body.label }, requestContext(request));
         return reply.code(201).send(enrolment);
       },
     );
 
-    app.post(
-      '/v1/mfa/totp/:id/confirm',
-      {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_confirmed', enrolment: true },
-        schema: {
-          summary: 'Confirm an authenticator app with its first code (other sessions are signed out)',
-          description: 'Returns the first set of recovery codes when the account has none yet; they are shown only in this answer.',
-          tags: TAGS,
-          params: MfaFactorIdParamsSchema,
-          body: TotpConfirmRequestSchema,
-          response: { 200: TotpConfirmationSchema },
-        },
+    registerPendingFactorRoutes(app, {
+      path: 'totp',
+      confirm: {
+        audit: 'mfa.totp_enrolment_confirmed',
+        summary: 'Confirm an authenticator app with its first code (other sessions are signed out)',
+        body: TotpConfirmRequestSchema,
+        response: TotpConfirmationSchema,
+        run: (owner, input, context) => confirmTotpEnrolment(deps.mfa, owner, input, context),
       },
-      async (request) => {
-        const principal = principalOf(request);
-        const { id } = request.params;
-        const { code } = request.body;
-        return confirmTotpEnrolment(
-          deps.mfa,
-          { accountId: principal.accountId, sessionId: principal.sessionId, aal: principal.aal, factorId: id, code },
-          auditContext(request),
-        );
+      remove: {
+        audit: 'mfa.totp_removed',
+        summary: 'Remove an authenticator app (other sessions are signed out)',
+        run: (owner, factorId, context) => removeTotpFactor(deps.mfa, owner, factorId, context),
       },
-    );
+    });
 
     app.get(
       '/v1/mfa/factors',
       {
         config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
-        schema: { summary: 'My second factors (never their secrets)', tags: TAGS, response: { 200: MfaFactorListSchema } },
+        schema: { summary: 'My second factors (never their secrets)', tags: MFA_TAGS, response: { 200: MfaFactorListSchema } },
       },
       async (request) => ({ factors: await listFactors(deps.mfa, principalOf(request).accountId) }),
-    );
-
-    app.delete(
-      '/v1/mfa/totp/:id',
-      {
-        // ASVS V7.5.1: a password session alone cannot remove a second factor; the person confirms
-        // with a second factor for this very removal (or signed in with one in the last 5 minutes).
-        config: {
-          auth: 'aal1',
-          permission: 'none',
-          audit: 'mfa.totp_removed',
-          stepUp: { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2' },
-        },
-        schema: {
-          summary: 'Remove an authenticator app (other sessions are signed out)',
-          tags: TAGS,
-          params: MfaFactorIdParamsSchema,
-          response: { 204: NoContentSchema },
-        },
-      },
-      async (request, reply) => {
-        const principal = principalOf(request);
-        const { id } = request.params;
-        await removeTotpFactor(
-          deps.mfa,
-          { accountId: principal.accountId, sessionId: principal.sessionId, factorId: id },
-          auditContext(request),
-        );
-        return reply.code(204).send();
-      },
     );
 
     app.post(
@@ -139,17 +87,12 @@ export function mfaRoutes(deps: MfaRouteDeps) {
         },
         schema: {
           summary: 'Generate a new set of recovery codes; every earlier code stops working (other sessions are signed out)',
-          tags: TAGS,
+          tags: MFA_TAGS,
           response: { 201: RecoveryCodesSchema },
         },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        const codes = await generateRecoveryCodes(
-          deps.mfa,
-          { accountId: principal.accountId, sessionId: principal.sessionId },
-          auditContext(request),
-        );
+        const codes = await generateRecoveryCodes(deps.mfa, principalOf(request), requestContext(request));
         return reply.code(201).send(codes);
       },
     );
@@ -158,7 +101,11 @@ export function mfaRoutes(deps: MfaRouteDeps) {
       '/v1/mfa/recovery-codes',
       {
         config: { auth: 'aal1', permission: 'none', audit: 'none' },
-        schema: { summary: 'How many recovery codes remain (never the codes)', tags: TAGS, response: { 200: RecoveryCodeStatusSchema } },
+        schema: {
+          summary: 'How many recovery codes remain (never the codes)',
+          tags: MFA_TAGS,
+          response: { 200: RecoveryCodeStatusSchema },
+        },
       },
       async (request) => getRecoveryCodeStatus(deps.mfa, principalOf(request).accountId),
     );

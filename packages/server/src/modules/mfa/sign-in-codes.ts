@@ -7,15 +7,16 @@
  * - `sendSignInCode` sends a fresh 6-digit code bound to one challenge and channel (a newer one
  *   replaces it), at most 3 per challenge and 30 s apart, and 10 an hour per destination number;
  * - `verifySignInCode` spends the code it accepts, once (ASVS V6.5.1), and audits every call.
- * Audit events name the channel, never the address, number or code.
+ * Audit events name the channel, never the address, number or code, and the account as actor
+ * (during sign-in nobody is signed in yet).
  */
 import type { MfaCodeSent } from '@portcullis/protocol';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { signInCodeMessage } from '../../platform/mailer/index.ts';
 import { signInCodeSms } from '../../platform/sms/index.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { listConfirmedFactors } from './factor-lifecycle.ts';
-import { auditMfaEvent } from './audit-outcome.ts';
 import {
   CODE_MAX_ATTEMPTS,
   HOUR_MS,
@@ -28,7 +29,7 @@ import {
   minutesOf,
   sendRefusal,
 } from './code-delivery.ts';
-import type { AuditContext, MfaDeps, OutOfBandDeps } from './deps.ts';
+import type { MfaDeps, OutOfBandDeps } from './deps.ts';
 import { openPhoneNumber } from './phone-number-cipher.ts';
 import { maskEmailAddress, maskPhoneNumber } from './phone-number.ts';
 import * as phones from './phone-repository.ts';
@@ -67,21 +68,14 @@ async function destinationOf(deps: OutOfBandDeps, accountId: string, channel: Co
 export async function sendSignInCode(
   deps: OutOfBandDeps,
   input: { readonly accountId: string; readonly challengeId: string; readonly challengeExpiresAt: number; readonly channel: CodeChannel },
-  context: AuditContext,
+  context: RequestContext,
 ): Promise<MfaCodeSent> {
   const { accountId, channel } = input;
+  const about = { actor: accountId, subject: accountId };
   const audit = (reason?: string) =>
-    withTransaction(deps.db, (tx) =>
-      auditMfaEvent(
-        tx,
-        deps.clock,
-        {
-          action: channel === 'email' ? 'mfa.email_code_sent' : 'mfa.sms_code_sent',
-          accountId,
-          ...(reason === undefined ? {} : { reason }),
-        },
-        context,
-      ),
+    context.audit(
+      channel === 'email' ? 'mfa.email_code_sent' : 'mfa.sms_code_sent',
+      reason === undefined ? about : { ...about, outcome: 'failure', detail: reason },
     );
   const destination = await destinationOf(deps, accountId, channel);
   if (!destination) {
@@ -150,7 +144,7 @@ export type SignInCodeVerification = { readonly ok: true } | { readonly ok: fals
 export async function verifySignInCode(
   deps: MfaDeps,
   input: { readonly accountId: string; readonly challengeId: string; readonly channel: CodeChannel; readonly code: string },
-  context: AuditContext,
+  context: RequestContext,
 ): Promise<SignInCodeVerification> {
   const { accountId, channel } = input;
   return withTransaction(deps.db, async (tx) => {
@@ -165,15 +159,11 @@ export async function verifySignInCode(
       for (const factor of await listConfirmedFactors(tx, 'mfa_phone_factors', accountId))
         await phones.markPhoneFactorUsed(tx, factor.id, now);
     }
-    await auditMfaEvent(
+    const about = { actor: accountId, subject: accountId };
+    await context.audit(
+      channel === 'email' ? 'mfa.email_code_verified' : 'mfa.sms_code_verified',
+      result.ok ? about : { ...about, outcome: 'failure', detail: result.reason },
       tx,
-      deps.clock,
-      {
-        action: channel === 'email' ? 'mfa.email_code_verified' : 'mfa.sms_code_verified',
-        accountId,
-        ...(result.ok ? {} : { reason: result.reason }),
-      },
-      context,
     );
     return result;
   });

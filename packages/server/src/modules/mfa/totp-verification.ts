@@ -6,14 +6,15 @@
  * last accepted step, and recording the step is a conditional write whose affected-row count
  * decides (RFC 6238 section 5.2: "the verifier MUST NOT accept the second attempt of the OTP
  * after the successful validation has been issued for the first OTP"). Attempt limits are the
- * challenge's job; every verification, good or bad, is audited here with a reason code.
+ * challenge's job; every verification, good or bad, is audited here with a reason code, naming
+ * the account as actor (during sign-in nobody is signed in yet).
  */
 import type { Transaction } from 'kysely';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { listConfirmedFactors } from './factor-lifecycle.ts';
-import { auditMfaEvent } from './audit-outcome.ts';
-import type { AuditContext, MfaDeps } from './deps.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
+import type { MfaDeps } from './deps.ts';
 import * as repo from './repository.ts';
 import { openSeed, SeedUnreadableError } from './seed-cipher.ts';
 import { matchTimeStep } from './totp.ts';
@@ -32,15 +33,11 @@ const CODE_PATTERN = /^[0-9]{6}$/;
  * const result = await verifyTotp(deps, accountId, '492039', context);
  * if (!result.ok) throw appError('MFA_TOTP_CODE_INVALID', { detail: result.reason });
  */
-export async function verifyTotp(deps: MfaDeps, accountId: string, code: string, context: AuditContext): Promise<TotpVerification> {
+export async function verifyTotp(deps: MfaDeps, accountId: string, code: string, context: RequestContext): Promise<TotpVerification> {
   return withTransaction(deps.db, async (tx) => {
     const result = await acceptTotpCode(tx, deps, accountId, code);
-    await auditMfaEvent(
-      tx,
-      deps.clock,
-      { action: 'mfa.totp_verified', accountId, ...(result.ok ? {} : { reason: result.reason }) },
-      context,
-    );
+    const about = { actor: accountId, subject: accountId };
+    await context.audit('mfa.totp_verified', result.ok ? about : { ...about, outcome: 'failure', detail: result.reason }, tx);
     return result;
   });
 }

@@ -26,8 +26,7 @@ export async function answerWithCode(deps: StepUpDeps, answer: CodeAnswer, conte
     throw await refuseAnswer(context, 'challenge_spent');
   }
   const { accountId } = context;
-  const auditContext = { ...context.request, sessionId: context.sessionId };
-  const result = await checkSecondFactor(deps.assurance, { accountId, method: answer.method, code: answer.code }, auditContext);
+  const result = await checkSecondFactor(deps.assurance, { accountId, method: answer.method, code: answer.code }, context);
   if (!result.ok) {
     await context.audit('step_up.failed', {
       subject: context.accountId,

@@ -53,10 +53,9 @@ export async function answerWithPasskey(
     throw await refuseAnswer(context, 'no_passkey_ceremony');
   }
   const { accountId } = context;
-  const auditContext = { ...context.request, sessionId: context.sessionId };
   const result = await deps.passkeys.verify(
     { accountId, credential: answer.credential, challenge: webAuthnChallengeFor(challenge.id, nonce, challenge.action_digest) },
-    auditContext,
+    context,
   );
   if (!result.ok) {
     await context.audit('step_up.failed', {

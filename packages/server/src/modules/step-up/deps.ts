@@ -14,7 +14,6 @@ import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { AssuranceDeps } from '../assurance/index.ts';
 import type { PasskeyStepUp } from '../passkeys/index.ts';
-import type { Auditor } from '../../platform/audit/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 
 export interface StepUpDeps {
@@ -26,11 +25,11 @@ export interface StepUpDeps {
   readonly passkeys: PasskeyStepUp | null;
 }
 
-/** The session acting, and the audit door of its request. */
-export interface StepUpContext {
+/**
+ * The session acting, on top of its request's context (the audit door, which the second-factor
+ * checks step-up delegates write through too).
+ */
+export interface StepUpContext extends RequestContext {
   readonly sessionId: string;
   readonly accountId: string;
-  readonly audit: Auditor;
-  /** Where the request came from, for the second-factor checks step-up delegates. */
-  readonly request: RequestContext;
 }

@@ -12,12 +12,7 @@ import { issueStepUpChallenge } from './issue.ts';
 import { redeemStepUp } from './redeem.ts';
 
 function contextOf(request: FastifyRequest, action: StepUpAction): StepUpContext {
-  return {
-    sessionId: action.principal.sessionId,
-    accountId: action.principal.accountId,
-    audit: request.audit,
-    request: requestContext(request),
-  };
+  return { ...requestContext(request), sessionId: action.principal.sessionId, accountId: action.principal.accountId };
 }
 
 export function createStepUpChallenges(deps: StepUpDeps): StepUpChallenges {

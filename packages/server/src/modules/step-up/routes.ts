@@ -24,7 +24,7 @@ const TAGS = ['step-up'];
 
 function contextOf(request: FastifyRequest): StepUpContext {
   const principal = principalOf(request);
-  return { sessionId: principal.sessionId, accountId: principal.accountId, audit: request.audit, request: requestContext(request) };
+  return { ...requestContext(request), sessionId: principal.sessionId, accountId: principal.accountId };
 }
 
 export function stepUpRoutes(deps: StepUpDeps) {

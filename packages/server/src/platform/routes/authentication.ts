@@ -12,10 +12,9 @@
  * worth nothing there (nor is a client credential on a session route).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ERRORS } from '@portcullis/protocol';
-import { appError, type AppError, type AssuranceShortfall } from '../errors/app-error.ts';
+import { appError, type AssuranceShortfall } from '../errors/app-error.ts';
 import { ASSURANCE_LEVELS, type AssuranceLevel, type RouteSecurity, type StepUpLevel } from './contract.ts';
-import { insufficientAuthenticationChallenge } from './insufficient-authentication.ts';
+import { levelInsufficient } from './insufficient-authentication.ts';
 import type { Principal } from './principal.ts';
 
 export interface Authenticator {
@@ -49,9 +48,9 @@ export const rejectAllClientAuthenticator: ClientAuthenticator = {
 /**
  * For a session below a route's level (`routeLevel`): the level this caller must reach and the
  * kinds of factor that reach it in this deployment. The sign-in policy lives in a module, so
- * the app passes it in.
+ * the app passes it in (to this hook, and to services that refuse a too-weak session themselves).
  */
-export type AssuranceAdvisor = (principal: Principal, routeLevel: StepUpLevel) => AssuranceShortfall;
+export type AssuranceAdvisor = (session: Pick<Principal, 'aal' | 'roles'>, routeLevel: StepUpLevel) => AssuranceShortfall;
 
 export interface AuthenticationOptions {
   /** Authenticates services on `client` routes; by default every service is refused. */
@@ -68,24 +67,6 @@ declare module 'fastify' {
 
 export function meetsAssuranceLevel(actual: AssuranceLevel, required: AssuranceLevel): boolean {
   return ASSURANCE_LEVELS.indexOf(actual) >= ASSURANCE_LEVELS.indexOf(required);
-}
-
-/**
- * `401 AUTH_LEVEL_INSUFFICIENT` for a session below `routeLevel`: the RFC 9470 challenge in
- * `WWW-Authenticate` (with `max_age` when the route also declares a step-up) and the level and
- * factor kinds in the body.
- */
-function levelInsufficient(principal: Principal, contract: Partial<RouteSecurity>, shortfall: AssuranceShortfall): AppError {
-  const challenge = insufficientAuthenticationChallenge({
-    level: shortfall.requiredLevel,
-    maxAgeSeconds: contract.stepUp?.maxAgeSeconds,
-    description: ERRORS.AUTH_LEVEL_INSUFFICIENT.message,
-  });
-  return appError('AUTH_LEVEL_INSUFFICIENT', {
-    detail: `session level ${principal.aal} below ${shortfall.requiredLevel}`,
-    headers: { 'www-authenticate': challenge },
-    shortfall,
-  });
 }
 
 export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator, options: AuthenticationOptions): void {
@@ -114,7 +95,7 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
     // Every session meets aal1, so only an aal2 or aal2_phr route can find one too weak.
     const routeLevel = contract.auth;
     if (routeLevel !== 'aal1' && !meetsAssuranceLevel(principal.aal, routeLevel)) {
-      throw levelInsufficient(principal, contract, options.assuranceAdvisor(principal, routeLevel));
+      throw levelInsufficient(options.assuranceAdvisor(principal, routeLevel), { maxAgeSeconds: contract.stepUp?.maxAgeSeconds });
     }
     if (principal.restricted === true && contract.enrolment !== true) {
       throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside enrolment routes' });

@@ -3,10 +3,13 @@
  *
  * The RFC 9470 (OAuth 2.0 Step Up Authentication Challenge) `WWW-Authenticate` value: how a
  * resource tells a client that the caller's authentication is too weak or too old. Both
- * refusals that say so build it here — a session below the route's level
- * (authentication.ts, `AUTH_LEVEL_INSUFFICIENT`) and a route's step-up (step-up.ts,
- * `STEP_UP_REQUIRED`) — so clients parse one format.
+ * refusals that say so build it here — a session below the level needed
+ * (`levelInsufficient`: the route contract in authentication.ts, and a service that finds the
+ * session too weak for what it is asked, such as adding a second factor) and a route's
+ * step-up (step-up.ts, `STEP_UP_REQUIRED`) — so clients parse one format.
  */
+import { ERRORS } from '@portcullis/protocol';
+import { appError, type AppError, type AssuranceShortfall } from '../errors/app-error.ts';
 import type { StepUpLevel } from './contract.ts';
 
 export interface InsufficientAuthentication {
@@ -37,4 +40,26 @@ export function insufficientAuthenticationChallenge(requirement: InsufficientAut
   ];
   if (requirement.maxAgeSeconds !== undefined) parameters.push(`max_age=${requirement.maxAgeSeconds}`);
   return `DPoP ${parameters.join(', ')}`;
+}
+
+/**
+ * `401 AUTH_LEVEL_INSUFFICIENT` for a session below the level needed: the RFC 9470 challenge in
+ * `WWW-Authenticate` (with `max_age` when a recent sign-in is asked for too) and, in the body,
+ * the level to reach, the session's level and the kinds of factor that reach it (`shortfall`,
+ * from the app's `AssuranceAdvisor`). One answer wherever the refusal is decided.
+ */
+export function levelInsufficient(
+  shortfall: AssuranceShortfall,
+  options: { readonly maxAgeSeconds?: number | undefined; readonly detail?: string } = {},
+): AppError {
+  const challenge = insufficientAuthenticationChallenge({
+    level: shortfall.requiredLevel,
+    maxAgeSeconds: options.maxAgeSeconds,
+    description: ERRORS.AUTH_LEVEL_INSUFFICIENT.message,
+  });
+  return appError('AUTH_LEVEL_INSUFFICIENT', {
+    detail: options.detail ?? `session level ${shortfall.currentLevel} below ${shortfall.requiredLevel}`,
+    headers: { 'www-authenticate': challenge },
+    shortfall,
+  });
 }
