@@ -16,7 +16,7 @@ import type {
 import { MfaFactorIdParamsSchema } from '@portcullis/protocol';
 import type { Static } from 'typebox';
 import type { AuditAction } from '../../platform/audit/catalogue.ts';
-import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
+import { STEP_UP_DEFAULT_MAX_AGE_SECONDS, type EnrolmentFactor } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
@@ -25,12 +25,13 @@ import type { FactorOwner } from './deps.ts';
 export const MFA_TAGS = ['mfa'];
 
 /**
- * The contract of a step in adding a factor: the signed-in person's own, and open to a
- * restricted session, which may be adding the very factor its role requires. The level needed
- * once the account has a factor is checked by the step itself (enrolment-level.ts).
+ * The contract of a step in adding a `factor`: the signed-in person's own, and open to a
+ * session restricted to enrolling that factor (it may be adding the very factor its role
+ * requires). The level needed once the account has a factor is checked by the step itself
+ * (enrolment-level.ts).
  */
-export function enrolmentStep<Action extends AuditAction>(audit: Action) {
-  return { auth: 'aal1', permission: 'none', audit, enrolment: true } as const;
+export function enrolmentStep<Action extends AuditAction, Factor extends EnrolmentFactor>(audit: Action, factor: Factor) {
+  return { auth: 'aal1', permission: 'none', audit, enrolment: factor } as const;
 }
 
 type ConfirmRequestSchema = typeof TotpConfirmRequestSchema | typeof PhoneConfirmRequestSchema;
@@ -38,8 +39,8 @@ type ConfirmationSchema = typeof TotpConfirmationSchema | typeof PhoneConfirmati
 
 /** What one kind of factor plugs into the shared routes. */
 export interface PendingFactorKind {
-  /** The path segment after `/v1/mfa/`. */
-  readonly path: 'totp' | 'phone';
+  /** The path segment after `/v1/mfa/`, and the factor a restricted session must be allowed to enrol. */
+  readonly path: Extract<EnrolmentFactor, 'totp' | 'phone'>;
   readonly confirm: {
     readonly audit: 'mfa.totp_enrolment_confirmed' | 'mfa.phone_verified';
     readonly summary: string;
@@ -62,7 +63,7 @@ export function registerPendingFactorRoutes(app: RouteApp, kind: PendingFactorKi
   app.post(
     `/v1/mfa/${kind.path}/:id/confirm`,
     {
-      config: enrolmentStep(kind.confirm.audit),
+      config: enrolmentStep(kind.confirm.audit, kind.path),
       schema: {
         summary: kind.confirm.summary,
         description: 'Returns the first set of recovery codes when the account has none yet; they are shown only in this answer.',

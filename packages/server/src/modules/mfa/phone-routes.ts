@@ -29,7 +29,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
     app.post(
       '/v1/mfa/phone',
       {
-        config: enrolmentStep('mfa.phone_added'),
+        config: enrolmentStep('mfa.phone_added', 'phone'),
         schema: {
           summary: 'Add a phone number for sign-in codes by SMS (a code is texted to it; confirm within 10 minutes)',
           description:
@@ -49,7 +49,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
     app.post(
       '/v1/mfa/phone/:id/resend',
       {
-        config: enrolmentStep('mfa.sms_code_sent'),
+        config: enrolmentStep('mfa.sms_code_sent', 'phone'),
         schema: {
           summary: 'Text a new verification code to a phone that is being added (30 s apart, 5 an hour)',
           tags: MFA_TAGS,

@@ -33,7 +33,7 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.post(
       '/v1/mfa/totp',
       {
-        config: enrolmentStep('mfa.totp_enrolment_started'),
+        config: enrolmentStep('mfa.totp_enrolment_started', 'totp'),
         schema: {
           summary: 'Start adding an authenticator app (returns the secret once; confirm within 10 minutes)',
           description:
@@ -68,7 +68,8 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.get(
       '/v1/mfa/factors',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
+        // Part of setting up a second factor (which are already there?); not of a passkey-only enrolment.
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: 'totp' },
         schema: { summary: 'My second factors (never their secrets)', tags: MFA_TAGS, response: { 200: MfaFactorListSchema } },
       },
       async (request) => ({ factors: await listFactors(deps.mfa, principalOf(request).accountId) }),

@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { appError, type AssuranceShortfall } from '../errors/app-error.ts';
-import { ASSURANCE_LEVELS, type AssuranceLevel, type RouteSecurity, type StepUpLevel } from './contract.ts';
+import { ASSURANCE_LEVELS, enrolmentAllows, type AssuranceLevel, type RouteSecurity, type StepUpLevel } from './contract.ts';
 import { levelInsufficient } from './insufficient-authentication.ts';
 import type { Principal } from './principal.ts';
 
@@ -97,8 +97,8 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
     if (routeLevel !== 'aal1' && !meetsAssuranceLevel(principal.aal, routeLevel)) {
       throw levelInsufficient(options.assuranceAdvisor(principal, routeLevel), { maxAgeSeconds: contract.stepUp?.maxAgeSeconds });
     }
-    if (principal.restricted === true && contract.enrolment !== true) {
-      throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside enrolment routes' });
+    if (principal.restrictedTo !== undefined && !enrolmentAllows(contract.enrolment, principal.restrictedTo)) {
+      throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside its enrolment routes' });
     }
     if (contract.permission !== 'none' && !principal.permissions.has(contract.permission ?? '')) {
       throw appError('RBAC_FORBIDDEN', { detail: `missing permission ${contract.permission}` });
