@@ -45,6 +45,8 @@ export interface AccountsDeps {
   readonly keyRing: KeyRing;
   /** `passwords.enabled`: false refuses every password operation with `PASSWORDS_DISABLED`. */
   readonly passwordsEnabled: boolean;
+  /** Names of the configured sign-in providers, for mail that says how to sign in. */
+  readonly signInProviders: readonly string[];
   readonly hasher: PasswordHasher;
   readonly policy: PasswordPolicy;
   /** Credential-stuffing limits every password check passes first. */
@@ -156,7 +158,7 @@ export async function signUp(
   // The owner of an existing address learns someone tried; the caller learns nothing either way.
   const message =
     sent === undefined
-      ? signUpAttemptMessage()
+      ? signUpAttemptMessage({ passwords: deps.passwordsEnabled, passkeys: deps.assurance.passkeySignIn, providers: deps.signInProviders })
       : emailVerificationMessage({ code: sent.code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
   sendInBackground(deps, email, message);
 }
