@@ -6,6 +6,7 @@
  * learns it only once the emailed code is proven, so an address without a factor answers the
  * same as one with a factor until then.
  */
+import type { LightMyRequestResponse } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
 import type { TotpEnrolment } from '@portcullis/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ function confirmReset(app: App, email: string, code: string, newPassword: string
   return new TestDevice(app).send({ method: 'POST', url: '/v1/accounts/password-reset/confirm', payload: { email, code, newPassword } });
 }
 
-const problem = (response: { statusCode: number; json: <T>() => T }) => {
+const problem = (response: LightMyRequestResponse) => {
   const body = response.json<{ code: string; errors?: { reason: string }[] }>();
   return [response.statusCode, body.code, body.errors?.map((e) => e.reason)];
 };
