@@ -5,19 +5,35 @@
  * code (only a note to the owner), and confirming the address of a password account opens no
  * session, so its password and second factor still stand (account pre-hijacking). Sign-up
  * answers the same whether or not the address exists. ASVS V6.4.1 (the emailed code is the only
- * proof, single-use and expiring), V6.3.8 (no enumeration), V6.3.3 (the enrolment session is
- * restricted), V6.1.3 (one rule for every way in).
+ * proof, single-use and expiring), V6.3.8 (no enumeration), V6.3.3 and V8.2.1 (the enrolment
+ * session registers a passkey and nothing else: no authenticator app, no phone, no other route
+ * beyond reading the own account and signing out), V6.1.3 (one rule for every way in).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { TestDevice, codeIn, createVerifiedAccount, waitForMail } from '../../test-support/dpop-client.ts';
+import { concretePath, operationsOf } from '../../test-support/operations.ts';
 import { SoftwareAuthenticator, registerPasskey } from '../../test-support/software-authenticator.ts';
 import { createFirstAdmin } from './index.ts';
 import { confirmWithDevice, confirmationCode, passkeyFirstEnrolment, signUpWithoutPassword } from './test-support/passkey-first.ts';
 
 const PASSWORD = 'correct horse battery staple';
+
+/**
+ * Everything the passkey-first session may call: registering a passkey (and listing passkeys, so
+ * an app whose registration answer was lost can see whether it landed), reading the own account
+ * and signing out. The route walk below proves every other session route refuses it.
+ */
+const PASSKEY_FIRST_ROUTES = [
+  'POST /v1/passkeys/registration/options',
+  'POST /v1/passkeys/registration',
+  'GET /v1/passkeys',
+  'GET /v1/accounts/me',
+  'DELETE /v1/sessions/current',
+];
+const SIGN_OUT = 'DELETE /v1/sessions/current';
 
 async function mailTo(app: App, email: string): Promise<{ subject: string; body: string }[]> {
   // Mail leaves off the request path; give it a moment.
@@ -129,5 +145,40 @@ describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ d
       );
       expect(refused.json<{ code: string }>().code).toBe('MFA_ENROLMENT_REQUIRED');
     }
+  });
+
+  it('V6.3.3, V8.2.1: the enrolment session registers a passkey and nothing else (route walk: authenticator app, phone, every other route refused)', async () => {
+    const device = await passkeyFirstEnrolment(app, 'walker@example.test');
+    const walked = (await operationsOf(app)).filter((op) => op.auth !== 'public' && op.auth !== 'client');
+    const routes = walked.map((op) => `${op.method} ${op.path}`);
+    // Not vacuous: the second-factor enrolments are among the routes walked.
+    expect(routes).toEqual(
+      expect.arrayContaining(['POST /v1/mfa/totp', 'POST /v1/mfa/totp/{id}/confirm', 'POST /v1/mfa/phone', ...PASSKEY_FIRST_ROUTES]),
+    );
+    const outcomes: { route: string; code: string | undefined; expected: string }[] = [];
+    for (const op of walked) {
+      const route = `${op.method} ${op.path}`;
+      if (route === SIGN_OUT) continue; // ends the session: called last
+      const withBody = op.method !== 'GET' && op.method !== 'DELETE';
+      const response = await device.call(op.method as 'POST', concretePath(op.path), withBody ? {} : undefined);
+      // A route above aal1 turns the session away for its level before its restriction is looked at.
+      const refusal = op.auth === 'aal1' ? 'MFA_ENROLMENT_REQUIRED' : 'AUTH_LEVEL_INSUFFICIENT';
+      const code = response.statusCode >= 400 ? response.json<{ code: string }>().code : undefined;
+      outcomes.push({ route, code, expected: PASSKEY_FIRST_ROUTES.includes(route) ? 'reached' : refusal });
+    }
+    const mismatches = outcomes.filter(({ code, expected }) =>
+      expected === 'reached' ? code === 'MFA_ENROLMENT_REQUIRED' || code === 'AUTH_LEVEL_INSUFFICIENT' : code !== expected,
+    );
+    expect(mismatches).toEqual([]);
+    expect((await device.call('DELETE', '/v1/sessions/current')).statusCode).toBe(200);
+  });
+
+  it('V6.3.3: a staff session restricted until it enrols keeps reaching every enrolment, the authenticator app included (that mechanism is unchanged)', async () => {
+    const device = new TestDevice(app);
+    const { email, password } = await createVerifiedAccount(app, device, 'staff-enrols@example.test');
+    await app.portcullis.database.db.updateTable('accounts').set({ roles: '["support"]' }).where('email', '=', email).execute();
+    expect((await device.signIn(email, password)).statusCode).toBe(201);
+    expect((await device.call('POST', '/v1/mfa/totp', { label: 'Phone' })).statusCode).toBe(201);
+    expect((await device.call('GET', '/v1/records/me/entries')).json<{ code: string }>().code).toBe('MFA_ENROLMENT_REQUIRED');
   });
 });

@@ -5,7 +5,7 @@
  * address alone has no credential, so it belongs to whoever controls that mailbox. Confirming
  * the address with the emailed code is then what proves it, and the confirmation opens a
  * restricted session (the enrolment mechanism of modules/assurance) that can only register a
- * passkey; afterwards the person signs in with the passkey.
+ * passkey and nothing else; afterwards the person signs in with the passkey.
  *
  * The rules that keep this from becoming a way into someone else's account (ASVS V6.4.1,
  * account pre-hijacking):
@@ -20,6 +20,7 @@
 import type { TokenResponse } from '@portcullis/protocol';
 import type { AccountsTable } from '../../platform/db/index.ts';
 import { requiredLevelFor, type AssuranceDeps } from '../assurance/index.ts';
+import type { EnrolmentFactor } from '../../platform/routes/contract.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { issueSession, type IssueSessionInput, type SessionsDeps } from '../sessions/index.ts';
 import * as repo from './repository.ts';
@@ -31,6 +32,8 @@ export interface PasskeyFirstDeps {
 }
 
 type Db = Parameters<typeof repo.hasAnyCredential>[0];
+
+const PASSKEY_ONLY: readonly EnrolmentFactor[] = ['passkey'];
 
 /** Whether a passkey-first session may be opened for this account at all (passkeys on, no credential, active). */
 export async function mayEnrolByEmail(deps: PasskeyFirstDeps, db: Db, account: AccountsTable): Promise<boolean> {
@@ -48,8 +51,11 @@ export async function mayResendConfirmation(deps: PasskeyFirstDeps, db: Db, acco
 }
 
 /**
- * The session a confirmed passkey-first sign-up opens: `aal1`, restricted to enrolment routes,
- * bound to `jkt`. `otp` (RFC 8176): the emailed code is what the person proved.
+ * The session a confirmed passkey-first sign-up opens: `aal1`, bound to `jkt`, restricted to
+ * registering a passkey (and the routes every restricted session reaches: reading the own
+ * account, signing out). An authenticator app or a phone would make the account a password-less
+ * one whose only proof is a code, so they wait for a full session. `otp` (RFC 8176): the
+ * emailed code is what the person proved.
  */
 export function openEnrolmentSession(
   deps: PasskeyFirstDeps,
@@ -58,7 +64,7 @@ export function openEnrolmentSession(
 ): Promise<TokenResponse> {
   return issueSession(
     deps.sessions,
-    { accountId: input.accountId, aal: 'aal1', amr: ['otp'], jkt: input.jkt, device: input.device, restricted: true },
+    { accountId: input.accountId, aal: 'aal1', amr: ['otp'], jkt: input.jkt, device: input.device, restrictedTo: PASSKEY_ONLY },
     context,
   );
 }

@@ -143,7 +143,7 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.get(
       '/v1/accounts/me',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: 'any' },
         schema: { summary: 'My account', tags: ['accounts'], response: { 200: AccountSchema } },
       },
       async (request) => getAccount(deps.accounts, principalOf(request).accountId),

@@ -205,10 +205,10 @@ describe.each(testDatabases())('sign-in assurance on $dialect', ({ dialect }) =>
     expect(signIn.statusCode).toBe(201);
     const stored = await h.app.portcullis.database.db
       .selectFrom('sessions')
-      .select('restricted')
+      .select('restricted_to')
       .where('id', '=', device.tokens?.sessionId ?? '')
       .executeTakeFirstOrThrow();
-    expect(stored.restricted).toBe(1);
+    expect(JSON.parse(stored.restricted_to ?? 'null')).toEqual(['passkey', 'totp', 'phone']);
     expect((await device.call('GET', '/v1/accounts/me')).statusCode).toBe(200);
     expect((await device.call('GET', '/v1/mfa/factors')).statusCode).toBe(200);
     const other = await device.call('POST', '/v1/accounts/password', {

@@ -318,10 +318,10 @@ describe.each(testDatabases())('email and SMS codes are never for staff on $dial
     expect((await device.signIn(person.email, PASSWORD)).statusCode).toBe(201);
     const row = await h.app.portcullis.database.db
       .selectFrom('sessions')
-      .select('restricted')
+      .select('restricted_to')
       .where('id', '=', device.tokens?.sessionId ?? '')
       .executeTakeFirstOrThrow();
-    expect(row.restricted).toBe(1);
+    expect(JSON.parse(row.restricted_to ?? 'null')).toEqual(['passkey', 'totp', 'phone']);
     expect(await textsTo(h.app, PHONE)).toHaveLength(1); // the enrolment text only
     expect(await mailsTo(h.app, person.email, SIGN_IN_MAIL)).toEqual([]);
   });

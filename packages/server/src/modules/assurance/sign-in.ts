@@ -17,7 +17,7 @@ import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { constantTimeEqual } from '../../platform/crypto/index.ts';
 import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import { ENROLMENT_FACTORS, type AssuranceLevel } from '../../platform/routes/contract.ts';
 import { sendSignInCode, type CodeChannel } from '../mfa/index.ts';
 import { issueSession, type IssueSessionInput } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
@@ -74,8 +74,8 @@ export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFacto
   const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device };
   if (methods.length === 0) {
     // Nothing more to ask: a full session when one factor is enough, else one that can only enrol.
-    const restricted = required !== 'aal1';
-    return issueSession(deps.sessions, { ...session, aal: 'aal1', restricted }, context);
+    if (required === 'aal1') return issueSession(deps.sessions, { ...session, aal: 'aal1' }, context);
+    return issueSession(deps.sessions, { ...session, aal: 'aal1', restrictedTo: ENROLMENT_FACTORS }, context);
   }
   const level = required === 'aal2_phr' ? 'aal2_phr' : 'aal2';
   const token = newChallengeToken();

@@ -13,18 +13,17 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import type { App } from '../../app.ts';
-import type { OpenApiDocument } from '../../platform/http/openapi.ts';
 import { routeContractProblems } from '../../platform/routes/contract.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
 import { fixtureRoutes } from '../../test-support/fixture-routes.ts';
+import { concretePath, operationsOf, type Operation } from '../../test-support/operations.ts';
 
 const sha256hex = (value: string): string => createHash('sha256').update(value).digest('hex');
 const CLIENT_SECRET = 'test-fixture-secret';
 const introspectionConfig = () => ({ introspection: { clients: [{ id: 'billing', secretHash: sha256hex(CLIENT_SECRET) }] } });
 const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;
 const VALID = basic(`billing:${CLIENT_SECRET}`);
-const EXAMPLE_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Everything a caller without the secret might try. */
 const CLIENT_ATTEMPTS: Readonly<Record<string, Record<string, string>>> = {
@@ -38,23 +37,6 @@ const CLIENT_ATTEMPTS: Readonly<Record<string, Record<string, string>>> = {
   'the secret as a bearer token': { authorization: `Bearer ${CLIENT_SECRET}` },
   'a DPoP token without proof': { authorization: 'DPoP 0123456789abcdef.0123456789abcdef0123456789abcdef' },
 };
-
-interface Operation {
-  readonly method: string;
-  readonly path: string;
-  readonly auth: string;
-}
-
-async function operationsOf(app: App): Promise<Operation[]> {
-  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
-  return Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, operation]) => ({
-      method: method.toUpperCase(),
-      path: path.replace(/\{[^}]+\}/g, EXAMPLE_ID),
-      auth: operation['x-portcullis-auth'] ?? 'missing',
-    })),
-  );
-}
 
 describe('the client door (introspection enabled)', () => {
   let app: App;
@@ -75,7 +57,12 @@ describe('the client door (introspection enabled)', () => {
         operations
           .filter((op) => op.auth === 'client')
           .map(async (op) => {
-            const response = await app.inject({ method: op.method as 'POST', url: op.path, headers, payload: { token: 'x' } });
+            const response = await app.inject({
+              method: op.method as 'POST',
+              url: concretePath(op.path),
+              headers,
+              payload: { token: 'x' },
+            });
             return {
               route: `${op.method} ${op.path}`,
               status: response.statusCode,
@@ -97,7 +84,7 @@ describe('the client door (introspection enabled)', () => {
       sessionRoutes.map(async (op) => {
         const response = await app.inject({
           method: op.method as 'GET',
-          url: op.path,
+          url: concretePath(op.path),
           headers: { authorization: VALID },
           payload: op.method === 'GET' ? undefined : {},
         });

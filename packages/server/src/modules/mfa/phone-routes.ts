@@ -36,7 +36,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
     app.post(
       '/v1/mfa/phone',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.phone_added', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.phone_added', enrolment: 'phone' },
         schema: {
           summary: 'Add a phone number for sign-in codes by SMS (a code is texted to it; confirm within 10 minutes)',
           description:
@@ -61,7 +61,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
     app.post(
       '/v1/mfa/phone/:id/resend',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.sms_code_sent', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.sms_code_sent', enrolment: 'phone' },
         schema: {
           summary: 'Text a new verification code to a phone that is being added (30 s apart, 5 an hour)',
           tags: TAGS,
@@ -79,7 +79,7 @@ export function phoneRoutes(deps: PhoneRouteDeps) {
     app.post(
       '/v1/mfa/phone/:id/confirm',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.phone_verified', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.phone_verified', enrolment: 'phone' },
         schema: {
           summary: 'Confirm a phone with the code texted to it (other sessions are signed out)',
           description: 'Returns the first set of recovery codes when the account has none yet; they are shown only in this answer.',

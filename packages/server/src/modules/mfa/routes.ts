@@ -40,7 +40,7 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.post(
       '/v1/mfa/totp',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_started', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_started', enrolment: 'totp' },
         schema: {
           summary: 'Start adding an authenticator app (returns the secret once; confirm within 10 minutes)',
           description:
@@ -65,7 +65,7 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.post(
       '/v1/mfa/totp/:id/confirm',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_confirmed', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'mfa.totp_enrolment_confirmed', enrolment: 'totp' },
         schema: {
           summary: 'Confirm an authenticator app with its first code (other sessions are signed out)',
           description: 'Returns the first set of recovery codes when the account has none yet; they are shown only in this answer.',
@@ -90,7 +90,8 @@ export function mfaRoutes(deps: MfaRouteDeps) {
     app.get(
       '/v1/mfa/factors',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
+        // Part of setting up a second factor (which are already there?); not of a passkey-only enrolment.
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: 'totp' },
         schema: { summary: 'My second factors (never their secrets)', tags: TAGS, response: { 200: MfaFactorListSchema } },
       },
       async (request) => ({ factors: await listFactors(deps.mfa, principalOf(request).accountId) }),

@@ -36,8 +36,8 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.post(
       '/v1/passkeys/registration/options',
       {
-        // enrolment: a restricted session (a role that needs a passkey, none registered yet) must reach it.
-        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
+        // A restricted session that may enrol a passkey must reach it (a role that needs one, a passkey-first sign-up).
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: 'passkey' },
         schema: {
           summary: 'Start registering a passkey: creation options with a single-use challenge bound to this session',
           tags: ['passkeys'],
@@ -54,7 +54,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.post(
       '/v1/passkeys/registration',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'passkey.registered', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'passkey.registered', enrolment: 'passkey' },
         schema: {
           summary: "Finish registering a passkey with the authenticator's response",
           tags: ['passkeys'],
@@ -115,7 +115,8 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
     app.get(
       '/v1/passkeys',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
+        // Part of registering one: an app whose registration answer was lost checks whether it landed.
+        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: 'passkey' },
         schema: { summary: 'My passkeys', tags: ['passkeys'], response: { 200: PasskeyListSchema } },
       },
       async (request) => listPasskeys(deps.passkeys, principalOf(request).accountId),

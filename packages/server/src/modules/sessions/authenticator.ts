@@ -15,6 +15,7 @@ import type { AssuranceLevel } from '../../platform/routes/contract.ts';
 import type { RolePermissions } from '../../platform/routes/permissions.ts';
 import { authenticateAccessToken, type AuthenticatedSession, type SessionsDeps } from './service.ts';
 import { isAllowedBearerBinding } from './binding.ts';
+import { restrictionOf } from './restriction.ts';
 import { buildHtu, checkProofBinding, type DPoPVerifier } from './dpop/index.ts';
 
 export interface SessionAuthenticatorDeps {
@@ -51,7 +52,7 @@ function principalFrom(found: AuthenticatedSession, access: RolePermissions): Pr
     authTime: found.session.auth_time,
     roles: found.roles,
     permissions: access.permissionsOf(found.roles),
-    restricted: found.session.restricted === 1,
+    restrictedTo: restrictionOf(found.session.restricted_to),
   };
 }
 

@@ -34,7 +34,7 @@ const insertSessionRows = preparedInsert('sessions', [
   'absolute_expires_at',
   'revoked_at',
   'revoked_reason',
-  'restricted',
+  'restricted_to',
 ]);
 
 export async function insertSession(db: Db, session: SessionsTable): Promise<void> {
@@ -91,7 +91,7 @@ function tokenWithSessionQuery(db: Db, { tokenId, now }: { readonly tokenId: str
         's.absolute_expires_at as s_absolute_expires_at',
         's.revoked_at as s_revoked_at',
         's.revoked_reason as s_revoked_reason',
-        's.restricted as s_restricted',
+        's.restricted_to as s_restricted_to',
         'a.roles as a_roles',
         'a.status as a_status',
         'e.role as e_role',
@@ -138,7 +138,7 @@ export async function findTokenWithSession(db: Db, tokenId: string, now: number)
       absolute_expires_at: row.s_absolute_expires_at,
       revoked_at: row.s_revoked_at,
       revoked_reason: row.s_revoked_reason,
-      restricted: row.s_restricted,
+      restricted_to: row.s_restricted_to,
     },
     account: { roles: row.a_roles, status: row.a_status },
     elevatedRoles: rows.flatMap((r) => (r.e_role === null ? [] : [r.e_role])),

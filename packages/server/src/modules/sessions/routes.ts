@@ -60,7 +60,7 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
     app.get(
       '/v1/sessions',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'none', enrolment: true },
+        config: { auth: 'aal1', permission: 'none', audit: 'none' },
         schema: { summary: 'List my active sessions', tags: ['sessions'], response: { 200: SessionListSchema } },
       },
       async (request) => {
@@ -77,7 +77,8 @@ export function sessionsRoutes(deps: SessionsRouteDeps) {
     app.delete(
       '/v1/sessions/current',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'session.revoked', enrolment: true },
+        // Any restricted session may end itself (an enrolment abandoned, or finished and replaced by a full sign-in).
+        config: { auth: 'aal1', permission: 'none', audit: 'session.revoked', enrolment: 'any' },
         schema: { summary: 'Sign out (revoke this session)', tags: ['sessions'], response: { 200: RevokedSchema } },
       },
       async (request) => {

@@ -17,11 +17,12 @@ import type { Database, SessionsTable } from '../../platform/db/index.ts';
 import { withTransaction, type Tx } from '../../platform/db/index.ts';
 import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import type { AssuranceLevel } from '../../platform/routes/contract.ts';
+import type { AssuranceLevel, EnrolmentFactor } from '../../platform/routes/contract.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { deriveRotation, formatToken, hashSecret, newToken, parseToken, secretMatches, type TokenParts } from './tokens.ts';
 import * as repo from './repository.ts';
 import { bearerClientOf } from './binding.ts';
+import { storedRestriction } from './restriction.ts';
 
 export interface SessionsDeps {
   readonly db: Kysely<Database>;
@@ -38,8 +39,11 @@ export interface IssueSessionInput {
   /** What `TokenRequestProof` returned: the thumbprint of the DPoP key that signed the sign-in request (or a bearer binding). */
   readonly jkt: string;
   readonly device: { readonly label: string; readonly platform: string; readonly appVersion?: string | undefined };
-  /** The session may only enrol the second factor the account's role requires (modules/assurance). */
-  readonly restricted?: boolean;
+  /**
+   * The session may only enrol these factors: the second factor the account's role requires
+   * (modules/assurance), or a passkey after a passkey-first sign-up (modules/accounts).
+   */
+  readonly restrictedTo?: readonly EnrolmentFactor[];
 }
 
 export interface AuthenticatedSession {
@@ -115,7 +119,7 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
     absolute_expires_at: absoluteExpiresAt,
     revoked_at: null,
     revoked_reason: null,
-    restricted: input.restricted === true ? 1 : 0,
+    restricted_to: storedRestriction(input.restrictedTo),
   };
   const access = newToken('access');
   const refresh = newToken('refresh');

@@ -66,8 +66,11 @@ export interface SessionsTable {
   absolute_expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
-  /** 1 when the session may only enrol the second factor its role requires (see modules/assurance). */
-  restricted: number;
+  /**
+   * Null for a full session; for a restricted one, the JSON array of factors it may enrol
+   * (platform/routes/contract.ts `ENROLMENT_FACTORS`; see modules/sessions/restriction.ts).
+   */
+  restricted_to: string | null;
 }
 
 export interface SessionTokensTable {

@@ -5,7 +5,7 @@
  * at `/openapi.json`, and a readable, script-free reference page at `/docs`. Each operation
  * carries `x-portcullis-auth`, `x-portcullis-permission` and `x-portcullis-audit` (and
  * `x-portcullis-step-up` when the route needs a step-up, `x-portcullis-limit` on public
- * routes), which the route-walk tests, the attack harness and clients read.
+ * routes, `x-portcullis-enrolment` on routes a restricted session may reach), which the route-walk tests, the attack harness and clients read.
  */
 import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
@@ -26,6 +26,8 @@ export interface OpenApiOperation {
   'x-portcullis-step-up'?: { maxAgeSeconds: number; level: string };
   /** A public route's per-network limit class (`none`, `network`, `network-costly`). */
   'x-portcullis-limit'?: string;
+  /** Which restricted sessions the route serves: `any`, or the factor they must be allowed to enrol. */
+  'x-portcullis-enrolment'?: string;
 }
 
 export interface OpenApiDocument {
@@ -69,6 +71,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         'x-portcullis-audit': contract.audit,
         ...(contract.stepUp ? { 'x-portcullis-step-up': contract.stepUp } : {}),
         ...(contract.limit ? { 'x-portcullis-limit': contract.limit } : {}),
+        ...(contract.enrolment ? { 'x-portcullis-enrolment': contract.enrolment } : {}),
         security: securityFor(contract.auth),
       };
       return { schema: { ...schema, ...extensions }, url };

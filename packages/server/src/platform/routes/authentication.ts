@@ -14,7 +14,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERRORS } from '@portcullis/protocol';
 import { appError, type AppError, type AssuranceShortfall } from '../errors/app-error.ts';
-import { ASSURANCE_LEVELS, type AssuranceLevel, type RouteSecurity, type StepUpLevel } from './contract.ts';
+import { ASSURANCE_LEVELS, enrolmentAllows, type AssuranceLevel, type RouteSecurity, type StepUpLevel } from './contract.ts';
 import { insufficientAuthenticationChallenge } from './insufficient-authentication.ts';
 import type { Principal } from './principal.ts';
 
@@ -116,8 +116,8 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
     if (routeLevel !== 'aal1' && !meetsAssuranceLevel(principal.aal, routeLevel)) {
       throw levelInsufficient(principal, contract, options.assuranceAdvisor(principal, routeLevel));
     }
-    if (principal.restricted === true && contract.enrolment !== true) {
-      throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside enrolment routes' });
+    if (principal.restrictedTo !== undefined && !enrolmentAllows(contract.enrolment, principal.restrictedTo)) {
+      throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside its enrolment routes' });
     }
     if (contract.permission !== 'none' && !principal.permissions.has(contract.permission ?? '')) {
       throw appError('RBAC_FORBIDDEN', { detail: `missing permission ${contract.permission}` });

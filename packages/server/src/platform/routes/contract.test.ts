@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
-import { routeContractProblems } from './contract.ts';
+import { enrolmentAllows, routeContractProblems } from './contract.ts';
 
 const response = { 200: Type.Object({ ok: Type.Boolean() }) };
 
@@ -121,6 +121,43 @@ describe('route contract (deny by default)', () => {
           })),
         ),
       ).rejects.toThrow(/Route GET \/v1\/unlimited breaks the route contract: a public route must declare config\.limit/);
+    });
+  });
+
+  describe('enrolment (ASVS V6.3.3: which restricted sessions a route serves)', () => {
+    const route = (auth: string, enrolment: unknown) =>
+      routeContractProblems({
+        method: 'POST',
+        url: '/x',
+        config: {
+          auth: auth as never,
+          permission: 'none',
+          audit: 'none',
+          enrolment: enrolment as never,
+          ...(auth === 'public' ? { limit: 'none' } : {}),
+        },
+        schema: { response },
+      });
+    const refusal = 'config.enrolment must be one of any, passkey, totp, phone, on a route for signed-in people';
+
+    it('accepts `any` or a factor on a session route', () => {
+      for (const enrolment of ['any', 'passkey', 'totp', 'phone']) expect(route('aal1', enrolment)).toEqual([]);
+    });
+
+    it('refuses the old `true`, unknown factors, and public or client routes', () => {
+      for (const enrolment of [true, 'password', '', ['passkey']]) expect(route('aal1', enrolment)).toEqual([refusal]);
+      expect(route('public', 'any')).toEqual([refusal]);
+      expect(route('client', 'passkey')).toEqual([refusal]);
+    });
+  });
+
+  describe('enrolmentAllows (which restricted session may call which route)', () => {
+    it('lets every restricted session reach `any` routes, and a factor route only a session that may enrol it', () => {
+      expect(enrolmentAllows('any', [])).toBe(true);
+      expect(enrolmentAllows('passkey', ['passkey'])).toBe(true);
+      expect(enrolmentAllows('totp', ['passkey'])).toBe(false);
+      expect(enrolmentAllows('phone', ['passkey', 'totp'])).toBe(false);
+      expect(enrolmentAllows(undefined, ['passkey', 'totp', 'phone'])).toBe(false);
     });
   });
 

@@ -63,6 +63,27 @@ export type RequestLimit = (typeof REQUEST_LIMITS)[number];
  */
 export type RouteAudit = 'none' | AuditAction | readonly [AuditAction, ...AuditAction[]];
 
+/**
+ * The factors a restricted session can be limited to enrolling. A session whose role needs a
+ * second factor it lacks may enrol any of them (modules/assurance decides at sign-in what
+ * satisfies the role); the session a passkey-first sign-up opens may enrol a passkey only.
+ */
+export const ENROLMENT_FACTORS = ['passkey', 'totp', 'phone'] as const;
+export type EnrolmentFactor = (typeof ENROLMENT_FACTORS)[number];
+
+/**
+ * Which restricted sessions may call a route: `any` every one of them (read the own account,
+ * sign out); a factor only those that may enrol it (the route enrols or lists that factor).
+ */
+export const ROUTE_ENROLMENTS = ['any', ...ENROLMENT_FACTORS] as const;
+export type RouteEnrolment = (typeof ROUTE_ENROLMENTS)[number];
+
+/** Whether a session restricted to enrolling `restrictedTo` may call a route declaring `enrolment`. */
+export function enrolmentAllows(enrolment: RouteEnrolment | undefined, restrictedTo: readonly EnrolmentFactor[]): boolean {
+  if (enrolment === undefined) return false;
+  return enrolment === 'any' || restrictedTo.includes(enrolment);
+}
+
 export interface RouteSecurity {
   readonly auth: AuthRequirement;
   /** Permission from the role configuration, or `none` (public routes and routes any signed-in caller may use). */
@@ -70,11 +91,12 @@ export interface RouteSecurity {
   /** What the call writes to the audit log (see `RouteAudit`). */
   readonly audit: RouteAudit;
   /**
-   * The route helps someone finish enrolling the second factor their role requires (register a
-   * passkey, set up an authenticator app, read the own account, sign out), so a restricted
-   * session may call it. Every other route refuses restricted sessions.
+   * The route helps someone finish an enrolment (register a passkey, set up an authenticator
+   * app, read the own account, sign out), so a restricted session may call it — one that may
+   * enrol the factor named here, or any for `any` (see `RouteEnrolment`). Every other route
+   * refuses restricted sessions.
    */
-  readonly enrolment?: boolean;
+  readonly enrolment?: RouteEnrolment;
   /** A fresh authentication, bound to the request, is needed (see step-up.ts). Session routes only. */
   readonly stepUp?: StepUpRequirement;
   /** Required on public routes, refused elsewhere (see `REQUEST_LIMITS`). */
@@ -86,7 +108,7 @@ declare module 'fastify' {
     auth?: AuthRequirement;
     permission?: string;
     audit?: RouteAudit;
-    enrolment?: boolean;
+    enrolment?: RouteEnrolment;
     stepUp?: StepUpRequirement;
     limit?: RequestLimit;
   }
@@ -116,8 +138,11 @@ export function routeContractProblems(route: Pick<RouteOptions, 'method' | 'url'
     problems.push('a client route cannot require a permission');
   }
   problems.push(...auditProblems(config.audit));
-  if (config.enrolment !== undefined && ((config.enrolment as unknown) !== true || config.auth === 'public' || config.auth === 'client')) {
-    problems.push('config.enrolment may only be `true`, on a route for signed-in people');
+  if (
+    config.enrolment !== undefined &&
+    (!(ROUTE_ENROLMENTS as readonly unknown[]).includes(config.enrolment) || config.auth === 'public' || config.auth === 'client')
+  ) {
+    problems.push(`config.enrolment must be one of ${ROUTE_ENROLMENTS.join(', ')}, on a route for signed-in people`);
   }
   if (config.stepUp !== undefined) problems.push(...stepUpProblems(config.stepUp, config.auth));
   if (config.auth === 'public' && (config.limit === undefined || !(REQUEST_LIMITS as readonly string[]).includes(config.limit))) {

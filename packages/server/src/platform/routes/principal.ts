@@ -3,7 +3,7 @@
  *
  * Who is calling: the result of authentication, attached to the request for handlers.
  */
-import type { AssuranceLevel } from './contract.ts';
+import type { AssuranceLevel, EnrolmentFactor } from './contract.ts';
 
 export interface Principal {
   readonly accountId: string;
@@ -20,10 +20,11 @@ export interface Principal {
   readonly roles: readonly string[];
   readonly permissions: ReadonlySet<string>;
   /**
-   * True for a session whose account lacks the second factor its role requires: it reaches only
-   * routes declared `enrolment: true` (enrolling that factor, reading the own account, signing out).
+   * Set for a session that may only enrol these factors (an account that lacks the second factor
+   * its role requires, or a passkey-first sign-up): it reaches only the routes whose `enrolment`
+   * is `any` or one of these factors. Absent for a full session.
    */
-  readonly restricted?: boolean;
+  readonly restrictedTo?: readonly EnrolmentFactor[];
 }
 
 declare module 'fastify' {

@@ -8,32 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { FIXTURE_PROTECTED_ROUTES, fixtureAuthenticator, fixtureRoutes } from '../../test-support/fixture-routes.ts';
-import type { OpenApiDocument } from '../http/openapi.ts';
 import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
-
-interface Operation {
-  readonly method: string;
-  readonly path: string;
-  readonly auth: string;
-}
-
-const EXAMPLE_ID = '00000000-0000-4000-8000-000000000000';
-
-async function operationsOf(app: App): Promise<Operation[]> {
-  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
-  return Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, operation]) => ({
-      method: method.toUpperCase(),
-      path,
-      auth: operation['x-portcullis-auth'] ?? 'missing',
-    })),
-  );
-}
-
-/** `/v1/records/{id}` → `/v1/records/<uuid>`: a well-formed request, so only authentication can refuse it. */
-function concretePath(path: string): string {
-  return path.replace(/\{[^}]+\}/g, EXAMPLE_ID);
-}
+import { concretePath, operationsOf, type Operation } from '../../test-support/operations.ts';
 
 const CREDENTIAL_ATTEMPTS: Readonly<Record<string, Record<string, string>>> = {
   'no credentials': {},

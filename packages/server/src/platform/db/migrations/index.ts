@@ -17,6 +17,7 @@ import * as stepUp from './0009-step-up.ts';
 import * as phoneFactors from './0010-phone-factors.ts';
 import * as records from './0011-records.ts';
 import * as elevation from './0012-elevation.ts';
+import * as sessionEnrolment from './0013-session-enrolment.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-phone-factors': phoneFactors,
   '0011-records': records,
   '0012-elevation': elevation,
+  '0013-session-enrolment': sessionEnrolment,
 };
 
 export class MigrationError extends Error {
