@@ -24,6 +24,10 @@ import {
 } from './platform/audit/index.ts';
 import { createFirstAdmin, threadPoolSizeFor } from './modules/accounts/index.ts';
 import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from './platform/db/index.ts';
+import { detachedRequestContext, type RequestContext } from './platform/routes/request-context.ts';
 import { parseArguments } from './cli/arguments.ts';
 import { availableParallelism } from 'node:os';
 
@@ -173,6 +177,14 @@ async function outbox(limit: number): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * The context of an audited command: no HTTP request, so the entry carries an id of its own for
+ * this run and `local` as its network (the command ran on the server, with its key ring).
+ */
+function commandContext(db: Kysely<Database>): RequestContext {
+  return detachedRequestContext({ db, clock: systemClock }, { requestId: randomUUID(), ipPrefix: 'local' });
+}
+
 /** Makes (or promotes) an administrator and prints how to finish: set a password, then register a passkey. */
 async function adminCreate(email: string): Promise<number> {
   const { config } = loadOrExit();
@@ -182,6 +194,7 @@ async function adminCreate(email: string): Promise<number> {
     const admin = await createFirstAdmin(
       { db: database.db, keyRing: loadKeyRing(config), clock: systemClock, passwordsEnabled: config.passwords.enabled },
       email,
+      commandContext(database.db),
     );
     if (admin.outcome === 'already-admin') {
       process.stderr.write(

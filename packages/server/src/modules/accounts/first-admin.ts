@@ -23,7 +23,7 @@ import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { AccountsTable, Database } from '../../platform/db/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { CODE_POLICY, issueCode } from './one-time-codes.ts';
 import * as repo from './repository.ts';
 
@@ -49,6 +49,8 @@ const ADMIN_ROLE = 'admin';
 export async function createFirstAdmin(
   deps: { db: Kysely<Database>; keyRing: KeyRing; clock: Clock; passwordsEnabled: boolean },
   email: string,
+  /** The command's own context (`detachedRequestContext`): no request, no signed-in actor. */
+  context: RequestContext,
 ): Promise<FirstAdmin> {
   const purpose = deps.passwordsEnabled ? 'reset_password' : 'verify_email';
   const now = deps.clock.now();
@@ -85,12 +87,11 @@ export async function createFirstAdmin(
       accountId = account.id;
     }
     const code = await issueCode(tx, deps.keyRing, { accountId, purpose, now });
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'account.admin_created',
-      outcome: 'success',
-      subjectId: accountId,
-      reason: alreadyAdmin ? 'new_code_from_cli' : existing ? 'promoted_from_cli' : 'created_from_cli',
-    });
+    await context.audit(
+      'account.admin_created',
+      { subject: accountId, detail: alreadyAdmin ? 'new_code_from_cli' : existing ? 'promoted_from_cli' : 'created_from_cli' },
+      tx,
+    );
     return {
       outcome: alreadyAdmin ? 'new-code' : existing ? 'promoted' : 'created',
       accountId,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
+import { testRequestContext } from '../../test-support/request-context.ts';
 import { TestDevice, codeIn, createVerifiedAccount, waitForMail } from '../../test-support/dpop-client.ts';
 import { concretePath, operationsOf } from '../../test-support/operations.ts';
 import { SoftwareAuthenticator, registerPasskey } from '../../test-support/software-authenticator.ts';
@@ -123,7 +124,11 @@ describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ d
   it('a staff account without credentials gets no code from a sign-up (only `portcullis admin create` issues one)', async () => {
     const email = 'root@example.test';
     const { database, keyRing, clock } = app.portcullis;
-    await createFirstAdmin({ db: database.db, keyRing, clock, passwordsEnabled: true }, email);
+    await createFirstAdmin(
+      { db: database.db, keyRing, clock, passwordsEnabled: true },
+      email,
+      testRequestContext({ db: database.db, clock }),
+    );
     expect((await signUpWithoutPassword(new TestDevice(app), email)).statusCode).toBe(202);
     const mails = await mailTo(app, email);
     expect(mails.map((m) => m.subject)).toEqual([expect.stringMatching(/sign-up attempt/i)]);

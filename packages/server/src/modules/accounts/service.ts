@@ -17,7 +17,6 @@ import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { AccountsTable, Database } from '../../platform/db/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError, retryAfterHeader } from '../../platform/errors/app-error.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
 import {
@@ -115,23 +114,17 @@ export async function signUp(
       const existing = await repo.findAccountByEmail(tx, email);
       // Never a password on an existing account: that is how an account is pre-hijacked.
       const resend = existing !== undefined && (await mayResendConfirmation(deps, tx, existing));
-      await writeAuditEvent(tx, deps.clock, {
-        action: 'account.sign_up_existing',
-        outcome: 'failure',
-        subjectId: resend ? existing.id : null,
-        ...context,
-        reason: resend ? 'confirmation_resent' : 'address_taken',
-      });
-      return resend ? { code: await issueCode(tx, deps.keyRing, { accountId: existing.id, purpose: 'verify_email', now }) } : undefined;
+      const code = resend ? await issueCode(tx, deps.keyRing, { accountId: existing.id, purpose: 'verify_email', now }) : undefined;
+      await context.audit(
+        'account.sign_up_existing',
+        { outcome: 'failure', actor: null, subject: resend ? existing.id : null, detail: resend ? 'confirmation_resent' : 'address_taken' },
+        tx,
+      );
+      return code === undefined ? undefined : { code };
     }
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'account.created',
-      outcome: 'success',
-      actorId: account.id,
-      subjectId: account.id,
-      ...context,
-    });
-    return { code: await issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now }) };
+    const code = await issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', now });
+    await context.audit('account.created', { actor: account.id, subject: account.id }, tx);
+    return { code };
   });
   // The owner of an existing address learns someone tried; the caller learns nothing either way.
   const message =
@@ -168,14 +161,8 @@ export async function verifyEmail(
       return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
     await repo.markEmailVerified(tx, account.id, now);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'account.email_verified',
-      outcome: 'success',
-      actorId: account.id,
-      subjectId: account.id,
-      ...context,
-    });
     const enrol = input.enrolment !== undefined && (await mayEnrolByEmail(deps, tx, account));
+    await context.audit('account.email_verified', { actor: account.id, subject: account.id }, tx);
     return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }), enrol };
   });
   if ('failed' in verified) throw appError('VERIFICATION_CODE_INVALID', { detail: verified.failed });
@@ -194,13 +181,11 @@ async function admitPasswordCheck(deps: AccountsDeps, address: string, network: 
   if (admission.admitted) return admission.attempt;
   if (admission.accountNewlyThrottled) {
     const account = await repo.findAccountByEmail(deps.db, address);
-    await writeAuditEvent(deps.db, deps.clock, {
-      action: 'session.password_throttled',
+    await context.audit('session.password_throttled', {
       outcome: 'failure',
-      actorId: null,
-      subjectId: account?.id ?? null,
-      ...context,
-      reason: account ? 'account_paused' : 'unknown_account_paused',
+      actor: null,
+      subject: account?.id ?? null,
+      detail: account ? 'account_paused' : 'unknown_account_paused',
     });
     if (account) {
       const pausedForMinutes = Math.max(1, Math.ceil(admission.retryAfterMs / 60_000));
@@ -230,13 +215,11 @@ export async function signInWithPassword(
   const account = await repo.findAccountByEmail(deps.db, email);
   const failed = async (reason: string, accountId?: string) => {
     await attempt.failed();
-    await writeAuditEvent(deps.db, deps.clock, {
-      action: 'session.sign_in_failed',
+    await context.audit('session.sign_in_failed', {
       outcome: 'failure',
-      actorId: accountId ?? null,
-      subjectId: accountId ?? null,
-      ...context,
-      reason,
+      actor: accountId ?? null,
+      subject: accountId ?? null,
+      detail: reason,
     });
     return appError('AUTH_INVALID_CREDENTIALS', { detail: reason });
   };
@@ -284,14 +267,7 @@ export async function changePassword(
   const now = deps.clock.now();
   await withTransaction(deps.db, async (tx) => {
     await repo.setPasswordHash(tx, account.id, hash, now, { changed: true });
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'password.changed',
-      outcome: 'success',
-      actorId: account.id,
-      subjectId: account.id,
-      sessionId: input.sessionId,
-      ...context,
-    });
+    await context.audit('password.changed', { actor: account.id, subject: account.id, session: input.sessionId }, tx);
   });
   await revokeSessions(deps.sessions, { accountId: account.id, except: input.sessionId, reason: 'password_changed' }, context);
   sendInBackground(deps, account.email, passwordChangedMessage({ changedAt: new Date(now) }));
@@ -304,15 +280,18 @@ export async function requestPasswordReset(deps: AccountsDeps, input: { email: s
   const now = deps.clock.now();
   const code = await withTransaction(deps.db, async (tx) => {
     const account = await repo.findAccountByEmail(tx, email);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'password.reset_requested',
-      outcome: account ? 'success' : 'failure',
-      actorId: account?.id ?? null,
-      subjectId: account?.id ?? null,
-      ...context,
-      reason: account ? null : 'unknown_account',
-    });
-    return account ? issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', now }) : undefined;
+    const issued = account ? await issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', now }) : undefined;
+    await context.audit(
+      'password.reset_requested',
+      {
+        outcome: account ? 'success' : 'failure',
+        actor: account?.id ?? null,
+        subject: account?.id ?? null,
+        detail: account ? null : 'unknown_account',
+      },
+      tx,
+    );
+    return issued;
   });
   if (code !== undefined)
     sendInBackground(deps, email, passwordResetMessage({ code, validForMinutes: CODE_POLICY.reset_password.ttlMinutes }));
@@ -344,13 +323,7 @@ export async function confirmPasswordReset(
     await repo.setPasswordHash(tx, accountId, hash, now, { changed: true });
     // Receiving the code proves control of the address.
     await repo.markEmailVerified(tx, accountId, now);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'password.reset',
-      outcome: 'success',
-      actorId: accountId,
-      subjectId: accountId,
-      ...context,
-    });
+    await context.audit('password.reset', { actor: accountId, subject: accountId }, tx);
   });
   await revokeSessions(deps.sessions, { accountId, reason: 'password_reset' }, context);
   // Control of the address is proven: a pause drawn by others' guesses ends here.

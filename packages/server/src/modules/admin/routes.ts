@@ -36,7 +36,6 @@ export function adminRoutes(deps: AdminDeps) {
       const query = request.query;
       return service.listAccounts(
         deps,
-        principalOf(request),
         { ...query, limit: query.limit === undefined ? undefined : Number(query.limit) },
         { unmasked },
         requestContext(request),
@@ -82,7 +81,7 @@ export function adminRoutes(deps: AdminDeps) {
           response: { 200: AdminAccountDetailSchema },
         },
       },
-      async (request) => service.viewAccount(deps, principalOf(request), accountIdOf(request), requestContext(request)),
+      async (request) => service.viewAccount(deps, accountIdOf(request), requestContext(request)),
     );
 
     for (const [path, status, summary] of [
@@ -115,7 +114,7 @@ export function adminRoutes(deps: AdminDeps) {
           response: { 200: AdminActionResultSchema },
         },
       },
-      async (request) => service.signOutEverywhere(deps, principalOf(request), accountIdOf(request), requestContext(request)),
+      async (request) => service.signOutEverywhere(deps, accountIdOf(request), requestContext(request)),
     );
 
     app.post(

@@ -12,7 +12,6 @@
 import type { Kysely } from 'kysely';
 import type { AdminAccount, AdminAccountDetail, AdminActionResult, MfaResetResult, RolesChangeResult } from '@portcullis/protocol';
 import type { Config } from '../../config/schema.ts';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import type { AuditAction } from '../../platform/audit/catalogue.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import { withTransaction } from '../../platform/db/index.ts';
@@ -52,24 +51,6 @@ function toAccountDto(row: AccountsTable, options: { unmasked: boolean }): Admin
   };
 }
 
-async function audit(
-  deps: AdminDeps,
-  principal: Principal,
-  event: { action: AuditAction; subjectId: string | null; outcome?: 'success' | 'failure'; reason?: string },
-  context: RequestContext,
-  db: Kysely<Database> = deps.db,
-): Promise<void> {
-  await writeAuditEvent(db, deps.clock, {
-    action: event.action,
-    outcome: event.outcome ?? 'success',
-    actorId: principal.accountId,
-    subjectId: event.subjectId,
-    sessionId: principal.sessionId,
-    ...context,
-    reason: event.reason ?? null,
-  });
-}
-
 export interface AccountQuery {
   readonly email?: string | undefined;
   readonly role?: string | undefined;
@@ -80,7 +61,6 @@ export interface AccountQuery {
 
 export async function listAccounts(
   deps: AdminDeps,
-  principal: Principal,
   query: AccountQuery,
   options: { unmasked: boolean },
   context: RequestContext,
@@ -90,12 +70,7 @@ export async function listAccounts(
   const email = query.email?.normalize('NFKC').toLowerCase();
   const rows = await repo.searchAccounts(deps.db, { email, role: query.role, status: query.status, after: query.after, limit });
   const page = rows.slice(0, limit);
-  await audit(
-    deps,
-    principal,
-    { action: 'admin.accounts_listed', subjectId: null, reason: options.unmasked ? 'unmasked' : 'masked' },
-    context,
-  );
+  await context.audit('admin.accounts_listed', { detail: options.unmasked ? 'unmasked' : 'masked' });
   return { accounts: page.map((r) => toAccountDto(r, options)), nextAfter: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
 }
 
@@ -105,22 +80,17 @@ async function accountOrNotFound(deps: AdminDeps, accountId: string): Promise<Ac
   return row;
 }
 
-async function refuseSelf(deps: AdminDeps, principal: Principal, accountId: string, action: AuditAction, context: RequestContext) {
+async function refuseSelf(principal: Principal, accountId: string, action: AuditAction, context: RequestContext) {
   if (principal.accountId !== accountId) return;
-  await audit(deps, principal, { action, subjectId: accountId, outcome: 'failure', reason: 'self_action' }, context);
+  await context.audit(action, { subject: accountId, outcome: 'failure', detail: 'self_action' });
   throw appError('ADMIN_SELF_ACTION_FORBIDDEN', { detail: `${action} on own account` });
 }
 
-export async function viewAccount(
-  deps: AdminDeps,
-  principal: Principal,
-  accountId: string,
-  context: RequestContext,
-): Promise<AdminAccountDetail> {
+export async function viewAccount(deps: AdminDeps, accountId: string, context: RequestContext): Promise<AdminAccountDetail> {
   const row = await accountOrNotFound(deps, accountId);
   const sessions = await listSessions(deps.sessions, accountId);
   const elevations = await listOpenElevationsOf(deps.elevation, accountId);
-  await audit(deps, principal, { action: 'admin.account_viewed', subjectId: accountId }, context);
+  await context.audit('admin.account_viewed', { subject: accountId });
   return {
     account: toAccountDto(row, { unmasked: false }),
     sessions: sessions.map((s) => ({
@@ -142,11 +112,11 @@ export async function setAccountStatus(
   context: RequestContext,
 ): Promise<AdminActionResult> {
   const action = input.status === 'locked' ? 'account.locked' : 'account.unlocked';
-  await refuseSelf(deps, principal, input.accountId, action, context);
+  await refuseSelf(principal, input.accountId, action, context);
   await accountOrNotFound(deps, input.accountId);
   await withTransaction(deps.db, async (tx) => {
     await repo.setStatus(tx, input.accountId, input.status, deps.clock.now());
-    await audit(deps, principal, { action, subjectId: input.accountId }, context, tx);
+    await context.audit(action, { subject: input.accountId }, tx);
   });
   const revokedSessions =
     input.status === 'locked' ? await revokeSessions(deps.sessions, { accountId: input.accountId, reason: 'account_locked' }, context) : 0;
@@ -154,15 +124,10 @@ export async function setAccountStatus(
 }
 
 /** Ends every session of the account (force sign-out). */
-export async function signOutEverywhere(
-  deps: AdminDeps,
-  principal: Principal,
-  accountId: string,
-  context: RequestContext,
-): Promise<AdminActionResult> {
+export async function signOutEverywhere(deps: AdminDeps, accountId: string, context: RequestContext): Promise<AdminActionResult> {
   const row = await accountOrNotFound(deps, accountId);
   const revokedSessions = await revokeSessions(deps.sessions, { accountId, reason: 'admin_sign_out' }, context);
-  await audit(deps, principal, { action: 'account.signed_out', subjectId: accountId }, context);
+  await context.audit('account.signed_out', { subject: accountId });
   return { status: row.status, revokedSessions };
 }
 
@@ -177,11 +142,11 @@ export async function resetSecondFactors(
   accountId: string,
   context: RequestContext,
 ): Promise<MfaResetResult> {
-  await refuseSelf(deps, principal, accountId, 'mfa.reset', context);
+  await refuseSelf(principal, accountId, 'mfa.reset', context);
   const row = await accountOrNotFound(deps, accountId);
   const removed = await withTransaction(deps.db, async (tx) => {
     const counts = await repo.removeSecondFactors(tx, accountId);
-    await audit(deps, principal, { action: 'mfa.reset', subjectId: accountId }, context, tx);
+    await context.audit('mfa.reset', { subject: accountId }, tx);
     return counts;
   });
   const revokedSessions = await revokeSessions(deps.sessions, { accountId, reason: 'mfa_reset' }, context);
@@ -199,7 +164,7 @@ export async function changeRoles(
   input: { accountId: string; roles: readonly string[] },
   context: RequestContext,
 ): Promise<RolesChangeResult> {
-  await refuseSelf(deps, principal, input.accountId, 'role.granted', context);
+  await refuseSelf(principal, input.accountId, 'role.granted', context);
   const unknown = input.roles.filter((role) => !Object.hasOwn(deps.access.roles, role));
   if (unknown.length > 0) throw appError('ADMIN_ROLE_UNKNOWN', { detail: `${unknown.length} unknown role(s)` });
   const row = await accountOrNotFound(deps, input.accountId);
@@ -211,9 +176,8 @@ export async function changeRoles(
   await withTransaction(deps.db, async (tx) => {
     await repo.setRoles(tx, input.accountId, next, deps.clock.now());
     for (const role of added.filter((r) => !deferred.includes(r)))
-      await audit(deps, principal, { action: 'role.granted', subjectId: input.accountId, reason: role }, context, tx);
-    for (const role of removed)
-      await audit(deps, principal, { action: 'role.removed', subjectId: input.accountId, reason: role }, context, tx);
+      await context.audit('role.granted', { subject: input.accountId, detail: role }, tx);
+    for (const role of removed) await context.audit('role.removed', { subject: input.accountId, detail: role }, tx);
   });
   const pending = [];
   for (const role of deferred)

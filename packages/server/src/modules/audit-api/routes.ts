@@ -23,12 +23,10 @@ import {
   getInclusionProof,
   latestCheckpoint,
   listEntries,
-  writeAuditEvent,
   type AuditEntryFilter,
   type AuditLogDeps,
 } from '../../platform/audit/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export type AuditApiDeps = AuditLogDeps;
@@ -38,30 +36,19 @@ const CONFIG = { auth: 'aal2', permission: 'audit:read', audit: 'audit.queried' 
 
 type QueryKind = 'entries' | 'checkpoint' | 'inclusion_proof' | 'consistency_proof';
 
-/** Runs `answer` and records the query in the log, with its outcome. */
-async function audited<T>(
-  deps: AuditApiDeps,
-  request: FastifyRequest,
-  kind: QueryKind,
-  subjectId: string | null,
-  answer: () => Promise<T>,
-) {
-  const principal = principalOf(request);
-  const event = {
-    action: 'audit.queried',
-    actorId: principal.accountId,
-    subjectId,
-    sessionId: principal.sessionId,
-    ...requestContext(request),
-  } as const;
+/**
+ * Runs `answer`, then records the query through the request's audit door: as `failure` when it
+ * was refused, since a refused look at the log is as much worth knowing as an answered one.
+ */
+async function answerQuery<T>(request: FastifyRequest, kind: QueryKind, subject: string | null, answer: () => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await answer();
   } catch (error) {
-    await writeAuditEvent(deps.db, deps.clock, { ...event, outcome: 'failure', reason: kind });
+    await request.audit('audit.queried', { outcome: 'failure', subject, detail: kind });
     throw error;
   }
-  await writeAuditEvent(deps.db, deps.clock, { ...event, outcome: 'success', reason: kind });
+  await request.audit('audit.queried', { subject, detail: kind });
   return result;
 }
 
@@ -102,7 +89,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
         const limit = query.limit === undefined ? undefined : Number(query.limit);
         if (limit !== undefined && limit > 500) throw appError('REQUEST_INVALID', { detail: 'limit above 500' });
         const filter = filterOf(query);
-        return audited(deps, request, 'entries', query.subjectId ?? null, () =>
+        return answerQuery(request, 'entries', query.subjectId ?? null, () =>
           listEntries(deps, filter, {
             ...(limit === undefined ? {} : { limit }),
             ...(query.before === undefined ? {} : { before: Number(query.before) }),
@@ -117,7 +104,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
         config: CONFIG,
         schema: { summary: 'The latest signed checkpoint of the audit log', tags: TAGS, response: { 200: AuditLatestCheckpointSchema } },
       },
-      async (request) => ({ checkpoint: await audited(deps, request, 'checkpoint', null, () => latestCheckpoint(deps)) }),
+      async (request) => ({ checkpoint: await answerQuery(request, 'checkpoint', null, () => latestCheckpoint(deps)) }),
     );
 
     app.get(
@@ -133,7 +120,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
       },
       async (request) => {
         const query = request.query;
-        return audited(deps, request, 'inclusion_proof', null, () =>
+        return answerQuery(request, 'inclusion_proof', null, () =>
           getInclusionProof(deps, Number(query.entryIndex), Number(query.treeSize)),
         );
       },
@@ -152,7 +139,7 @@ export function auditApiRoutes(deps: AuditApiDeps) {
       },
       async (request) => {
         const query = request.query;
-        return audited(deps, request, 'consistency_proof', null, () =>
+        return answerQuery(request, 'consistency_proof', null, () =>
           getConsistencyProof(deps, Number(query.fromSize), Number(query.toSize)),
         );
       },

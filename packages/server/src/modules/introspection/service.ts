@@ -11,7 +11,6 @@
  * Every call is audited with the calling service as actor.
  */
 import type { IntrospectionResponse } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { authenticateAccessToken, bearerClientOf, type SessionsDeps } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 
@@ -66,14 +65,11 @@ export async function introspectToken(
   context: RequestContext,
 ): Promise<IntrospectionResponse> {
   const answer = (await activeToken(deps, input.token)) ?? INACTIVE;
-  await writeAuditEvent(deps.sessions.db, deps.sessions.clock, {
-    action: 'introspection.performed',
-    outcome: 'success',
-    actorId: input.clientId,
-    subjectId: answer.sub ?? null,
-    sessionId: answer.sid ?? null,
-    ...context,
-    reason: answer.active ? 'token_active' : 'token_inactive',
+  await context.audit('introspection.performed', {
+    actor: input.clientId,
+    subject: answer.sub ?? null,
+    session: answer.sid ?? null,
+    detail: answer.active ? 'token_active' : 'token_inactive',
   });
   return answer;
 }

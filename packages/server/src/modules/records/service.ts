@@ -14,11 +14,10 @@ import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database, RecordEntriesTable, RecordGrantsTable } from '../../platform/db/schema.ts';
 import { withTransaction } from '../../platform/db/index.ts';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
-import type { AuditAction } from '../../platform/audit/catalogue.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import type { RolePermissions } from '../../platform/routes/permissions.ts';
+import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { openEntryBody, sealEntryBody } from './body-cipher.ts';
 import { RECORD_PERMISSIONS, scopeRecordsTo } from './scope.ts';
 
@@ -28,12 +27,6 @@ export interface RecordsDeps {
   readonly keyRing: KeyRing;
   /** `access.roles`: who may be granted access to a file. */
   readonly access: RolePermissions;
-}
-
-/** Where a request came from; recorded with each audit event. */
-export interface RecordsRequestContext {
-  readonly requestId: string;
-  readonly ipPrefix: string;
 }
 
 function toEntry(deps: RecordsDeps, row: RecordEntriesTable): RecordEntry {
@@ -57,22 +50,6 @@ function toGrant(row: RecordGrantsTable): RecordGrant {
   };
 }
 
-async function audit(
-  deps: RecordsDeps,
-  db: Kysely<Database>,
-  principal: Principal,
-  context: RecordsRequestContext,
-  event: { action: AuditAction; subjectId: string; reason: string },
-): Promise<void> {
-  await writeAuditEvent(db, deps.clock, {
-    ...event,
-    outcome: 'success',
-    actorId: principal.accountId,
-    sessionId: principal.sessionId,
-    ...context,
-  });
-}
-
 /** Entries of `patientId`'s file the principal may read, newest first; `undefined` when the file is not visible at all. */
 async function visibleEntries(deps: RecordsDeps, principal: Principal, patientId: string): Promise<RecordEntriesTable[]> {
   return scopeRecordsTo(principal)
@@ -85,9 +62,9 @@ async function visibleEntries(deps: RecordsDeps, principal: Principal, patientId
 }
 
 /** A patient's own file (`records:read_own`). */
-export async function listOwnEntries(deps: RecordsDeps, principal: Principal, context: RecordsRequestContext): Promise<RecordEntry[]> {
+export async function listOwnEntries(deps: RecordsDeps, principal: Principal, context: RequestContext): Promise<RecordEntry[]> {
   const rows = await visibleEntries(deps, principal, principal.accountId);
-  await audit(deps, deps.db, principal, context, { action: 'record.read', subjectId: principal.accountId, reason: 'own_file_listed' });
+  await context.audit('record.read', { subject: principal.accountId, detail: 'own_file_listed' });
   return rows.map((row) => toEntry(deps, row));
 }
 
@@ -96,7 +73,7 @@ async function readEntry(
   principal: Principal,
   patientId: string,
   entryId: string,
-  context: RecordsRequestContext,
+  context: RequestContext,
 ): Promise<RecordEntry> {
   const row = await scopeRecordsTo(principal)
     .entries(deps.db)
@@ -105,16 +82,11 @@ async function readEntry(
     .selectAll('record_entries')
     .executeTakeFirst();
   if (!row) throw appError('RECORD_NOT_FOUND', { detail: 'entry not visible to the caller' });
-  await audit(deps, deps.db, principal, context, { action: 'record.read', subjectId: patientId, reason: 'entry_read' });
+  await context.audit('record.read', { subject: patientId, detail: 'entry_read' });
   return toEntry(deps, row);
 }
 
-export function readOwnEntry(
-  deps: RecordsDeps,
-  principal: Principal,
-  entryId: string,
-  context: RecordsRequestContext,
-): Promise<RecordEntry> {
+export function readOwnEntry(deps: RecordsDeps, principal: Principal, entryId: string, context: RequestContext): Promise<RecordEntry> {
   return readEntry(deps, principal, principal.accountId, entryId, context);
 }
 
@@ -143,11 +115,11 @@ export async function listPatientEntries(
   deps: RecordsDeps,
   principal: Principal,
   patientId: string,
-  context: RecordsRequestContext,
+  context: RequestContext,
 ): Promise<RecordEntry[]> {
   await requireGrantedFile(deps, principal, patientId);
   const rows = await visibleEntries(deps, principal, patientId);
-  await audit(deps, deps.db, principal, context, { action: 'record.read', subjectId: patientId, reason: 'granted_file_listed' });
+  await context.audit('record.read', { subject: patientId, detail: 'granted_file_listed' });
   return rows.map((row) => toEntry(deps, row));
 }
 
@@ -156,7 +128,7 @@ export async function readPatientEntry(
   principal: Principal,
   patientId: string,
   entryId: string,
-  context: RecordsRequestContext,
+  context: RequestContext,
 ): Promise<RecordEntry> {
   await requireGrantedFile(deps, principal, patientId);
   return readEntry(deps, principal, patientId, entryId, context);
@@ -168,7 +140,7 @@ export async function addPatientEntry(
   principal: Principal,
   patientId: string,
   input: NewRecordEntry,
-  context: RecordsRequestContext,
+  context: RequestContext,
 ): Promise<RecordEntry> {
   const id = randomUUID();
   const row = {
@@ -181,7 +153,7 @@ export async function addPatientEntry(
   return withTransaction(deps.db, async (tx) => {
     const added = await scopeRecordsTo(principal).addEntry(tx, row);
     if (!added) throw appError('RECORD_NOT_FOUND', { detail: 'no active write grant for this file' });
-    await audit(deps, tx, principal, context, { action: 'record.written', subjectId: patientId, reason: 'entry_added' });
+    await context.audit('record.written', { subject: patientId, detail: 'entry_added' }, tx);
     return toEntry(deps, { ...row, author_account_id: principal.accountId });
   });
 }
@@ -211,7 +183,7 @@ export async function createGrant(
   deps: RecordsDeps,
   principal: Principal,
   input: NewRecordGrant,
-  context: RecordsRequestContext,
+  context: RequestContext,
 ): Promise<RecordGrant> {
   if (input.granteeAccountId === principal.accountId) throw appError('RECORD_GRANTEE_INVALID', { detail: 'self grant' });
   const grantee = await deps.db
@@ -227,20 +199,19 @@ export async function createGrant(
   return withTransaction(deps.db, async (tx) => {
     const scope = scopeRecordsTo(principal);
     const replaced = await scope.revokeGrants(tx, { granteeAccountId: input.granteeAccountId }, row.created_at);
-    if (replaced > 0) {
-      await audit(deps, tx, principal, context, { action: 'record.grant_revoked', subjectId: input.granteeAccountId, reason: 'replaced' });
-    }
     await scope.addGrant(tx, row);
-    await audit(deps, tx, principal, context, { action: 'record.grant_created', subjectId: input.granteeAccountId, reason: input.scope });
+    // The events go last (the log stays locked until the transaction ends), in the order things happened.
+    if (replaced > 0) await context.audit('record.grant_revoked', { subject: input.granteeAccountId, detail: 'replaced' }, tx);
+    await context.audit('record.grant_created', { subject: input.granteeAccountId, detail: input.scope }, tx);
     return toGrant({ ...row, patient_account_id: principal.accountId, revoked_at: null });
   });
 }
 
 /** Revokes a grant the caller gave; from then on the grantee sees nothing of the file. */
-export async function revokeGrant(deps: RecordsDeps, principal: Principal, grantId: string, context: RecordsRequestContext): Promise<void> {
+export async function revokeGrant(deps: RecordsDeps, principal: Principal, grantId: string, context: RequestContext): Promise<void> {
   await withTransaction(deps.db, async (tx) => {
     const revoked = await scopeRecordsTo(principal).revokeGrants(tx, { grantId }, deps.clock.now());
     if (revoked === 0) throw appError('RECORD_GRANT_NOT_FOUND', { detail: 'no active grant of the caller with this id' });
-    await audit(deps, tx, principal, context, { action: 'record.grant_revoked', subjectId: principal.accountId, reason: 'revoked' });
+    await context.audit('record.grant_revoked', { subject: principal.accountId, detail: 'revoked' }, tx);
   });
 }

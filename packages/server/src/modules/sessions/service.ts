@@ -15,7 +15,6 @@ import { constantTimeEqual } from '../../platform/crypto/index.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { Database, SessionsTable } from '../../platform/db/index.ts';
 import { withTransaction, type Tx } from '../../platform/db/index.ts';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { AssuranceLevel, EnrolmentFactor } from '../../platform/routes/contract.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
@@ -126,14 +125,7 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
   await withTransaction(deps.db, async (tx) => {
     await repo.insertSession(tx, session);
     await repo.insertTokens(tx, tokenRows(deps, session.id, access, refresh, now, idleExpiresAt));
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'session.created',
-      outcome: 'success',
-      actorId: input.accountId,
-      subjectId: input.accountId,
-      sessionId: session.id,
-      ...context,
-    });
+    await context.audit('session.created', { actor: input.accountId, subject: input.accountId, session: session.id }, tx);
   });
   return tokenResponse(session, access, refresh, now + deps.config.accessTokenTtlSeconds * SECOND, idleExpiresAt, now);
 }
@@ -160,13 +152,11 @@ export async function rotateRefreshToken(
   if ('tokens' in outcome) return outcome.tokens;
   // Refusals are audited after the transaction: a reuse revocation must commit before the caller hears "no".
   if (outcome.refused !== 'reuse') {
-    await writeAuditEvent(deps.db, deps.clock, {
-      action: 'session.refresh_refused',
+    await context.audit('session.refresh_refused', {
       outcome: 'failure',
-      actorId: outcome.session?.account_id ?? null,
-      sessionId: outcome.session?.id ?? null,
-      ...context,
-      reason: outcome.refused,
+      actor: outcome.session?.account_id ?? null,
+      session: outcome.session?.id ?? null,
+      detail: outcome.refused,
     });
   }
   throw appError('AUTH_REFRESH_INVALID', { detail: `refresh refused: ${outcome.refused}` });
@@ -193,13 +183,7 @@ async function rotateInTransaction(
   if (sameKey && (await repo.claimRefreshToken(tx, presented.id, now))) {
     await repo.insertTokens(tx, tokenRows(deps, session.id, next.access, next.refresh, now, refreshExpiresAt));
     await repo.extendSession(tx, session.id, now, refreshExpiresAt);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'session.refreshed',
-      outcome: 'success',
-      actorId: session.account_id,
-      sessionId: session.id,
-      ...context,
-    });
+    await context.audit('session.refreshed', { actor: session.account_id, session: session.id }, tx);
     return {
       tokens: tokenResponse(session, next.access, next.refresh, now + deps.config.accessTokenTtlSeconds * SECOND, refreshExpiresAt, now),
     };
@@ -216,14 +200,11 @@ async function rotateInTransaction(
     return { tokens: tokenResponse(session, next.access, next.refresh, successorAccess.expires_at, successor.expires_at, now) };
   }
   await repo.revokeSessions(tx, { accountId: session.account_id, only: session.id, now, reason: 'refresh_reuse' });
-  await writeAuditEvent(tx, deps.clock, {
-    action: 'session.refresh_reuse_detected',
-    outcome: 'failure',
-    actorId: session.account_id,
-    sessionId: session.id,
-    ...context,
-    reason: 'reuse',
-  });
+  await context.audit(
+    'session.refresh_reuse_detected',
+    { outcome: 'failure', actor: session.account_id, session: session.id, detail: 'reuse' },
+    tx,
+  );
   return { refused: 'reuse', session };
 }
 
@@ -269,15 +250,12 @@ export async function revokeSessions(
   return withTransaction(deps.db, async (tx) => {
     const revoked = await repo.revokeSessions(tx, { ...input, now: deps.clock.now() });
     for (const sessionId of revoked) {
-      await writeAuditEvent(tx, deps.clock, {
-        action: 'session.revoked',
-        outcome: 'success',
-        actorId: input.accountId,
-        subjectId: input.accountId,
-        sessionId,
-        ...context,
-        reason: input.reason,
-      });
+      // The catalogue names the session's account as actor, whoever asked (an administrator's own event says who did).
+      await context.audit(
+        'session.revoked',
+        { actor: input.accountId, subject: input.accountId, session: sessionId, detail: input.reason },
+        tx,
+      );
     }
     return revoked.length;
   });

@@ -3,12 +3,13 @@
  *
  * The audit door's one write: every security event ends here, inside the same transaction as the
  * change it records when there is one. Request handlers reach it through `request.audit`
- * (request-audit.ts), which fills in who asked and from where; only events without a request
- * (the command line) call `writeAuditEvent` directly. Events carry identifiers, an action
- * named `domain.verb_past`, an outcome and a short machine reason — never secrets, codes,
- * passwords, email addresses or names. Each event becomes the next entry of the tamper-evident
- * log (`log/append.ts`): an RFC 9162 Merkle tree whose signed checkpoints let anyone detect a
- * changed, removed, inserted or reordered entry.
+ * (request-audit.ts), which fills in who asked and from where; services get the same door in
+ * their `RequestContext` (a detached one for the command line). Only platform code calls
+ * `writeAuditEvent` directly. Events carry identifiers, an action named `domain.verb_past`, an
+ * outcome and a short machine reason — never secrets, codes, passwords, email addresses or
+ * names. Each event becomes the next entry of the tamper-evident log (`log/append.ts`): an
+ * RFC 9162 Merkle tree whose signed checkpoints let anyone detect a changed, removed, inserted
+ * or reordered entry.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
