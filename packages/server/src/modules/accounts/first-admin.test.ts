@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../app.ts';
 import { loadConfig } from '../../config/load.ts';
+import { listEntries } from '../../platform/audit/index.ts';
 import { createLogger } from '../../platform/logging/logger.ts';
 import { TEST_PUBLIC_URL, makeTempDir } from '../../test-support/build-test-app.ts';
 import { runCli } from '../../test-support/cli.ts';
@@ -30,6 +31,15 @@ describe('portcullis admin create', () => {
     app = await buildApp(config, { logger: createLogger(config) });
   });
   afterAll(() => app.close());
+
+  it('V16.3.1: the command is audited with the administrator as subject, no actor or session, and a network of `local`', async () => {
+    const { entries } = await listEntries({ db: app.portcullis.database.db }, { action: 'account.admin_created' });
+    expect(entries).toEqual([
+      expect.objectContaining({ outcome: 'success', actor: null, session: null, ipPrefix: 'local', reason: 'created_from_cli' }),
+    ]);
+    expect(entries[0]?.subject).toMatch(/^[0-9a-f-]{36}$/);
+    expect(entries[0]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
 
   it('V6.4.1: refuses bad usage with exit 2', async () => {
     expect((await runCli(['admin', 'create'], { PORTCULLIS_DATA_DIR: dataDir })).code).toBe(2);

@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Elevation } from '@portcullis/protocol';
 import type { Config } from '../../config/schema.ts';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Database, RoleElevationsTable } from '../../platform/db/schema.ts';
@@ -66,6 +65,22 @@ export interface ElevationInput {
   readonly durationSeconds?: number | undefined;
 }
 
+/**
+ * Stores a new elevation or grant request and audits it, in one transaction: the event names
+ * the account the role is for; the caller (the requester) is filled in by the audit door.
+ */
+async function insertRequest(
+  deps: ElevationDeps,
+  row: RoleElevationsTable,
+  context: RequestContext,
+  event: { readonly action: 'elevation.requested' | 'role.grant_requested'; readonly detail: string },
+): Promise<void> {
+  await withTransaction(deps.db, async (tx) => {
+    await repo.insertElevation(tx, row);
+    await context.audit(event.action, { subject: row.account_id, detail: event.detail }, tx);
+  });
+}
+
 /** A staff member asks for `role` on top of their own roles. */
 export async function requestElevation(
   deps: ElevationDeps,
@@ -97,17 +112,9 @@ export async function requestElevation(
     revoked_at: null,
     revoked_by: null,
   };
-  await withTransaction(deps.db, async (tx) => {
-    await repo.insertElevation(tx, row);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'elevation.requested',
-      outcome: 'success',
-      actorId: principal.accountId,
-      subjectId: principal.accountId,
-      sessionId: principal.sessionId,
-      ...context,
-      reason: pending ? `pending_${input.role}` : `active_${input.role}`,
-    });
+  await insertRequest(deps, row, context, {
+    action: 'elevation.requested',
+    detail: pending ? `pending_${input.role}` : `active_${input.role}`,
   });
   return toElevationDto(row, now);
 }
@@ -138,18 +145,7 @@ export async function requestRoleGrant(
     revoked_at: null,
     revoked_by: null,
   };
-  await withTransaction(deps.db, async (tx) => {
-    await repo.insertElevation(tx, row);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'role.grant_requested',
-      outcome: 'success',
-      actorId: principal.accountId,
-      subjectId: input.accountId,
-      sessionId: principal.sessionId,
-      ...context,
-      reason: input.role,
-    });
-  });
+  await insertRequest(deps, row, context, { action: 'role.grant_requested', detail: input.role });
   return toElevationDto(row, now);
 }
 
@@ -172,31 +168,19 @@ export async function listOpenElevationsOf(deps: ElevationDeps, accountId: strin
   return (await repo.listOpenOfAccount(deps.db, accountId, now)).map((r) => toElevationDto(r, now));
 }
 
-async function refuse(deps: ElevationDeps, principal: Principal, row: RoleElevationsTable, context: RequestContext, reason: string) {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'elevation.approved',
-    outcome: 'failure',
-    actorId: principal.accountId,
-    subjectId: row.account_id,
-    sessionId: principal.sessionId,
-    ...context,
-    reason,
-  });
-}
-
 /** A second person approves a pending elevation or role grant. */
 export async function approveElevation(deps: ElevationDeps, principal: Principal, id: string, context: RequestContext): Promise<Elevation> {
   const row = await repo.findElevation(deps.db, id);
   if (!row) throw appError('ELEVATION_NOT_FOUND', { detail: 'no such elevation' });
   // Separation of duties: nobody approves their own request or a role for themself.
   if (principal.accountId === row.requested_by || principal.accountId === row.account_id) {
-    await refuse(deps, principal, row, context, 'self_approval');
+    await context.audit('elevation.approved', { outcome: 'failure', subject: row.account_id, detail: 'self_approval' });
     throw appError('ELEVATION_APPROVER_INVALID', { detail: 'approver is the requester or the subject' });
   }
   // Only an admin by their own roles (not by an elevation) can make another admin.
   const approverRoles = (await repo.findAccountRoles(deps.db, principal.accountId)) ?? [];
   if (row.role === ADMIN_ROLE && !approverRoles.includes(ADMIN_ROLE)) {
-    await refuse(deps, principal, row, context, 'approver_not_admin');
+    await context.audit('elevation.approved', { outcome: 'failure', subject: row.account_id, detail: 'approver_not_admin' });
     throw appError('ELEVATION_APPROVER_INVALID', { detail: 'admin role needs an admin approver' });
   }
   const now = deps.clock.now();
@@ -207,15 +191,7 @@ export async function approveElevation(deps: ElevationDeps, principal: Principal
       const roles = (await repo.findAccountRoles(tx, row.account_id)) ?? [];
       if (!roles.includes(row.role)) await repo.setAccountRoles(tx, row.account_id, [...roles, row.role], now);
     }
-    await writeAuditEvent(tx, deps.clock, {
-      action: row.kind === 'grant' ? 'role.granted' : 'elevation.approved',
-      outcome: 'success',
-      actorId: principal.accountId,
-      subjectId: row.account_id,
-      sessionId: principal.sessionId,
-      ...context,
-      reason: row.role,
-    });
+    await context.audit(row.kind === 'grant' ? 'role.granted' : 'elevation.approved', { subject: row.account_id, detail: row.role }, tx);
     return true;
   });
   if (!approved) throw appError('ELEVATION_NOT_PENDING', { detail: 'already decided' });
@@ -237,15 +213,11 @@ export async function endElevation(
   const now = deps.clock.now();
   const ended = await withTransaction(deps.db, async (tx) => {
     if (!(await repo.revokeOpen(tx, row.id, { revokedBy: principal.accountId, now }))) return false;
-    await writeAuditEvent(tx, deps.clock, {
-      action: row.approved_at === null ? 'elevation.denied' : 'elevation.ended',
-      outcome: 'success',
-      actorId: principal.accountId,
-      subjectId: row.account_id,
-      sessionId: principal.sessionId,
-      ...context,
-      reason: row.role,
-    });
+    await context.audit(
+      row.approved_at === null ? 'elevation.denied' : 'elevation.ended',
+      { subject: row.account_id, detail: row.role },
+      tx,
+    );
     return true;
   });
   if (!ended) throw appError('ELEVATION_NOT_PENDING', { detail: 'not open' });

@@ -10,7 +10,6 @@
  * (no password and no other link), and revokes the provider's stored refresh token.
  */
 import type { LinkedIdentity } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { withTransaction, type Tx } from '../../platform/db/index.ts';
 import type { ExternalIdentitiesTable } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
@@ -34,9 +33,9 @@ export function toLinkedIdentity(row: ExternalIdentitiesTable): LinkedIdentity {
   };
 }
 
+/** The signed-in account asking; its session and the request are the audit door's to record. */
 export interface Caller {
   readonly accountId: string;
-  readonly sessionId: string;
 }
 
 /** @throws {AppError} FEDERATION_IDENTITY_IN_USE when the identity belongs to another account. */
@@ -66,27 +65,11 @@ export async function linkIdentity(
     }
     const row = identityRow(identity, caller.accountId, now);
     if (!(await repo.insertIdentity(tx, row))) return { refused: 'identity_in_use' as const };
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'federation.identity_linked',
-      outcome: 'success',
-      actorId: caller.accountId,
-      subjectId: caller.accountId,
-      sessionId: caller.sessionId,
-      ...context,
-      reason: identity.provider,
-    });
+    await context.audit('federation.identity_linked', { subject: caller.accountId, detail: identity.provider }, tx);
     return { linked: row };
   });
   if ('refused' in outcome) {
-    await writeAuditEvent(deps.db, deps.clock, {
-      action: 'federation.link_refused',
-      outcome: 'failure',
-      actorId: caller.accountId,
-      subjectId: caller.accountId,
-      sessionId: caller.sessionId,
-      ...context,
-      reason: outcome.refused,
-    });
+    await context.audit('federation.link_refused', { outcome: 'failure', subject: caller.accountId, detail: outcome.refused });
     throw appError('FEDERATION_IDENTITY_IN_USE', { detail: outcome.refused });
   }
   return toLinkedIdentity(outcome.linked);
@@ -94,24 +77,6 @@ export async function linkIdentity(
 
 export async function listLinkedIdentities(deps: FederationDeps, accountId: string): Promise<LinkedIdentity[]> {
   return (await repo.listIdentities(deps.db, accountId)).map(toLinkedIdentity);
-}
-
-/** Records the outcome of revoking a provider token (reason codes only). */
-async function auditRevocation(
-  deps: Pick<FederationDeps, 'db' | 'clock'>,
-  accountId: string,
-  outcome: string,
-  context: RequestContext,
-): Promise<void> {
-  if (outcome === 'nothing_to_revoke') return;
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'federation.provider_token_revoked',
-    outcome: outcome === 'revoked' ? 'success' : 'failure',
-    actorId: accountId,
-    subjectId: accountId,
-    ...context,
-    reason: outcome,
-  });
 }
 
 /**
@@ -125,20 +90,12 @@ export async function unlinkIdentity(deps: FederationDeps, caller: Caller, ident
     if (identities.length === 1 && !(await hasAnotherWayIn(deps, tx, caller.accountId)))
       return { kind: 'refused', code: 'FEDERATION_LAST_SIGN_IN_METHOD' } as const;
     await repo.deleteIdentity(tx, caller.accountId, identityId);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'federation.identity_unlinked',
-      outcome: 'success',
-      actorId: caller.accountId,
-      subjectId: caller.accountId,
-      sessionId: caller.sessionId,
-      ...context,
-      reason: target.provider,
-    });
+    await context.audit('federation.identity_unlinked', { subject: caller.accountId, detail: target.provider }, tx);
     return { kind: 'removed', target } as const;
   });
   if (removed.kind === 'refused') throw appError(removed.code, { detail: 'unlink refused' });
   // After the commit: the link is gone whatever the provider answers; the outcome is audited.
-  await auditRevocation(deps, caller.accountId, await revokeProviderToken(deps, removed.target), context);
+  await revokeProviderToken(deps, removed.target, context);
 }
 
 /**
@@ -153,27 +110,22 @@ async function hasAnotherWayIn(deps: FederationDeps, tx: Tx, accountId: string):
   return deps.assurance.passkeySignIn && (await factorInventory(tx, accountId)).passkey;
 }
 
+/** What forgetting an account's identities needs: no sessions, no assurance. */
+export type ForgetDeps = Pick<FederationDeps, 'db' | 'providers' | 'vault'>;
+
 /**
  * Removes every external identity of an account and revokes their provider tokens. For the
  * account-deletion flow (which must call it before deleting the account row, as Apple requires).
+ * The events name the account as subject; the actor is whoever asked for the deletion (the
+ * context's caller), which is the account itself when a person deletes their own.
  */
-/** What forgetting an account's identities needs: no sessions, no assurance. */
-export type ForgetDeps = Pick<FederationDeps, 'db' | 'clock' | 'providers' | 'vault'>;
-
 export async function forgetExternalIdentities(deps: ForgetDeps, accountId: string, context: RequestContext): Promise<number> {
   const identities = await repo.listIdentities(deps.db, accountId);
   for (const identity of identities) {
-    await auditRevocation(deps, accountId, await revokeProviderToken(deps, identity), context);
+    await revokeProviderToken(deps, identity, context);
     await withTransaction(deps.db, async (tx) => {
       await repo.deleteIdentity(tx, accountId, identity.id);
-      await writeAuditEvent(tx, deps.clock, {
-        action: 'federation.identity_unlinked',
-        outcome: 'success',
-        actorId: accountId,
-        subjectId: accountId,
-        ...context,
-        reason: identity.provider,
-      });
+      await context.audit('federation.identity_unlinked', { subject: accountId, detail: identity.provider }, tx);
     });
   }
   return identities.length;

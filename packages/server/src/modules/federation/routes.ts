@@ -41,6 +41,7 @@ import {
   signInWithIdToken,
   startWebFlow,
   unlinkIdentity,
+  type Caller,
   type FederationDeps,
 } from './service.ts';
 import { FORM_CONTENT_TYPE, registerFormBody } from '../../platform/http/form-body.ts';
@@ -56,9 +57,8 @@ const TAGS = ['federation'];
 /** A form_post callback: a code, a state, Apple's `user` JSON and a few provider extras. */
 const FORM_POST_BODY_LIMIT_BYTES = 16 * 1024;
 
-function callerOf(request: FastifyRequest) {
-  const principal = principalOf(request);
-  return { accountId: principal.accountId, sessionId: principal.sessionId };
+function callerOf(request: FastifyRequest): Caller {
+  return { accountId: principalOf(request).accountId };
 }
 
 export function federationRoutes(deps: FederationRouteDeps) {

@@ -7,35 +7,33 @@
  * error goes back to the caller. Nothing here knows about HTTP.
  */
 import type { FederatedSignInResponse, LinkedIdentity } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { IssueSessionInput } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
-import { tokenFailureOf } from './identity/verify-id-token.ts';
+import { failureReasonOf } from './failure-reason.ts';
 import type { VerifiedIdentity } from './identity/verified-identity.ts';
 import { linkIdentity, type Caller } from './links.ts';
 import { verifyNativeSignIn, type NativeSignInInput } from './native-flow.ts';
-import { auditSignInFailure, signInWithIdentity } from './sign-in.ts';
+import { signInWithIdentity } from './sign-in.ts';
 import { redeemExchangeCode } from './web/exchange-codes.ts';
 
 export type { FederationDeps } from './deps.ts';
+export type { Caller } from './links.ts';
 export { completeWebFlow, startWebFlow } from './web-flow.ts';
 export { listLinkedIdentities, unlinkIdentity } from './links.ts';
 export { receiveAppleNotification } from './apple/notifications.ts';
 
-/** The audit reason for a failed verification: `token_<why>` or the error code in lower case. */
-function failureReason(error: unknown): string | undefined {
-  if (!(error instanceof AppError)) return undefined;
-  return error.code === 'FEDERATION_TOKEN_INVALID' ? `token_${tokenFailureOf(error)}` : error.code.toLowerCase();
-}
-
+/**
+ * Runs a provider verification; a refusal (an `AppError`) is audited with its reason, then
+ * rethrown. A refused sign-in names no actor (nobody is signed in on those public routes); a
+ * refused link is the signed-in caller's, on their own account.
+ */
 async function verifiedOrAudited<T>(work: () => Promise<T>, audit: (reason: string) => Promise<void>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const reason = failureReason(error);
-    if (reason !== undefined) await audit(reason);
+    if (error instanceof AppError) await audit(failureReasonOf(error));
     throw error;
   }
 }
@@ -54,7 +52,7 @@ export async function signInWithIdToken(
 ): Promise<FederatedSignInResponse> {
   const identity = await verifiedOrAudited(
     () => verifyNativeSignIn(deps, input),
-    (reason) => auditSignInFailure(deps, reason, context),
+    (detail) => context.audit('federation.sign_in_failed', { outcome: 'failure', actor: null, detail }),
   );
   return signInWithIdentity(deps, identity, input, context);
 }
@@ -67,21 +65,9 @@ export async function signInWithExchangeCode(
 ): Promise<FederatedSignInResponse> {
   const identity = await verifiedOrAudited(
     () => redeemExchangeCode(deps.db, { ...input, now: deps.clock.now() }),
-    (reason) => auditSignInFailure(deps, reason, context),
+    (detail) => context.audit('federation.sign_in_failed', { outcome: 'failure', actor: null, detail }),
   );
   return signInWithIdentity(deps, identity, input, context);
-}
-
-async function auditLinkFailure(deps: FederationDeps, caller: Caller, reason: string, context: RequestContext): Promise<void> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'federation.link_refused',
-    outcome: 'failure',
-    actorId: caller.accountId,
-    subjectId: caller.accountId,
-    sessionId: caller.sessionId,
-    ...context,
-    reason,
-  });
 }
 
 /** `POST /v1/federation/links`: link a native sign-in to the signed-in account. */
@@ -93,7 +79,7 @@ export async function linkWithIdToken(
 ): Promise<LinkedIdentity> {
   const identity: VerifiedIdentity = await verifiedOrAudited(
     () => verifyNativeSignIn(deps, input),
-    (reason) => auditLinkFailure(deps, caller, reason, context),
+    (detail) => context.audit('federation.link_refused', { outcome: 'failure', subject: caller.accountId, detail }),
   );
   return linkIdentity(deps, caller, identity, context);
 }
@@ -107,7 +93,7 @@ export async function linkWithExchangeCode(
 ): Promise<LinkedIdentity> {
   const identity = await verifiedOrAudited(
     () => redeemExchangeCode(deps.db, { ...input, jkt: undefined, now: deps.clock.now() }),
-    (reason) => auditLinkFailure(deps, caller, reason, context),
+    (detail) => context.audit('federation.link_refused', { outcome: 'failure', subject: caller.accountId, detail }),
   );
   return linkIdentity(deps, caller, identity, context);
 }

@@ -25,7 +25,6 @@
  */
 import type { FederatedSignInResponse } from '@portcullis/protocol';
 import { randomUUID } from 'node:crypto';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { createExternalAccount, findAccountSignInState } from '../accounts/index.ts';
@@ -65,15 +64,9 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
           ? { provider_client_id: identity.providerToken.clientId, provider_token: identity.providerToken.sealed }
           : {}),
       });
-      await writeAuditEvent(tx, deps.clock, {
-        action: 'federation.signed_in',
-        outcome: 'success',
-        actorId: existing.account_id,
-        subjectId: existing.account_id,
-        ...context,
-        reason: identity.provider,
-      });
-      return { accountId: existing.account_id, created: false, roles: state.roles };
+      const accountId = existing.account_id;
+      await context.audit('federation.signed_in', { actor: accountId, subject: accountId, detail: identity.provider }, tx);
+      return { accountId, created: false, roles: state.roles };
     }
     if (identity.email === null || !identity.emailVerified) return { refused: 'email_not_verified' };
     const accountId = await createExternalAccount(tx, { email: identity.email, emailVerified: true, now });
@@ -82,23 +75,10 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
       // The same identity was linked meanwhile by a concurrent first sign-in: start over.
       throw new ConcurrentFirstSignIn();
     }
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'federation.account_created',
-      outcome: 'success',
-      actorId: accountId,
-      subjectId: accountId,
-      ...context,
-      reason: identity.provider,
-    });
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'federation.signed_in',
-      outcome: 'success',
-      actorId: accountId,
-      subjectId: accountId,
-      ...context,
-      reason: identity.provider,
-    });
-    return { accountId, created: true, roles: (await findAccountSignInState(tx, accountId))?.roles ?? [] };
+    const roles = (await findAccountSignInState(tx, accountId))?.roles ?? [];
+    await context.audit('federation.account_created', { actor: accountId, subject: accountId, detail: identity.provider }, tx);
+    await context.audit('federation.signed_in', { actor: accountId, subject: accountId, detail: identity.provider }, tx);
+    return { accountId, created: true, roles };
   });
 }
 
@@ -120,18 +100,6 @@ export function identityRow(identity: VerifiedIdentity, accountId: string, now: 
     created_at: now,
     last_used_at: now,
   };
-}
-
-/** Records a refused or failed federated sign-in (reason codes only). */
-export async function auditSignInFailure(deps: FederationDeps, reason: string, context: RequestContext, accountId?: string): Promise<void> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'federation.sign_in_failed',
-    outcome: 'failure',
-    actorId: accountId ?? null,
-    subjectId: accountId ?? null,
-    ...context,
-    reason,
-  });
 }
 
 /**
@@ -160,7 +128,13 @@ export async function signInWithIdentity(
     resolution = (await attempt()) ?? { refused: 'account_exists' };
   }
   if ('refused' in resolution) {
-    await auditSignInFailure(deps, resolution.refused, context, resolution.accountId);
+    const accountId = resolution.accountId ?? null;
+    await context.audit('federation.sign_in_failed', {
+      outcome: 'failure',
+      actor: accountId,
+      subject: accountId,
+      detail: resolution.refused,
+    });
     throw appError(REFUSALS[resolution.refused], { detail: resolution.refused });
   }
   // The federated sign-in is a first factor like a password: the account's role policy and

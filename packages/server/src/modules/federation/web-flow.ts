@@ -25,15 +25,15 @@ import { AppError, appError } from '../../platform/errors/app-error.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
 import { sha256Base64Url } from './digest.ts';
+import { failureReasonOf } from './failure-reason.ts';
 import { identityFromClaims, parseAppleUser } from './identity/claims.ts';
-import { tokenFailureOf, verifyProviderJwt } from './identity/verify-id-token.ts';
+import { verifyProviderJwt } from './identity/verify-id-token.ts';
 import { profileOf, type VerifiedIdentity } from './identity/verified-identity.ts';
 import { loadOpenIdClient } from './libraries.ts';
 import { providerById } from './native-flow.ts';
 import type { Provider } from './providers/provider.ts';
 import { providerFailure } from './providers/provider-errors.ts';
 import * as repo from './repository.ts';
-import { auditSignInFailure } from './sign-in.ts';
 import { tokenBinding } from './token-vault.ts';
 import {
   bindingHash,
@@ -182,8 +182,10 @@ export async function completeWebFlow(deps: FederationDeps, input: CallbackInput
   const provider = webProvider(deps, input.provider);
   const clear = clearBindingCookie(provider.settings.id, sameSiteOf(provider));
   const state = input.params['state'];
+  // The provider's answer comes through the browser, signed in as nobody: no actor, no account.
+  const refused = (detail: string) => context.audit('federation.sign_in_failed', { outcome: 'failure', actor: null, detail });
   const refuse = async (reason: string): Promise<never> => {
-    await auditSignInFailure(deps, reason, context);
+    await refused(reason);
     throw appError('FEDERATION_STATE_INVALID', { detail: reason, headers: { 'set-cookie': clear } });
   };
   if (typeof state !== 'string' || state === '') return refuse('state_missing');
@@ -208,7 +210,7 @@ export async function completeWebFlow(deps: FederationDeps, input: CallbackInput
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     const code: ErrorCode = error.code;
-    await auditSignInFailure(deps, code === 'FEDERATION_TOKEN_INVALID' ? `token_${tokenFailureOf(error)}` : code.toLowerCase(), context);
+    await refused(failureReasonOf(error));
     return { location: withParams(flow.return_url, { [FEDERATION_RETURN_PARAMS.error]: code }), setCookie: clear, failure: error };
   }
 }

@@ -20,7 +20,6 @@
 import type { VerifiedAuthenticationResponse } from '@simplewebauthn/server';
 import type { AuthenticationCredential } from '@portcullis/protocol';
 import type { Kysely } from 'kysely';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Database, PasskeyCredentialsTable } from '../../platform/db/schema.ts';
@@ -80,14 +79,11 @@ async function verifySignature(
 async function suspendCloned(deps: AssertionDeps, credential: PasskeyCredentialsTable, context: RequestContext): Promise<void> {
   await withTransaction(deps.db, async (tx) => {
     await repo.suspendCredential(tx, { id: credential.id, now: deps.clock.now(), reason: 'counter_regression' });
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.clone_detected',
-      outcome: 'failure',
-      actorId: credential.account_id,
-      subjectId: credential.account_id,
-      ...context,
-      reason: 'counter_regression',
-    });
+    await context.audit(
+      'passkey.clone_detected',
+      { outcome: 'failure', actor: credential.account_id, subject: credential.account_id, detail: 'counter_regression' },
+      tx,
+    );
   });
 }
 
@@ -116,13 +112,7 @@ export async function verifyAssertion(deps: AssertionDeps, input: AssertionInput
   const recorded = await withTransaction(deps.db, async (tx) => {
     const now = deps.clock.now();
     if (!(await repo.recordUse(tx, { id: credential.id, signCount: newCounter, backedUp: credentialBackedUp, now }))) return false;
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.authenticated',
-      outcome: 'success',
-      actorId: credential.account_id,
-      subjectId: credential.account_id,
-      ...context,
-    });
+    await context.audit('passkey.authenticated', { actor: credential.account_id, subject: credential.account_id }, tx);
     return true;
   });
   if (!recorded) {

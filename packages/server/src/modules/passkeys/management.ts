@@ -7,7 +7,6 @@
  * staff account's last passkey.
  */
 import type { Passkey, PasskeyList } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
@@ -18,7 +17,6 @@ import * as repo from './repository.ts';
 
 export interface PasskeyTarget {
   readonly accountId: string;
-  readonly sessionId: string;
   /** Our passkey id (`pk_…`). */
   readonly id: string;
 }
@@ -34,14 +32,7 @@ export async function renamePasskey(
 ): Promise<Passkey> {
   const renamed = await withTransaction(deps.db, async (tx) => {
     if (!(await repo.renameCredential(tx, target))) return undefined;
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.renamed',
-      outcome: 'success',
-      actorId: target.accountId,
-      subjectId: target.accountId,
-      sessionId: target.sessionId,
-      ...context,
-    });
+    await context.audit('passkey.renamed', { subject: target.accountId }, tx);
     return repo.findOwnCredential(tx, target.accountId, target.id);
   });
   if (!renamed) throw appError('PASSKEY_NOT_FOUND', { detail: 'rename of a passkey the caller does not own' });
@@ -59,26 +50,15 @@ export async function removePasskey(deps: PasskeysDeps, target: PasskeyTarget, c
     const usableRemaining = await repo.countUsableCredentialsExcept(tx, target.accountId, target.id);
     if (removesLastPhishingResistantFactor({ roles: account.roles, policy: deps.rolePolicy, usableRemaining })) return 'last_factor';
     await repo.deleteCredential(tx, target.accountId, target.id);
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.removed',
-      outcome: 'success',
-      actorId: target.accountId,
-      subjectId: target.accountId,
-      sessionId: target.sessionId,
-      ...context,
-    });
+    await context.audit('passkey.removed', { subject: target.accountId }, tx);
     return 'removed';
   });
   if (outcome === 'not_found') throw appError('PASSKEY_NOT_FOUND', { detail: 'removal of a passkey the caller does not own' });
   if (outcome === 'last_factor') {
-    await writeAuditEvent(deps.db, deps.clock, {
-      action: 'passkey.removal_refused',
+    await context.audit('passkey.removal_refused', {
       outcome: 'failure',
-      actorId: target.accountId,
-      subjectId: target.accountId,
-      sessionId: target.sessionId,
-      ...context,
-      reason: 'last_phishing_resistant_factor',
+      subject: target.accountId,
+      detail: 'last_phishing_resistant_factor',
     });
     throw appError('PASSKEY_LAST_FACTOR', { detail: 'staff account would keep no usable passkey' });
   }

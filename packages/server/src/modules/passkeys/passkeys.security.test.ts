@@ -344,12 +344,28 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
 
   describe('V16.3.1 passkey events are audited without secrets', () => {
     it('records registration and sign-in with actor and session, and no credential material', async () => {
-      const { authenticator } = await accountWithPasskey(app);
+      const { authenticator, email } = await accountWithPasskey(app);
       expect((await signInWithPasskey(new TestDevice(app), authenticator)).statusCode).toBe(201);
-      const rows = [...(await auditRows(app, 'passkey.registered')), ...(await auditRows(app, 'passkey.authenticated'))];
-      expect(rows.length).toBeGreaterThanOrEqual(2);
-      for (const row of rows) {
-        expect(row.actor_id).toMatch(/^[0-9a-f-]{36}$/);
+      const { id: accountId } = await app.portcullis.database.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      const ofAccount = async (action: string) => (await auditRows(app, action)).filter((row) => row.subject_id === accountId);
+      const [registered] = await ofAccount('passkey.registered');
+      const [authenticated] = await ofAccount('passkey.authenticated');
+      if (!registered || !authenticated) throw new Error('passkey events missing from the audit log');
+      // Registration is the signed-in owner's act, in the session that asked for it.
+      const owner = await app.portcullis.database.db
+        .selectFrom('sessions')
+        .select('account_id')
+        .where('id', '=', registered.session_id ?? '')
+        .executeTakeFirst();
+      expect([registered.actor_id, owner?.account_id]).toEqual([accountId, accountId]);
+      // A passkey sign-in has nobody signed in yet: the credential's account acts, in no session.
+      expect([authenticated.actor_id, authenticated.subject_id, authenticated.session_id]).toEqual([accountId, accountId, null]);
+      for (const row of [registered, authenticated]) {
+        expect(row.request_id).not.toBeNull();
         expect(JSON.stringify(row)).not.toContain(authenticator.credentialIds[0]);
       }
     });

@@ -10,7 +10,6 @@
  */
 import type { VerifiedRegistrationResponse } from '@simplewebauthn/server';
 import type { Passkey, PasskeyCreationOptions, RegistrationCredential } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { randomBase64Url } from '../../platform/crypto/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
@@ -66,20 +65,11 @@ export async function startRegistration(deps: PasskeysDeps, owner: RegistrationO
 }
 
 async function refuse(
-  deps: PasskeysDeps,
   owner: RegistrationOwner,
   context: RequestContext,
   failure: { code: 'PASSKEY_CHALLENGE_INVALID' | 'PASSKEY_REGISTRATION_INVALID' | 'PASSKEY_ALREADY_REGISTERED'; reason: string },
 ): Promise<AppError> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'passkey.registration_failed',
-    outcome: 'failure',
-    actorId: owner.accountId,
-    subjectId: owner.accountId,
-    sessionId: owner.sessionId,
-    ...context,
-    reason: failure.reason,
-  });
+  await context.audit('passkey.registration_failed', { outcome: 'failure', subject: owner.accountId, detail: failure.reason });
   return appError(failure.code, { detail: `passkey registration refused: ${failure.reason}` });
 }
 
@@ -106,21 +96,20 @@ export async function finishRegistration(
   const { helpers } = await loadWebAuthn();
   const owner = { accountId: input.accountId, sessionId: input.sessionId };
   const challenge = await readChallenge(input.credential.response.clientDataJSON);
-  if (challenge === undefined) throw await refuse(deps, owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: 'malformed' });
+  if (challenge === undefined) throw await refuse(owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: 'malformed' });
   const refusal = await consumeChallenge(challengeDepsOf(deps), challenge, 'registration', owner);
-  if (refusal) throw await refuse(deps, owner, context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });
+  if (refusal) throw await refuse(owner, context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });
 
   let verified: VerifiedRegistrationResponse;
   try {
     verified = await verify(deps, input.credential, challenge);
   } catch (error) {
-    throw await refuse(deps, owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: verificationFailureReason(error) });
+    throw await refuse(owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: verificationFailureReason(error) });
   }
-  if (!verified.verified) throw await refuse(deps, owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: 'attestation_invalid' });
+  if (!verified.verified) throw await refuse(owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: 'attestation_invalid' });
   const info = verified.registrationInfo;
   const attestation = await checkAttestation(deps.relyingParty.attestation, info.attestationObject);
-  if ('refused' in attestation)
-    throw await refuse(deps, owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: attestation.refused });
+  if ('refused' in attestation) throw await refuse(owner, context, { code: 'PASSKEY_REGISTRATION_INVALID', reason: attestation.refused });
 
   const now = deps.clock.now();
   const row = {
@@ -144,16 +133,9 @@ export async function finishRegistration(
   };
   const inserted = await withTransaction(deps.db, async (tx) => {
     if (!(await repo.insertCredential(tx, row))) return false;
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'passkey.registered',
-      outcome: 'success',
-      actorId: input.accountId,
-      subjectId: input.accountId,
-      sessionId: input.sessionId,
-      ...context,
-    });
+    await context.audit('passkey.registered', { subject: input.accountId }, tx);
     return true;
   });
-  if (!inserted) throw await refuse(deps, owner, context, { code: 'PASSKEY_ALREADY_REGISTERED', reason: 'credential_exists' });
+  if (!inserted) throw await refuse(owner, context, { code: 'PASSKEY_ALREADY_REGISTERED', reason: 'credential_exists' });
   return toPasskeyDto(row);
 }

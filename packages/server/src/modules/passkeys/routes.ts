@@ -138,11 +138,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
         const principal = principalOf(request);
         const { id } = request.params;
         const { name } = request.body;
-        return renamePasskey(
-          deps.passkeys,
-          { accountId: principal.accountId, sessionId: principal.sessionId, id, name },
-          requestContext(request),
-        );
+        return renamePasskey(deps.passkeys, { accountId: principal.accountId, id, name }, requestContext(request));
       },
     );
 
@@ -169,7 +165,7 @@ export function passkeysRoutes(deps: PasskeysRouteDeps) {
       async (request, reply) => {
         const principal = principalOf(request);
         const { id } = request.params;
-        await removePasskey(deps.passkeys, { accountId: principal.accountId, sessionId: principal.sessionId, id }, requestContext(request));
+        await removePasskey(deps.passkeys, { accountId: principal.accountId, id }, requestContext(request));
         return reply.code(204).send();
       },
     );

@@ -19,7 +19,6 @@
  * is checked by the route before step 1, so a nonce retry does not spend the challenge.
  */
 import type { AuthenticationCredential, Device, PasskeyRequestOptions, TokenResponse } from '@portcullis/protocol';
-import { writeAuditEvent } from '../../platform/audit/audit.ts';
 import { appError, type AppError } from '../../platform/errors/app-error.ts';
 import { issueSession } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
@@ -57,34 +56,28 @@ export async function startSignIn(deps: PasskeysDeps): Promise<PasskeyRequestOpt
 }
 
 async function refuse(
-  deps: PasskeysDeps,
   context: RequestContext,
   failure: { code: 'PASSKEY_CHALLENGE_INVALID' | 'PASSKEY_SIGN_IN_FAILED'; reason: string; accountId?: string },
 ): Promise<AppError> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'passkey.sign_in_failed',
-    outcome: 'failure',
-    actorId: failure.accountId ?? null,
-    subjectId: failure.accountId ?? null,
-    ...context,
-    reason: failure.reason,
-  });
+  // A public route: nobody is signed in, so the account (once the credential names one) is the actor.
+  const accountId = failure.accountId ?? null;
+  await context.audit('passkey.sign_in_failed', { outcome: 'failure', actor: accountId, subject: accountId, detail: failure.reason });
   return appError(failure.code, { detail: `passkey sign-in refused: ${failure.reason}` });
 }
 
 export async function finishSignIn(deps: PasskeysDeps, input: PasskeySignIn, context: RequestContext): Promise<TokenResponse> {
   const { credential: response } = input;
   const challenge = await readChallenge(response.response.clientDataJSON);
-  if (challenge === undefined) throw await refuse(deps, context, { code: 'PASSKEY_SIGN_IN_FAILED', reason: 'malformed' });
+  if (challenge === undefined) throw await refuse(context, { code: 'PASSKEY_SIGN_IN_FAILED', reason: 'malformed' });
   const refusal = await consumeChallenge(challengeDepsOf(deps), challenge, 'authentication', null);
-  if (refusal) throw await refuse(deps, context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });
+  if (refusal) throw await refuse(context, { code: 'PASSKEY_CHALLENGE_INVALID', reason: `challenge_${refusal}` });
 
   const verified = await verifyAssertion(deps, { response, expectedChallenge: challenge }, context);
   if (!verified.ok) {
     // A clone is already audited (and the credential suspended) as `passkey.clone_detected`.
     if (verified.cloneDetected === true)
       throw appError('PASSKEY_SIGN_IN_FAILED', { detail: 'passkey sign-in refused: counter_regression' });
-    throw await refuse(deps, context, {
+    throw await refuse(context, {
       code: 'PASSKEY_SIGN_IN_FAILED',
       reason: verified.reason,
       ...(verified.accountId === undefined ? {} : { accountId: verified.accountId }),

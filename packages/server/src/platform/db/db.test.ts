@@ -79,7 +79,8 @@ describe('embedded SQLite durability', () => {
     onTestFinished(() => app.close());
     const flushes = await holdWalFlushes();
     const response = signUp(app, 'durable@example.com');
-    await vi.waitFor(() => expect(flushes.started()).toBeGreaterThan(0));
+    // The sign-up hashes its password before it commits: allow for a busy machine.
+    await vi.waitFor(() => expect(flushes.started()).toBeGreaterThan(0), { timeout: 15_000 });
     expect(await settledWithin(response, 300)).toBe(false);
     flushes.release();
     expect((await response).statusCode).toBe(202);
@@ -90,7 +91,8 @@ describe('embedded SQLite durability', () => {
     onTestFinished(() => app.close().catch(() => undefined));
     const flushes = await holdWalFlushes();
     const response = signUp(app, 'lost@example.com');
-    await vi.waitFor(() => expect(flushes.started()).toBeGreaterThan(0));
+    // The sign-up hashes its password before it commits: allow for a busy machine.
+    await vi.waitFor(() => expect(flushes.started()).toBeGreaterThan(0), { timeout: 15_000 });
     flushes.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     const first = await response;
     expect(first.statusCode).toBe(503);

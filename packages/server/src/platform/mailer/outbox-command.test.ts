@@ -84,7 +84,7 @@ describe('portcullis outbox', () => {
   it('exits 2 on a bad --limit, and help lists the command', async () => {
     const [bad, help] = await Promise.all([runCli(['outbox', '--limit', '0']), runCli(['help'])]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('portcullis: --limit must be a whole number from 1 to 100\n');
+    expect(bad.stderr).toBe('portcullis: outbox: --limit must be a whole number from 1 to 100\n');
     expect(help.stdout).toMatch(/\n {2}outbox {10}Print the newest messages of the development mail outbox/);
   });
 });

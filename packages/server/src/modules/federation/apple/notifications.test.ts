@@ -88,6 +88,17 @@ describe.each(testDatabases())('Apple server-to-server notifications ($dialect)'
       { outcome: 'success', reason: 'email_disabled', subject_id: accountId },
       { outcome: 'success', reason: 'email_enabled', subject_id: accountId },
     ]);
+    // Apple, not a person, sends them: no actor and no session, though the route knows the request.
+    const origins = await app.portcullis.database.db
+      .selectFrom('audit_events')
+      .select(['actor_id', 'session_id'])
+      .where('action', '=', 'federation.notification_received')
+      .where('request_id', 'is not', null)
+      .execute();
+    expect(origins).toEqual([
+      { actor_id: null, session_id: null },
+      { actor_id: null, session_id: null },
+    ]);
     expect(JSON.stringify(await app.portcullis.database.db.selectFrom('audit_events').selectAll().execute())).not.toContain('privaterelay');
   });
 

@@ -18,9 +18,12 @@
  *
  * Notifications can arrive out of order: one whose `event_time` is older than the last applied
  * to the identity is recorded but not applied.
+ *
+ * Every notification is audited as `federation.notification_received`. It arrives on a public
+ * route from Apple, not from a person: the events name no actor, and the identity's account (once
+ * known) as subject.
  */
 import type { JWTPayload } from 'jose';
-import { writeAuditEvent } from '../../../platform/audit/audit.ts';
 import { withTransaction } from '../../../platform/db/index.ts';
 import { appError } from '../../../platform/errors/app-error.ts';
 import { revokeSessions } from '../../sessions/index.ts';
@@ -73,23 +76,6 @@ const REASONS: Readonly<Record<AppleEventType, string>> = {
   'account-delete': 'account_delete',
 };
 
-async function auditNotification(
-  deps: FederationDeps,
-  outcome: 'success' | 'failure',
-  reason: string,
-  context: RequestContext,
-  accountId?: string,
-): Promise<void> {
-  await writeAuditEvent(deps.db, deps.clock, {
-    action: 'federation.notification_received',
-    outcome,
-    actorId: null,
-    subjectId: accountId ?? null,
-    ...context,
-    reason,
-  });
-}
-
 /**
  * Verifies and applies one notification.
  *
@@ -117,12 +103,13 @@ export async function receiveAppleNotification(
     });
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'FEDERATION_TOKEN_INVALID') throw error;
-    await auditNotification(deps, 'failure', `invalid_${tokenFailureOf(error)}`, context);
+    const detail = `invalid_${tokenFailureOf(error)}`;
+    await context.audit('federation.notification_received', { outcome: 'failure', actor: null, subject: null, detail });
     throw appError('FEDERATION_NOTIFICATION_INVALID', { detail: tokenFailureOf(error) });
   }
   const event = parseAppleEvent(claims);
   if (!event || typeof claims.jti !== 'string') {
-    await auditNotification(deps, 'failure', 'invalid_event', context);
+    await context.audit('federation.notification_received', { outcome: 'failure', actor: null, subject: null, detail: 'invalid_event' });
     throw appError('FEDERATION_NOTIFICATION_INVALID', { detail: 'unrecognised event' });
   }
   const firstDelivery = await repo.claimOnce(
@@ -135,7 +122,8 @@ export async function receiveAppleNotification(
   const reason = REASONS[event.type];
   if (!firstDelivery || !identity || (identity.last_event_at !== null && event.eventTime < identity.last_event_at)) {
     // A repeat, someone we do not know, or overtaken by a newer event: acknowledged, not applied.
-    await auditNotification(deps, 'success', `${reason}_ignored`, context, identity?.account_id);
+    const subject = identity?.account_id ?? null;
+    await context.audit('federation.notification_received', { actor: null, subject, detail: `${reason}_ignored` });
     return;
   }
   await withTransaction(deps.db, async (tx) => {
@@ -161,14 +149,7 @@ export async function receiveAppleNotification(
         await repo.deleteIdentity(tx, identity.account_id, identity.id);
         break;
     }
-    await writeAuditEvent(tx, deps.clock, {
-      action: 'federation.notification_received',
-      outcome: 'success',
-      actorId: null,
-      subjectId: identity.account_id,
-      ...context,
-      reason,
-    });
+    await context.audit('federation.notification_received', { actor: null, subject: identity.account_id, detail: reason }, tx);
   });
   if (event.type === 'consent-revoked' || event.type === 'account-delete') {
     await revokeSessions(deps.sessions, { accountId: identity.account_id, reason: `apple_${reason}` }, context);
