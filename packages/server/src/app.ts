@@ -64,7 +64,7 @@ import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } 
 import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes, phoneRoutes, type OutOfBandDeps } from './modules/mfa/index.ts';
 import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
-import { federationRoutes } from './modules/federation/index.ts';
+import { federationRoutes, signInProviderNames } from './modules/federation/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
@@ -215,6 +215,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     sessions,
     assurance,
     passwordsEnabled: config.passwords.enabled,
+    signInProviders: signInProviderNames(config),
     hasher: options.passwordHasher ?? (await createPasswordHasher({ config: config.passwords })),
     policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
     passwordAttempts: createPasswordAttemptGuard(limiters, config.defense.passwordFailures),

@@ -239,7 +239,8 @@ const PasswordsSchema = Type.Object(
       minimum: 8,
       maximum: 64,
       default: 8,
-      description: 'Minimum length when the account also has a second factor (NIST SP 800-63B-4: 8).',
+      description:
+        'Minimum length when a password sign-in to the account is asked for a second factor (a confirmed authenticator app, a passkey, or a phone while SMS codes are on; NIST SP 800-63B-4: 8). Applies to a password change, and to a reset once its emailed code is proven; never to a sign-up.',
     }),
     maxLength: Type.Integer({ minimum: 64, maximum: 1024, default: 128, description: 'Maximum length accepted (at least 64).' }),
     argon2: Type.Object(

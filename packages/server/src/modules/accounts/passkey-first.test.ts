@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
-import { TestDevice } from '../../test-support/dpop-client.ts';
+import { TestDevice, waitForMail } from '../../test-support/dpop-client.ts';
 import { SoftwareAuthenticator, registerPasskey, signInWithPasskey } from '../../test-support/software-authenticator.ts';
 import { confirmWithDevice, confirmationCode, passkeyFirstEnrolment, signUpWithoutPassword } from './test-support/passkey-first.ts';
 
@@ -64,5 +64,16 @@ describe.each(settings)('passkey-first sign-up ($dialect, passwords.enabled: $pa
     }
     expect((await confirmWithDevice(device, email, second)).statusCode).toBe(201);
     expect((await registerPasskey(device, new SoftwareAuthenticator())).statusCode).toBe(201);
+  });
+
+  it('a sign-up for an address that has a passkey tells its owner how to sign in, with "Forgot password" only when passwords are on', async () => {
+    const email = 'settled-owner@example.test';
+    const device = await passkeyFirstEnrolment(app, email);
+    expect((await registerPasskey(device, new SoftwareAuthenticator())).statusCode).toBe(201);
+    expect((await signUpWithoutPassword(new TestDevice(app), email)).statusCode).toBe(202);
+    const note = (await waitForMail(app, email, { subject: /sign-up attempt/i })).body.replace(/\s+/g, ' ');
+    expect(note).toContain('with your passkey');
+    if (passwords) expect(note).toContain('"Forgot password"');
+    else expect(note).not.toMatch(/password/i);
   });
 });

@@ -28,7 +28,7 @@ import {
 } from '../../platform/mailer/templates.ts';
 import { revokeSessions, type IssueSessionInput, type SessionsDeps } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
-import { completeFirstFactor, type AssuranceDeps } from '../assurance/index.ts';
+import { completeFirstFactor, passwordHasSecondFactor, type AssuranceDeps } from '../assurance/index.ts';
 import type { PasswordAttempt, PasswordAttemptGuard } from '../defense/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
 import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
@@ -44,6 +44,8 @@ export interface AccountsDeps {
   readonly keyRing: KeyRing;
   /** `passwords.enabled`: false refuses every password operation with `PASSWORDS_DISABLED`. */
   readonly passwordsEnabled: boolean;
+  /** Names of the configured sign-in providers, for mail that says how to sign in. */
+  readonly signInProviders: readonly string[];
   readonly hasher: PasswordHasher;
   readonly policy: PasswordPolicy;
   /** Credential-stuffing limits every password check passes first. */
@@ -66,10 +68,30 @@ export function toAccountDto(account: AccountsTable): Account {
   };
 }
 
-/** Second factors arrive with the MFA module; until then every account is single-factor (15+ characters). */
-async function assertPasswordAllowed(deps: AccountsDeps, password: string, email: string, pointer: string): Promise<void> {
-  const { violations } = await deps.policy.checkPasswordPolicy(password, { hasSecondFactor: false, context: { email } });
+/**
+ * Runs the password policy. `hasSecondFactor`: a password sign-in to the account is asked for
+ * another factor (`passwordHasSecondFactor`), so the shorter minimum applies; never at sign-up.
+ */
+async function assertPasswordAllowed(
+  deps: AccountsDeps,
+  password: string,
+  account: { readonly email: string; readonly hasSecondFactor: boolean },
+  pointer: string,
+): Promise<void> {
+  const { violations } = await deps.policy.checkPasswordPolicy(password, {
+    hasSecondFactor: account.hasSecondFactor,
+    context: { email: account.email },
+  });
   if (violations.length > 0) throw passwordPolicyError(violations, { pointer });
+}
+
+/** Whether a password sign-in to `account` is asked for a second factor now (see modules/assurance). */
+function secondFactorGuards(
+  deps: AccountsDeps,
+  db: Parameters<typeof passwordHasSecondFactor>[1],
+  account: AccountsTable,
+): Promise<boolean> {
+  return passwordHasSecondFactor(deps.assurance, db, { id: account.id, roles: JSON.parse(account.roles) as string[] });
 }
 
 /** Sends mail without making the caller wait: response time must not depend on the recipient. */
@@ -92,7 +114,7 @@ export async function signUp(
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
     assertPasswordsEnabled(deps, 'sign-up with a password');
-    await assertPasswordAllowed(deps, input.password, email, '/body/password');
+    await assertPasswordAllowed(deps, input.password, { email, hasSecondFactor: false }, '/body/password');
     passwordHash = await deps.hasher.hashPassword(input.password); // on both paths: same cost
   } else if (!deps.assurance.passkeySignIn) {
     throw new TypeError('a sign-up without a password needs passkeys (the route asks for a password)');
@@ -129,7 +151,7 @@ export async function signUp(
   // The owner of an existing address learns someone tried; the caller learns nothing either way.
   const message =
     sent === undefined
-      ? signUpAttemptMessage()
+      ? signUpAttemptMessage({ passwords: deps.passwordsEnabled, passkeys: deps.assurance.passkeySignIn, providers: deps.signInProviders })
       : emailVerificationMessage({ code: sent.code, validForMinutes: CODE_POLICY.verify_email.ttlMinutes });
   sendInBackground(deps, email, message);
 }
@@ -262,7 +284,8 @@ export async function changePassword(
     throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'current password wrong' });
   }
   await attempt.succeeded();
-  await assertPasswordAllowed(deps, input.newPassword, account.email, '/body/newPassword');
+  const hasSecondFactor = await secondFactorGuards(deps, deps.db, account);
+  await assertPasswordAllowed(deps, input.newPassword, { email: account.email, hasSecondFactor }, '/body/newPassword');
   const hash = await deps.hasher.hashPassword(input.newPassword);
   const now = deps.clock.now();
   await withTransaction(deps.db, async (tx) => {
@@ -305,7 +328,9 @@ export async function confirmPasswordReset(
 ): Promise<void> {
   assertPasswordsEnabled(deps, 'password reset');
   const email = repo.normalizeEmail(input.email);
-  await assertPasswordAllowed(deps, input.newPassword, email, '/body/newPassword');
+  // Before the code, the same answer for every address: the rules at the shorter minimum, since
+  // whether this account has a second factor is not the caller's to learn yet.
+  await assertPasswordAllowed(deps, input.newPassword, { email, hasSecondFactor: true }, '/body/newPassword');
   const now = deps.clock.now();
   // The code is checked (and the attempt spent, committed even when wrong) before any Argon2id
   // work, so guessing codes cannot be used to load the hash queue.
@@ -314,6 +339,10 @@ export async function confirmPasswordReset(
     if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', code: input.code, now }))) {
       return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
+    // With the code proven, the account's own minimum. Throwing rolls the use of the code back:
+    // the person retypes a longer password with the same code.
+    const tooShort = deps.policy.lengthViolation(input.newPassword, { hasSecondFactor: await secondFactorGuards(deps, tx, account) });
+    if (tooShort !== undefined) throw passwordPolicyError([tooShort], { pointer: '/body/newPassword' });
     return { accountId: account.id };
   });
   if ('failed' in outcome) throw appError('VERIFICATION_CODE_INVALID', { detail: outcome.failed });

@@ -9,7 +9,7 @@
 export { assuranceRoutes } from './routes.ts';
 export type { AssuranceRouteDeps } from './routes.ts';
 export type { AssuranceDeps } from './deps.ts';
-export { completeFirstFactor } from './sign-in.ts';
+export { completeFirstFactor, passwordHasSecondFactor } from './sign-in.ts';
 export type { FirstFactor } from './sign-in.ts';
 export { checkSecondFactor } from './second-factor.ts';
 export type { CodeMethod, OutOfBandCodeMethod, SecondFactorInput, SecondFactorResult } from './second-factor.ts';

@@ -43,6 +43,7 @@ export interface FirstFactor {
 }
 
 type ChallengeMethod = CodeMethod | OutOfBandCodeMethod | 'passkey';
+type Db = Parameters<typeof repo.factorInventory>[0];
 
 /** Where a code could be sent and may be, by policy: a confirmed phone (SMS on) / verified email, aal1 only. */
 function outOfBandChannels(deps: AssuranceDeps, factors: repo.FactorInventory, required: AssuranceLevel): { email: boolean; sms: boolean } {
@@ -65,12 +66,34 @@ function methodsFor(required: AssuranceLevel, factors: repo.FactorInventory, cod
   return methods;
 }
 
-export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
-  const required = requiredLevelFor(first.roles, deps.config.requiredLevel);
-  const inventory = await repo.factorInventory(deps.db, first.accountId);
+/** The level the account's roles require, and the ways a sign-in challenge could be answered now. */
+async function challengeMethods(
+  deps: AssuranceDeps,
+  db: Db,
+  account: { readonly id: string; readonly roles: readonly string[] },
+): Promise<{ required: AssuranceLevel; methods: ChallengeMethod[] }> {
+  const required = requiredLevelFor(account.roles, deps.config.requiredLevel);
+  const inventory = await repo.factorInventory(db, account.id);
   // A passkey kept from before passkeys were switched off cannot answer a challenge.
   const factors = { ...inventory, passkey: inventory.passkey && deps.passkeySignIn };
-  const methods = methodsFor(required, factors, outOfBandChannels(deps, factors, required));
+  return { required, methods: methodsFor(required, factors, outOfBandChannels(deps, factors, required)) };
+}
+
+/**
+ * Whether a password sign-in to this account is asked for a second factor now: what NIST SP
+ * 800-63B-4 calls a password used with a second factor, for which a shorter password may do
+ * (`passwords.minLengthWithSecondFactor`). `db` lets a caller ask inside its transaction.
+ */
+export async function passwordHasSecondFactor(
+  deps: AssuranceDeps,
+  db: Db,
+  account: { readonly id: string; readonly roles: readonly string[] },
+): Promise<boolean> {
+  return (await challengeMethods(deps, db, account)).methods.length > 0;
+}
+
+export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
+  const { required, methods } = await challengeMethods(deps, deps.db, { id: first.accountId, roles: first.roles });
   const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device };
   if (methods.length === 0) {
     // Nothing more to ask: a full session when one factor is enough, else one that can only enrol.

@@ -52,6 +52,16 @@ export function createFederationDeps(options: Omit<FederationModuleOptions, 'tok
   };
 }
 
+const KIND_NAMES: Readonly<Record<string, string>> = { apple: 'Apple', google: 'Google' };
+
+/**
+ * The configured sign-in providers by the names people know them as ("Apple", "Google"; a
+ * generic OpenID Connect provider by its id), for messages that tell someone how to sign in.
+ */
+export function signInProviderNames(config: Pick<Config, 'federation'>): string[] {
+  return Object.entries(config.federation.providers).map(([id, provider]) => KIND_NAMES[provider.kind] ?? id);
+}
+
 /** The federation plugin. Routes exist whatever the configuration; unknown providers answer 404. */
 export function federationRoutes(options: FederationModuleOptions): (app: RouteApp) => Promise<void> {
   return routes({ federation: createFederationDeps(options), tokenRequestProof: options.tokenRequestProof });

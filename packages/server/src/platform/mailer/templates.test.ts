@@ -22,7 +22,8 @@ const ALL: Record<string, MailTemplate> = {
   emailVerification: emailVerificationMessage({ code: CODE, validForMinutes: 15 }),
   passwordReset: passwordResetMessage({ code: CODE, validForMinutes: 30 }),
   signInCode: signInCodeMessage({ code: CODE, validForMinutes: 5 }),
-  signUpAttempt: signUpAttemptMessage(),
+  signUpAttempt: signUpAttemptMessage({ passwords: true, passkeys: true, providers: [] }),
+  signUpAttemptWithoutPasswords: signUpAttemptMessage({ passwords: false, passkeys: true, providers: ['Apple', 'Google'] }),
   passwordChanged: passwordChangedMessage({ changedAt: AT }),
   newSignIn: newSignInMessage({ signedInAt: AT, device: 'Pixel 8', network: '203.0.113.0/24' }),
 };
@@ -51,9 +52,20 @@ describe('mail templates', () => {
   });
 
   it('the sign-up attempt notice carries no code and says nothing changed', () => {
-    const message = signUpAttemptMessage();
+    const message = signUpAttemptMessage({ passwords: true, passkeys: false, providers: [] });
     expect(message.text).not.toMatch(/\d{4,}/);
     expect(message.text).toContain('no new account was created');
+  });
+
+  it('the sign-up attempt notice suggests only the ways in the deployment offers', () => {
+    const text = (ways: Parameters<typeof signUpAttemptMessage>[0]) => signUpAttemptMessage(ways).text.replace(/\s+/g, ' ');
+    const withPasswords = text({ passwords: true, passkeys: true, providers: [] });
+    expect(withPasswords).toContain('sign in to your existing account instead, with your passkey or your password.');
+    expect(withPasswords).toContain('"Forgot password"');
+    const passwordless = text({ passwords: false, passkeys: true, providers: ['Apple', 'Google', 'corp'] });
+    expect(passwordless).toContain('sign in to your existing account instead, with your passkey or your Apple, Google or corp account.');
+    expect(passwordless).not.toMatch(/password/i);
+    expect(text({ passwords: false, passkeys: false, providers: ['Google'] })).toContain('instead, with your Google account.');
   });
 
   it('timed notices state the time in UTC', () => {

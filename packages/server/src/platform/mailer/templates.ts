@@ -110,16 +110,44 @@ export function passwordResetMessage(params: CodeMessageParams): MailTemplate {
   };
 }
 
+/** The ways this deployment lets people sign in, so a message only suggests ways that exist. */
+export interface SignInWays {
+  /** `passwords.enabled`: a password and "Forgot password". */
+  readonly passwords: boolean;
+  /** `passkeys.enabled`. */
+  readonly passkeys: boolean;
+  /** Names of the configured sign-in providers, as people know them ("Apple", "Google"). */
+  readonly providers: readonly string[];
+}
+
+/** "A", "A or B", "A, B or C". */
+function oneOf(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+}
+
+function signInAdvice(ways: SignInWays): string {
+  const how = [
+    ...(ways.passkeys ? ['your passkey'] : []),
+    ...(ways.providers.length > 0 ? [`your ${oneOf(ways.providers)} account`] : []),
+    ...(ways.passwords ? ['your password'] : []),
+  ];
+  const signIn = `If this was you, sign in to your existing account instead${how.length > 0 ? `, with ${oneOf(how)}` : ''}.`;
+  return ways.passwords
+    ? `${signIn} If you have forgotten your password, use "Forgot password" in the app.`
+    : `${signIn} If you can no longer sign in, contact the app's support.`;
+}
+
 /**
  * Sent to the owner of an existing account when someone signs up with that address, so that the
- * sign-up response itself never reveals whether the account exists.
+ * sign-up response itself never reveals whether the account exists. It suggests only the ways in
+ * the deployment offers (no "Forgot password" when passwords are off).
  */
-export function signUpAttemptMessage(): MailTemplate {
+export function signUpAttemptMessage(ways: SignInWays): MailTemplate {
   return {
     subject: `Sign-up attempt with your ${PRODUCT_NAME} address`,
     text: lines(
       `Someone tried to create a new ${PRODUCT_NAME} account with this email address. You already have an account, so no new account was created and nothing was changed.`,
-      'If this was you, sign in with your existing account instead. If you have forgotten your password, use "Forgot password" in the app.',
+      signInAdvice(ways),
       'If it was not you, you can ignore this email. Your account is unchanged.',
     ),
   };

@@ -71,6 +71,12 @@ export interface PasswordPolicy {
    */
   checkPasswordPolicy(password: string, options: PasswordPolicyOptions): Promise<PasswordPolicyResult>;
   /**
+   * Rules 1–2 alone (text and length), without the blocklist or the network: a second look at a
+   * password that passed `checkPasswordPolicy` for the shorter minimum, once the account (and so
+   * whether it has a second factor) is known.
+   */
+  lengthViolation(password: string, options: Pick<PasswordPolicyOptions, 'hasSecondFactor'>): PasswordPolicyViolation | undefined;
+  /**
    * Like `checkPasswordPolicy`, but throws `PASSWORD_POLICY_VIOLATION` (400) with one issue per
    * violation at `pointer` (default `/body/password`; `/body/newPassword` for change and reset).
    * @throws {AppError} `PASSWORD_POLICY_VIOLATION`
@@ -94,20 +100,20 @@ export function createPasswordPolicy(deps: PasswordPolicyDeps): PasswordPolicy {
     throw new TypeError('passwords.maxLength is below a minimum length');
   }
 
+  function lengthViolation(password: string, options: Pick<PasswordPolicyOptions, 'hasSecondFactor'>): PasswordPolicyViolation | undefined {
+    if (hasLoneSurrogate(password)) return { rule: 'invalid_text', reason: 'must be valid Unicode text' };
+    const length = countCodePoints(normalizePassword(password));
+    const minimum = options.hasSecondFactor ? config.minLengthWithSecondFactor : config.minLengthSingleFactor;
+    if (length < minimum) return { rule: 'too_short', reason: `must be at least ${minimum} characters` };
+    if (length > config.maxLength) return { rule: 'too_long', reason: `must be at most ${config.maxLength} characters` };
+    return undefined;
+  }
+
   async function checkPasswordPolicy(password: string, options: PasswordPolicyOptions): Promise<PasswordPolicyResult> {
     const skipped = { status: 'skipped' } as const;
-    if (hasLoneSurrogate(password)) {
-      return { violations: [{ rule: 'invalid_text', reason: 'must be valid Unicode text' }], breachCheck: skipped };
-    }
+    const textOrLength = lengthViolation(password, options);
+    if (textOrLength !== undefined) return { violations: [textOrLength], breachCheck: skipped };
     const normalized = normalizePassword(password);
-    const length = countCodePoints(normalized);
-    const minimum = options.hasSecondFactor ? config.minLengthWithSecondFactor : config.minLengthSingleFactor;
-    if (length < minimum) {
-      return { violations: [{ rule: 'too_short', reason: `must be at least ${minimum} characters` }], breachCheck: skipped };
-    }
-    if (length > config.maxLength) {
-      return { violations: [{ rule: 'too_long', reason: `must be at most ${config.maxLength} characters` }], breachCheck: skipped };
-    }
 
     const violations: PasswordPolicyViolation[] = [];
     if (matchesContextWord(normalized, options.context?.email)) {
@@ -125,6 +131,7 @@ export function createPasswordPolicy(deps: PasswordPolicyDeps): PasswordPolicy {
 
   return {
     checkPasswordPolicy,
+    lengthViolation,
     async assertPasswordPolicy(password, options) {
       const result = await checkPasswordPolicy(password, options);
       if (result.violations.length > 0) throw passwordPolicyError(result.violations, { pointer: options.pointer });
