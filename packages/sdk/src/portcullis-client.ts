@@ -50,6 +50,8 @@ import type { Revoked } from './http/response-shapes.ts';
 import type { PasskeyAuthenticator } from './passkeys/passkey-authenticator.ts';
 import * as passkeys from './passkeys/passkey-management.ts';
 import { signInWithPasskey } from './passkeys/passkey-sign-in.ts';
+import { finishPasskeyFirstSignUp, type PasskeyFirstSignUp } from './passkeys/passkey-first-sign-up.ts';
+import { confirmPasskeyFirstSignUp, type PasskeyFirstConfirmation } from './accounts/passkey-first.ts';
 import * as sessionList from './sessions/session-list.ts';
 import * as signInSteps from './sessions/sign-in.ts';
 import { signOut } from './sessions/sign-out.ts';
@@ -83,6 +85,11 @@ export class PortcullisClient extends CoreClient {
   /** Confirms the email address with the emailed code; see `verifyEmail`. */
   verifyEmail(input: VerifyEmailRequest): Promise<Account> {
     return accounts.verifyEmail(this, input);
+  }
+
+  /** Confirms a passkey-first sign-up on this device: a session that can only register a passkey; see `confirmPasskeyFirstSignUp`. */
+  confirmPasskeyFirstSignUp(input: PasskeyFirstConfirmation): Promise<SessionInfo> {
+    return confirmPasskeyFirstSignUp(this, input);
   }
 
   /** Asks for a password-reset code by email; see `requestPasswordReset`. */
@@ -152,6 +159,14 @@ export class PortcullisClient extends CoreClient {
   /** Registers a new passkey for the signed-in account; see `registerPasskey`. */
   registerPasskey(authenticator: PasskeyAuthenticator, name: string): Promise<Passkey> {
     return passkeys.registerPasskey(this, authenticator, name);
+  }
+
+  /** Confirms a passkey-first sign-up, registers a passkey and signs in with it; see `finishPasskeyFirstSignUp`. */
+  finishPasskeyFirstSignUp(
+    authenticator: PasskeyAuthenticator,
+    input: PasskeyFirstSignUp,
+  ): Promise<{ passkey: Passkey; session: SessionInfo }> {
+    return finishPasskeyFirstSignUp(this, authenticator, input);
   }
 
   /** The account's passkeys; see `listPasskeys`. */

@@ -1,7 +1,8 @@
 /**
  * @module @portcullis/sdk/accounts
  *
- * Sign-up, email confirmation, password reset, the signed-in account and its password.
+ * Sign-up (with a password, or passkey-first), email confirmation, password reset, the signed-in
+ * account and its password.
  *
  * @example
  *   import { signUp, verifyEmail } from '@portcullis/sdk/accounts';
@@ -10,3 +11,4 @@
  *   await verifyEmail(client, { email: 'ada@example.com', code: await askForCode() });
  */
 export { changePassword, confirmPasswordReset, getAccount, requestPasswordReset, signUp, verifyEmail } from './accounts.ts';
+export { confirmPasskeyFirstSignUp, type PasskeyFirstConfirmation } from './passkey-first.ts';

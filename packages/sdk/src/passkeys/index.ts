@@ -1,7 +1,8 @@
 /**
  * @module @portcullis/sdk/passkeys
  *
- * Passkeys: signing in with one, registering, listing, renaming and removing them, and the
+ * Passkeys: signing in with one, registering, listing, renaming and removing them, finishing a
+ * passkey-first sign-up, and the
  * browser authenticator (over `@simplewebauthn/browser`). On iOS and Android, implement
  * `PasskeyAuthenticator` over the platform passkey API.
  *
@@ -14,3 +15,4 @@ export { browserPasskeyAuthenticator } from './browser-passkey-authenticator.ts'
 export type { PasskeyAuthenticator } from './passkey-authenticator.ts';
 export { listPasskeys, registerPasskey, removePasskey, renamePasskey } from './passkey-management.ts';
 export { signInWithPasskey } from './passkey-sign-in.ts';
+export { finishPasskeyFirstSignUp, type PasskeyFirstSignUp } from './passkey-first-sign-up.ts';

@@ -20,7 +20,7 @@ import type { FederationDeps } from './deps.ts';
 import type { VerifiedIdentity } from './identity/verified-identity.ts';
 import * as repo from './repository.ts';
 import { revokeProviderToken } from './revocation.ts';
-import { identityRow } from './sign-in.ts';
+import { identityRow, identityUse } from './sign-in.ts';
 
 export function toLinkedIdentity(row: ExternalIdentitiesTable): LinkedIdentity {
   return {
@@ -51,15 +51,7 @@ export async function linkIdentity(
     if (existing && existing.account_id !== caller.accountId) return { refused: 'identity_in_use' as const };
     if (existing) {
       // Linking again is a no-op apart from refreshing what the provider says.
-      const update = {
-        email: identity.email,
-        email_verified: identity.emailVerified ? 1 : 0,
-        is_private_email: identity.isPrivateEmail ? 1 : 0,
-        last_used_at: now,
-        ...(identity.providerToken
-          ? { provider_client_id: identity.providerToken.clientId, provider_token: identity.providerToken.sealed }
-          : {}),
-      };
+      const update = identityUse(identity, now);
       await repo.recordIdentityUse(tx, existing.id, update);
       return { linked: { ...existing, ...update } };
     }

@@ -55,15 +55,7 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
     if (existing) {
       const state = await findAccountSignInState(tx, existing.account_id);
       if (state?.status !== 'active') return { refused: 'account_locked', accountId: existing.account_id };
-      await repo.recordIdentityUse(tx, existing.id, {
-        email: identity.email,
-        email_verified: identity.emailVerified ? 1 : 0,
-        is_private_email: identity.isPrivateEmail ? 1 : 0,
-        last_used_at: now,
-        ...(identity.providerToken
-          ? { provider_client_id: identity.providerToken.clientId, provider_token: identity.providerToken.sealed }
-          : {}),
-      });
+      await repo.recordIdentityUse(tx, existing.id, identityUse(identity, now));
       const accountId = existing.account_id;
       await context.audit('federation.signed_in', { actor: accountId, subject: accountId, detail: identity.provider }, tx);
       return { accountId, created: false, roles: state.roles };
@@ -83,6 +75,19 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
 }
 
 class ConcurrentFirstSignIn extends Error {}
+
+/** What a fresh verification refreshes on a known identity: what the provider says now, and a new token if it sent one. */
+export function identityUse(identity: VerifiedIdentity, now: number) {
+  return {
+    email: identity.email,
+    email_verified: identity.emailVerified ? 1 : 0,
+    is_private_email: identity.isPrivateEmail ? 1 : 0,
+    last_used_at: now,
+    ...(identity.providerToken
+      ? { provider_client_id: identity.providerToken.clientId, provider_token: identity.providerToken.sealed }
+      : {}),
+  };
+}
 
 export function identityRow(identity: VerifiedIdentity, accountId: string, now: number) {
   return {
