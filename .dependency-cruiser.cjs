@@ -119,6 +119,14 @@ module.exports = {
       to: { path: `${MODULES}[^/]+/[a-z-]*routes\\.ts$`, pathNot: `${MODULES}$1/` },
     },
     {
+      name: 'modules-audit-through-the-door',
+      severity: 'error',
+      comment:
+        "Modules write audit events only through the request's door (request.audit, or context.audit in services), which fills actor, session, request id and network in one place. The raw writer platform/audit/audit.ts is the platform's own.",
+      from: { path: MODULES, pathNot: TEST_CODE },
+      to: { path: `${SERVER}platform/audit/audit\\.ts$` },
+    },
+    {
       name: 'server-uses-module-index',
       severity: 'error',
       comment: 'Rule 3: outside modules/ (app.ts, server.ts, …) a module is used only through its index.ts. Tests may reach inside.',

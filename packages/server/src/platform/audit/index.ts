@@ -2,10 +2,12 @@
  * @module platform/audit
  *
  * The audit platform's public surface: the catalogue of actions, the one door every security
- * event goes through (`request.audit` for handlers, `writeAuditEvent` without a request), the tamper-evident log's service functions for the audit routes, the
- * checkpoint schedule the server runs, and the verification and export the CLI runs.
+ * event goes through (`request.audit`, which services receive as `context.audit`; work without
+ * a request builds a detached context in platform/routes/request-context.ts), the tamper-evident
+ * log's service functions for the audit routes, the checkpoint schedule the server runs, and the
+ * verification and export the CLI runs. The raw writer (`writeAuditEvent` in audit.ts) stays
+ * inside the platform: a dependency rule keeps modules off it.
  */
-export { writeAuditEvent } from './audit.ts';
 export type { AuditEvent } from './audit.ts';
 export { AUDIT_ACTIONS, AUDIT_CATALOGUE, AUDIT_CATEGORIES, isAuditAction } from './catalogue.ts';
 export type { AuditAction, AuditActionSpec, AuditCategory } from './catalogue.ts';
