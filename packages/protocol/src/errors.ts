@@ -329,6 +329,12 @@ export const ERRORS = defineErrors({
     description:
       'Your role requires a second factor you have not set up. This session can only enrol it (register a passkey or an authenticator app), read your account and sign out.',
   },
+  PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    message: 'Change your password first',
+    description:
+      'The password this session was opened with appears in a data breach, so others may know it. This session can only change the password (`POST /v1/accounts/password`), read your account and sign out; then sign in again with the new password.',
+  },
   STEP_UP_REQUIRED: {
     status: 401,
     message: 'Confirm it is you to do this',

@@ -37,7 +37,15 @@ export const AuthChallengeSchema = Type.Object(
           'Ways to answer: `totp` and `recovery_code` with a code; `passkey` by a passkey ceremony; `email_code` and `sms_code` with a code the client first asks the server to send (`POST /v1/sessions/mfa/send`). Email and SMS codes are offered only to accounts whose roles allow one-factor sign-in, never to staff.',
       },
     ),
-    level: Type.Union([Type.Literal('aal2'), Type.Literal('aal2_phr')], { description: 'Assurance level the answer reaches.' }),
+    level: Type.Union([Type.Literal('aal1'), Type.Literal('aal2'), Type.Literal('aal2_phr')], {
+      description: 'Assurance level the answer reaches (`aal1` when the answer only confirms the device).',
+    }),
+    reason: Type.Optional(
+      Type.Union([Type.Literal('second_factor'), Type.Literal('new_device'), Type.Literal('attack_mode')], {
+        description:
+          'With `MFA_REQUIRED`, why the sign-in is challenged: `second_factor` (the role or the account has one); `new_device` (a correct password from a device key this account has never used: confirm it with the emailed code); `attack_mode` (the deployment is under a credential-stuffing wave: every password sign-in confirms with the emailed code for a while).',
+      }),
+    ),
     expiresIn: Type.Integer({ description: 'Seconds until the challenge expires.' }),
   },
   { additionalProperties: false },

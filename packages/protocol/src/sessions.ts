@@ -93,6 +93,24 @@ export const TokenResponseSchema = Type.Object(
     }),
     sessionId: Type.String(),
     aal: Type.String({ description: 'Assurance level of the session: aal1, aal2 or aal2_phr.' }),
+    restriction: Type.Optional(
+      Type.Object(
+        {
+          reason: Type.Union(
+            [Type.Literal('password_breached'), Type.Literal('second_factor_required'), Type.Literal('passkey_required')],
+            {
+              description:
+                '`password_breached`: the password is on a breached-password list; change it (`POST /v1/accounts/password`), then sign in again. `second_factor_required`: the role needs a second factor; enrol one, then sign in again. `passkey_required`: register the account’s first passkey.',
+            },
+          ),
+          allows: Type.Array(Type.Union([Type.Literal('passkey'), Type.Literal('totp'), Type.Literal('phone'), Type.Literal('password')]), {
+            description:
+              'What this session may set up; it may also read the own account and sign out. Everything else answers `403 PASSWORD_CHANGE_REQUIRED` (a breached password) or `403 MFA_ENROLMENT_REQUIRED`.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -70,7 +70,7 @@ import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
-import { createPasswordAttemptGuard } from './modules/defense/index.ts';
+import { createAttackMode, createPasswordAttemptGuard } from './modules/defense/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -191,6 +191,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     outOfBandAllowedFor: (roles) => requiredLevelFor(roles, config.mfa.requiredLevel) === 'aal1',
     assuranceAdvisor,
   };
+  const attackMode = createAttackMode();
   const assurance: AssuranceDeps = {
     db: database.db,
     clock,
@@ -202,6 +203,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     mfa,
     mailer,
     onBackgroundError,
+    defense: { newDeviceConfirmation: config.defense.newDevice.confirm, attackMode },
   };
   const stepUp: StepUpDeps = {
     db: database.db,
@@ -223,6 +225,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     hasher: options.passwordHasher ?? (await createPasswordHasher({ config: config.passwords })),
     policy: createPasswordPolicy({ config: config.passwords, blocklist: sharedBlocklist }),
     passwordAttempts: createPasswordAttemptGuard(limiters, config.defense.passwordFailures),
+    attackMode,
+    checkBreachedAtSignIn: config.defense.breachedPasswords.checkAtSignIn,
     onBackgroundError,
   };
   app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions });

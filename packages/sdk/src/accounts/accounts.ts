@@ -32,15 +32,24 @@ export async function signUp(client: CoreClient, input: SignUpRequest): Promise<
 }
 
 /**
- * Confirms the email address with the code that was sent to it.
+ * Confirms the email address with the code that was sent to it. With `device`, the request is
+ * signed with this device's DPoP key (created and stored if there is none yet), which makes it a
+ * device the account has used: its first password sign-in then asks for no new-device code. For
+ * an account created without a password, use `confirmPasskeyFirstSignUp` instead.
  *
  * @throws {ApiError} `VERIFICATION_CODE_INVALID` when the code is wrong, used or expired.
  * @example
- *   const account = await verifyEmail(client, { email: 'ada@example.com', code: '123456' });
+ *   const account = await verifyEmail(client, {
+ *     email: 'ada@example.com',
+ *     code: '123456',
+ *     device: { label: 'Ada’s phone', platform: 'ios' },
+ *   });
  */
 export async function verifyEmail(client: CoreClient, input: VerifyEmailRequest): Promise<Account> {
   assertInput(input, 'verifyEmail');
-  return engineOf(client).publicCall('POST', '/v1/accounts/verify-email', input, parseAccount);
+  const engine = engineOf(client);
+  const key = input.device === undefined ? undefined : await engine.keyForSignIn();
+  return engine.publicCall('POST', '/v1/accounts/verify-email', input, parseAccount, key);
 }
 
 /**

@@ -76,9 +76,12 @@ export class SessionEngine {
     return response;
   }
 
-  /** A request without a session (sign-up, password reset, passkey options). */
-  async publicCall<T>(method: string, path: string, body: unknown, parse: ParseBody<T>): Promise<T> {
-    const response = await this.transport.send(this.transport.url(path), jsonInit(method, body));
+  /**
+   * A request without a session (sign-up, password reset, passkey options). With `key`, it
+   * carries a DPoP proof signed by that key (no session yet, only proof of the device).
+   */
+  async publicCall<T>(method: string, path: string, body: unknown, parse: ParseBody<T>, key?: CryptoKeyPair): Promise<T> {
+    const response = await this.transport.send(this.transport.url(path), jsonInit(method, body), key === undefined ? undefined : { key });
     return this.transport.result(response, `${method} ${path}`, parse);
   }
 

@@ -6,6 +6,9 @@
  * except the `SessionInfo` type.
  */
 import type { TokenResponse } from '@portcullis/protocol';
+
+/** Why a session is restricted and what it may set up (the token response's `restriction`). */
+export type SessionRestriction = NonNullable<TokenResponse['restriction']>;
 import type { StoredTokens } from '../storage/token-store.ts';
 
 /** The current session as the app may see it: everything but the tokens themselves. */
@@ -17,6 +20,12 @@ export interface SessionInfo {
   readonly accessTokenExpiresAt: Date;
   /** When the session ends unless it is used (refresh idle timeout). */
   readonly refreshTokenExpiresAt: Date;
+  /**
+   * Set when the session can do one thing only. `password_breached`: the password appears in a
+   * data breach; tell the person, have them change it (`changePassword`) and sign in again.
+   * `second_factor_required` / `passkey_required`: enrol what `allows` lists first.
+   */
+  readonly restriction?: SessionRestriction;
 }
 
 export function isStoredTokens(value: unknown): value is StoredTokens {
@@ -38,6 +47,7 @@ export function sessionInfoOf(tokens: StoredTokens): SessionInfo {
     aal: tokens.aal,
     accessTokenExpiresAt: new Date(tokens.accessTokenExpiresAt),
     refreshTokenExpiresAt: new Date(tokens.refreshTokenExpiresAt),
+    ...(tokens.restriction === undefined ? {} : { restriction: tokens.restriction }),
   });
 }
 
@@ -54,5 +64,6 @@ export function storedTokensOf(response: TokenResponse, sentAt: number): StoredT
     aal: response.aal,
     accessTokenExpiresAt: sentAt + response.expiresIn * 1000,
     refreshTokenExpiresAt: sentAt + response.refreshExpiresIn * 1000,
+    ...(response.restriction === undefined ? {} : { restriction: response.restriction }),
   };
 }

@@ -28,10 +28,13 @@ function issuesOf(value: unknown): ValidationIssue[] | undefined {
 /** The problem's `challenge`, when it is well formed; anything else is ignored. */
 function challengeOf(value: unknown): AuthChallenge | undefined {
   if (!isRecord(value)) return undefined;
-  const { token, methods, level, expiresIn } = value;
-  if (typeof token !== 'string' || typeof expiresIn !== 'number' || (level !== 'aal2' && level !== 'aal2_phr')) return undefined;
+  const { token, methods, level, reason, expiresIn } = value;
+  if (typeof token !== 'string' || typeof expiresIn !== 'number' || (level !== 'aal1' && level !== 'aal2' && level !== 'aal2_phr'))
+    return undefined;
   if (!Array.isArray(methods) || !methods.every(isAuthChallengeMethod)) return undefined;
-  return { token, methods, level, expiresIn };
+  // An unknown reason (a newer server) is dropped rather than the whole challenge.
+  const known = reason === 'second_factor' || reason === 'new_device' || reason === 'attack_mode' ? reason : undefined;
+  return { token, methods, level, expiresIn, ...(known === undefined ? {} : { reason: known }) };
 }
 
 /** `Retry-After` in seconds (the delta-seconds form; Portcullis never sends the date form). */

@@ -53,7 +53,27 @@ export function parseTokenResponse(value: unknown): TokenResponse | undefined {
   if (!isNonEmptyString(accessToken) || !isNonEmptyString(refreshToken)) return undefined;
   if (!isCount(expiresIn) || !isCount(refreshExpiresIn)) return undefined;
   if (!isNonEmptyString(sessionId) || !isString(aal)) return undefined;
-  return { tokenType: 'DPoP', accessToken, refreshToken, expiresIn, refreshExpiresIn, sessionId, aal };
+  const restriction = value['restriction'] === undefined ? undefined : restrictionOf(value['restriction']);
+  // A restriction the SDK cannot read must not be mistaken for a full session.
+  if (value['restriction'] !== undefined && restriction === undefined) return undefined;
+  const tokens = { tokenType: 'DPoP' as const, accessToken, refreshToken, expiresIn, refreshExpiresIn, sessionId, aal };
+  return restriction === undefined ? tokens : { ...tokens, restriction };
+}
+
+type SessionRestriction = NonNullable<TokenResponse['restriction']>;
+const RESTRICTION_REASONS: readonly unknown[] = [
+  'password_breached',
+  'second_factor_required',
+  'passkey_required',
+] satisfies SessionRestriction['reason'][];
+const RESTRICTION_ALLOWS: readonly unknown[] = ['passkey', 'totp', 'phone', 'password'] satisfies SessionRestriction['allows'][number][];
+
+/** A session's `restriction`: why it is restricted and what it may set up. */
+export function restrictionOf(value: unknown): SessionRestriction | undefined {
+  if (!isRecord(value) || !RESTRICTION_REASONS.includes(value['reason']) || !Array.isArray(value['allows'])) return undefined;
+  const allows: unknown[] = value['allows'];
+  if (!allows.every((item) => RESTRICTION_ALLOWS.includes(item))) return undefined;
+  return { reason: value['reason'] as SessionRestriction['reason'], allows: allows as SessionRestriction['allows'] };
 }
 
 export function parseAccount(value: unknown): Account | undefined {

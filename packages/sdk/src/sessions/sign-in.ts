@@ -20,7 +20,19 @@ import { parseMfaCodeSent } from '../http/response-shapes.ts';
  * @returns The new session (without its tokens).
  * @throws {ApiError} `AUTH_INVALID_CREDENTIALS`, `AUTH_EMAIL_NOT_VERIFIED`, `AUTH_PASSWORD_THROTTLED`
  *   (too many wrong passwords: `retryAfterSeconds`; offer a passkey or password reset), `MFA_REQUIRED`
- *   (answer with {@link completeSignIn}), `RATE_LIMITED`, …
+ *   (answer with {@link completeSignIn}; when `challenge.reason` is `new_device` or `attack_mode`
+ *   the only method is `email_code`: tell the person a code was emailed to confirm this device,
+ *   {@link sendSignInCode} with channel `email`, then answer), `RATE_LIMITED`, …
+ *   A session whose `restriction.reason` is `password_breached` can only change the password.
+ * @example
+ *   // On a device the account has never used, the password alone is not enough:
+ *   try {
+ *     await signIn(client, { email, password, device });
+ *   } catch (error) {
+ *     if (!isMfaRequired(error) || error.challenge.reason !== 'new_device') throw error;
+ *     await sendSignInCode(client, { challenge: error.challenge.token, channel: 'email' });
+ *     await completeSignIn(client, { challenge: error.challenge.token, method: 'email_code', code: await askForEmailedCode() });
+ *   }
  * @throws {ClientError} `DPOP_KEY_UNAVAILABLE` without WebCrypto; `NETWORK_ERROR`; `INVALID_RESPONSE`.
  * @example
  *   const session = await signIn(client, {
@@ -43,7 +55,8 @@ export async function signIn(client: CoreClient, input: PasswordSignInRequest): 
  * confirmed phone). Then answer with {@link completeSignIn} and that method. The proof is signed
  * with the same stored DPoP key as the password step. A new code replaces the previous one of
  * that channel; a challenge sends at most 3 codes, 30 seconds apart. Email and SMS codes are
- * offered only to accounts whose roles allow one-factor sign-in, never to staff.
+ * offered as a second factor only to accounts whose roles allow one-factor sign-in, never to
+ * staff; an emailed code also confirms a new device (`challenge.reason: new_device`) for anyone.
  *
  * @returns Where the code went (masked), how long it lives, and when another may be asked for.
  * @throws {ApiError} `RATE_LIMITED` (too soon; `retryAfterSeconds`), `MFA_CODE_SEND_LIMIT_REACHED`,

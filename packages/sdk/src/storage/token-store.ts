@@ -16,6 +16,9 @@
  *
  * Stored values are plain JSON-compatible objects, so adapters can serialise them as they are.
  */
+import type { TokenResponse } from '@portcullis/protocol';
+
+type SessionRestriction = NonNullable<TokenResponse['restriction']>;
 
 /** The session as the SDK keeps it. Times are absolute (ms since the epoch), not relative. */
 export interface StoredTokens {
@@ -28,6 +31,8 @@ export interface StoredTokens {
   readonly accessTokenExpiresAt: number;
   /** When the refresh token expires if unused (idle timeout), by the client's clock. */
   readonly refreshTokenExpiresAt: number;
+  /** Set for a session that can only change the password or enrol a factor (see `SessionInfo.restriction`). */
+  readonly restriction?: SessionRestriction | undefined;
 }
 
 /**

@@ -969,6 +969,41 @@ const DefenseSchema = Type.Object(
           'Credential-stuffing defences for password checks (sign-in and password change). Counted for every address, with an account or not, so a refusal reveals nothing. Refused attempts answer `429 AUTH_PASSWORD_THROTTLED` with `Retry-After` and cost no Argon2id work.',
       },
     ),
+    newDevice: Type.Object(
+      {
+        confirm: Type.Boolean({
+          default: true,
+          description:
+            'New-device confirmation: a correct password for an account without a second factor, from a DPoP key the account has never used, opens no session until the person answers a one-time code sent to their verified email address (or by SMS, where enrolled and allowed) from that same key. The network never vouches for a device. Passkey and federated sign-ins and accounts with a second factor are not affected. Costs a legitimate person one emailed code per new device (a reinstalled app is a new device); clients that cannot keep a DPoP key (`sessions.bearerClients`) pay it at every password sign-in.',
+        }),
+        notify: Type.Boolean({
+          default: true,
+          description:
+            'Email the person when a session opens on a device the account has not used before (its first device excepted), with a link that ends that session ("this was not me").',
+        }),
+        noticeLinkTtlSeconds: Type.Integer({
+          minimum: 600,
+          maximum: 2592000,
+          default: 604800,
+          description: 'How long the "this was not me" link of a new-device email works (default 7 days).',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Defences that treat a device the account has never used as a stranger (docs/security/defense.md).',
+      },
+    ),
+    breachedPasswords: Type.Object(
+      {
+        checkAtSignIn: Type.Boolean({
+          default: true,
+          description:
+            'After a correct password, look it up in the offline breached-password list (and Have I Been Pwned when `passwords.hibp.enabled`). A match opens a session that can only change the password (`restriction.reason: password_breached` in the token response); it is checked after any second factor or new-device code, so whoever merely holds the leaked password gets nothing. If the breach service cannot answer, the sign-in goes on as usual.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Known-breached passwords at sign-in (docs/security/defense.md).' },
+    ),
     requests: Type.Object(
       {
         perNetwork: windowLimit(

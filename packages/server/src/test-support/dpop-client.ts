@@ -74,14 +74,29 @@ export class TestDevice {
     return this.send({ method, url, payload, accessToken: this.tokens.accessToken });
   }
 
-  async signIn(email: string, password: string): Promise<LightMyRequestResponse> {
-    const response = await this.send({
+  /**
+   * Signs in with a password. A device the account has not used answers `MFA_REQUIRED` with
+   * `reason: new_device`; like a person reading their mailbox, this answers it with the emailed
+   * code, unless `confirmNewDevice: false` asks for the raw answer (the tests of that defence).
+   */
+  async signIn(email: string, password: string, options: { confirmNewDevice?: boolean } = {}): Promise<LightMyRequestResponse> {
+    let response = await this.send({
       method: 'POST',
       url: '/v1/sessions',
       payload: { email, password, device: { label: 'Test phone', platform: 'ios' } },
     });
+    const challenge = deviceChallengeOf(response);
+    if (challenge !== undefined && options.confirmNewDevice !== false) response = await this.confirmDevice(email, challenge);
     if (response.statusCode === 201) this.tokens = response.json<TokenResponse>();
     return response;
+  }
+
+  /** Answers a device-confirmation challenge with the code emailed for it. */
+  async confirmDevice(email: string, challenge: string): Promise<LightMyRequestResponse> {
+    const sent = await this.send({ method: 'POST', url: '/v1/sessions/mfa/send', payload: { challenge, channel: 'email' } });
+    if (sent.statusCode !== 202) return sent;
+    const mail = await waitForMail(this.app, email.toLowerCase(), { subject: /sign-in code/i });
+    return this.send({ method: 'POST', url: '/v1/sessions/mfa', payload: { challenge, method: 'email_code', code: codeIn(mail.body) } });
   }
 
   async refresh(refreshToken = this.tokens?.refreshToken): Promise<LightMyRequestResponse> {
@@ -94,6 +109,14 @@ export class TestDevice {
     const nonce = response.headers['dpop-nonce'];
     if (typeof nonce === 'string') this.nonce = nonce;
   }
+}
+
+/** The token of a `MFA_REQUIRED` answer that asks to confirm the device (new device, attack mode). */
+export function deviceChallengeOf(response: LightMyRequestResponse): string | undefined {
+  if (response.statusCode !== 401) return undefined;
+  const problem = response.json<{ code?: string; challenge?: { token: string; reason?: string } }>();
+  const reason = problem.challenge?.reason;
+  return problem.code === 'MFA_REQUIRED' && (reason === 'new_device' || reason === 'attack_mode') ? problem.challenge?.token : undefined;
 }
 
 /** Polls the development outbox for the newest message to `to` (mail leaves off the request path). */
@@ -133,7 +156,13 @@ export async function createVerifiedAccount(
   const signUp = await device.send({ method: 'POST', url: '/v1/accounts', payload: { email, password } });
   if (signUp.statusCode !== 202) throw new Error(`sign-up failed: ${signUp.body}`);
   const mail = await waitForMail(app, email, { subject: /confirm your email/i });
-  const verify = await device.send({ method: 'POST', url: '/v1/accounts/verify-email', payload: { email, code: codeIn(mail.body) } });
+  // Verifying with a device (and its proof) makes it one the account has used: its password
+  // sign-ins ask no new-device code, as for a person who signed up on this phone.
+  const verify = await device.send({
+    method: 'POST',
+    url: '/v1/accounts/verify-email',
+    payload: { email, code: codeIn(mail.body), device: { label: 'Test phone', platform: 'ios' } },
+  });
   if (verify.statusCode !== 200) throw new Error(`verification failed: ${verify.body}`);
   return { email, password };
 }

@@ -152,7 +152,8 @@ export function accountsRoutes(deps: AccountsRouteDeps) {
     app.post(
       '/v1/accounts/password',
       {
-        config: { auth: 'aal1', permission: 'none', audit: 'password.changed' },
+        // A session opened with a breached password may do this and nothing else.
+        config: { auth: 'aal1', permission: 'none', audit: 'password.changed', enrolment: 'password' },
         ...passwordOnly,
         schema: {
           summary: 'Change my password (other sessions are signed out)',

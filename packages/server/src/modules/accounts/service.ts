@@ -26,10 +26,10 @@ import {
   passwordResetMessage,
   signUpAttemptMessage,
 } from '../../platform/mailer/templates.ts';
-import { revokeSessions, type IssueSessionInput, type SessionsDeps } from '../sessions/index.ts';
+import { rememberDevice, revokeSessions, type IssueSessionInput, type SessionsDeps } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { completeFirstFactor, passwordHasSecondFactor, type AssuranceDeps } from '../assurance/index.ts';
-import type { PasswordAttempt, PasswordAttemptGuard } from '../defense/index.ts';
+import type { AttackMode, PasswordAttempt, PasswordAttemptGuard } from '../defense/index.ts';
 import { CODE_POLICY, consumeCode, issueCode } from './one-time-codes.ts';
 import { passwordPolicyError, type PasswordHasher, type PasswordPolicy } from './password/index.ts';
 import { assertPasswordsEnabled } from './passwords-enabled.ts';
@@ -50,6 +50,10 @@ export interface AccountsDeps {
   readonly policy: PasswordPolicy;
   /** Credential-stuffing limits every password check passes first. */
   readonly passwordAttempts: PasswordAttemptGuard;
+  /** Counts password sign-in outcomes deployment-wide; the sign-in state machine asks it too. */
+  readonly attackMode: AttackMode;
+  /** `defense.breachedPasswords.checkAtSignIn`: a breached password opens a change-password-only session. */
+  readonly checkBreachedAtSignIn: boolean;
   readonly mailer: Mailer;
   readonly sessions: SessionsDeps;
   /** The sign-in state machine: decides between a session, `MFA_REQUIRED` and a restricted session. */
@@ -183,6 +187,9 @@ export async function verifyEmail(
       return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
     await repo.markEmailVerified(tx, account.id, now);
+    // The key that signed this request belongs to whoever read the code in the mailbox: the
+    // same proof new-device confirmation asks for, so the first sign-in from it asks no code.
+    if (input.enrolment !== undefined) await rememberDevice(tx, account.id, input.enrolment.jkt, now);
     const enrol = input.enrolment !== undefined && (await mayEnrolByEmail(deps, tx, account));
     await context.audit('account.email_verified', { actor: account.id, subject: account.id }, tx);
     return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }), enrol };
@@ -237,6 +244,7 @@ export async function signInWithPassword(
   const account = await repo.findAccountByEmail(deps.db, email);
   const failed = async (reason: string, accountId?: string) => {
     await attempt.failed();
+    await deps.attackMode.record('failure');
     await context.audit('session.sign_in_failed', {
       outcome: 'failure',
       actor: accountId ?? null,
@@ -252,13 +260,22 @@ export async function signInWithPassword(
   const { valid, needsRehash } = await deps.hasher.verifyPassword(account.password_hash, input.password);
   if (!valid) throw await failed('bad_password', account.id);
   await attempt.succeeded();
+  await deps.attackMode.record('success');
   if (account.status !== 'active') throw await failed('account_locked', account.id);
   if (needsRehash)
     await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
   // Only someone who knows the password learns the address exists but is unverified.
   if (account.email_verified_at === null) throw appError('AUTH_EMAIL_NOT_VERIFIED');
   const roles = JSON.parse(account.roles) as string[];
-  return completeFirstFactor(deps.assurance, { accountId: account.id, roles, amr: ['pwd'], jkt: input.jkt, device: input.device }, context);
+  // Only someone who knows the password learns it is breached, so this is no oracle; the
+  // session it leads to can only change it, after any second factor or device confirmation.
+  const passwordBreached = deps.checkBreachedAtSignIn && (await deps.policy.isKnownBreached(input.password));
+  if (passwordBreached) await context.audit('session.password_breached', { actor: account.id, subject: account.id });
+  return completeFirstFactor(
+    deps.assurance,
+    { accountId: account.id, roles, amr: ['pwd'], jkt: input.jkt, device: input.device, passwordBreached },
+    context,
+  );
 }
 
 export async function getAccount(deps: AccountsDeps, accountId: string): Promise<Account> {

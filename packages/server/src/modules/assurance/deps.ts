@@ -9,6 +9,7 @@ import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
+import type { AttackMode } from '../defense/index.ts';
 import type { OutOfBandDeps } from '../mfa/index.ts';
 import type { SessionsDeps } from '../sessions/index.ts';
 
@@ -27,4 +28,11 @@ export interface AssuranceDeps {
   readonly mailer: Mailer;
   /** Mail is sent off the request path; failures are reported here. */
   readonly onBackgroundError: (error: unknown) => void;
+  /** Takeover defences that decide whether a password alone may open a session (docs/security/defense.md). */
+  readonly defense: {
+    /** `defense.newDevice.confirm`: a DPoP key the account never used must answer an emailed code. */
+    readonly newDeviceConfirmation: boolean;
+    /** While active, every device must. */
+    readonly attackMode: AttackMode;
+  };
 }

@@ -10,16 +10,25 @@
  *   `aal1` account the answer may be a code sent by email or SMS for this very challenge
  *   (`POST /v1/sessions/mfa/send`, `sendChallengeCode`), never for staff roles;
  * - a restricted `aal1` session that can only enrol the factor the role requires.
+ * A password alone, for an account without a second factor, opens nothing on a device the
+ * account has never used (new-device confirmation) or while the deployment is in attack mode:
+ * it gets `401 MFA_REQUIRED` with `reason: new_device` or `attack_mode` and `email_code` as the
+ * only method, answered from the same DPoP key; the answer opens the session the password would
+ * have (aal1, or enrolment-only). A known-breached password restricts whichever session the
+ * sign-in ends in to changing the password; the restriction rides in the challenge, so it holds
+ * after the second step too (docs/security/defense.md).
  * A passkey sign-in is already `aal2_phr` and never comes here. Nobody is signed in yet during
  * these steps, so every event names the account signing in as actor.
  */
-import type { MfaCodeSent, TokenResponse } from '@portcullis/protocol';
+import type { AuthChallenge, MfaCodeSent, TokenResponse } from '@portcullis/protocol';
+
+type AuthChallengeLevel = AuthChallenge['level'];
 import { constantTimeEqual } from '../../platform/crypto/index.ts';
 import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
-import { ENROLMENT_FACTORS, type AssuranceLevel } from '../../platform/routes/contract.ts';
+import { SECOND_FACTOR_ENROLMENTS, type AssuranceLevel, type EnrolmentFactor } from '../../platform/routes/contract.ts';
 import { sendSignInCode, type CodeChannel } from '../mfa/index.ts';
-import { issueSession, type IssueSessionInput } from '../sessions/index.ts';
+import { isKnownDevice, issueSession, restrictionOf, storedRestriction, type IssueSessionInput } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import {
   challengeSecretMatches,
@@ -40,7 +49,15 @@ export interface FirstFactor {
   readonly amr: readonly string[];
   readonly jkt: string;
   readonly device: IssueSessionInput['device'];
+  /** The password is on a breached-password list: the session can only change it. */
+  readonly passwordBreached?: boolean;
 }
+
+/** Why a sign-in was challenged (stored in `mfa_challenges.reason`, sent as `challenge.reason`). */
+export type ChallengeReason = 'second_factor' | 'new_device' | 'attack_mode';
+
+/** The session a breached password opens may only set a new one. */
+const PASSWORD_ONLY: readonly EnrolmentFactor[] = ['password'];
 
 type ChallengeMethod = CodeMethod | OutOfBandCodeMethod | 'passkey';
 type Db = Parameters<typeof repo.factorInventory>[0];
@@ -92,15 +109,29 @@ export async function passwordHasSecondFactor(
   return (await challengeMethods(deps, db, account)).methods.length > 0;
 }
 
-export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
-  const { required, methods } = await challengeMethods(deps, deps.db, { id: first.accountId, roles: first.roles });
-  const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device };
-  if (methods.length === 0) {
-    // Nothing more to ask: a full session when one factor is enough, else one that can only enrol.
-    if (required === 'aal1') return issueSession(deps.sessions, { ...session, aal: 'aal1' }, context);
-    return issueSession(deps.sessions, { ...session, aal: 'aal1', restrictedTo: ENROLMENT_FACTORS }, context);
-  }
-  const level = required === 'aal2_phr' ? 'aal2_phr' : 'aal2';
+/**
+ * Why a password sign-in with nothing more to ask must still confirm the device with an emailed
+ * code, or undefined when it need not: attack mode (every device), else a DPoP key the account
+ * has never used (new-device confirmation). Other first factors (a provider) are not asked.
+ */
+async function deviceConfirmationReason(deps: AssuranceDeps, first: FirstFactor): Promise<ChallengeReason | undefined> {
+  if (!first.amr.includes('pwd')) return undefined;
+  if (await deps.defense.attackMode.active()) return 'attack_mode';
+  if (!deps.defense.newDeviceConfirmation) return undefined;
+  return (await isKnownDevice(deps.db, first.accountId, first.jkt)) ? undefined : 'new_device';
+}
+
+async function issueChallenge(
+  deps: AssuranceDeps,
+  first: FirstFactor,
+  challenge: {
+    reason: ChallengeReason;
+    level: AuthChallengeLevel;
+    methods: ChallengeMethod[];
+    restrictedTo: readonly EnrolmentFactor[] | undefined;
+  },
+  context: RequestContext,
+): Promise<never> {
   const token = newChallengeToken();
   const now = deps.clock.now();
   await repo.insertChallenge(deps.db, {
@@ -109,18 +140,43 @@ export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFacto
     account_id: first.accountId,
     jkt: first.jkt,
     first_factor_amr: JSON.stringify(first.amr),
-    required_level: level,
+    required_level: challenge.level,
     device: JSON.stringify(first.device),
     attempts: 0,
     created_at: now,
     expires_at: now + deps.config.challengeTtlSeconds * 1000,
     used_at: null,
+    reason: challenge.reason,
+    restricted_to: storedRestriction(challenge.restrictedTo),
   });
-  await context.audit('mfa.challenge_issued', { actor: first.accountId, subject: first.accountId, detail: level });
+  const detail = challenge.reason === 'second_factor' ? challenge.level : challenge.reason;
+  await context.audit('mfa.challenge_issued', { actor: first.accountId, subject: first.accountId, detail });
   throw appError('MFA_REQUIRED', {
-    detail: `role requires ${required}`,
-    challenge: { token: formatChallengeToken(token), methods, level, expiresIn: deps.config.challengeTtlSeconds },
+    detail: challenge.reason === 'second_factor' ? `role requires ${challenge.level}` : `device confirmation: ${challenge.reason}`,
+    challenge: {
+      token: formatChallengeToken(token),
+      methods: challenge.methods,
+      level: challenge.level,
+      reason: challenge.reason,
+      expiresIn: deps.config.challengeTtlSeconds,
+    },
   });
+}
+
+export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<TokenResponse> {
+  const { required, methods } = await challengeMethods(deps, deps.db, { id: first.accountId, roles: first.roles });
+  const breached = first.passwordBreached === true ? PASSWORD_ONLY : undefined;
+  if (methods.length === 0) {
+    // Nothing more to ask: a full session when one factor is enough, else one that can only
+    // enrol (a breached password must be changed first) — once the device is confirmed.
+    const restrictedTo = breached ?? (required === 'aal1' ? undefined : SECOND_FACTOR_ENROLMENTS);
+    const reason = await deviceConfirmationReason(deps, first);
+    if (reason !== undefined) return issueChallenge(deps, first, { reason, level: 'aal1', methods: ['email_code'], restrictedTo }, context);
+    const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device, aal: 'aal1' as const };
+    return issueSession(deps.sessions, restrictedTo === undefined ? session : { ...session, restrictedTo }, context);
+  }
+  const level = required === 'aal2_phr' ? 'aal2_phr' : 'aal2';
+  return issueChallenge(deps, first, { reason: 'second_factor', level, methods, restrictedTo: breached }, context);
 }
 
 export interface SecondFactorAnswer {
@@ -149,6 +205,11 @@ async function openChallenge(deps: AssuranceDeps, token: string, jkt: string, co
   return challenge;
 }
 
+/** A challenge that confirms a device, answered by the emailed code whatever the role or `mfa.emailCodes`. */
+function confirmsDevice(challenge: MfaChallengesTable): boolean {
+  return challenge.reason === 'new_device' || challenge.reason === 'attack_mode';
+}
+
 /**
  * Whether the account's roles — as they are now, not when the challenge was issued — still
  * allow codes by `channel` (ASVS V6.6.1; staff never). Refuses with `MFA_METHOD_NOT_ALLOWED`.
@@ -165,6 +226,28 @@ async function assertOutOfBandAllowed(
   if (roles !== undefined && outOfBandCodesAllowed(required, channel, deps.config)) return;
   await refusal.context.audit(refusal.action, { actor: accountId, subject: accountId, outcome: 'failure', detail: 'method_not_allowed' });
   throw appError('MFA_METHOD_NOT_ALLOWED', { detail: `${channel} codes not allowed for ${required}` });
+}
+
+/**
+ * A device is confirmed with a code sent to the verified email address only: the mailbox is
+ * what new-device confirmation trusts, for every role. Refuses any other channel.
+ */
+async function assertDeviceCodeChannel(
+  way: CodeChannel | CodeMethod | OutOfBandCodeMethod,
+  refusal: {
+    readonly action: 'mfa.challenge_failed' | 'mfa.email_code_sent' | 'mfa.sms_code_sent';
+    readonly context: RequestContext;
+    readonly accountId: string;
+  },
+): Promise<void> {
+  if (way === 'email' || way === 'email_code') return;
+  await refusal.context.audit(refusal.action, {
+    actor: refusal.accountId,
+    subject: refusal.accountId,
+    outcome: 'failure',
+    detail: 'method_not_allowed',
+  });
+  throw appError('MFA_METHOD_NOT_ALLOWED', { detail: `${way} does not confirm a device` });
 }
 
 export interface SendCodeRequest {
@@ -184,7 +267,8 @@ export async function sendChallengeCode(deps: AssuranceDeps, request: SendCodeRe
   const now = deps.clock.now();
   if (challenge.used_at !== null || challenge.expires_at <= now) return refuseChallenge(context, 'challenge_spent', challenge.account_id);
   const action = request.channel === 'email' ? 'mfa.email_code_sent' : 'mfa.sms_code_sent';
-  await assertOutOfBandAllowed(deps, challenge.account_id, request.channel, { action, context });
+  if (confirmsDevice(challenge)) await assertDeviceCodeChannel(request.channel, { action, context, accountId: challenge.account_id });
+  else await assertOutOfBandAllowed(deps, challenge.account_id, request.channel, { action, context });
   return sendSignInCode(
     deps.mfa,
     { accountId: challenge.account_id, challengeId: challenge.id, challengeExpiresAt: challenge.expires_at, channel: request.channel },
@@ -200,7 +284,9 @@ export async function completeSecondFactor(
   const challenge = await openChallenge(deps, answer.challenge, answer.jkt, context);
   const accountId = challenge.account_id;
   const channel = answer.method === 'email_code' ? 'email' : answer.method === 'sms_code' ? 'sms' : undefined;
-  if (channel !== undefined) await assertOutOfBandAllowed(deps, accountId, channel, { action: 'mfa.challenge_failed', context });
+  const device = confirmsDevice(challenge);
+  if (device) await assertDeviceCodeChannel(answer.method, { action: 'mfa.challenge_failed', context, accountId });
+  else if (channel !== undefined) await assertOutOfBandAllowed(deps, accountId, channel, { action: 'mfa.challenge_failed', context });
   const now = deps.clock.now();
   if (!(await repo.takeChallengeAttempt(deps.db, challenge.id, deps.config.attemptsPerChallenge, now)))
     return refuseChallenge(context, 'challenge_spent', accountId);
@@ -214,15 +300,14 @@ export async function completeSecondFactor(
   if (!result.ok) throw result.error;
   if (!(await repo.useChallenge(deps.db, challenge.id, deps.clock.now()))) return refuseChallenge(context, 'challenge_used', accountId);
   const firstAmr = JSON.parse(challenge.first_factor_amr) as string[];
-  return issueSession(
-    deps.sessions,
-    {
-      accountId,
-      aal: 'aal2',
-      amr: [...firstAmr, result.amr, 'mfa'],
-      jkt: challenge.jkt,
-      device: JSON.parse(challenge.device) as IssueSessionInput['device'],
-    },
-    context,
-  );
+  const restrictedTo = restrictionOf(challenge.restricted_to);
+  const session: IssueSessionInput = {
+    accountId,
+    // A confirmed device adds no factor: the password alone still authenticated the person.
+    aal: device ? 'aal1' : 'aal2',
+    amr: device ? [...firstAmr, result.amr] : [...firstAmr, result.amr, 'mfa'],
+    jkt: challenge.jkt,
+    device: JSON.parse(challenge.device) as IssueSessionInput['device'],
+  };
+  return issueSession(deps.sessions, restrictedTo === undefined ? session : { ...session, restrictedTo }, context);
 }

@@ -10,20 +10,23 @@ import type { TokenResponse } from '@portcullis/protocol';
 import { buildApp, type App } from '../../app.ts';
 import { buildTestApp, testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
-import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
+import { TestDevice, codeIn, createVerifiedAccount, deviceChallengeOf, waitForMail } from '../../test-support/dpop-client.ts';
 import { createLogger } from '../../platform/logging/logger.ts';
 import { generateKeyRingFile, keyRingFromFile } from '../../platform/crypto/index.ts';
 import type { Config } from '../../config/schema.ts';
 
 const DEVICE = { label: 'Kiosk', platform: 'other' };
 
+/** A password sign-in without a proof; a bearer binding proves no device, so the emailed code is answered too. */
 async function bearerSignIn(app: App, email: string, password: string, client: string) {
-  return app.inject({
-    method: 'POST',
-    url: '/v1/sessions',
-    headers: { 'portcullis-client': client },
-    payload: { email, password, device: DEVICE },
-  });
+  const headers = { 'portcullis-client': client };
+  const response = await app.inject({ method: 'POST', url: '/v1/sessions', headers, payload: { email, password, device: DEVICE } });
+  const challenge = deviceChallengeOf(response);
+  if (challenge === undefined) return response;
+  const sent = await app.inject({ method: 'POST', url: '/v1/sessions/mfa/send', headers, payload: { challenge, channel: 'email' } });
+  expect(sent.statusCode).toBe(202);
+  const code = codeIn((await waitForMail(app, email, { subject: /sign-in code/i })).body);
+  return app.inject({ method: 'POST', url: '/v1/sessions/mfa', headers, payload: { challenge, method: 'email_code', code } });
 }
 
 function me(app: App, authorization: string) {
@@ -66,6 +69,19 @@ describe.each(testDatabases())('bearer clients on $dialect', ({ dialect }) => {
       const tokens = response.json<TokenResponse>();
       expect(tokens.tokenType).toBe('Bearer');
       expect((await me(app, `Bearer ${tokens.accessToken}`)).statusCode).toBe(200);
+    });
+
+    it('V6.3.1: a bearer binding is never a known device: every password sign-in through it confirms with the emailed code', async () => {
+      const { email, password } = await createVerifiedAccount(app, new TestDevice(app), 'kiosk-device@example.test');
+      expect((await bearerSignIn(app, email, password, 'kiosk')).statusCode).toBe(201);
+      const again = await app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: { 'portcullis-client': 'kiosk' },
+        payload: { email, password, device: DEVICE },
+      });
+      expect(again.statusCode).toBe(401);
+      expect(again.json()).toMatchObject({ code: 'MFA_REQUIRED', challenge: { reason: 'new_device', methods: ['email_code'] } });
     });
 
     it('V10.3.5: a bearer session refuses DPoP presentation, and a DPoP session refuses Bearer', async () => {

@@ -10,7 +10,7 @@ describe('session restriction (what a restricted session may enrol)', () => {
   });
 
   it('fails closed: a value it cannot read still restricts the session, to no enrolment at all', () => {
-    for (const stored of ['', 'true', '"passkey"', '["passkey","password"]', '{"passkey":true}', '[1]']) {
+    for (const stored of ['', 'true', '"passkey"', '["passkey","sms"]', '{"passkey":true}', '[1]']) {
       expect(restrictionOf(stored)).toEqual([]);
     }
   });

@@ -21,7 +21,8 @@ import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { deriveRotation, formatToken, hashSecret, newToken, parseToken, secretMatches, type TokenParts } from './tokens.ts';
 import * as repo from './repository.ts';
 import { bearerClientOf } from './binding.ts';
-import { storedRestriction } from './restriction.ts';
+import { restrictionOf, storedRestriction } from './restriction.ts';
+import { rememberDevice } from './known-devices.ts';
 
 export interface SessionsDeps {
   readonly db: Kysely<Database>;
@@ -77,8 +78,17 @@ function tokenRows(deps: SessionsDeps, sessionId: string, access: TokenParts, re
   ];
 }
 
+/** What the client is told about a restricted session: why, and what it may set up (see restriction.ts). */
+function restrictionFor(restrictedTo: readonly EnrolmentFactor[] | undefined): TokenResponse['restriction'] {
+  if (restrictedTo === undefined) return undefined;
+  const allows = [...restrictedTo];
+  if (restrictedTo.includes('password')) return { reason: 'password_breached', allows };
+  if (restrictedTo.length === 1 && restrictedTo[0] === 'passkey') return { reason: 'passkey_required', allows };
+  return { reason: 'second_factor_required', allows };
+}
+
 function tokenResponse(
-  session: Pick<SessionsTable, 'id' | 'aal' | 'jkt'>,
+  session: Pick<SessionsTable, 'id' | 'aal' | 'jkt' | 'restricted_to'>,
   access: TokenParts,
   refresh: TokenParts,
   accessExpiresAt: number,
@@ -93,6 +103,7 @@ function tokenResponse(
     refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt - now) / SECOND)),
     sessionId: session.id,
     aal: session.aal,
+    ...(session.restricted_to === null ? {} : { restriction: restrictionFor(restrictionOf(session.restricted_to)) }),
   };
 }
 
@@ -125,7 +136,12 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
   await withTransaction(deps.db, async (tx) => {
     await repo.insertSession(tx, session);
     await repo.insertTokens(tx, tokenRows(deps, session.id, access, refresh, now, idleExpiresAt));
-    await context.audit('session.created', { actor: input.accountId, subject: input.accountId, session: session.id }, tx);
+    const device = await rememberDevice(tx, input.accountId, input.jkt, now);
+    await context.audit(
+      'session.created',
+      { actor: input.accountId, subject: input.accountId, session: session.id, detail: device.isNew ? 'new_device' : null },
+      tx,
+    );
   });
   return tokenResponse(session, access, refresh, now + deps.config.accessTokenTtlSeconds * SECOND, idleExpiresAt, now);
 }

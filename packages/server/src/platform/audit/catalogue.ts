@@ -77,6 +77,14 @@ export const AUDIT_CATALOGUE = {
     actor: 'the account signing in',
     subject: 'the account signing in',
     session: 'the new session',
+    reason: '`new_device` when the device key had never held a session of the account, else empty',
+  },
+  'session.password_breached': {
+    category: 'authentication',
+    description:
+      'A correct password at sign-in is on the breached-password list (or in Have I Been Pwned): the session the sign-in ends in can only change the password.',
+    actor: 'the account signing in',
+    subject: 'the account signing in',
   },
   'session.sign_in_failed': {
     category: 'authentication',
@@ -184,10 +192,12 @@ export const AUDIT_CATALOGUE = {
   },
   'mfa.challenge_issued': {
     category: 'authentication',
-    description: 'A first factor succeeded and the role needs a second one: a sign-in challenge was issued.',
+    description:
+      'A first factor succeeded and a sign-in challenge was issued: the role or the account needs a second factor, or the device must be confirmed with an emailed code.',
     actor: 'the account signing in',
     subject: 'the account signing in',
-    reason: 'the level the second factor must reach',
+    reason:
+      'the level the second factor must reach (`aal2`, `aal2_phr`), or why the device must be confirmed (`new_device`, `attack_mode`)',
   },
   'mfa.challenge_failed': {
     category: 'authentication',

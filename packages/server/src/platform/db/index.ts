@@ -19,5 +19,6 @@ export type {
   OutboxTable,
   SessionTokensTable,
   MfaChallengesTable,
+  KnownDevicesTable,
   SessionsTable,
 } from './schema.ts';

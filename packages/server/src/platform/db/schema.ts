@@ -282,6 +282,19 @@ export interface MfaChallengesTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  /** Why the sign-in was challenged (`ChallengeReason`, migration 0014). */
+  reason: string;
+  /** What the session the answer opens may do, as `sessions.restricted_to` (null: a full session). */
+  restricted_to: string | null;
+}
+
+/** DPoP keys that have held a session of the account (migration 0014; modules/sessions/known-devices.ts). */
+export interface KnownDevicesTable {
+  account_id: string;
+  /** RFC 7638 thumbprint of the device's DPoP key. */
+  jkt: string;
+  first_seen_at: number;
+  last_seen_at: number;
 }
 
 /** Wrong second-factor codes per account, across challenges, and the resulting lockout. */
@@ -406,6 +419,7 @@ export interface Database {
   federation_exchange_codes: FederationExchangeCodesTable;
   federation_replay_guard: FederationReplayGuardTable;
   mfa_challenges: MfaChallengesTable;
+  known_devices: KnownDevicesTable;
   second_factor_budgets: SecondFactorBudgetsTable;
   mfa_phone_factors: MfaPhoneFactorsTable;
   mfa_sent_codes: MfaSentCodesTable;

@@ -98,6 +98,9 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
       throw levelInsufficient(options.assuranceAdvisor(principal, routeLevel), { maxAgeSeconds: contract.stepUp?.maxAgeSeconds });
     }
     if (principal.restrictedTo !== undefined && !enrolmentAllows(contract.enrolment, principal.restrictedTo)) {
+      // A breached password is changed before anything else, enrolment included.
+      if (principal.restrictedTo.includes('password'))
+        throw appError('PASSWORD_CHANGE_REQUIRED', { detail: 'breached-password session outside password change' });
       throw appError('MFA_ENROLMENT_REQUIRED', { detail: 'restricted session outside its enrolment routes' });
     }
     if (contract.permission !== 'none' && !principal.permissions.has(contract.permission ?? '')) {

@@ -64,12 +64,16 @@ export type RequestLimit = (typeof REQUEST_LIMITS)[number];
 export type RouteAudit = 'none' | AuditAction | readonly [AuditAction, ...AuditAction[]];
 
 /**
- * The factors a restricted session can be limited to enrolling. A session whose role needs a
- * second factor it lacks may enrol any of them (modules/assurance decides at sign-in what
- * satisfies the role); the session a passkey-first sign-up opens may enrol a passkey only.
+ * What a restricted session can be limited to setting up. A session whose role needs a second
+ * factor it lacks may enrol any of `SECOND_FACTOR_ENROLMENTS` (modules/assurance decides at
+ * sign-in what satisfies the role); the session a passkey-first sign-up opens may enrol a
+ * passkey only; a sign-in with a known-breached password may only set a new `password`.
  */
-export const ENROLMENT_FACTORS = ['passkey', 'totp', 'phone'] as const;
+export const ENROLMENT_FACTORS = ['passkey', 'totp', 'phone', 'password'] as const;
 export type EnrolmentFactor = (typeof ENROLMENT_FACTORS)[number];
+
+/** The second factors a session restricted to enrolling one may set up (not a password). */
+export const SECOND_FACTOR_ENROLMENTS: readonly EnrolmentFactor[] = ['passkey', 'totp', 'phone'];
 
 /**
  * Which restricted sessions may call a route: `any` every one of them (read the own account,

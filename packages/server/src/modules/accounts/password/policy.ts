@@ -19,7 +19,8 @@
  *
  * Reasons are short phrases completing "password …" for the `errors[].reason` of
  * `PASSWORD_POLICY_VIOLATION`; they never contain the password. Sign-in never runs the policy
- * (a valid password stays valid, ASVS V6.2.10). This module does not hash.
+ * (a valid password stays valid, ASVS V6.2.10); it only asks `isKnownBreached`, which restricts
+ * the session rather than refusing it. This module does not hash.
  */
 import type { Config } from '../../../config/index.ts';
 import type { ValidationIssue } from '@portcullis/protocol';
@@ -82,6 +83,13 @@ export interface PasswordPolicy {
    * @throws {AppError} `PASSWORD_POLICY_VIOLATION`
    */
   assertPasswordPolicy(password: string, options: PasswordPolicyOptions & { readonly pointer?: string }): Promise<PasswordPolicyResult>;
+  /**
+   * Whether a password someone just signed in with is known to be breached: on the offline list
+   * (rule 5), or in Have I Been Pwned when `hibp.enabled` (rule 6). No other rule: a password that
+   * was valid when set stays valid (ASVS V6.2.10). When the service cannot answer, false — a
+   * sign-in is not held up by someone else's outage.
+   */
+  isKnownBreached(password: string): Promise<boolean>;
 }
 
 export const COMMON_PASSWORD_REASON = 'is too common or has appeared in a data breach';
@@ -129,9 +137,18 @@ export function createPasswordPolicy(deps: PasswordPolicyDeps): PasswordPolicy {
     return { violations, breachCheck };
   }
 
+  async function isKnownBreached(password: string): Promise<boolean> {
+    if (hasLoneSurrogate(password)) return false;
+    const normalized = normalizePassword(password);
+    if (await blocklist.has(normalized)) return true;
+    if (!config.hibp.enabled) return false;
+    return (await checkBreachedPassword(normalized, config.hibp)).status === 'breached';
+  }
+
   return {
     checkPasswordPolicy,
     lengthViolation,
+    isKnownBreached,
     async assertPasswordPolicy(password, options) {
       const result = await checkPasswordPolicy(password, options);
       if (result.violations.length > 0) throw passwordPolicyError(result.violations, { pointer: options.pointer });

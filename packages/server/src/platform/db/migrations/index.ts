@@ -18,6 +18,7 @@ import * as phoneFactors from './0010-phone-factors.ts';
 import * as records from './0011-records.ts';
 import * as elevation from './0012-elevation.ts';
 import * as sessionEnrolment from './0013-session-enrolment.ts';
+import * as knownDevices from './0014-known-devices.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-records': records,
   '0012-elevation': elevation,
   '0013-session-enrolment': sessionEnrolment,
+  '0014-known-devices': knownDevices,
 };
 
 export class MigrationError extends Error {
