@@ -160,7 +160,7 @@ describe.each(testDatabases())('takeover defences at password sign-in ($dialect)
       expect(again.statusCode).toBe(201);
       expect(again.json<TokenResponse>().restriction).toBeUndefined();
       const audit = await app.portcullis.database.db
-        .selectFrom('audit_log')
+        .selectFrom('audit_events')
         .select('action')
         .where('action', '=', 'session.password_breached')
         .execute();
