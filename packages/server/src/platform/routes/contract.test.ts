@@ -138,10 +138,10 @@ describe('route contract (deny by default)', () => {
         },
         schema: { response },
       });
-    const refusal = 'config.enrolment must be one of any, passkey, totp, phone, on a route for signed-in people';
+    const refusal = 'config.enrolment must be one of any, passkey, totp, phone, password, on a route for signed-in people';
 
     it('accepts `any` or a factor on a session route', () => {
-      for (const enrolment of ['any', 'passkey', 'totp', 'phone']) expect(route('aal1', enrolment)).toEqual([]);
+      for (const enrolment of ['any', 'passkey', 'totp', 'phone', 'password']) expect(route('aal1', enrolment)).toEqual([]);
     });
 
     it('refuses the old `true`, unknown factors, and public or client routes', () => {
