@@ -25,12 +25,15 @@ function issuesOf(value: unknown): ValidationIssue[] | undefined {
   return issues;
 }
 
-/** The problem's `challenge`, when it is well formed; anything else is ignored. */
-function challengeOf(value: unknown): AuthChallenge | undefined {
+/**
+ * The problem's `challenge`, when it is well formed; anything else is ignored. Only a sign-in
+ * challenge (`MFA_REQUIRED`) may be `aal1`: one that confirms a new device; a step-up never is.
+ */
+function challengeOf(value: unknown, code: unknown): AuthChallenge | undefined {
   if (!isRecord(value)) return undefined;
   const { token, methods, level, reason, expiresIn } = value;
-  if (typeof token !== 'string' || typeof expiresIn !== 'number' || (level !== 'aal1' && level !== 'aal2' && level !== 'aal2_phr'))
-    return undefined;
+  const levelKnown = level === 'aal2' || level === 'aal2_phr' || (level === 'aal1' && code === 'MFA_REQUIRED');
+  if (typeof token !== 'string' || typeof expiresIn !== 'number' || !levelKnown) return undefined;
   if (!Array.isArray(methods) || !methods.every(isAuthChallengeMethod)) return undefined;
   // An unknown reason (a newer server) is dropped rather than the whole challenge.
   const known = reason === 'second_factor' || reason === 'new_device' || reason === 'attack_mode' ? reason : undefined;
@@ -60,7 +63,7 @@ export async function errorFromResponse(response: Response, context: string): Pr
       detail: typeof body['detail'] === 'string' ? body['detail'] : undefined,
       issues: issuesOf(body['errors']),
       retryAfterSeconds: retryAfterOf(response),
-      challenge: challengeOf(body['challenge']),
+      challenge: challengeOf(body['challenge'], body['code']),
     });
   }
   return new ClientError('INVALID_RESPONSE', `Unexpected ${response.status} answer to ${context}`, { status: response.status });
