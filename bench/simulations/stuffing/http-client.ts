@@ -26,6 +26,12 @@ export function answerKey(answer: Answer): string {
   return answer.code === undefined ? String(answer.status) : `${answer.status} ${answer.code}`;
 }
 
+class StaleConnectionError extends Error {
+  constructor(path: string, options: ErrorOptions) {
+    super(`POST ${path}: the kept-alive connection was closed by the server`, options);
+  }
+}
+
 export interface Sender {
   /** Loopback source address the socket binds to. */
   readonly from: string;
@@ -51,7 +57,7 @@ export class LoopbackClient {
         const nonce = this.#nonce;
         headers['dpop'] = proofFactory(sender.key, { htm: 'POST', htu: BENCH_PUBLIC_URL + path, ...(nonce ? { nonce } : {}) })();
       }
-      const answer = await this.#send(path, body, headers, sender.from);
+      const answer = await this.#sendOnce(path, body, headers, sender.from);
       if (answer.code === 'AUTH_DPOP_NONCE_REQUIRED' && round === 0) continue;
       return answer;
     }
@@ -60,6 +66,20 @@ export class LoopbackClient {
   /** Closes every kept-alive connection. */
   close(): void {
     this.#agent.destroy();
+  }
+
+  /**
+   * A kept-alive connection the server closed for idleness just as the request went out fails
+   * with ECONNRESET before the server read anything: sent again on a new connection, as HTTP
+   * clients do (Node's documentation of `request.reusedSocket`).
+   */
+  async #sendOnce(path: string, body: string, headers: Record<string, string>, from: string): Promise<Answer> {
+    try {
+      return await this.#send(path, body, headers, from);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      return this.#send(path, body, headers, from);
+    }
   }
 
   #send(path: string, body: string, headers: Record<string, string>, from: string): Promise<Answer> {
@@ -101,7 +121,9 @@ export class LoopbackClient {
         },
       );
       request.on('timeout', () => request.destroy(new Error(`POST ${path} from ${from}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        reject(request.reusedSocket && error.code === 'ECONNRESET' ? new StaleConnectionError(path, { cause: error }) : error);
+      });
       request.end(body);
     });
   }
