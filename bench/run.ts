@@ -7,6 +7,10 @@
  * BELOW TARGET but exits 0; only a benchmark that crashes (or an unknown name) fails the run.
  * `--list` prints the available names. Settings come from BENCH_* variables (settings.ts). A
  * benchmark module whose benchmark is not in the registry fails every run (registry-check.ts).
+ *
+ * `npm run bench -- stuffing` runs the credential-stuffing simulation instead, alone: it is no
+ * candidate/baseline comparison, it has goals, and it exits non-zero when one is missed
+ * (simulations/credential-stuffing.ts; `STUFFING_SCALE` sets its size).
  */
 import { benchmarks, benchmarkByName } from './benchmarks/index.ts';
 import { runBenchmark, type BenchmarkResult } from './lib/compare.ts';
@@ -25,6 +29,10 @@ import {
   type FailedBenchmark,
 } from './lib/report.ts';
 import type { Benchmark } from './lib/types.ts';
+import { runStuffingSimulation } from './simulations/credential-stuffing.ts';
+
+/** The simulation's name on the command line; never a benchmark's. */
+const STUFFING = 'stuffing';
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -65,7 +73,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (argv.includes('--list')) {
     for (const benchmark of benchmarks) log(`${benchmark.name}\t${benchmark.description}`);
+    log(`${STUFFING}\tthe credential-stuffing simulation (runs only when named, alone; STUFFING_SCALE sets its size)`);
     return 0;
+  }
+  if (argv.includes(STUFFING)) {
+    if (argv.length > 1) throw new Error(`"${STUFFING}" runs alone: npm run bench -- ${STUFFING}`);
+    return runStuffingSimulation(process.env, log);
   }
   const selected = selectBenchmarks(argv);
   const settings = readSettings(process.env);

@@ -20,10 +20,17 @@ import { benchConfig } from '../benchmarks/support/portcullis.ts';
 import { isChildMessage, type ChildMessage, type ParentMessage, type ReadyMessage, type UsageSnapshot } from './protocol.ts';
 import type { LoadResult, Variant } from './types.ts';
 
-const CHILD_SOURCE = fileURLToPath(new URL('./target-process.ts', import.meta.url));
+/**
+ * Every process entry the runner forks, compiled together: a benchmark side, and the server of
+ * the credential-stuffing simulation (a plain Portcullis on a data directory the simulation set up).
+ */
+const CHILD_SOURCES = {
+  'target-process': fileURLToPath(new URL('./target-process.ts', import.meta.url)),
+  'simulation-server': fileURLToPath(new URL('../simulations/stuffing/server-process.ts', import.meta.url)),
+} as const;
+type ChildEntry = keyof typeof CHILD_SOURCES;
 /** Inside the repository, so the bundle resolves npm packages from its node_modules. */
 const CHILD_BUILD_DIR = fileURLToPath(new URL('../.build/', import.meta.url));
-const CHILD_ENTRY = `${CHILD_BUILD_DIR}target-process.mjs`;
 const START_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 15_000;
 
@@ -101,11 +108,11 @@ let compiled: Promise<void> | undefined;
  * in the bundle looks for them.
  */
 function compileTarget(): Promise<void> {
-  compiled ??= bundleNodeEntries({ 'target-process': CHILD_SOURCE, ...SERVER_WORKER_ENTRIES }, CHILD_BUILD_DIR);
+  compiled ??= bundleNodeEntries({ ...CHILD_SOURCES, ...SERVER_WORKER_ENTRIES }, CHILD_BUILD_DIR);
   return compiled;
 }
 
-function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildProcess {
+function forkWithStdoutTo(entry: ChildEntry, stdoutFile: string, args: readonly string[]): ChildProcess {
   const stdout = openSync(stdoutFile, 'a');
   try {
     // Plain node with the flags `npm start` gives the server; the runner's tsx loader is not inherited.
@@ -114,16 +121,28 @@ function forkWithStdoutTo(stdoutFile: string, args: readonly string[]): ChildPro
     const execArgv = [...SERVER_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
     // The thread pool `portcullis start` gives the server (baselines get the same).
     const env = { ...process.env, UV_THREADPOOL_SIZE: String(threadPoolSizeFor(benchConfig(tmpdir()).passwords)) };
-    return fork(CHILD_ENTRY, [...args], { execArgv, env, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+    return fork(`${CHILD_BUILD_DIR}${entry}.mjs`, [...args], { execArgv, env, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
   } finally {
     closeSync(stdout); // the child holds its own copy of the descriptor
   }
 }
 
 /** Starts one side of a benchmark in its own process and resolves once it listens. */
-export async function spawnTarget(benchmark: string, variant: Variant, stdoutFile: string): Promise<TargetHandle> {
+export function spawnTarget(benchmark: string, variant: Variant, stdoutFile: string): Promise<TargetHandle> {
+  return spawnEntry('target-process', [benchmark, variant], stdoutFile);
+}
+
+/**
+ * Starts the simulation's server on `dataDir` (set up beforehand, keys included) in its own
+ * process, compiled and flagged like a benchmark target, and resolves once it listens.
+ */
+export function spawnSimulationServer(dataDir: string, stdoutFile: string): Promise<TargetHandle> {
+  return spawnEntry('simulation-server', [dataDir], stdoutFile);
+}
+
+async function spawnEntry(entry: ChildEntry, args: readonly string[], stdoutFile: string): Promise<TargetHandle> {
   await compileTarget();
-  const child = forkWithStdoutTo(stdoutFile, [benchmark, variant]);
+  const child = forkWithStdoutTo(entry, stdoutFile, args);
   // A message sent while the target is exiting fails asynchronously (EPIPE) as an 'error' event;
   // unhandled, it would end the whole run. The pending wait reports the exit instead.
   child.on('error', () => undefined);

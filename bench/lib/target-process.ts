@@ -9,10 +9,10 @@
  * The benchmark modules are imported only after the process has recorded its starting RSS,
  * so the report can tell Node and the TypeScript loader apart from what the side adds.
  */
-import { readFileSync } from 'node:fs';
 import type { FunctionTarget, ListeningTarget, Side, Variant } from './types.ts';
 import { isParentMessage, type ChildMessage, type ReadyMessage } from './protocol.ts';
 import { runFunction } from './function-load.ts';
+import { usageSnapshot } from './usage.ts';
 
 /** Upper bound on a clean close when the runner has vanished. */
 const ORPHAN_CLOSE_MS = 3000;
@@ -31,29 +31,8 @@ function parseArguments(argv: readonly string[]): { name: string; variant: Varia
   return { name, variant };
 }
 
-/**
- * CPU time of the main thread (the event loop), from Linux's per-thread scheduler statistics
- * (`/proc/self/task/<tid>/schedstat`, first field: nanoseconds on a CPU; the main thread's id is
- * the process id). The rest of the process's CPU is the libuv pool (Argon2id, signature checks,
- * WAL flushes) and V8's helper threads (GC, compilation).
- */
-function mainThreadCpuMicros(): number | null {
-  try {
-    const nanoseconds = Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-    return Number.isFinite(nanoseconds) ? nanoseconds / 1000 : null;
-  } catch {
-    return null;
-  }
-}
-
 function reportUsage(): void {
-  const cpu = process.cpuUsage();
-  send({
-    type: 'usage',
-    cpuMicros: cpu.user + cpu.system,
-    mainThreadCpuMicros: mainThreadCpuMicros(),
-    rssBytes: process.memoryUsage.rss(),
-  });
+  send({ type: 'usage', ...usageSnapshot() });
 }
 
 function fail(error: unknown): void {

@@ -1,283 +1,443 @@
 /**
  * @module bench/simulations/credential-stuffing
  *
- * `npm run bench:stuffing`: the credential-stuffing simulation of the SPEC's defence section.
- * A population of accounts signs in as usual while an attacker replays a leaked list against
- * the server, in three shapes, once with the default defences and once with every limit raised
- * out of the way (the same server without them). It reports how many accounts the attacker got
- * into and how many legitimate sign-ins were refused.
+ * `npm run bench -- stuffing`: the credential-stuffing simulation (BENCHMARKS.md, "The
+ * credential-stuffing simulation"). A population of accounts (30% password only, 50% password
+ * and authenticator app, 20% passkey only) signs in as usual from its own phones and networks,
+ * first alone (the quiet phase: what the server learns as usual), then while an attacker
+ * replays a leaked list of address/password pairs, 20% of them right, from 1, 50 and 1,000
+ * loopback source addresses: one run per size, each against a fresh server process (a copy of
+ * the same set-up data directory, so no limiter state or device carries over).
  *
- * - `one network`: the whole leaked list from one address.
- * - `botnet`: the same list spread over many networks, two attempts each.
- * - `guessing`: a few accounts guessed with a long list from 25 networks; their passwords sit
- *   at known positions in the list (40, 90, 150, 250, 400).
- *
- * The leaked list mixes pairs that are right (the person reused the password), pairs with an old
- * password for a real account, and addresses that have no account here. Everything runs in this
- * process through `inject` with a client address per network: no sockets, loopback only, and a
- * bounded number of requests (about 9,000 per mode at the default scale). Argon2id runs for real,
- * so one run takes a few minutes. `STUFFING_SCALE=0.25` shrinks every count, the guessing list
- * and the positions in it included (CI runs it at 0.05 as a smoke test). An answer no sign-in
- * should get (a 5xx, a malformed request) stops the run with a non-zero exit code.
+ * It reports, per size: attempts, refusals, challenges, accounts the attacker got tokens for
+ * (goal 0), legitimate sign-ins that succeeded (goal at least 99%) and that needed an extra step
+ * (goal at most 5%), and the server's CPU per sign-in attempt, measured in the server process
+ * alone. Results go to bench/results/stuffing-<date>.json and a plot beside it. The exit code is
+ * non-zero when a goal is missed or any request gets an answer it should never get.
+ * `STUFFING_SCALE` (0 < s <= 1) shrinks the population, the list and the quiet phase; CI runs
+ * 0.05.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildApp, type App, type ConfigOverrides } from '@portcullis/server';
-import { generateDPoPKey, proofFactory, type DPoPKey } from '../lib/dpop.ts';
-import { BENCH_DEVICE, BENCH_PUBLIC_URL, SIGN_IN_PATH, benchConfig, createVerifiedAccount } from '../benchmarks/support/portcullis.ts';
+import { generateDPoPKey, type DPoPKey } from '../lib/dpop.ts';
+import { RESULTS_DIR, describeMachine, describeSource, formatMachine, formatSource } from '../lib/report.ts';
+import { spawnSimulationServer, type TargetHandle } from '../lib/spawn-target.ts';
+import {
+  attackerAttempt,
+  legitimateSignIn,
+  Mailbox,
+  type LeakedPair,
+  type LegitimateContext,
+  type LegitimateOutcome,
+} from './stuffing/flows.ts';
+import { LoopbackClient } from './stuffing/http-client.ts';
+import { renderPlot, type Panel, type Second } from './stuffing/plot.ts';
+import { setUpPopulation, type Kind, type Person, type Population } from './stuffing/population.ts';
+import { attackerAddress, readScale, scenarioAt, type Scenario } from './stuffing/scenario.ts';
 
-const SCALE = Number(process.env['STUFFING_SCALE'] ?? '1');
-if (!(SCALE > 0 && SCALE <= 4))
-  throw new RangeError(`STUFFING_SCALE must be a number above 0 and at most 4, got "${process.env['STUFFING_SCALE']}"`);
-const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
-const POPULATION = scaled(200);
-const REUSED_SHARE = 0.3;
-const OLD_PASSWORD_PAIRS = scaled(900);
-const UNKNOWN_ADDRESS_PAIRS = scaled(3000);
-const GUESS_LIST_LENGTH = scaled(500);
-const GUESSED_POSITIONS = [40, 90, 150, 250, 400].map(scaled);
-const GUESSING_NETWORKS = 25;
-const CONCURRENCY = 8;
+const PROGRESS_EVERY_MS = 5000;
 
-/** Limits far beyond any count here: the same server with its defences out of the way. */
-const NO_LIMIT = { max: 1_000_000_000, windowSeconds: 60 };
-const UNDEFENDED: ConfigOverrides['defense'] = {
-  passwordFailures: { perAccountAndNetwork: [NO_LIMIT], perAccount: NO_LIMIT, perNetwork: NO_LIMIT, global: NO_LIMIT },
-  requests: { perNetwork: NO_LIMIT, costlyPerNetwork: NO_LIMIT },
+type Log = (line: string) => void;
+
+interface Tally {
+  signIns: number;
+  succeeded: number;
+  extraStep: number;
+  failed: number;
+}
+
+const emptyTally = (): Tally => ({ signIns: 0, succeeded: 0, extraStep: 0, failed: 0 });
+
+function count(tally: Tally, outcome: LegitimateOutcome): void {
+  tally.signIns += 1;
+  if (outcome.succeeded) tally.succeeded += 1;
+  else tally.failed += 1;
+  if (outcome.extraStep) tally.extraStep += 1;
+}
+
+const share = (part: number, whole: number): number => (whole === 0 ? 1 : part / whole);
+const bump = (counts: Record<string, number>, key: string): void => {
+  counts[key] = (counts[key] ?? 0) + 1;
 };
 
-interface Credential {
-  readonly email: string;
-  readonly password: string;
+export interface RunResult {
+  readonly sources: number;
+  readonly quietSeconds: number;
+  readonly attackSeconds: number;
+  readonly attacker: {
+    readonly attempts: number;
+    readonly refused: number;
+    readonly challenged: number;
+    /** Distinct accounts whose password the attacker had right and the server accepted as a first factor. */
+    readonly firstFactorPassed: number;
+    readonly compromised: number;
+    readonly compromisedAccounts: readonly string[];
+    readonly answers: Record<string, number>;
+  };
+  readonly legitimate: {
+    readonly all: Tally;
+    readonly quiet: Tally;
+    readonly attack: Tally;
+    readonly byKind: Record<Kind, Tally>;
+    /** Why people were asked for more than usual (`challenge.reason`). */
+    readonly extraStepReasons: Record<string, number>;
+    readonly answers: Record<string, number>;
+  };
+  readonly serverCpu: {
+    /** Server CPU (every thread) during the attack window, in milliseconds. */
+    readonly attackMs: number;
+    /** …divided by the sign-in attempts (attacker and legitimate) started in it. */
+    readonly perAttemptMs: number;
+    /** Server CPU per legitimate sign-in in the quiet phase, for comparison. */
+    readonly quietPerSignInMs: number;
+  };
+  readonly timeline: Panel;
 }
-
-interface Attempt extends Credential {
-  readonly network: string;
-  readonly legitimate: boolean;
-}
-
-interface Outcome {
-  attempts: number;
-  refused: number;
-  compromised: Set<string>;
-  legitimate: number;
-  legitimateBlocked: number;
-}
-
-const randomPassword = () => randomBytes(18).toString('base64url');
-const ipv4 = (n: number, block = 10) => `${block}.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = randomBytes(4).readUInt32BE(0) % (i + 1);
+    const j = randomInt(i + 1);
     [items[i], items[j]] = [items[j] as T, items[i] as T];
   }
   return items;
 }
 
-/** Spreads `legitimate` sign-ins evenly through the attack, as everyday traffic would be. */
-function interleave(attack: readonly Attempt[], legitimate: readonly Attempt[]): Attempt[] {
-  const every = Math.max(1, Math.floor(attack.length / Math.max(1, legitimate.length)));
-  const schedule: Attempt[] = [];
-  let next = 0;
-  attack.forEach((attempt, i) => {
-    if (i % every === 0 && next < legitimate.length) schedule.push(legitimate[next++] as Attempt);
-    schedule.push(attempt);
-  });
-  return [...schedule, ...legitimate.slice(next)];
-}
-
-/** One password sign-in as a device on `network` would send it, following the server nonce. */
-class SignInClient {
-  readonly #keys = new Map<string, DPoPKey>();
-  #nonce: string | undefined;
-
-  constructor(readonly app: App) {}
-
-  async signIn(attempt: Attempt): Promise<{ status: number; code: string | undefined }> {
-    let key = this.#keys.get(attempt.network);
-    if (!key) this.#keys.set(attempt.network, (key = generateDPoPKey()));
-    for (let round = 0; ; round += 1) {
-      const nonce = this.#nonce;
-      const proof = proofFactory(key, { htm: 'POST', htu: BENCH_PUBLIC_URL + SIGN_IN_PATH, ...(nonce ? { nonce } : {}) })();
-      const response = await this.app.inject({
-        method: 'POST',
-        url: SIGN_IN_PATH,
-        remoteAddress: attempt.network,
-        headers: { dpop: proof },
-        payload: { email: attempt.email, password: attempt.password, device: BENCH_DEVICE },
-      });
-      const fresh = response.headers['dpop-nonce'];
-      if (typeof fresh === 'string') this.#nonce = fresh;
-      const code = response.statusCode === 201 ? undefined : response.json<{ code?: string }>().code;
-      if (code === 'AUTH_DPOP_NONCE_REQUIRED' && round === 0) continue;
-      return { status: response.statusCode, code };
-    }
-  }
-}
-
 /**
- * Every answer a sign-in can get here: a session, wrong credentials, a second-factor challenge,
- * or a refusal by a limit. Anything else means the simulation, not the defence, is broken.
+ * The leaked list: right pairs for people who have a password, chosen at random among
+ * password-only and authenticator-app accounts; wrong pairs, half an old password for a real
+ * account (passkey-only ones included: they have no password to be right), half an address with
+ * no account here.
  */
-const EXPECTED_ANSWERS: ReadonlySet<string> = new Set([
-  '201',
-  '401 AUTH_INVALID_CREDENTIALS',
-  '401 MFA_REQUIRED',
-  '429 AUTH_PASSWORD_THROTTLED',
-  '429 RATE_LIMITED',
-]);
+function leakedList(scenario: Scenario, people: readonly Person[]): LeakedPair[] {
+  const correct = Math.round(scenario.leakedPairs * scenario.correctShare);
+  const wrong = scenario.leakedPairs - correct;
+  const forRealAccounts = Math.round(wrong * scenario.wrongForRealAccountShare);
+  const withPassword = shuffle(people.filter((person) => person.password !== null));
+  const pairs: LeakedPair[] = withPassword.slice(0, correct).map((person) => ({
+    email: person.email,
+    password: person.password ?? '',
+    correct: true,
+  }));
+  for (let i = 0; i < forRealAccounts; i += 1) {
+    const person = people[randomInt(people.length)] as Person;
+    pairs.push({ email: person.email, password: `${person.index}-Summer-${randomInt(1_000_000)}!`, correct: false });
+  }
+  for (let i = 0; i < wrong - forRealAccounts; i += 1) {
+    pairs.push({ email: `leaked-${i}@elsewhere.example`, password: `Password-${randomInt(1_000_000)}!`, correct: false });
+  }
+  return shuffle(pairs);
+}
 
-async function run(app: App, schedule: readonly Attempt[]): Promise<Outcome> {
-  const outcome: Outcome = { attempts: 0, refused: 0, compromised: new Set(), legitimate: 0, legitimateBlocked: 0 };
-  const client = new SignInClient(app);
-  let next = 0;
-  const worker = async () => {
-    while (next < schedule.length) {
-      const attempt = schedule[next++] as Attempt;
-      const { status, code } = await client.signIn(attempt);
-      const answer = code === undefined ? String(status) : `${status} ${code}`;
-      if (!EXPECTED_ANSWERS.has(answer)) {
-        next = schedule.length; // the other workers stop too
-        throw new Error(`sign-in as ${attempt.email} from ${attempt.network} answered ${answer}`);
-      }
-      if (attempt.legitimate) {
-        outcome.legitimate += 1;
-        if (status === 429) outcome.legitimateBlocked += 1;
-        continue;
-      }
-      outcome.attempts += 1;
-      if (status === 429) outcome.refused += 1;
-      // The first factor fell: a session, or a second-factor challenge the attacker now faces.
-      if (status === 201 || code === 'MFA_REQUIRED') outcome.compromised.add(attempt.email);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function cpuMs(server: TargetHandle): Promise<number> {
+  return (await server.usage()).cpuMicros / 1000;
+}
+
+class Timeline {
+  readonly #started = Date.now();
+  readonly #seconds: Record<keyof Second, number>[] = [];
+  #compromised = 0;
+
+  #at(): Record<keyof Second, number> {
+    const index = Math.floor((Date.now() - this.#started) / 1000);
+    while (this.#seconds.length <= index) {
+      this.#seconds.push({
+        attempts: 0,
+        refused: 0,
+        challenged: 0,
+        compromisedSoFar: this.#compromised,
+        legitimate: 0,
+        legitimateFailed: 0,
+      });
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return outcome;
-}
-
-interface Scenario {
-  readonly name: string;
-  /** Accounts the attacker could get into at all with this list (its right pairs). */
-  readonly reachable: number;
-  build(population: readonly Credential[]): Attempt[];
-}
-
-function leakedList(population: readonly Credential[]): { pairs: Credential[]; reachable: number } {
-  const reused = population.slice(0, Math.round(population.length * REUSED_SHARE));
-  const pairs: Credential[] = [...reused];
-  for (let i = 0; i < OLD_PASSWORD_PAIRS; i += 1) {
-    pairs.push({ email: (population[i % population.length] as Credential).email, password: randomPassword() });
+    return this.#seconds[index] as Record<keyof Second, number>;
   }
-  for (let i = 0; i < UNKNOWN_ADDRESS_PAIRS; i += 1) pairs.push({ email: `leaked-${i}@elsewhere.example`, password: randomPassword() });
-  return { pairs: shuffle(pairs), reachable: reused.length };
+
+  elapsed(): number {
+    return (Date.now() - this.#started) / 1000;
+  }
+
+  attack(outcome: { refused: boolean; challenged: boolean }, newlyCompromised: boolean): void {
+    const second = this.#at();
+    second.attempts += 1;
+    if (outcome.refused) second.refused += 1;
+    if (outcome.challenged) second.challenged += 1;
+    if (newlyCompromised) this.#compromised += 1;
+    second.compromisedSoFar = this.#compromised;
+  }
+
+  legitimate(outcome: LegitimateOutcome): void {
+    const second = this.#at();
+    second.legitimate += 1;
+    if (!outcome.succeeded) second.legitimateFailed += 1;
+  }
+
+  panel(title: string, attackStart: number, attackEnd: number): Panel {
+    this.#at();
+    return { title, attackStart, attackEnd, seconds: this.#seconds.map((s) => ({ ...s })) };
+  }
 }
 
-const legitimateSignIns = (population: readonly Credential[]): Attempt[] =>
-  population.map((person, i) => ({ ...person, network: ipv4(i + 1, 172), legitimate: true }));
-
-function scenarios(population: readonly Credential[]): Scenario[] {
-  const leaked = leakedList(population);
-  const guessed = population.slice(-GUESSED_POSITIONS.length);
-  return [
-    {
-      name: 'one network',
-      reachable: leaked.reachable,
-      build: () => leaked.pairs.map((pair) => ({ ...pair, network: '198.51.100.66', legitimate: false })),
-    },
-    {
-      name: 'botnet',
-      reachable: leaked.reachable,
-      build: () => leaked.pairs.map((pair, i) => ({ ...pair, network: ipv4(Math.floor(i / 2) + 1), legitimate: false })),
-    },
-    {
-      name: 'guessing',
-      reachable: guessed.length,
-      build: () => {
-        const attempts: Attempt[] = [];
-        for (let position = 1; position <= GUESS_LIST_LENGTH; position += 1) {
-          guessed.forEach((person, p) => {
-            const right = GUESSED_POSITIONS[p] === position;
-            attempts.push({
-              email: person.email,
-              password: right ? person.password : `guess-${position}-${randomPassword()}`,
-              network: ipv4((position + p) % GUESSING_NETWORKS, 203),
-              legitimate: false,
-            });
-          });
-        }
-        return attempts;
-      },
-    },
-  ];
-}
-
-async function withServer<T>(defense: ConfigOverrides['defense'] | undefined, use: (app: App) => Promise<T>): Promise<T> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'portcullis-stuffing-'));
-  const config = benchConfig(dataDir, { defense: defense ?? {} });
-  const app = await buildApp({ ...config, log: { ...config.log, level: 'warn' } });
+async function runOnce(
+  scenario: Scenario,
+  population: Population,
+  pairs: readonly LeakedPair[],
+  sources: number,
+  log: Log,
+): Promise<RunResult> {
+  const runDir = await mkdtemp(path.join(tmpdir(), `portcullis-stuffing-${sources}-`));
+  const dataDir = path.join(runDir, 'data');
+  await cp(population.dataDir, dataDir, { recursive: true });
+  const server = await spawnSimulationServer(dataDir, path.join(runDir, 'server.log'));
+  const url = server.ready.kind === 'http' ? server.ready.url : '';
+  const mailbox = new Mailbox(path.join(dataDir, 'bench.db'));
+  const legitClient = new LoopbackClient(url);
+  const attackClient = new LoopbackClient(url);
+  const label = `${sources} source address${sources === 1 ? '' : 'es'}`;
   try {
-    return await use(app);
+    const timeline = new Timeline();
+    const context: LegitimateContext = { client: legitClient, mailbox, totpSteps: new Map() };
+    const legit = {
+      all: emptyTally(),
+      quiet: emptyTally(),
+      attack: emptyTally(),
+      byKind: { password: emptyTally(), totp: emptyTally(), passkey: emptyTally() },
+    };
+    const extraStepReasons: Record<string, number> = {};
+    const legitAnswers: Record<string, number> = {};
+    const attackAnswers: Record<string, number> = {};
+    const attacker = { attempts: 0, refused: 0, challenged: 0 };
+    const firstFactorPassed = new Set<string>();
+    const compromised = new Set<string>();
+    let attackStarted: number | undefined;
+    // Shared with the workers and the legitimate stream: the first error stops everything.
+    const state: { stopLegitimate: boolean; failure: Error | undefined } = { stopLegitimate: false, failure: undefined };
+    const fail = (error: unknown): void => {
+      state.failure ??= error instanceof Error ? error : new Error(String(error));
+    };
+
+    // Legitimate traffic: a steady stream of different people, from the quiet phase to the end of the attack.
+    const order = shuffle([...population.people]);
+    const inFlight = new Set<Promise<void>>();
+    let legitimateStartedInAttack = 0;
+    const legitimateLoop = (async () => {
+      for (let n = 0; !state.stopLegitimate && state.failure === undefined; n += 1) {
+        const person = order[n % order.length] as Person;
+        const inAttack = attackStarted !== undefined;
+        if (inAttack) legitimateStartedInAttack += 1;
+        const done: Promise<void> = legitimateSignIn(context, person).then((outcome) => {
+          count(legit.all, outcome);
+          count(inAttack ? legit.attack : legit.quiet, outcome);
+          count(legit.byKind[outcome.kind], outcome);
+          if (outcome.extraStep) bump(extraStepReasons, outcome.reason ?? 'none');
+          for (const answer of outcome.answers) bump(legitAnswers, answer);
+          timeline.legitimate(outcome);
+        }, fail);
+        inFlight.add(done);
+        void done.finally(() => inFlight.delete(done));
+        await sleep(1000 / scenario.legitimatePerSecond);
+      }
+    })();
+
+    const progress = setInterval(() => {
+      const phase = attackStarted === undefined ? 'quiet' : `attack ${attacker.attempts}/${pairs.length}`;
+      log(
+        `  [${label}] ${timeline.elapsed().toFixed(0)} s, ${phase}: ${attacker.refused} refused, ${attacker.challenged} challenged, ` +
+          `${compromised.size} compromised; people ${legit.all.signIns} signed in, ${legit.all.failed} failed, ${legit.all.extraStep} with an extra step`,
+      );
+    }, PROGRESS_EVERY_MS);
+
+    try {
+      const quietCpuStart = await cpuMs(server);
+      await sleep(scenario.quietSeconds * 1000);
+      const quietSignIns = legit.all.signIns;
+      const attackCpuStart = await cpuMs(server);
+      const quietPerSignInMs = (attackCpuStart - quietCpuStart) / Math.max(1, quietSignIns);
+      attackStarted = timeline.elapsed();
+
+      // The attacker: one DPoP key per source address, pairs dealt round-robin to the addresses.
+      const keys = new Map<number, DPoPKey>();
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < pairs.length && state.failure === undefined) {
+          const i = next++;
+          const pair = pairs[i] as LeakedPair;
+          const source = i % sources;
+          let key = keys.get(source);
+          if (!key) keys.set(source, (key = generateDPoPKey()));
+          const outcome = await attackerAttempt(attackClient, pair, { from: attackerAddress(source), key });
+          attacker.attempts += 1;
+          if (outcome.refused) attacker.refused += 1;
+          if (outcome.challenged) {
+            attacker.challenged += 1;
+            firstFactorPassed.add(pair.email);
+          }
+          const newlyCompromised = outcome.compromised && !compromised.has(pair.email);
+          if (outcome.compromised) {
+            firstFactorPassed.add(pair.email);
+            compromised.add(pair.email);
+          }
+          for (const answer of outcome.answers) bump(attackAnswers, answer);
+          timeline.attack(outcome, newlyCompromised);
+        }
+      };
+      await Promise.all(Array.from({ length: scenario.attackConcurrency }, worker)).catch(fail);
+      const attackEnded = timeline.elapsed();
+      const attackCpuMs = (await cpuMs(server)) - attackCpuStart;
+      state.stopLegitimate = true;
+      await legitimateLoop;
+      await Promise.all([...inFlight]);
+      if (state.failure !== undefined) throw state.failure;
+
+      return {
+        sources,
+        quietSeconds: attackStarted,
+        attackSeconds: attackEnded - attackStarted,
+        attacker: {
+          ...attacker,
+          firstFactorPassed: firstFactorPassed.size,
+          compromised: compromised.size,
+          compromisedAccounts: [...compromised].slice(0, 20),
+          answers: attackAnswers,
+        },
+        legitimate: { ...legit, extraStepReasons, answers: legitAnswers },
+        serverCpu: {
+          attackMs: attackCpuMs,
+          perAttemptMs: attackCpuMs / Math.max(1, attacker.attempts + legitimateStartedInAttack),
+          quietPerSignInMs,
+        },
+        timeline: timeline.panel(label, attackStarted, attackEnded),
+      };
+    } finally {
+      clearInterval(progress);
+      state.stopLegitimate = true;
+    }
   } finally {
-    await app.close();
-    await rm(dataDir, { recursive: true, force: true });
+    legitClient.close();
+    attackClient.close();
+    mailbox.close();
+    await server.stop();
+    await rm(runDir, { recursive: true, force: true });
   }
 }
 
-async function populate(app: App, credentials: readonly Credential[]): Promise<void> {
-  // Each person signs up from a network of their own.
-  for (const [i, account] of credentials.entries()) await createVerifiedAccount(app, { account, remoteAddress: ipv4(i + 1, 100) });
+const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
+
+interface Verdict {
+  readonly met: boolean;
+  readonly misses: readonly string[];
+}
+
+function judge(scenario: Scenario, run: RunResult): Verdict {
+  const misses: string[] = [];
+  const { all } = run.legitimate;
+  if (run.attacker.compromised > scenario.goals.maxCompromised) misses.push(`${run.attacker.compromised} accounts compromised`);
+  if (share(all.succeeded, all.signIns) < scenario.goals.minLegitimateSuccess)
+    misses.push(`legitimate success ${percent(share(all.succeeded, all.signIns))}`);
+  if (share(all.extraStep, all.signIns) > scenario.goals.maxLegitimateFriction)
+    misses.push(`legitimate friction ${percent(share(all.extraStep, all.signIns))}`);
+  return { met: misses.length === 0, misses };
 }
 
 function row(cells: readonly (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-async function main(): Promise<void> {
-  const population: Credential[] = Array.from({ length: POPULATION }, (_, i) => ({
-    email: `person-${i}@clinic.example`,
-    password: randomPassword(),
-  }));
-  const results: Record<string, unknown>[] = [];
+function table(scenario: Scenario, runs: readonly RunResult[]): string {
   const lines = [
-    row(['attack', 'defences', 'attempts', 'refused (429)', 'accounts compromised', 'legitimate sign-ins refused', 'seconds']),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---:']),
+    row([
+      'sources',
+      'attempts',
+      'refused (429)',
+      'challenged',
+      'first factor passed',
+      'compromised',
+      'legit sign-ins',
+      'legit succeeded',
+      'extra step (all)',
+      'extra step (attack)',
+      'server CPU ms/attempt',
+      'goals',
+    ]),
+    row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
   ];
-  for (const scenario of scenarios(population)) {
-    for (const [label, defense] of [
-      ['default', undefined],
-      ['none', UNDEFENDED],
-    ] as const) {
-      process.stdout.write(`▶ ${scenario.name}, defences ${label}… `);
-      const started = Date.now();
-      const outcome = await withServer(defense, async (app) => {
-        await populate(app, population);
-        return run(app, interleave(scenario.build(population), legitimateSignIns(population)));
-      });
-      const seconds = (Date.now() - started) / 1000;
-      process.stdout.write(`${seconds.toFixed(0)} s\n`);
-      results.push({ scenario: scenario.name, defences: label, ...outcome, compromised: outcome.compromised.size, seconds });
-      lines.push(
-        row([
-          scenario.name,
-          label,
-          outcome.attempts,
-          outcome.refused,
-          `${outcome.compromised.size} of ${scenario.reachable}`,
-          `${outcome.legitimateBlocked} of ${outcome.legitimate}`,
-          seconds.toFixed(0),
-        ]),
-      );
-    }
+  for (const run of runs) {
+    const { all, attack } = run.legitimate;
+    const verdict = judge(scenario, run);
+    lines.push(
+      row([
+        run.sources.toLocaleString('en-US'),
+        run.attacker.attempts.toLocaleString('en-US'),
+        run.attacker.refused.toLocaleString('en-US'),
+        run.attacker.challenged.toLocaleString('en-US'),
+        run.attacker.firstFactorPassed.toLocaleString('en-US'),
+        run.attacker.compromised,
+        all.signIns.toLocaleString('en-US'),
+        percent(share(all.succeeded, all.signIns)),
+        percent(share(all.extraStep, all.signIns)),
+        percent(share(attack.extraStep, attack.signIns)),
+        run.serverCpu.perAttemptMs.toFixed(1),
+        verdict.met ? 'met' : `MISSED: ${verdict.misses.join('; ')}`,
+      ]),
+    );
   }
-  process.stdout.write(`\n${lines.join('\n')}\n\n${JSON.stringify({ scale: SCALE, population: POPULATION, results })}\n`);
+  return lines.join('\n');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `credential-stuffing simulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+/** Runs the whole simulation; resolves with the exit code (1 when a goal is missed). */
+export async function runStuffingSimulation(env: NodeJS.ProcessEnv, log: Log): Promise<number> {
+  const scenario = scenarioAt(readScale(env['STUFFING_SCALE']));
+  const date = new Date().toISOString();
+  const machine = describeMachine();
+  const source = describeSource();
+  log(formatMachine(machine));
+  log(formatSource(source));
+  const { passwordOnly, totp, passkeyOnly } = scenario.population;
+  log(
+    `\n▶ credential stuffing at scale ${scenario.scale}: ${passwordOnly + totp + passkeyOnly} accounts ` +
+      `(${passwordOnly} password only, ${totp} with an authenticator app, ${passkeyOnly} passkey only), ` +
+      `${scenario.leakedPairs} leaked pairs (${percent(scenario.correctShare)} right) from ${scenario.attackerSizes.join(', ')} source addresses`,
   );
-  process.exitCode = 1;
-});
+  const population = await setUpPopulation(scenario, log);
+  try {
+    log(`  setup: ${population.setupSeconds.toFixed(0)} s (not counted in the runs)`);
+    const pairs = leakedList(scenario, population.people);
+    const runs: RunResult[] = [];
+    for (const sources of scenario.attackerSizes) {
+      log(`\n▶ ${sources} source address${sources === 1 ? '' : 'es'}: ${scenario.quietSeconds} s of people alone, then the attack`);
+      const run = await runOnce(scenario, population, pairs, sources, log);
+      runs.push(run);
+      log(table(scenario, [run]).split('\n').at(-1) ?? '');
+    }
+    const summary = table(scenario, runs);
+    log(`\n${summary}\n`);
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const stem = path.join(RESULTS_DIR, `stuffing-${date.replace(/[:.]/g, '-')}`);
+    const verdicts = runs.map((run) => judge(scenario, run));
+    await writeFile(
+      `${stem}.json`,
+      `${JSON.stringify({ date, command: 'npm run bench -- stuffing', machine, source, scenario, setupSeconds: population.setupSeconds, runs, verdicts }, null, 2)}\n`,
+    );
+    const plotTitle = `Credential stuffing, ${passwordOnly + totp + passkeyOnly} accounts, ${scenario.leakedPairs} leaked pairs (scale ${scenario.scale})`;
+    await writeFile(
+      `${stem}.svg`,
+      renderPlot(
+        plotTitle,
+        runs.map((run) => run.timeline),
+      ),
+    );
+    log(`results: ${stem}.json\nplot: ${stem}.svg`);
+    const missed = verdicts.flatMap((verdict, i) => verdict.misses.map((miss) => `${runs[i]?.sources} sources: ${miss}`));
+    if (missed.length > 0) {
+      log(`\n✗ goals missed: ${missed.join('; ')}`);
+      return 1;
+    }
+    log('\n✓ every goal met at every attacker size');
+    return 0;
+  } finally {
+    await rm(population.dataDir, { recursive: true, force: true });
+  }
+}

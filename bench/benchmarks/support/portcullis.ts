@@ -48,8 +48,8 @@ export interface BenchAccount {
  * SQLite in the target's data directory, or the PostgreSQL server named by
  * `BENCH_DATABASE_URL` (a fresh schema per target, so samples never share rows).
  */
-function benchDatabase(): { url: string; schema?: string } {
-  const url = process.env['BENCH_DATABASE_URL'];
+function benchDatabase(sqlite: boolean): { url: string; schema?: string } {
+  const url = sqlite ? undefined : process.env['BENCH_DATABASE_URL'];
   if (url === undefined || url === '') return { url: 'sqlite:bench.db' };
   return { url, schema: `bench_${randomBytes(6).toString('hex')}` };
 }
@@ -80,9 +80,13 @@ const ONE_LOAD_GENERATOR: NonNullable<ConfigOverrides['defense']> = {
  * m=19456 KiB, t=2, p=1 with 4 concurrent hashes, DPoP nonces on, the in-memory replay cache,
  * and the abuse limits, except the per-network ones a single load generator would trip
  * ({@link ONE_LOAD_GENERATOR}). `defense` replaces that exception (the credential-stuffing
- * simulation runs the real defaults and none).
+ * simulation runs the real defaults). `sqlite` keeps the database in the data directory even
+ * when `BENCH_DATABASE_URL` is set (the simulation copies a set-up data directory per run).
  */
-export function benchConfig(dataDir: string, options: { readonly defense?: ConfigOverrides['defense'] } = {}): Config {
+export function benchConfig(
+  dataDir: string,
+  options: { readonly defense?: ConfigOverrides['defense']; readonly sqlite?: boolean } = {},
+): Config {
   const { config } = loadConfig({
     env: {},
     overrides: {
@@ -90,7 +94,7 @@ export function benchConfig(dataDir: string, options: { readonly defense?: Confi
       publicUrl: BENCH_PUBLIC_URL,
       dataDir,
       http: { host: '127.0.0.1', port: 0, tls: { mode: 'upstream' } },
-      database: benchDatabase(),
+      database: benchDatabase(options.sqlite ?? false),
       log: { level: 'info' },
       metrics: { enabled: false },
       defense: options.defense ?? ONE_LOAD_GENERATOR,

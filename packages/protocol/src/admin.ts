@@ -62,6 +62,43 @@ export const AdminSessionSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const AttackModeAlertSchema = Type.Object(
+  {
+    kind: Type.Literal('attack_mode'),
+    since: Type.String({ format: 'date-time', description: 'When attack mode started.' }),
+    until: Type.String({
+      format: 'date-time',
+      description: 'When it ends by itself unless the wave is seen again (each failed wave moves it later).',
+    }),
+    message: Type.String({ description: 'One sentence for the banner.' }),
+    failureRatio: Type.Number({ minimum: 0, maximum: 1, description: 'Failed / all password sign-ins in the window.' }),
+    failures: Type.Integer({ minimum: 0, description: 'Failed password sign-ins in the window.' }),
+    attempts: Type.Integer({ minimum: 0, description: 'All password sign-ins in the window.' }),
+    usualRatio: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'The failure ratio over the previous 24 full hours outside attack mode.',
+    }),
+    threshold: Type.Number({ minimum: 0, maximum: 1, description: 'The failure ratio at or above which a wave is seen.' }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Failed password sign-ins across the deployment are far above their usual rate: every password sign-in needs a code sent to the account’s email address until `until`.',
+  },
+);
+export type AttackModeAlert = Static<typeof AttackModeAlertSchema>;
+
+export const AdminAlertListSchema = Type.Object(
+  {
+    alerts: Type.Array(AttackModeAlertSchema, {
+      description: 'What an admin console shows as a banner now; empty when all is quiet. Told apart by `kind`.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type AdminAlertList = Static<typeof AdminAlertListSchema>;
+
 export const ElevationStatusSchema = Type.Union(
   [
     Type.Literal('pending'),

@@ -70,7 +70,7 @@ import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
-import { createAttackMode, createPasswordAttemptGuard } from './modules/defense/index.ts';
+import { createAttackMode, createPasswordAttemptGuard, type AttackMode } from './modules/defense/index.ts';
 
 export interface BuildAppOptions {
   /** Process logger; defaults to JSON on stdout at `config.log.level`. */
@@ -127,6 +127,8 @@ export interface PortcullisServices {
   readonly keyRing: KeyRing;
   readonly mailer: Mailer;
   readonly sessions: SessionsDeps;
+  /** Deployment-wide attack mode (modules/defense/attack-mode.ts). */
+  readonly attackMode: AttackMode;
 }
 
 export type App = FastifyInstance & { readonly portcullis: PortcullisServices };
@@ -177,6 +179,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   sharedBlocklist ??= createPasswordBlocklist();
   // Build the index now rather than on the first sign-up (≈0.4 s of CPU); tests load it lazily.
   if (config.environment !== 'test') await sharedBlocklist.load();
+  const attackMode = createAttackMode({
+    db: database.db,
+    clock,
+    keyRing,
+    redis,
+    config: config.defense.attackMode,
+    ...(metrics ? { counted: (outcome: 'success' | 'failure') => metrics.passwordSignIns.inc({ outcome }) } : {}),
+  });
+  metrics?.watchAttackMode(() => attackMode.active());
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
   // What a session below the level it needs is told: by the route contract, and by enrolment.
   const assuranceAdvisor: AssuranceAdvisor = (session, level) =>
@@ -191,7 +202,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     outOfBandAllowedFor: (roles) => requiredLevelFor(roles, config.mfa.requiredLevel) === 'aal1',
     assuranceAdvisor,
   };
-  const attackMode = createAttackMode();
   const assurance: AssuranceDeps = {
     db: database.db,
     clock,
@@ -229,7 +239,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     checkBreachedAtSignIn: config.defense.breachedPasswords.checkAtSignIn,
     onBackgroundError,
   };
-  app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions });
+  app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions, attackMode });
 
   enforceRouteContract(app);
   const access = createRolePermissions(config.access.roles);
@@ -271,7 +281,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));
-  await app.register(adminRoutes({ db: database.db, clock, access: config.access, sessions, elevation, mailer, onBackgroundError }));
+  await app.register(
+    adminRoutes({ db: database.db, clock, access: config.access, sessions, elevation, mailer, attackMode, onBackgroundError }),
+  );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

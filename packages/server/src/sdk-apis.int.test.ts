@@ -2,11 +2,11 @@
  * The SDK's records, admin and audit clients against the real server, each used the way an
  * app would: a patient shares their file with a clinician who writes in it; an administrator
  * who signed in with a password is told by a typed error that a passkey is needed (RFC 9470),
- * and with a passkey session manages accounts and reads the audit log.
+ * and with a passkey session reads the alerts, manages accounts and reads the audit log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore, PortcullisClient, isApiError, isInsufficientAuthentication, type PasskeyAuthenticator } from '@portcullis/sdk';
-import { getAccountDetail, listAccounts, lockAccount, unlockAccount } from '@portcullis/sdk/admin';
+import { getAccountDetail, getAdminAlerts, listAccounts, lockAccount, unlockAccount } from '@portcullis/sdk/admin';
 import { getAuditCheckpoint, listAuditEntries } from '@portcullis/sdk/audit';
 import {
   addPatientEntry,
@@ -92,6 +92,8 @@ describe('SDK records, admin and audit clients ↔ server', () => {
 
     await signInWithNewPasskey(admin.sdk);
 
+    // Nothing to show on the banner: no wave of failed sign-ins.
+    expect(await getAdminAlerts(admin.sdk)).toEqual({ alerts: [] });
     const { accounts } = await listAccounts(admin.sdk, { email: 'member-sdk@clinic.test' });
     expect(accounts).toEqual([expect.objectContaining({ id: member.id, masked: true, status: 'active' })]);
     expect(await getAccountDetail(admin.sdk, member.id)).toMatchObject({ account: { id: member.id } });

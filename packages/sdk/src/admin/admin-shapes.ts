@@ -8,12 +8,13 @@ import type {
   AdminAccountDetail,
   AdminAccountList,
   AdminActionResult,
+  AdminAlertList,
   MfaResetResult,
   RolesChangeResult,
 } from '@portcullis/protocol';
 import { isElevation } from '../elevation/elevation-shapes.ts';
 import { isRecord } from '../http/read-json.ts';
-import { isCount, isNonEmptyString, isString, isStringOrNull } from '../http/response-shapes.ts';
+import { isCount, isNonEmptyString, isString, isStringOrNull, parseListOf } from '../http/response-shapes.ts';
 
 const isAccountStatus = (value: unknown): value is 'active' | 'locked' => value === 'active' || value === 'locked';
 
@@ -59,4 +60,24 @@ export function parseMfaResetResult(value: unknown): MfaResetResult | undefined 
 export function parseRolesChangeResult(value: unknown): RolesChangeResult | undefined {
   if (!isRecord(value) || !Array.isArray(value['roles']) || !value['roles'].every(isString)) return undefined;
   return Array.isArray(value['pending']) && value['pending'].every(isElevation) ? (value as RolesChangeResult) : undefined;
+}
+
+const isRatio = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value <= 1;
+
+function isAlert(value: unknown): value is AdminAlertList['alerts'][number] {
+  if (!isRecord(value)) return false;
+  const { kind, since, until, message, failureRatio, failures, attempts } = value;
+  return (
+    kind === 'attack_mode' &&
+    isString(since) &&
+    isString(until) &&
+    isString(message) &&
+    isRatio(failureRatio) &&
+    isCount(failures) &&
+    isCount(attempts)
+  );
+}
+
+export function parseAdminAlertList(value: unknown): AdminAlertList | undefined {
+  return parseListOf(value, 'alerts', isAlert);
 }

@@ -1,13 +1,20 @@
 /**
  * @module admin/admin
  *
- * The admin API: accounts with masked personal data (unmasked only with a step-up for that very
- * request), locking and unlocking, signing an account out everywhere, resetting its second
- * factors, and changing its roles. The routes need an `aal2` session and the matching
+ * The admin API: the alerts a console shows as its banner (attack mode), accounts with masked
+ * personal data (unmasked only with a step-up for that very request), locking and unlocking,
+ * signing an account out everywhere, resetting its second factors, and changing its roles. The routes need an `aal2` session and the matching
  * permission; a session below that level fails with `AUTH_LEVEL_INSUFFICIENT`
  * (`isInsufficientAuthentication`), a missing permission with `RBAC_FORBIDDEN`.
  */
-import type { AdminAccountDetail, AdminAccountList, AdminActionResult, MfaResetResult, RolesChangeResult } from '@portcullis/protocol';
+import type {
+  AdminAccountDetail,
+  AdminAccountList,
+  AdminActionResult,
+  AdminAlertList,
+  MfaResetResult,
+  RolesChangeResult,
+} from '@portcullis/protocol';
 import type { CoreClient } from '../core/core-client.ts';
 import { assertUuid, queryString } from '../core/json-request.ts';
 import { engineOf } from '../core/session-engine.ts';
@@ -17,9 +24,23 @@ import {
   parseAdminAccountDetail,
   parseAdminAccountList,
   parseAdminActionResult,
+  parseAdminAlertList,
   parseMfaResetResult,
   parseRolesChangeResult,
 } from './admin-shapes.ts';
+
+/**
+ * What an admin console shows as its banner now: today, attack mode (failed password sign-ins
+ * far above their usual rate, so every password sign-in needs an emailed code until `until`).
+ * Empty when all is quiet. Needs `alerts:read` (admin and support by default).
+ *
+ * @example
+ *   const { alerts } = await getAdminAlerts(client);
+ *   for (const alert of alerts) showBanner(alert.message, alert.until);
+ */
+export async function getAdminAlerts(client: CoreClient): Promise<AdminAlertList> {
+  return engineOf(client).authorizedCall('GET', '/v1/admin/alerts', undefined, parseAdminAlertList);
+}
 
 /** Filters and paging of {@link listAccounts}. */
 export interface AccountListQuery {

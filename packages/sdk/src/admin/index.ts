@@ -1,7 +1,7 @@
 /**
  * @module @portcullis/sdk/admin
  *
- * The admin API: accounts (masked unless unmasked with a step-up), lock and unlock, sign-out
+ * The admin API: the alerts for a console's banner, accounts (masked unless unmasked with a step-up), lock and unlock, sign-out
  * everywhere, second-factor reset, roles.
  *
  * @example
@@ -12,6 +12,7 @@
  */
 export {
   getAccountDetail,
+  getAdminAlerts,
   listAccounts,
   listAccountsUnmasked,
   lockAccount,

@@ -865,8 +865,9 @@ const AccessSchema = Type.Object(
       default: {
         patient: ['records:read_own', 'grants:manage_own'],
         clinician: ['records:read_granted', 'records:write_granted', 'elevation:request'],
-        support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request'],
+        support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request', 'alerts:read'],
         admin: [
+          'alerts:read',
           'accounts:read_masked',
           'accounts:read_personal',
           'accounts:manage_access',
@@ -967,6 +968,56 @@ const DefenseSchema = Type.Object(
         default: {},
         description:
           'Credential-stuffing defences for password checks (sign-in and password change). Counted for every address, with an account or not, so a refusal reveals nothing. Refused attempts answer `429 AUTH_PASSWORD_THROTTLED` with `Retry-After` and cost no Argon2id work.',
+      },
+    ),
+    attackMode: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Watch failed password sign-ins across the deployment and, during a wave, ask every password sign-in for a code sent to the account’s verified email address. What a legitimate person pays while it lasts: one emailed code per password sign-in (passkeys and federated sign-in are not affected).',
+        }),
+        windowMinutes: Type.Integer({
+          minimum: 2,
+          maximum: 60,
+          default: 10,
+          description:
+            'The sliding window the failure ratio is measured over, in whole minutes (the current minute included). Longer: slower to start, steadier.',
+        }),
+        minFailures: Type.Integer({
+          minimum: 10,
+          maximum: 1000000,
+          default: 200,
+          description:
+            'Failed password sign-ins the window must hold before attack mode can start, so a quiet deployment with a few typos never starts it. Keep it above `passwordFailures.perNetwork.max`, so one network alone cannot start it for everyone.',
+        }),
+        ratioFloor: Type.Number({
+          minimum: 0.1,
+          maximum: 0.99,
+          default: 0.5,
+          description:
+            'The failure ratio (failed / all password sign-ins in the window) at or above which attack mode starts, whatever the usual ratio. Lower: starts sooner, and more people are asked for a code.',
+        }),
+        usualMultiplier: Type.Number({
+          minimum: 1,
+          maximum: 100,
+          default: 3,
+          description:
+            'Attack mode starts only when the window’s failure ratio is also at least this many times the usual one (the ratio over the previous 24 full hours, outside attack mode). The resulting threshold never exceeds 0.95.',
+        }),
+        holdSeconds: Type.Integer({
+          minimum: 60,
+          maximum: 86400,
+          default: 900,
+          description:
+            'How long attack mode lasts after the last moment the wave was seen; then it ends by itself. Keep it at least the window, so it does not end while the wave is still in the window.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'Attack mode (docs/security/defense.md): when failed password sign-ins rise far above their usual rate, every password sign-in needs the emailed code for a while. Started and ended once per deployment (audited as `defense.attack_mode_started` and `defense.attack_mode_ended`), shown to admins by `GET /v1/admin/alerts` and as the `portcullis_attack_mode_active` metric.',
       },
     ),
     newDevice: Type.Object(

@@ -50,7 +50,7 @@ export interface AccountsDeps {
   readonly policy: PasswordPolicy;
   /** Credential-stuffing limits every password check passes first. */
   readonly passwordAttempts: PasswordAttemptGuard;
-  /** Counts password sign-in outcomes deployment-wide; the sign-in state machine asks it too. */
+  /** Counts password sign-in outcomes deployment-wide; during a wave the emailed code is asked for. */
   readonly attackMode: AttackMode;
   /** `defense.breachedPasswords.checkAtSignIn`: a breached password opens a change-password-only session. */
   readonly checkBreachedAtSignIn: boolean;
@@ -205,9 +205,19 @@ export async function verifyEmail(
  * refusal of a window caused by the address's own counter is audited, and the owner, if there is
  * one, is told off the request path.
  */
-async function admitPasswordCheck(deps: AccountsDeps, address: string, network: string, context: RequestContext): Promise<PasswordAttempt> {
+async function admitPasswordCheck(
+  deps: AccountsDeps,
+  address: string,
+  network: string,
+  context: RequestContext,
+  options: { readonly signIn?: boolean } = {},
+): Promise<PasswordAttempt> {
   const admission = await deps.passwordAttempts.admit({ address, network });
   if (admission.admitted) return admission.attempt;
+  // A sign-in refused by the deployment-wide limit is part of a wave and counts for attack mode;
+  // refusals by one address's or one network's counters do not: one source, already held back,
+  // must not be able to hold the whole deployment in attack mode.
+  if (options.signIn && admission.scope === 'global') await deps.attackMode.record('failure', context);
   if (admission.accountNewlyThrottled) {
     const account = await repo.findAccountByEmail(deps.db, address);
     await context.audit('session.password_throttled', {
@@ -240,11 +250,11 @@ export async function signInWithPassword(
 ): Promise<TokenResponse> {
   assertPasswordsEnabled(deps, 'password sign-in');
   const email = repo.normalizeEmail(input.email);
-  const attempt = await admitPasswordCheck(deps, email, input.network, context);
+  const attempt = await admitPasswordCheck(deps, email, input.network, context, { signIn: true });
   const account = await repo.findAccountByEmail(deps.db, email);
   const failed = async (reason: string, accountId?: string) => {
     await attempt.failed();
-    await deps.attackMode.record('failure');
+    await deps.attackMode.record('failure', context);
     await context.audit('session.sign_in_failed', {
       outcome: 'failure',
       actor: accountId ?? null,
@@ -260,8 +270,8 @@ export async function signInWithPassword(
   const { valid, needsRehash } = await deps.hasher.verifyPassword(account.password_hash, input.password);
   if (!valid) throw await failed('bad_password', account.id);
   await attempt.succeeded();
-  await deps.attackMode.record('success');
   if (account.status !== 'active') throw await failed('account_locked', account.id);
+  await deps.attackMode.record('success', context);
   if (needsRehash)
     await repo.setPasswordHash(deps.db, account.id, await deps.hasher.hashPassword(input.password), deps.clock.now(), { changed: false });
   // Only someone who knows the password learns the address exists but is unverified.

@@ -1,9 +1,10 @@
 /**
  * @module modules/admin/routes
  *
- * HTTP for the admin API. Account help (`accounts:read_masked`, `accounts:manage_access`) is
- * for support and admins and never shows an email address in full; the unmasked listing needs
- * `accounts:read_personal` and a fresh step-up. Resetting second factors and changing roles
+ * HTTP for the admin API. The alerts (`alerts:read`) are what a console shows as its banner.
+ * Account help (`accounts:read_masked`, `accounts:manage_access`) is for support and admins and
+ * never shows an email address in full; the unmasked listing needs `accounts:read_personal` and
+ * a fresh step-up. Resetting second factors and changing roles
  * need a step-up bound to the request. No route here reads a record or a message.
  */
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ import {
   AdminAccountListSchema,
   AdminAccountQuerySchema,
   AdminActionResultSchema,
+  AdminAlertListSchema,
   MfaResetResultSchema,
   RolesChangeRequestSchema,
   RolesChangeResultSchema,
@@ -22,6 +24,7 @@ import {
 import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.ts';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
+import { listAlerts } from './alerts.ts';
 import type { AdminDeps } from './service.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 
@@ -41,6 +44,20 @@ export function adminRoutes(deps: AdminDeps) {
         requestContext(request),
       );
     };
+
+    app.get(
+      '/v1/admin/alerts',
+      {
+        // Not audited: a console polls it for its banner, and it shows no account or personal data.
+        config: { auth: 'aal2', permission: 'alerts:read', audit: 'none' },
+        schema: {
+          summary: 'Deployment-wide alerts for the admin banner (attack mode)',
+          tags: TAGS,
+          response: { 200: AdminAlertListSchema },
+        },
+      },
+      async (request) => listAlerts(deps, requestContext(request)),
+    );
 
     app.get(
       '/v1/admin/accounts',

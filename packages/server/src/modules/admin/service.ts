@@ -21,6 +21,7 @@ import type { Mailer } from '../../platform/mailer/index.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import { grantNeedsApproval, listOpenElevationsOf, requestRoleGrant, type ElevationDeps } from '../elevation/index.ts';
 import { listSessions, revokeSessions, type SessionsDeps } from '../sessions/index.ts';
+import type { AttackMode } from '../defense/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { maskEmail } from './mask.ts';
 import { mfaResetMessage } from './notification.ts';
@@ -33,6 +34,8 @@ export interface AdminDeps {
   readonly sessions: SessionsDeps;
   readonly elevation: ElevationDeps;
   readonly mailer: Mailer;
+  /** Deployment-wide attack mode, shown to admins as an alert. */
+  readonly attackMode: AttackMode;
   /** Called when the notification email could not be sent (the reset itself stands). */
   readonly onBackgroundError: (error: unknown) => void;
 }

@@ -114,9 +114,9 @@ export async function passwordHasSecondFactor(
  * code, or undefined when it need not: attack mode (every device), else a DPoP key the account
  * has never used (new-device confirmation). Other first factors (a provider) are not asked.
  */
-async function deviceConfirmationReason(deps: AssuranceDeps, first: FirstFactor): Promise<ChallengeReason | undefined> {
+async function deviceConfirmationReason(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<ChallengeReason | undefined> {
   if (!first.amr.includes('pwd')) return undefined;
-  if (await deps.defense.attackMode.active()) return 'attack_mode';
+  if (await deps.defense.attackMode.active(context)) return 'attack_mode';
   if (!deps.defense.newDeviceConfirmation) return undefined;
   return (await isKnownDevice(deps.db, first.accountId, first.jkt)) ? undefined : 'new_device';
 }
@@ -170,7 +170,7 @@ export async function completeFirstFactor(deps: AssuranceDeps, first: FirstFacto
     // Nothing more to ask: a full session when one factor is enough, else one that can only
     // enrol (a breached password must be changed first) — once the device is confirmed.
     const restrictedTo = breached ?? (required === 'aal1' ? undefined : SECOND_FACTOR_ENROLMENTS);
-    const reason = await deviceConfirmationReason(deps, first);
+    const reason = await deviceConfirmationReason(deps, first, context);
     if (reason !== undefined) return issueChallenge(deps, first, { reason, level: 'aal1', methods: ['email_code'], restrictedTo }, context);
     const session = { accountId: first.accountId, amr: first.amr, jkt: first.jkt, device: first.device, aal: 'aal1' as const };
     return issueSession(deps.sessions, restrictedTo === undefined ? session : { ...session, restrictedTo }, context);

@@ -194,6 +194,23 @@ describe.each(testDatabases())('takeover defences at password sign-in ($dialect)
     });
   });
 
+  describe('in attack mode', () => {
+    beforeEach(() => build({ defense: { attackMode: { minFailures: 10 } } }));
+
+    it('V6.3.1: every password sign-in of an account without a second factor confirms by email, on a known device too', async () => {
+      const { email } = await createVerifiedAccount(app, phone, 'wave@example.test');
+      expect((await phone.signIn(email, PASSWORD, { confirmNewDevice: false })).statusCode).toBe(201);
+      // A wave: wrong passwords for addresses nobody has, far above the usual (none) rate.
+      const bot = new TestDevice(app);
+      for (let i = 0; i < 12; i += 1)
+        expect((await bot.signIn(`leaked-${i}@example.test`, 'a leaked old passphrase')).statusCode).toBe(401);
+      const challenge = deviceChallenge(await phone.signIn(email, PASSWORD, { confirmNewDevice: false }), 'attack_mode');
+      const confirmed = await answer(phone, challenge, await emailedCode(app, phone, email, challenge));
+      expect(confirmed.statusCode).toBe(201);
+      expect(confirmed.json<TokenResponse>().aal).toBe('aal1');
+    });
+  });
+
   describe('switched off', () => {
     beforeEach(() => build({ defense: { newDevice: { confirm: false }, breachedPasswords: { checkAtSignIn: false } } }));
 

@@ -7,4 +7,4 @@
 export { createPasswordAttemptGuard } from './password-attempts.ts';
 export type { Admission, PasswordAttempt, PasswordAttemptGuard, PasswordFailureLimits, ThrottleScope } from './password-attempts.ts';
 export { createAttackMode } from './attack-mode.ts';
-export type { AttackMode, AttackModeStatus } from './attack-mode.ts';
+export type { AttackMode, AttackModeConfig, AttackModeDeps, AttackModeStatus, SignInOutcome } from './attack-mode.ts';

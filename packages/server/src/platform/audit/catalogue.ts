@@ -99,6 +99,17 @@ export const AUDIT_CATALOGUE = {
     subject: 'the account the address names, if any',
     reason: '`account_paused` or `unknown_account_paused`',
   },
+  'defense.attack_mode_started': {
+    category: 'authentication',
+    description:
+      'Failed password sign-ins rose far above their usual rate: every password sign-in now needs the emailed code (once per deployment, whichever instance saw it first).',
+    reason: 'the window when it started: `failures_<n>_of_<m>_ratio_<percent>_usual_<percent>`',
+  },
+  'defense.attack_mode_ended': {
+    category: 'authentication',
+    description: 'Attack mode ended by itself, its hold time after the wave was last seen (once per deployment).',
+    reason: 'how long it lasted and the window when it ended: `lasted_<minutes>_min_failures_<n>_of_<m>`',
+  },
   'session.refreshed': {
     category: 'session',
     description: 'A refresh token was exchanged for a new token pair.',

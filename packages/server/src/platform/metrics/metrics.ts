@@ -13,6 +13,14 @@ import type { FastifyInstance } from 'fastify';
 export interface Metrics {
   readonly registry: PromClient.Registry;
   readonly httpRequestDuration: PromClient.Histogram<'method' | 'route' | 'status'>;
+  /** Password sign-in outcomes this instance counted for attack mode (`success` or `failure`). */
+  readonly passwordSignIns: PromClient.Counter<'outcome'>;
+  /**
+   * Where `portcullis_attack_mode_active` reads the deployment's state at each scrape. Read at
+   * scrape time from the shared store, every instance reports the same value, including one that
+   * saw no sign-in since the mode started.
+   */
+  watchAttackMode(probe: () => Promise<boolean>): void;
 }
 
 let loaded: Promise<typeof PromClient> | undefined;
@@ -24,7 +32,7 @@ function loadPromClient(): Promise<typeof PromClient> {
 }
 
 export async function createMetrics(options: { collectProcessMetrics: boolean }): Promise<Metrics> {
-  const { Histogram, Registry, collectDefaultMetrics } = await loadPromClient();
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = await loadPromClient();
   const registry = new Registry();
   if (options.collectProcessMetrics) collectDefaultMetrics({ register: registry });
   const httpRequestDuration = new Histogram({
@@ -34,7 +42,32 @@ export async function createMetrics(options: { collectProcessMetrics: boolean })
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  return { registry, httpRequestDuration };
+  const passwordSignIns = new Counter({
+    name: 'portcullis_password_sign_ins_total',
+    help: 'Password sign-in outcomes counted for attack mode: success (right password) or failure (refused as invalid credentials, or refused by the deployment-wide limit).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  let attackModeProbe: (() => Promise<boolean>) | undefined;
+  new Gauge({
+    name: 'portcullis_attack_mode_active',
+    help: 'Whether attack mode is on (1): every password sign-in needs the emailed code.',
+    registers: [registry],
+    async collect() {
+      if (!attackModeProbe) return;
+      // A store that cannot answer keeps the last value rather than failing the whole scrape.
+      const active = await attackModeProbe().catch(() => undefined);
+      if (active !== undefined) this.set(active ? 1 : 0);
+    },
+  });
+  return {
+    registry,
+    httpRequestDuration,
+    passwordSignIns,
+    watchAttackMode(probe) {
+      attackModeProbe = probe;
+    },
+  };
 }
 
 /**

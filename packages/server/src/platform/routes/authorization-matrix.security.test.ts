@@ -95,6 +95,7 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   'GET /v1/audit/checkpoint': { targets: 'self', build: () => ({ url: '/v1/audit/checkpoint' }) },
   'GET /v1/audit/proofs/inclusion': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/inclusion?entryIndex=0&treeSize=1' }) },
   'GET /v1/audit/proofs/consistency': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/consistency?fromSize=1&toSize=2' }) },
+  'GET /v1/admin/alerts': { targets: 'self', build: () => ({ url: '/v1/admin/alerts' }) },
   // The admin API acts on accounts outside the matrix (fresh ones, or the scribe), never on an actor.
   'GET /v1/admin/accounts': { targets: 'self', build: () => ({ url: '/v1/admin/accounts?role=auditor&limit=5' }) },
   'GET /v1/admin/accounts/unmasked': { targets: 'self', build: () => ({ url: '/v1/admin/accounts/unmasked?role=auditor&limit=5' }) },
