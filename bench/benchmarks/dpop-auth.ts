@@ -20,7 +20,7 @@
  * far more than one sample sends; a run that filled it would get 503s and be rejected as unclean.
  */
 import type { FastifyInstance } from 'fastify';
-import { generateDPoPKey, presignedProofs, proofFactory } from '../lib/dpop.ts';
+import { presignedProofs, proofFactory } from '../lib/dpop.ts';
 import { fixedWorkload, type Benchmark, type HttpWorkload, type RequestSpec, type WorkloadContext } from '../lib/types.ts';
 import {
   BENCH_PUBLIC_URL,
@@ -29,6 +29,7 @@ import {
   reportProofCapacity,
   signIn,
   startPortcullis,
+  deviceKeyFrom,
 } from './support/portcullis.ts';
 
 const PROTECTED_PATH = '/bench/me';
@@ -64,7 +65,8 @@ const setup = () => startPortcullis([routesPlugin], createVerifiedAccount);
 /** Signs in as the target's account, then proves possession of the key on every request. */
 async function authenticatedWorkload({ url, fixture, log, loadSeconds }: WorkloadContext): Promise<HttpWorkload> {
   reportProofCapacity(log);
-  const key = generateDPoPKey();
+  // The device the target's accounts confirmed their address from: a known device, no new-device code.
+  const key = deviceKeyFrom(fixture);
   const { accessToken, nonce } = await signIn(url, key, accountFrom(fixture));
   const signed = proofFactory(key, { htm: 'GET', htu: BENCH_PUBLIC_URL + PROTECTED_PATH, accessToken, ...(nonce ? { nonce } : {}) });
   const started = performance.now();

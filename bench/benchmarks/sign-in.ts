@@ -23,7 +23,7 @@
  */
 import { tmpdir } from 'node:os';
 import { hash, type Options as Argon2Options } from '@node-rs/argon2';
-import { generateDPoPKey, proofFactory } from '../lib/dpop.ts';
+import { proofFactory } from '../lib/dpop.ts';
 import { readSettings } from '../lib/settings.ts';
 import type { Benchmark, FunctionTarget, HttpWorkload, WorkloadContext } from '../lib/types.ts';
 import {
@@ -37,6 +37,7 @@ import {
   signInBody,
   startPortcullis,
   type BenchAccount,
+  deviceKeyFrom,
 } from './support/portcullis.ts';
 
 /** `OUTPUT_BYTES` in packages/server/src/modules/accounts/password/hasher.ts. */
@@ -53,7 +54,8 @@ async function signInWorkload({ url, fixture, log }: WorkloadContext): Promise<H
   reportProofCapacity(log);
   const accounts = accountsFrom(fixture);
   const bodies = accounts.map(signInBody);
-  const key = generateDPoPKey();
+  // The device the target's accounts confirmed their address from: a known device, no new-device code.
+  const key = deviceKeyFrom(fixture);
   // accountsFrom refuses an empty list.
   const { nonce } = await signIn(url, key, accounts[0] as BenchAccount);
   const nextProof = proofFactory(key, { htm: 'POST', htu: BENCH_PUBLIC_URL + SIGN_IN_PATH, ...(nonce ? { nonce } : {}) });

@@ -9,7 +9,7 @@
  * per-request cost is one random id, one small JSON document and one ECDSA signature; its rate
  * can be measured, to show that signing does not limit the load generator.
  */
-import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 /** An ES256 (P-256) key pair and its public JWK, as a mobile client's device key. */
@@ -37,6 +37,21 @@ export type ProofFactory = () => string;
 export function generateDPoPKey(): DPoPKey {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const { kty = '', crv = '', x = '', y = '' } = privateKey.export({ format: 'jwk' });
+  return { privateKey, publicJwk: { kty, crv, x, y } };
+}
+
+/**
+ * The key as text (its private JWK), so a benchmark target that made a device known to the
+ * server can hand the very key to the runner. Bench-only: real devices never export their key.
+ */
+export function exportDPoPKey(key: DPoPKey): string {
+  return JSON.stringify(key.privateKey.export({ format: 'jwk' }));
+}
+
+export function importDPoPKey(text: string): DPoPKey {
+  const privateKey = createPrivateKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' });
+  const { kty = '', crv = '', x = '', y = '' } = privateKey.export({ format: 'jwk' });
+  if (kty !== 'EC' || crv !== 'P-256') throw new TypeError('not a P-256 device key');
   return { privateKey, publicJwk: { kty, crv, x, y } };
 }
 

@@ -17,7 +17,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TokenResponse } from '@portcullis/protocol';
 import { buildApp, loadConfig, type App, type Config, type ConfigOverrides } from '@portcullis/server';
 import { listenOnLoopback } from '../../lib/loopback.ts';
-import { measureProofRate, proofFactory, sendWithNonce, type DPoPKey } from '../../lib/dpop.ts';
+import {
+  exportDPoPKey,
+  generateDPoPKey,
+  importDPoPKey,
+  measureProofRate,
+  proofFactory,
+  sendWithNonce,
+  type DPoPKey,
+} from '../../lib/dpop.ts';
 import type { Fixture, ListeningTarget } from '../../lib/types.ts';
 
 /** `config.publicUrl`: every proof's `htu` is this origin plus the request path. */
@@ -105,8 +113,27 @@ export async function startPortcullis(
   return prepare ? { ...target, fixture: await prepare(app) } : target;
 }
 
-async function injectJson(app: App, url: string, payload: object, expectedStatus: number, remoteAddress?: string): Promise<void> {
-  const response = await app.inject({ method: 'POST', url, payload: { ...payload }, ...(remoteAddress ? { remoteAddress } : {}) });
+async function injectJson(
+  app: App,
+  url: string,
+  payload: object,
+  expectedStatus: number,
+  remoteAddress?: string,
+  proofKey?: DPoPKey,
+): Promise<void> {
+  const send = (nonce?: string) =>
+    app.inject({
+      method: 'POST',
+      url,
+      payload: { ...payload },
+      ...(remoteAddress ? { remoteAddress } : {}),
+      ...(proofKey
+        ? { headers: { dpop: proofFactory(proofKey, { htm: 'POST', htu: BENCH_PUBLIC_URL + url, ...(nonce ? { nonce } : {}) })() } }
+        : {}),
+    });
+  let response = await send();
+  const nonce = response.headers['dpop-nonce'];
+  if (proofKey && response.statusCode === 401 && typeof nonce === 'string') response = await send(nonce);
   if (response.statusCode !== expectedStatus) {
     throw new Error(`setup: POST ${url} answered ${response.statusCode}, expected ${expectedStatus}: ${response.body.slice(0, 300)}`);
   }
@@ -132,9 +159,28 @@ async function verificationCode(app: App, email: string): Promise<string> {
 }
 
 /**
- * Signs up and verifies one account through the API (target side); returns it as a fixture.
- * By default a random account from loopback; `remoteAddress` is the network it signs up from
- * (one network may sign up only so many accounts).
+ * The benchmark device (target side, one per process): every account confirms its address
+ * from it, with `device` and a DPoP proof, so the server knows it as a device the account has
+ * used and its password sign-ins ask for no new-device code, as on a person's own phone. The
+ * fixture hands the key to the runner (`deviceKeyFrom`).
+ */
+let benchDeviceKey: DPoPKey | undefined;
+function deviceKey(): DPoPKey {
+  benchDeviceKey ??= generateDPoPKey();
+  return benchDeviceKey;
+}
+
+/** The device key the target's accounts know (runner side). */
+export function deviceKeyFrom(fixture: Fixture): DPoPKey {
+  const text = fixture['deviceKey'];
+  if (text === undefined) throw new Error('the target handed over no device key');
+  return importDPoPKey(text);
+}
+
+/**
+ * Signs up and verifies one account through the API (target side); returns it as a fixture,
+ * with the device key it verified from. By default a random account from loopback;
+ * `remoteAddress` is the network it signs up from (one network may sign up only so many accounts).
  */
 export async function createVerifiedAccount(
   app: App,
@@ -147,8 +193,9 @@ export async function createVerifiedAccount(
   };
   await injectJson(app, '/v1/accounts', account, 202, options.remoteAddress);
   const code = await verificationCode(app, account.email);
-  await injectJson(app, '/v1/accounts/verify-email', { email: account.email, code }, 200, options.remoteAddress);
-  return { email: account.email, password: account.password };
+  const verify = { email: account.email, code, device: BENCH_DEVICE };
+  await injectJson(app, '/v1/accounts/verify-email', verify, 200, options.remoteAddress, deviceKey());
+  return { email: account.email, password: account.password, deviceKey: exportDPoPKey(deviceKey()) };
 }
 
 /** The account a target created, read back from its fixture (runner side). */
@@ -179,7 +226,7 @@ export async function createVerifiedAccounts(app: App, count: number): Promise<F
     );
     accounts.push(...(await Promise.all(batch)));
   }
-  return { accounts: JSON.stringify(accounts) };
+  return { accounts: JSON.stringify(accounts), deviceKey: exportDPoPKey(deviceKey()) };
 }
 
 /** The accounts `createVerifiedAccounts` handed over (runner side). */

@@ -39,7 +39,7 @@ describe('SDK records, admin and audit clients ↔ server', () => {
     const sdk = new PortcullisClient({ baseUrl, tokenStore: new MemoryTokenStore() });
     await sdk.signUp({ email, password });
     const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
-    const { id } = await sdk.verifyEmail({ email, code });
+    const { id } = await sdk.verifyEmail({ email, code, device });
     await setRoles(server.app, id, roles);
     await sdk.signIn({ email, password, device });
     return { sdk, id };

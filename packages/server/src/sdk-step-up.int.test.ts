@@ -27,7 +27,7 @@ describe('SDK step-up ↔ server', () => {
     const sdk = new PortcullisClient({ baseUrl, tokenStore: new MemoryTokenStore() });
     await sdk.signUp({ email, password });
     const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
-    await sdk.verifyEmail({ email, code });
+    await sdk.verifyEmail({ email, code, device });
     await sdk.signIn({ email, password, device });
     return sdk;
   }

@@ -28,7 +28,7 @@ describe('SDK ↔ server', () => {
     const email = 'sdk@example.test';
     await sdk.signUp({ email, password });
     const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
-    expect(await sdk.verifyEmail({ email, code })).toMatchObject({ email, emailVerified: true });
+    expect(await sdk.verifyEmail({ email, code, device })).toMatchObject({ email, emailVerified: true });
 
     const session = await sdk.signIn({ email, password, device });
     expect(session).toBeDefined();
@@ -65,10 +65,18 @@ describe('SDK ↔ server', () => {
     const phone = client();
     await phone.signUp({ email, password });
     const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
-    await phone.verifyEmail({ email, code });
+    await phone.verifyEmail({ email, code, device });
     await phone.signIn({ email, password, device });
+    // The laptop is a device the account has never used: the password alone opens nothing.
     const laptop = client();
-    await laptop.signIn({ email, password, device: { label: 'Laptop', platform: 'web' } });
+    const newDevice: unknown = await laptop
+      .signIn({ email, password, device: { label: 'Laptop', platform: 'web' } })
+      .catch((e: unknown) => e);
+    if (!isMfaRequired(newDevice)) throw new Error('expected MFA_REQUIRED');
+    expect(newDevice.challenge).toMatchObject({ reason: 'new_device', methods: ['email_code'], level: 'aal1' });
+    await laptop.sendSignInCode({ challenge: newDevice.challenge.token, channel: 'email' });
+    const emailed = codeIn((await waitForMail(server.app, email, { subject: /sign-in code/i })).body);
+    expect((await laptop.completeSignIn({ challenge: newDevice.challenge.token, method: 'email_code', code: emailed })).aal).toBe('aal1');
     expect(await phone.revokeOtherSessions()).toEqual({ revoked: 1 });
     await expect(laptop.getAccount()).rejects.toThrow();
     expect(await phone.getAccount()).toMatchObject({ email });
@@ -79,7 +87,7 @@ describe('SDK ↔ server', () => {
     const phone = client();
     await phone.signUp({ email, password });
     const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
-    await phone.verifyEmail({ email, code });
+    await phone.verifyEmail({ email, code, device });
     await phone.signIn({ email, password, device });
     const enrolment = await phone.startTotpEnrolment('Phone');
     const totp = new TOTP({ secret: Secret.fromBase32(enrolment.secret), algorithm: 'SHA1', digits: 6, period: 30 });
@@ -108,7 +116,7 @@ describe('SDK ↔ server', () => {
     const laptop = client();
     await laptop.signUp({ email, password });
     const code = codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body);
-    await laptop.verifyEmail({ email, code });
+    await laptop.verifyEmail({ email, code, device });
     await laptop.signIn({ email, password, device });
     // The adapter an app would write over its platform passkey API; here a software authenticator
     // producing real attestation and assertion objects.
@@ -141,7 +149,11 @@ describe('SDK ↔ server', () => {
     };
     const phone = client();
     await phone.signUp({ email, password });
-    await phone.verifyEmail({ email, code: codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body) });
+    await phone.verifyEmail({
+      email,
+      code: codeIn((await waitForMail(server.app, email, { subject: /confirm your email/i })).body),
+      device,
+    });
     await phone.signIn({ email, password, device });
     const enrolment = await phone.startPhoneEnrolment(phoneNumber);
     expect(enrolment.phoneNumber).toBe('+44•••••••777');

@@ -34,7 +34,7 @@ const page: PasskeyPage = {
     await laptop.signUp({ email, password });
   },
   verifyEmail: async (email, code) => {
-    await laptop.verifyEmail({ email, code });
+    await laptop.verifyEmail({ email, code, device: { label: 'Chromium (password)', platform: 'web' } });
   },
   signIn: async (email, password) => {
     await laptop.signIn({ email, password, device: { label: 'Chromium (password)', platform: 'web' } });

@@ -145,7 +145,7 @@ describe('route contract (deny by default)', () => {
     });
 
     it('refuses the old `true`, unknown factors, and public or client routes', () => {
-      for (const enrolment of [true, 'password', '', ['passkey']]) expect(route('aal1', enrolment)).toEqual([refusal]);
+      for (const enrolment of [true, 'sms', '', ['passkey']]) expect(route('aal1', enrolment)).toEqual([refusal]);
       expect(route('public', 'any')).toEqual([refusal]);
       expect(route('client', 'passkey')).toEqual([refusal]);
     });
@@ -158,6 +158,8 @@ describe('route contract (deny by default)', () => {
       expect(enrolmentAllows('totp', ['passkey'])).toBe(false);
       expect(enrolmentAllows('phone', ['passkey', 'totp'])).toBe(false);
       expect(enrolmentAllows(undefined, ['passkey', 'totp', 'phone'])).toBe(false);
+      expect(enrolmentAllows('totp', ['password'])).toBe(false); // a breached-password session enrols nothing
+      expect(enrolmentAllows('password', ['password'])).toBe(true);
     });
   });
 
