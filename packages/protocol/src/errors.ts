@@ -370,6 +370,12 @@ export const ERRORS = defineErrors({
     message: 'No such session',
     description: 'The session does not exist or does not belong to the caller.',
   },
+  DEVICE_NOTICE_INVALID: {
+    status: 400,
+    message: 'This link is not valid any more',
+    description:
+      'The "this was not me" link of a new-device email is unknown, expired (after `defense.newDevice.noticeLinkTtlSeconds`) or already used; a link works once. If a device you do not recognise may still be signed in, sign in, review your devices and sign out the ones you do not know, and change your password.',
+  },
   RBAC_FORBIDDEN: {
     status: 403,
     message: 'You do not have permission to do this',

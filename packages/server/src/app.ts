@@ -170,7 +170,17 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const clock = options.clock ?? systemClock;
   const keyRing = options.keyRing ?? loadKeyRing(config);
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
-  const sessions: SessionsDeps = { db: database.db, keyRing, clock, config: config.sessions };
+  const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
+  const sessions: SessionsDeps = {
+    db: database.db,
+    keyRing,
+    clock,
+    config: config.sessions,
+    newDevice: config.defense.newDevice,
+    mailer,
+    publicUrl: config.publicUrl,
+    onBackgroundError,
+  };
   const redis = await connectSharedRedis(config, (close) => app.addHook('onClose', close));
   const replayCache = createReplayCache(config, redis);
   const limiters = createWindowLimiters({ keyRing, redis });
@@ -188,7 +198,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ...(metrics ? { counted: (outcome: 'success' | 'failure') => metrics.passwordSignIns.inc({ outcome }) } : {}),
   });
   metrics?.watchAttackMode(() => attackMode.active());
-  const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
   // What a session below the level it needs is told: by the route contract, and by enrolment.
   const assuranceAdvisor: AssuranceAdvisor = (session, level) =>
     levelShortfall(session, level, { mfa: config.mfa, passkeys: config.passkeys.enabled });

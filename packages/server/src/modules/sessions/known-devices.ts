@@ -64,3 +64,11 @@ export async function rememberDevice(db: Db, accountId: string, jkt: string, now
     .executeTakeFirst();
   return { isNew, hadOtherDevices: other !== undefined };
 }
+
+/**
+ * Forgets that `jkt` is one of the account's devices (the person said a sign-in from it was not
+ * theirs): its next password sign-in must confirm the device again.
+ */
+export async function forgetDevice(db: Db, accountId: string, jkt: string): Promise<void> {
+  await db.deleteFrom('known_devices').where('account_id', '=', accountId).where('jkt', '=', jkt).execute();
+}

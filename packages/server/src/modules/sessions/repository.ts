@@ -156,6 +156,10 @@ export async function claimRefreshToken(db: Db, tokenId: string, now: number): P
   return result.numUpdatedRows === 1n;
 }
 
+export async function findSession(db: Db, sessionId: string): Promise<SessionsTable | undefined> {
+  return db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+}
+
 export async function findToken(db: Db, tokenId: string): Promise<SessionTokensTable | undefined> {
   return db.selectFrom('session_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
 }
@@ -168,10 +172,10 @@ export async function touchSession(db: Db, sessionId: string, now: number): Prom
   await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', sessionId).execute();
 }
 
-/** Revokes live sessions of one account, optionally only one of them or all but one; returns how many. */
+/** Revokes live sessions of one account, optionally only one of them, all but one, or those bound to one key; returns their ids. */
 export async function revokeSessions(
   db: Db,
-  options: { accountId: string; now: number; reason: string; only?: string; except?: string },
+  options: { accountId: string; now: number; reason: string; only?: string; except?: string; boundTo?: string },
 ): Promise<string[]> {
   let query = db
     .updateTable('sessions')
@@ -180,6 +184,7 @@ export async function revokeSessions(
     .where('revoked_at', 'is', null);
   if (options.only !== undefined) query = query.where('id', '=', options.only);
   if (options.except !== undefined) query = query.where('id', '!=', options.except);
+  if (options.boundTo !== undefined) query = query.where('jkt', '=', options.boundTo);
   const rows = await query.returning('id').execute();
   return rows.map((r) => r.id);
 }

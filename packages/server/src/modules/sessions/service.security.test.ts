@@ -38,12 +38,10 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
 
   beforeEach(async () => {
     app = await buildTestApp({ dialect });
-    const config = (await import('../../test-support/build-test-app.ts')).testConfig({ dialect }).sessions;
     deps = {
-      db: app.portcullis.database.db,
+      ...app.portcullis.sessions,
       keyRing: keyRingFromFile(generateKeyRingFile({ development: true }), 'test'),
       clock: manualClock(Date.UTC(2026, 10, 24)),
-      config,
     };
     accountId = randomUUID();
     const now = deps.clock.now();

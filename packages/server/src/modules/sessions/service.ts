@@ -23,8 +23,10 @@ import * as repo from './repository.ts';
 import { bearerClientOf } from './binding.ts';
 import { restrictionOf, storedRestriction } from './restriction.ts';
 import { rememberDevice } from './known-devices.ts';
+import { recordDeviceNotice, sendDeviceNotice, type DeviceNoticeDeps, type PendingNotice } from './device-notices.ts';
 
-export interface SessionsDeps {
+/** Besides its own settings, the session door needs what the new-device email needs (device-notices.ts). */
+export interface SessionsDeps extends DeviceNoticeDeps {
   readonly db: Kysely<Database>;
   readonly keyRing: KeyRing;
   readonly clock: Clock;
@@ -133,16 +135,21 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
   };
   const access = newToken('access');
   const refresh = newToken('refresh');
-  await withTransaction(deps.db, async (tx) => {
+  const notice = await withTransaction(deps.db, async (tx): Promise<PendingNotice | undefined> => {
     await repo.insertSession(tx, session);
     await repo.insertTokens(tx, tokenRows(deps, session.id, access, refresh, now, idleExpiresAt));
     const device = await rememberDevice(tx, input.accountId, input.jkt, now);
+    // The first device of an account is not news; every later new one is (a bearer binding always is).
+    const pending =
+      device.isNew && device.hadOtherDevices && deps.newDevice.notify ? await recordDeviceNotice(deps, tx, session) : undefined;
     await context.audit(
       'session.created',
       { actor: input.accountId, subject: input.accountId, session: session.id, detail: device.isNew ? 'new_device' : null },
       tx,
     );
+    return pending;
   });
+  if (notice) sendDeviceNotice(deps, notice);
   return tokenResponse(session, access, refresh, now + deps.config.accessTokenTtlSeconds * SECOND, idleExpiresAt, now);
 }
 
@@ -257,22 +264,37 @@ export async function listElevations(deps: SessionsDeps, accountId: string): Pro
   return rows.map((r) => ({ id: r.id, role: r.role, expiresAt: r.expires_at ?? 0 }));
 }
 
+/** Which sessions of one account to end, and why (the audit reason). */
+export interface RevocationInput {
+  readonly accountId: string;
+  readonly reason: string;
+  readonly only?: string;
+  readonly except?: string;
+}
+
 /** Revokes sessions of `accountId` only (scoped in the query): one, all but one, or all. */
-export async function revokeSessions(
+export async function revokeSessions(deps: SessionsDeps, input: RevocationInput, context: RequestContext): Promise<number> {
+  return withTransaction(deps.db, async (tx) => (await revokeInTransaction(deps, tx, input, context)).length);
+}
+
+/**
+ * `revokeSessions` in the caller's transaction, also by device key (`boundTo`); returns the
+ * ids of the sessions it ended. Its audit events are the transaction's last writes.
+ */
+export async function revokeInTransaction(
   deps: SessionsDeps,
-  input: { accountId: string; reason: string; only?: string; except?: string },
+  tx: Tx,
+  input: RevocationInput & { readonly boundTo?: string },
   context: RequestContext,
-): Promise<number> {
-  return withTransaction(deps.db, async (tx) => {
-    const revoked = await repo.revokeSessions(tx, { ...input, now: deps.clock.now() });
-    for (const sessionId of revoked) {
-      // The catalogue names the session's account as actor, whoever asked (an administrator's own event says who did).
-      await context.audit(
-        'session.revoked',
-        { actor: input.accountId, subject: input.accountId, session: sessionId, detail: input.reason },
-        tx,
-      );
-    }
-    return revoked.length;
-  });
+): Promise<string[]> {
+  const revoked = await repo.revokeSessions(tx, { ...input, now: deps.clock.now() });
+  for (const sessionId of revoked) {
+    // The catalogue names the session's account as actor, whoever asked (an administrator's own event says who did).
+    await context.audit(
+      'session.revoked',
+      { actor: input.accountId, subject: input.accountId, session: sessionId, detail: input.reason },
+      tx,
+    );
+  }
+  return revoked;
 }

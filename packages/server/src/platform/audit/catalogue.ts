@@ -136,7 +136,16 @@ export const AUDIT_CATALOGUE = {
     actor: "the session's account",
     subject: "the session's account",
     session: 'the revoked session',
-    reason: 'why (`sign_out`, `user_revoked`, `password_changed`, `mfa_changed`, `account_locked`, …)',
+    reason: 'why (`sign_out`, `user_revoked`, `password_changed`, `mfa_changed`, `account_locked`, `reported_not_me`, …)',
+  },
+  'session.reported_not_me': {
+    category: 'session',
+    description:
+      'The "this was not me" link of a new-device email was used: the reported session and every other session of the account on that device key ended (each also has its `session.revoked`), and the device is no longer known. Nobody was signed in: whoever used the link is proven only to hold it, and it was sent to the account\'s verified address — so no actor is recorded.',
+    subject: 'the account the email was sent to (on refusal, when the link names one)',
+    session: 'the session the email reported',
+    reason:
+      'empty, or `session_already_ended` when nothing was left to end; on refusal (outcome `failure`) `malformed`, `unknown_token`, `expired` or `used`',
   },
   'password.changed': {
     category: 'account',

@@ -20,5 +20,6 @@ export type {
   SessionTokensTable,
   MfaChallengesTable,
   KnownDevicesTable,
+  DeviceNoticesTable,
   SessionsTable,
 } from './schema.ts';

@@ -297,6 +297,21 @@ export interface KnownDevicesTable {
   last_seen_at: number;
 }
 
+/** The single-use "this was not me" link of one new-device email (only its secret's HMAC is stored). */
+export interface DeviceNoticesTable {
+  /** The public `dn_…` part of `<id>.<secret>`. */
+  id: string;
+  /** The session the email reports, which the link ends. */
+  session_id: string;
+  account_id: string;
+  /** HMAC-SHA-256 of the secret part under the `token-hmac` key; the secret itself is never stored. */
+  secret_hash: string;
+  created_at: number;
+  expires_at: number;
+  /** When the link was used; it works once. */
+  used_at: number | null;
+}
+
 /** Wrong second-factor codes per account, across challenges, and the resulting lockout. */
 export interface SecondFactorBudgetsTable {
   account_id: string;
@@ -420,6 +435,7 @@ export interface Database {
   federation_replay_guard: FederationReplayGuardTable;
   mfa_challenges: MfaChallengesTable;
   known_devices: KnownDevicesTable;
+  device_notices: DeviceNoticesTable;
   second_factor_budgets: SecondFactorBudgetsTable;
   mfa_phone_factors: MfaPhoneFactorsTable;
   mfa_sent_codes: MfaSentCodesTable;

@@ -13,6 +13,7 @@ import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.ts';
 import type { RouteSecurity } from '../routes/contract.ts';
+import { escapeHtml } from './html.ts';
 
 export interface OpenApiOperation {
   summary?: string;
@@ -112,10 +113,6 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       return page;
     },
   );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function renderDocsPage(document: OpenApiDocument, style: string): string {

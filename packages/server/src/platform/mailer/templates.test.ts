@@ -17,6 +17,7 @@ import {
 
 const CODE = '493021';
 const AT = new Date(Date.UTC(2025, 2, 4, 5, 6, 7));
+const NOT_ME_URL = 'https://auth.example.com/v1/sessions/not-me?t=dn_AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
 
 const ALL: Record<string, MailTemplate> = {
   emailVerification: emailVerificationMessage({ code: CODE, validForMinutes: 15 }),
@@ -25,7 +26,7 @@ const ALL: Record<string, MailTemplate> = {
   signUpAttempt: signUpAttemptMessage({ passwords: true, passkeys: true, providers: [] }),
   signUpAttemptWithoutPasswords: signUpAttemptMessage({ passwords: false, passkeys: true, providers: ['Apple', 'Google'] }),
   passwordChanged: passwordChangedMessage({ changedAt: AT }),
-  newSignIn: newSignInMessage({ signedInAt: AT, device: 'Pixel 8', network: '203.0.113.0/24' }),
+  newSignIn: newSignInMessage({ signedInAt: AT, device: 'Pixel 8', network: '203.0.113.0/24', notMeUrl: NOT_ME_URL }),
 };
 
 describe('mail templates', () => {
@@ -47,8 +48,18 @@ describe('mail templates', () => {
   it.each(Object.entries(ALL))('%s: is a valid plain-text message that says what to do if it was not you', (_name, message) => {
     expect(() => assertMailMessage({ to: 'alice@example.com', ...message })).not.toThrow();
     expect(message.text).toMatch(/If (you did not|it was not you)/);
-    expect(message.text).not.toMatch(/https?:|<a |<\/?[a-z]+>/i);
+    // The new-device notice's "this was not me" link is the one link any message carries.
+    expect(message.text.replace(`\n${NOT_ME_URL}\n`, '\n')).not.toMatch(/https?:|<a |<\/?[a-z]+>/i);
     expect(message.text.endsWith('\n')).toBe(true);
+  });
+
+  it('puts the new-device notice\'s "not me" link alone on its own line, and refuses one that could break it', () => {
+    expect(ALL['newSignIn']?.text).toContain(`\n\n${NOT_ME_URL}\n\n`);
+    expect(ALL['newSignIn']?.subject).not.toContain('not-me');
+    const notice = (notMeUrl: string) => newSignInMessage({ signedInAt: AT, device: 'Pixel 8', notMeUrl });
+    expect(() => notice(`${NOT_ME_URL}\nClick here`)).toThrow(TypeError);
+    expect(() => notice(`${NOT_ME_URL} more`)).toThrow(TypeError);
+    expect(() => notice('javascript:alert(1)')).toThrow(TypeError);
   });
 
   it('the sign-up attempt notice carries no code and says nothing changed', () => {
@@ -74,7 +85,11 @@ describe('mail templates', () => {
   });
 
   it('puts a client-chosen device name on one short line of printable text', () => {
-    const message = newSignInMessage({ signedInAt: AT, device: 'Phone\r\n\r\nClick here: evil\u202Eexample\u0000' + 'x'.repeat(100) });
+    const message = newSignInMessage({
+      signedInAt: AT,
+      device: 'Phone\r\n\r\nClick here: evil\u202Eexample\u0000' + 'x'.repeat(100),
+      notMeUrl: NOT_ME_URL,
+    });
     const deviceLine = message.text.split('\n').find((line) => line.startsWith('Device: '));
     expect(deviceLine).toMatch(/^Device: Phone Click here: evil example x+…$/);
     expect(deviceLine?.length).toBe('Device: '.length + 64);

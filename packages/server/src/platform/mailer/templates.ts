@@ -5,7 +5,9 @@
  * - One-time codes appear only in the body, never in the subject: subjects are shown on lock
  *   screens and in notification previews.
  * - No links. Mail that asks people to click is what phishing imitates; ours tells them what to
- *   do in the app instead.
+ *   do in the app instead. The one exception is the "this was not me" link of the new-device
+ *   notice: it stands alone on its own line, points at the deployment's own `publicUrl`, and
+ *   leads to a page that asks for nothing (no password, no code) and can only sign a device out.
  * - Every message says what to do if it was not you, and code messages say how long the code
  *   is valid.
  * - Values that come from a client (a device name) are reduced to one short line of printable
@@ -39,6 +41,8 @@ export interface NewSignInParams {
   readonly device: string;
   /** Coarse network location such as `203.0.113.0/24`, if known. */
   readonly network?: string;
+  /** The single-use "this was not me" link that ends the session (server-made, never client input). */
+  readonly notMeUrl: string;
 }
 
 const MAX_FIELD_LENGTH = 64;
@@ -182,8 +186,16 @@ export function passwordChangedMessage(params: PasswordChangedParams): MailTempl
   };
 }
 
-/** Sent when the account signs in on a device it has not used before. */
+/** An absolute http(s) URL of visible ASCII only: it can neither break its line nor hide text. */
+const LINK_PATTERN = /^https?:\/\/[\x21-\x7E]+$/;
+
+/**
+ * Sent when the account signs in on a device it has not used before, with the link that ends
+ * that session. The link is alone on its line, so mail clients neither join it to the text
+ * around it nor cut it.
+ */
 export function newSignInMessage(params: NewSignInParams): MailTemplate {
+  if (!LINK_PATTERN.test(params.notMeUrl)) throw new TypeError('mail template: notMeUrl must be an absolute http(s) URL');
   const details = [`When: ${formatTime(params.signedInAt)}`, `Device: ${toSafeLine(params.device)}`];
   if (params.network !== undefined) details.push(`Network: ${toSafeLine(params.network)}`);
   return {
@@ -192,7 +204,9 @@ export function newSignInMessage(params: NewSignInParams): MailTemplate {
       `Your ${PRODUCT_NAME} account was just used to sign in on a new device.`,
       details.join('\n'),
       'If this was you, there is nothing else to do.',
-      'If it was not you, change your password now, then review your signed-in devices and sign out the ones you do not recognise.',
+      'If it was not you, open this link to sign that device out (the page asks for nothing else):',
+      params.notMeUrl,
+      'If you use a password, change it now with "Forgot password" in the app; then review your signed-in devices.',
     ),
   };
 }

@@ -19,6 +19,7 @@ import * as records from './0011-records.ts';
 import * as elevation from './0012-elevation.ts';
 import * as sessionEnrolment from './0013-session-enrolment.ts';
 import * as knownDevices from './0014-known-devices.ts';
+import * as deviceNotices from './0015-device-notices.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-elevation': elevation,
   '0013-session-enrolment': sessionEnrolment,
   '0014-known-devices': knownDevices,
+  '0015-device-notices': deviceNotices,
 };
 
 export class MigrationError extends Error {
