@@ -4,7 +4,8 @@
  * as invariants on SQLite and PostgreSQL:
  * - a session on a device new to an account that used another one before sends exactly one
  *   email, with a link; the account's first device and a known device send none, and neither
- *   does any device with `defense.newDevice.notify: false`;
+ *   does any device with `defense.newDevice.notify: false`; a bearer binding proves no device,
+ *   so every session it opens is news, and "not me" ends only that session;
  * - opening the link (GET) ends nothing: mail scanners fetch links;
  * - posting the page's form with the link's token ends exactly that device's sessions (the other
  *   devices keep working), forgets the device (its next password sign-in must confirm again) and
@@ -17,11 +18,14 @@
  * single-use claim, the expiry check, the escaping).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../app.ts';
+import type { TokenResponse } from '@portcullis/protocol';
+import { buildApp, type App } from '../../app.ts';
 import type { ConfigOverrides } from '../../config/index.ts';
-import { buildTestApp, TEST_PUBLIC_URL } from '../../test-support/build-test-app.ts';
+import { buildTestApp, testConfig, TEST_PUBLIC_URL } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
-import { TestDevice, createVerifiedAccount, deviceChallengeOf, waitForMail } from '../../test-support/dpop-client.ts';
+import { TestDevice, codeIn, createVerifiedAccount, deviceChallengeOf, waitForMail } from '../../test-support/dpop-client.ts';
+import { generateKeyRingFile, keyRingFromFile } from '../../platform/crypto/index.ts';
+import { createLogger } from '../../platform/logging/logger.ts';
 import { testRequestContext } from '../../test-support/request-context.ts';
 import { issueSession } from './service.ts';
 
@@ -246,6 +250,49 @@ describe.each(testDatabases())('new-device email and "this was not me" link ($di
       expect(csp).not.toMatch(/script-src|unsafe-inline/);
       expect(page.headers['cache-control']).toBe('no-store');
       expect(page.headers['referrer-policy']).toBe('no-referrer');
+    });
+  });
+
+  describe('with a bearer client (sessions.bearerClients)', () => {
+    beforeEach(async () => {
+      const config = testConfig({ dialect, config: { sessions: { bearerClients: ['kiosk'] } } });
+      const keyRing = keyRingFromFile(generateKeyRingFile({ development: false }), 'device-notices test fixture');
+      app = await buildApp(config, { keyRing, logger: createLogger(config) });
+      phone = new TestDevice(app);
+    });
+
+    /** A bearer sign-in proves no device, so it answers the emailed device code too. */
+    async function kioskSignIn(email: string): Promise<TokenResponse> {
+      const headers = { 'portcullis-client': 'kiosk' };
+      const payload = { email, password: PASSWORD, device: { label: 'Kiosk', platform: 'other' } };
+      const challenge = deviceChallengeOf(await app.inject({ method: 'POST', url: '/v1/sessions', headers, payload }));
+      if (challenge === undefined) throw new Error('a bearer sign-in should confirm the device');
+      await app.inject({ method: 'POST', url: '/v1/sessions/mfa/send', headers, payload: { challenge, channel: 'email' } });
+      const code = codeIn((await waitForMail(app, email, { subject: /sign-in code/i })).body);
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/v1/sessions/mfa',
+        headers,
+        payload: { challenge, method: 'email_code', code },
+      });
+      expect(answer.statusCode).toBe(201);
+      return answer.json<TokenResponse>();
+    }
+    const me = (tokens: TokenResponse) =>
+      app.inject({ method: 'GET', url: '/v1/accounts/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+
+    it('V6.3.5: every bearer session is news, and "not me" ends only the reported one', async () => {
+      const email = 'kiosk@example.test';
+      await createVerifiedAccount(app, phone, email);
+      const sessions = [await kioskSignIn(email), await kioskSignIn(email)];
+      expect((await notices()).map((n) => n.session_id).sort()).toEqual(sessions.map((t) => t.sessionId).sort());
+      const mail = await waitForMail(app, email, { subject: NEW_SIGN_IN });
+      const answer = await postNotMe(LINK.exec(mail.body)?.[1] ?? '', { accept: 'application/json' });
+      expect(answer.statusCode).toBe(200);
+      // A bearer binding names a kind of client, not a device: the other kiosk session stays.
+      expect(answer.json()).toEqual({ revoked: 1 });
+      const still = await Promise.all(sessions.map(async (tokens) => (await me(tokens)).statusCode));
+      expect(still.sort()).toEqual([200, 401]);
     });
   });
 
