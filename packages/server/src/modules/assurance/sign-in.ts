@@ -114,7 +114,11 @@ export async function passwordHasSecondFactor(
  * code, or undefined when it need not: attack mode (every device), else a DPoP key the account
  * has never used (new-device confirmation). Other first factors (a provider) are not asked.
  */
-async function deviceConfirmationReason(deps: AssuranceDeps, first: FirstFactor, context: RequestContext): Promise<ChallengeReason | undefined> {
+async function deviceConfirmationReason(
+  deps: AssuranceDeps,
+  first: FirstFactor,
+  context: RequestContext,
+): Promise<ChallengeReason | undefined> {
   if (!first.amr.includes('pwd')) return undefined;
   if (await deps.defense.attackMode.active(context)) return 'attack_mode';
   if (!deps.defense.newDeviceConfirmation) return undefined;
