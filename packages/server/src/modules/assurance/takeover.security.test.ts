@@ -6,12 +6,14 @@
  *   emailed for it, from that same key. The network does not vouch for a device; a staff account
  *   that has no factor yet cannot be enrolled by whoever holds its password; another key cannot
  *   answer; the answer works once, even sent in parallel.
- * - Accounts with a second factor are asked for it as before (no extra step).
+ * - Accounts with a second factor are asked for it as before, with no extra step (sdk.int.test.ts,
+ *   "adds an authenticator app…": a new device gets `totp`, `recovery_code`, `email_code`).
  * - A known-breached password opens a session that can only change the password, also when the
  *   sign-in went through a challenge first.
  * Each test fails when its protection is removed (`defense.newDevice.confirm`,
  * `defense.breachedPasswords.checkAtSignIn`, the DPoP binding of the challenge).
  */
+import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
@@ -19,8 +21,7 @@ import type { ConfigOverrides } from '../../config/index.ts';
 import { buildTestApp, testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases, type TestDialect } from '../../test-support/databases.ts';
 import { TestDevice, codeIn, createVerifiedAccount, waitForMail } from '../../test-support/dpop-client.ts';
-import { createPasswordHasher } from '../accounts/password/index.ts';
-import { authenticatorCode, buildMfaTestApp, enrolTotp, signedInPerson } from '../mfa/test-support/mfa-harness.ts';
+import { createPasswordHasher } from '../accounts/index.ts';
 
 const PASSWORD = 'correct horse battery staple';
 /** A line of the bundled breached-password list (see blocklist.test.ts). */
@@ -37,7 +38,7 @@ async function sessionCount(app: App): Promise<number> {
 }
 
 /** The token of a device-confirmation challenge, after checking its shape. */
-function deviceChallenge(response: { statusCode: number; json: <T>() => T }, reason = 'new_device'): string {
+function deviceChallenge(response: LightMyRequestResponse, reason = 'new_device'): string {
   expect(response.statusCode).toBe(401);
   const problem = response.json<Problem>();
   expect(problem).toMatchObject({ code: 'MFA_REQUIRED', challenge: { methods: ['email_code'], level: 'aal1', reason } });
@@ -174,23 +175,6 @@ describe.each(testDatabases())('takeover defences at password sign-in ($dialect)
       const challenge = deviceChallenge(await laptop.signIn(email, BREACHED, { confirmNewDevice: false }));
       const confirmed = await answer(laptop, challenge, await emailedCode(app, laptop, email, challenge));
       expect(confirmed.json<TokenResponse>().restriction).toEqual({ reason: 'password_breached', allows: ['password'] });
-    });
-  });
-
-  describe('an account with an authenticator app', () => {
-    it('is asked for it on a new device as before, with no extra emailed step', async () => {
-      const mfa = await buildMfaTestApp(dialect);
-      app = mfa.app;
-      const person = await signedInPerson(app, 'totp@example.test');
-      const { enrolment } = await enrolTotp(mfa, person);
-      mfa.clock.advance(60_000);
-      const laptop = new TestDevice(app);
-      const response = await laptop.signIn(person.email, PASSWORD, { confirmNewDevice: false });
-      const problem = response.json<Problem>();
-      expect(problem.challenge).toMatchObject({ reason: 'second_factor', level: 'aal2' });
-      expect(problem.challenge?.methods).toContain('totp');
-      const code = authenticatorCode(enrolment.secret, mfa.clock.now());
-      expect((await answer(laptop, problem.challenge?.token ?? '', code, 'totp')).statusCode).toBe(201);
     });
   });
 
