@@ -11,7 +11,8 @@
  * - the sign-in route counts wrong passwords and unknown addresses; refusals by one network's
  *   limit do not count (one source cannot hold the deployment in attack mode), refusals by the
  *   deployment-wide limit do;
- * - the metric and the admin alert show it; the alert needs `alerts:read`.
+ * - the metric and the admin alert show it; the alert needs `alerts:read`;
+ * - when Redis cannot be reached, each instance goes on with its own counts.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { TestDevice } from '../../test-support/dpop-client.ts';
 import { auditCount } from '../../test-support/phone-harness.ts';
 import { createAccount, signedInDevice } from '../../test-support/records-world.ts';
 import { problemOf } from '../../test-support/step-up-client.ts';
+import { createAttackMode } from './attack-mode.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -225,6 +227,34 @@ describe('attack mode metrics', () => {
     } finally {
       await app.close();
       rmSync(config.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('attack mode when Redis cannot be reached', () => {
+  it('keeps counting in this instance’s memory instead of failing sign-ins or switching off', async () => {
+    const { app, clock } = await buildClockedApp('sqlite');
+    // Nothing listens on port 1: every command fails at once (no offline queue), as in an outage.
+    const { Redis } = await import('ioredis');
+    const unreachable = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    unreachable.on('error', () => undefined);
+    try {
+      const { db } = app.portcullis.database;
+      const attackMode = createAttackMode({
+        db,
+        clock,
+        keyRing: app.portcullis.keyRing,
+        redis: unreachable,
+        config: { ...ATTACK_MODE, enabled: true },
+      });
+      await repeat(12, () => attackMode.record('failure'));
+      expect(await attackMode.active()).toBe(true);
+      clock.advance(16 * MINUTE);
+      expect(await attackMode.active()).toBe(false);
+      expect([await auditCount(app, STARTED), await auditCount(app, ENDED)]).toEqual([1, 1]);
+    } finally {
+      unreachable.disconnect();
+      await app.close();
     }
   });
 });
