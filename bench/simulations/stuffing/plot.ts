@@ -50,12 +50,13 @@ function panel(p: Panel, top: number): string {
   const plotHeight = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom;
   const duration = Math.max(1, p.seconds.length);
   const peak = niceCeiling(Math.max(1, ...p.seconds.flatMap((s) => SERIES.map(({ key }) => s[key]))));
-  const x = (t: number) => MARGIN.left + (t / duration) * plotWidth;
-  const y = (v: number) => top + MARGIN.top + plotHeight - (v / peak) * plotHeight;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const x = (t: number) => round(MARGIN.left + (t / duration) * plotWidth);
+  const y = (v: number) => round(top + MARGIN.top + plotHeight - (v / peak) * plotHeight);
   const parts: string[] = [
     `<text x="${MARGIN.left}" y="${top + 20}" font-size="14" font-weight="bold">${escape(p.title)}</text>`,
-    `<rect x="${x(p.attackStart)}" y="${top + MARGIN.top}" width="${Math.max(1, x(p.attackEnd) - x(p.attackStart))}" height="${plotHeight}" fill="#f3f3f3"/>`,
-    `<text x="${x(p.attackStart) + 4}" y="${top + MARGIN.top + 12}" font-size="10" fill="#777">attack</text>`,
+    `<rect x="${x(p.attackStart)}" y="${top + MARGIN.top}" width="${round(Math.max(1, x(p.attackEnd) - x(p.attackStart)))}" height="${plotHeight}" fill="#f3f3f3"/>`,
+    `<text x="${round(x(p.attackStart) + 4)}" y="${top + MARGIN.top + 12}" font-size="10" fill="#777">attack</text>`,
     `<line x1="${MARGIN.left}" y1="${y(0)}" x2="${MARGIN.left + plotWidth}" y2="${y(0)}" stroke="#333"/>`,
     `<line x1="${MARGIN.left}" y1="${y(0)}" x2="${MARGIN.left}" y2="${y(peak)}" stroke="#333"/>`,
   ];
@@ -71,7 +72,7 @@ function panel(p: Panel, top: number): string {
     `<text x="${MARGIN.left + plotWidth / 2}" y="${y(0) + 28}" font-size="10" text-anchor="middle">seconds since the run started</text>`,
   );
   for (const series of SERIES) {
-    const points = p.seconds.map((s, t) => `${x(t + 0.5).toFixed(1)},${y(s[series.key]).toFixed(1)}`).join(' ');
+    const points = p.seconds.map((s, t) => `${x(t + 0.5)},${y(s[series.key])}`).join(' ');
     parts.push(
       `<polyline points="${points}" fill="none" stroke="${series.color}" stroke-width="1.5"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`,
     );
