@@ -187,14 +187,15 @@ describe('configuration keys', () => {
     program = createServerProgram();
   }, 120_000);
 
+  // The scan resolves every property access of the server: tens of seconds on a busy machine.
   it('every leaf key of the schema is read by server code', () => {
     expect(unreadKeys(program)).toEqual([]);
-  });
+  }, 120_000);
 
   it('finds a key whose only reader is gone (the scan is precise enough to catch a dead key)', () => {
     // The password hasher is the only reader of `passwords.maxConcurrentHashes`; without it the key is dead.
     const withoutHasher = unreadKeys(program, { exclude: (file) => file.endsWith(path.join('accounts', 'password', 'hasher.ts')) });
     expect(withoutHasher).toContain('passwords.maxConcurrentHashes');
     expect(withoutHasher).not.toContain('passwords.maxLength');
-  });
+  }, 120_000);
 });

@@ -86,8 +86,10 @@ describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ d
     }
     expect(attacker.tokens).toBeUndefined();
     // An attacker's sign-up with a password for the pending address sets nothing on it.
+    const codesBefore = (await mailTo(app, email)).length;
     await attacker.send({ method: 'POST', url: '/v1/accounts', payload: { email, password: PASSWORD } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // That sign-up mails the owner a fresh code off the request path; wait for it, as the owner would.
+    await expect.poll(async () => (await mailTo(app, email)).length, { timeout: 10_000 }).toBeGreaterThan(codesBefore);
     const row = await app.portcullis.database.db
       .selectFrom('accounts')
       .select('password_hash')

@@ -124,7 +124,7 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (second-person 
         roles: {
           patient: ['records:read_own', 'grants:manage_own'],
           clinician: ['records:read_granted', 'records:write_granted', 'elevation:request'],
-          support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request', 'elevation:approve'],
+          support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request', 'elevation:approve', 'alerts:read'],
           admin: [
             'accounts:read_masked',
             'accounts:read_personal',

@@ -4,14 +4,15 @@
  * the specification allows), and a DPoP proof used at one instance cannot be replayed at the
  * other (the replay cache lives in Redis). Nonces from one instance are accepted by the other
  * (they derive from the shared key ring). Password guesses spread over the instances count
- * against one limit (the counters live in Redis too).
+ * against one limit (the counters live in Redis too). A new device's confirmation started on one
+ * instance is finished on the other, and the device is known to both (the shared database).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from '../../app.ts';
 import { testConfig } from '../../test-support/build-test-app.ts';
 import { postgresRunUrl, redisRunUrl } from '../../test-support/databases.ts';
-import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
+import { TestDevice, createVerifiedAccount, deviceChallengeOf } from '../../test-support/dpop-client.ts';
 import { generateKeyRingFile, keyRingFromFile } from '../../platform/crypto/index.ts';
 import { createLogger } from '../../platform/logging/logger.ts';
 
@@ -59,6 +60,22 @@ describe.runIf(postgres !== null && redis !== null)('two instances sharing Postg
     const replay = await b.inject({ method: 'GET', url: '/v1/accounts/me', headers });
     expect(replay.statusCode).toBe(401);
     expect(replay.json()).toMatchObject({ code: 'AUTH_DPOP_INVALID' });
+  });
+
+  it('a new device confirms across instances, and is known to both afterwards (V6.3.1)', async () => {
+    const phone = new TestDevice(a);
+    const { email, password } = await createVerifiedAccount(a, phone, 'confirm-two@example.test');
+    const onA = new TestDevice(a);
+    const first = await onA.signIn(email, password, { confirmNewDevice: false });
+    const challenge = deviceChallengeOf(first);
+    expect(challenge).toBeDefined();
+    // The same device key, now talking to the other instance: it asks for the code and answers there.
+    const onB = new TestDevice(b, onA.key);
+    const confirmed = await onB.confirmDevice(email, challenge ?? '');
+    expect(confirmed.statusCode).toBe(201);
+    expect((await onA.signIn(email, password, { confirmNewDevice: false })).statusCode).toBe(201);
+    // Another key is still a stranger on either instance.
+    expect(deviceChallengeOf(await new TestDevice(b).signIn(email, password, { confirmNewDevice: false }))).toBeDefined();
   });
 
   it('wrong passwords sent to either instance count against one limit (V6.3.1)', async () => {
