@@ -182,7 +182,10 @@ async function registerPasskey(device: SetupDevice): Promise<SoftwareAuthenticat
 
 /** Gives the person's phone its first session, then enrols their second factor or passkey. */
 async function equip(app: App, draft: Draft): Promise<Person> {
-  const context = testRequestContext(app.portcullis.sessions, `setup-${draft.index}`);
+  // From the person's usual network, as their first sign-in on this phone was: the server then
+  // knows the phone there (attack mode lets a known device through only from a network it used).
+  const usualNetwork = `${personAddress(draft.index).split('.').slice(0, 3).join('.')}.0/24`;
+  const context = testRequestContext(app.portcullis.sessions, `setup-${draft.index}`, usualNetwork);
   const device = new SetupDevice(app, draft.key, personAddress(draft.index));
   const passkeyFirst = draft.kind === 'passkey';
   device.tokens = await issueSession(

@@ -84,7 +84,7 @@ export const AttackModeAlertSchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Failed password sign-ins across the deployment are far above their usual rate: every password sign-in needs a code sent to the account’s email address until `until`.',
+      'Failed password sign-ins across the deployment are far above their usual rate: password sign-ins (except from a known device on a network it has used) need a code sent to the account’s email address until `until`.',
   },
 );
 export type AttackModeAlert = Static<typeof AttackModeAlertSchema>;

@@ -43,7 +43,7 @@ export const AuthChallengeSchema = Type.Object(
     reason: Type.Optional(
       Type.Union([Type.Literal('second_factor'), Type.Literal('new_device'), Type.Literal('attack_mode')], {
         description:
-          'With `MFA_REQUIRED`, why the sign-in is challenged: `second_factor` (the role or the account has one); `new_device` (a correct password from a device key this account has never used: confirm it with the emailed code); `attack_mode` (the deployment is under a credential-stuffing wave: every password sign-in confirms with the emailed code for a while).',
+          'With `MFA_REQUIRED`, why the sign-in is challenged: `second_factor` (the role or the account has one); `new_device` (a correct password from a device key this account has never used: confirm it with the emailed code); `attack_mode` (the deployment is under a credential-stuffing wave: for a while, a password sign-in confirms with the emailed code unless it comes from a known device on a network that device used before).',
       }),
     ),
     expiresIn: Type.Integer({ description: 'Seconds until the challenge expires.' }),

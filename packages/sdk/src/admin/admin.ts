@@ -31,7 +31,7 @@ import {
 
 /**
  * What an admin console shows as its banner now: today, attack mode (failed password sign-ins
- * far above their usual rate, so every password sign-in needs an emailed code until `until`).
+ * far above their usual rate, so password sign-ins need an emailed code until `until`, except from a known device on a network it has used).
  * Empty when all is quiet. Needs `alerts:read` (admin and support by default).
  *
  * @example

@@ -975,7 +975,7 @@ const DefenseSchema = Type.Object(
         enabled: Type.Boolean({
           default: true,
           description:
-            'Watch failed password sign-ins across the deployment and, during a wave, ask every password sign-in for a code sent to the account’s verified email address. What a legitimate person pays while it lasts: one emailed code per password sign-in (passkeys and federated sign-in are not affected).',
+            'Watch failed password sign-ins across the deployment and, during a wave, ask every password sign-in of an account without a second factor for a code sent to the account’s verified email address, unless it comes from a known device on a network that device has signed in from before. What a legitimate person pays while it lasts: one emailed code for a password sign-in from a new device or from a network their device has not used (passkeys, second factors and federated sign-in are not affected).',
         }),
         windowMinutes: Type.Integer({
           minimum: 2,
@@ -1017,7 +1017,7 @@ const DefenseSchema = Type.Object(
         additionalProperties: false,
         default: {},
         description:
-          'Attack mode (docs/security/defense.md): when failed password sign-ins rise far above their usual rate, every password sign-in needs the emailed code for a while. Started and ended once per deployment (audited as `defense.attack_mode_started` and `defense.attack_mode_ended`), shown to admins by `GET /v1/admin/alerts` and as the `portcullis_attack_mode_active` metric.',
+          'Attack mode (docs/security/defense.md): when failed password sign-ins rise far above their usual rate, password sign-ins need the emailed code for a while (except from a known device on a network it has used). Started and ended once per deployment (audited as `defense.attack_mode_started` and `defense.attack_mode_ended`), shown to admins by `GET /v1/admin/alerts` and as the `portcullis_attack_mode_active` metric.',
       },
     ),
     newDevice: Type.Object(
@@ -1025,7 +1025,7 @@ const DefenseSchema = Type.Object(
         confirm: Type.Boolean({
           default: true,
           description:
-            'New-device confirmation: a correct password for an account without a second factor, from a DPoP key the account has never used, opens no session until the person answers a one-time code sent to their verified email address (or by SMS, where enrolled and allowed) from that same key. The network never vouches for a device. Passkey and federated sign-ins and accounts with a second factor are not affected. Costs a legitimate person one emailed code per new device (a reinstalled app is a new device); clients that cannot keep a DPoP key (`sessions.bearerClients`) pay it at every password sign-in.',
+            'New-device confirmation: a correct password for an account without a second factor, from a DPoP key the account has never used, opens no session until the person answers, from that same key, a one-time code sent to their verified email address (an account whose phone may receive sign-in codes has a second factor and is asked for it instead). The network never vouches for a device. Passkey and federated sign-ins and accounts with a second factor are not affected. Costs a legitimate person one emailed code per new device (a reinstalled app is a new device); clients that cannot keep a DPoP key (`sessions.bearerClients`) pay it at every password sign-in.',
         }),
         notify: Type.Boolean({
           default: true,

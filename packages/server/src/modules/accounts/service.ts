@@ -189,7 +189,7 @@ export async function verifyEmail(
     await repo.markEmailVerified(tx, account.id, now);
     // The key that signed this request belongs to whoever read the code in the mailbox: the
     // same proof new-device confirmation asks for, so the first sign-in from it asks no code.
-    if (input.enrolment !== undefined) await rememberDevice(tx, account.id, input.enrolment.jkt, now);
+    if (input.enrolment !== undefined) await rememberDevice(tx, account.id, input.enrolment.jkt, now, context.ipPrefix);
     const enrol = input.enrolment !== undefined && (await mayEnrolByEmail(deps, tx, account));
     await context.audit('account.email_verified', { actor: account.id, subject: account.id }, tx);
     return { account: toAccountDto({ ...account, email_verified_at: account.email_verified_at ?? now }), enrol };

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { AttackMode } from '../defense/index.ts';
 
 const ATTACK_MODE_MESSAGE =
-  'Failed password sign-ins are far above their usual rate: every password sign-in needs a code sent to the account’s email address until this ends by itself.';
+  'Failed password sign-ins are far above their usual rate: password sign-ins need a code sent to the account’s email address (except from a known device on a network it has used) until this ends by itself.';
 
 export async function listAlerts(deps: { readonly attackMode: AttackMode }, context: RequestContext): Promise<AdminAlertList> {
   const status = await deps.attackMode.status(context);

@@ -28,7 +28,7 @@ import type { MfaChallengesTable } from '../../platform/db/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { SECOND_FACTOR_ENROLMENTS, type AssuranceLevel, type EnrolmentFactor } from '../../platform/routes/contract.ts';
 import { sendSignInCode, type CodeChannel } from '../mfa/index.ts';
-import { isKnownDevice, issueSession, restrictionOf, storedRestriction, type IssueSessionInput } from '../sessions/index.ts';
+import { deviceStanding, issueSession, restrictionOf, storedRestriction, type IssueSessionInput } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import {
   challengeSecretMatches,
@@ -111,8 +111,11 @@ export async function passwordHasSecondFactor(
 
 /**
  * Why a password sign-in with nothing more to ask must still confirm the device with an emailed
- * code, or undefined when it need not: attack mode (every device), else a DPoP key the account
- * has never used (new-device confirmation). Other first factors (a provider) are not asked.
+ * code, or undefined when it need not. A DPoP key the account has never used is a new device
+ * (new-device confirmation). In attack mode a known device passes only from a network it has
+ * used before: during a wave, a device key copied off a person's machine and replayed from
+ * elsewhere is asked too, while people at home on their own phone are not. Other first factors
+ * (a provider) are never asked.
  */
 async function deviceConfirmationReason(
   deps: AssuranceDeps,
@@ -120,9 +123,10 @@ async function deviceConfirmationReason(
   context: RequestContext,
 ): Promise<ChallengeReason | undefined> {
   if (!first.amr.includes('pwd')) return undefined;
-  if (await deps.defense.attackMode.active(context)) return 'attack_mode';
-  if (!deps.defense.newDeviceConfirmation) return undefined;
-  return (await isKnownDevice(deps.db, first.accountId, first.jkt)) ? undefined : 'new_device';
+  const standing = await deviceStanding(deps.db, first.accountId, first.jkt, context.ipPrefix);
+  if (standing === 'unknown' && deps.defense.newDeviceConfirmation) return 'new_device';
+  if (standing !== 'known_here' && (await deps.defense.attackMode.active(context))) return 'attack_mode';
+  return undefined;
 }
 
 async function issueChallenge(

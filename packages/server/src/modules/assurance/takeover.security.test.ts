@@ -181,17 +181,34 @@ describe.each(testDatabases())('takeover defences at password sign-in ($dialect)
   describe('in attack mode', () => {
     beforeEach(() => build({ defense: { attackMode: { minFailures: 10 } } }));
 
-    it('V6.3.1: every password sign-in of an account without a second factor confirms by email, on a known device too', async () => {
+    it('V6.3.1: a password sign-in confirms by email unless it comes from a known device on a network that device used before', async () => {
       const { email } = await createVerifiedAccount(app, phone, 'wave@example.test');
       expect((await phone.signIn(email, PASSWORD, { confirmNewDevice: false })).statusCode).toBe(201);
       // A wave: wrong passwords for addresses nobody has, far above the usual (none) rate.
       const bot = new TestDevice(app);
+      bot.remoteAddress = '198.51.100.7';
       for (let i = 0; i < 12; i += 1)
         expect((await bot.signIn(`leaked-${i}@example.test`, 'a leaked old passphrase')).statusCode).toBe(401);
+      // At home on their own phone, the person is not asked.
+      expect((await phone.signIn(email, PASSWORD, { confirmNewDevice: false })).statusCode).toBe(201);
+      // The same device key from a network it never used (a key copied off the phone) is.
+      phone.remoteAddress = '203.0.113.9';
       const challenge = deviceChallenge(await phone.signIn(email, PASSWORD, { confirmNewDevice: false }), 'attack_mode');
       const confirmed = await answer(phone, challenge, await emailedCode(app, phone, email, challenge));
       expect(confirmed.statusCode).toBe(201);
       expect(confirmed.json<TokenResponse>().aal).toBe('aal1');
+      // Confirmed from there, that network is now one the device has used.
+      expect((await phone.signIn(email, PASSWORD, { confirmNewDevice: false })).statusCode).toBe(201);
+    });
+
+    it('V6.3.1: with new-device confirmation off, attack mode still asks a device the account never used', async () => {
+      await app.close();
+      await build({ defense: { attackMode: { minFailures: 10 }, newDevice: { confirm: false } } });
+      const { email } = await createVerifiedAccount(app, phone, 'wave-off@example.test');
+      expect((await new TestDevice(app).signIn(email, PASSWORD, { confirmNewDevice: false })).statusCode).toBe(201);
+      const bot = new TestDevice(app);
+      for (let i = 0; i < 12; i += 1) await bot.signIn(`leaked-${i}@example.test`, 'a leaked old passphrase');
+      deviceChallenge(await new TestDevice(app).signIn(email, PASSWORD, { confirmNewDevice: false }), 'attack_mode');
     });
   });
 

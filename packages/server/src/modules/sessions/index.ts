@@ -8,9 +8,9 @@ export { authenticateAccessToken, issueSession, listSessions, revokeSessions } f
 export type { IssueSessionInput, SessionsDeps } from './service.ts';
 export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
 export { bearerClientOf } from './binding.ts';
-export { isKnownDevice, rememberDevice } from './known-devices.ts';
+export { deviceStanding, rememberDevice } from './known-devices.ts';
 export { restrictionOf, storedRestriction } from './restriction.ts';
-export type { RememberedDevice } from './known-devices.ts';
+export type { DeviceStanding, RememberedDevice } from './known-devices.ts';
 export { createTokenRequestProof, registerDPoPNonceAdvertising } from './token-request.ts';
 export type { TokenRequestProof } from './token-request.ts';
 export { sessionsRoutes } from './routes.ts';

@@ -4,7 +4,7 @@
  * The devices an account has used: the DPoP keys that have held one of its sessions
  * (`known_devices`). A key is remembered when a session is issued to it (`issueSession`), or
  * when it answered a code sent to the person (email confirmation at sign-up). The sign-in state
- * machine asks `isKnownDevice` before a password alone may open a session (new-device
+ * machine asks `deviceStanding` before a password alone may open a session (new-device
  * confirmation, docs/security/defense.md), and a new key is what the new-device email reports.
  *
  * Only a key the person's device holds can be remembered: the network never vouches for a
@@ -25,34 +25,65 @@ export interface RememberedDevice {
   readonly hadOtherDevices: boolean;
 }
 
-/** Whether `jkt` (a DPoP key thumbprint) has held a session of the account before. */
-export async function isKnownDevice(db: Db, accountId: string, jkt: string): Promise<boolean> {
-  if (bearerClientOf(jkt) !== undefined) return false;
+/** How many networks a device remembers: enough for home, work and a phone's carrier. */
+const NETWORKS_KEPT = 8;
+
+/**
+ * Where a key stands with an account: never held a session (`unknown`), held one (`known`), or
+ * held one and signs in from a network it used before (`known_here`, which attack mode asks for).
+ */
+export type DeviceStanding = 'unknown' | 'known' | 'known_here';
+
+function networksOf(stored: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string') : [];
+  } catch {
+    return []; // unreadable: no network vouches, which only ever asks for one more code
+  }
+}
+
+/** `jkt` (a DPoP key thumbprint) and the account, seen from `network` (a coarse prefix, `ipPrefix`). */
+export async function deviceStanding(db: Db, accountId: string, jkt: string, network: string): Promise<DeviceStanding> {
+  if (bearerClientOf(jkt) !== undefined) return 'unknown';
   const row = await db
     .selectFrom('known_devices')
-    .select('jkt')
+    .select('networks')
     .where('account_id', '=', accountId)
     .where('jkt', '=', jkt)
     .executeTakeFirst();
-  return row !== undefined;
+  if (row === undefined) return 'unknown';
+  return networksOf(row.networks).includes(network) ? 'known_here' : 'known';
 }
 
 /**
- * Records that `jkt` is one of the account's devices, in the caller's transaction. "New" is
- * decided by insert-if-absent, so a key is never reported known before its row exists; two
- * sessions issued at the same moment to one new key may both see it as new, which at worst
- * sends one notice too many, never one too few.
+ * Records that `jkt` is one of the account's devices, used from `network`, in the caller's
+ * transaction. "New" is decided by insert-if-absent, so a key is never reported known before its
+ * row exists; two sessions issued at the same moment to one new key may both see it as new,
+ * which at worst sends one notice too many, never one too few.
  */
-export async function rememberDevice(db: Db, accountId: string, jkt: string, now: number): Promise<RememberedDevice> {
+export async function rememberDevice(db: Db, accountId: string, jkt: string, now: number, network: string): Promise<RememberedDevice> {
   if (bearerClientOf(jkt) !== undefined) return { isNew: true, hadOtherDevices: true };
   const inserted = await db
     .insertInto('known_devices')
-    .values({ account_id: accountId, jkt, first_seen_at: now, last_seen_at: now })
+    .values({ account_id: accountId, jkt, first_seen_at: now, last_seen_at: now, networks: JSON.stringify([network]) })
     .onConflict((oc) => oc.columns(['account_id', 'jkt']).doNothing())
     .executeTakeFirst();
   const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
   if (!isNew) {
-    await db.updateTable('known_devices').set({ last_seen_at: now }).where('account_id', '=', accountId).where('jkt', '=', jkt).execute();
+    const row = await db
+      .selectFrom('known_devices')
+      .select('networks')
+      .where('account_id', '=', accountId)
+      .where('jkt', '=', jkt)
+      .executeTakeFirst();
+    const networks = [network, ...networksOf(row?.networks ?? '[]').filter((n) => n !== network)].slice(0, NETWORKS_KEPT);
+    await db
+      .updateTable('known_devices')
+      .set({ last_seen_at: now, networks: JSON.stringify(networks) })
+      .where('account_id', '=', accountId)
+      .where('jkt', '=', jkt)
+      .execute();
     return { isNew, hadOtherDevices: true };
   }
   const other = await db

@@ -138,7 +138,7 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
   const notice = await withTransaction(deps.db, async (tx): Promise<PendingNotice | undefined> => {
     await repo.insertSession(tx, session);
     await repo.insertTokens(tx, tokenRows(deps, session.id, access, refresh, now, idleExpiresAt));
-    const device = await rememberDevice(tx, input.accountId, input.jkt, now);
+    const device = await rememberDevice(tx, input.accountId, input.jkt, now, context.ipPrefix);
     // The first device of an account is not news; every later new one is (a bearer binding always is).
     const pending =
       device.isNew && device.hadOtherDevices && deps.newDevice.notify ? await recordDeviceNotice(deps, tx, session) : undefined;

@@ -102,7 +102,7 @@ export const AUDIT_CATALOGUE = {
   'defense.attack_mode_started': {
     category: 'authentication',
     description:
-      'Failed password sign-ins rose far above their usual rate: every password sign-in now needs the emailed code (once per deployment, whichever instance saw it first).',
+      'Failed password sign-ins rose far above their usual rate: password sign-ins now need the emailed code, except from a known device on a network it has used (once per deployment, whichever instance saw it first).',
     reason: 'the window when it started: `failures_<n>_of_<m>_ratio_<percent>_usual_<percent>`',
   },
   'defense.attack_mode_ended': {

@@ -295,6 +295,8 @@ export interface KnownDevicesTable {
   jkt: string;
   first_seen_at: number;
   last_seen_at: number;
+  /** JSON array of the coarse network prefixes it signed in from, newest first (migration 0016). */
+  networks: string;
 }
 
 /** The single-use "this was not me" link of one new-device email (only its secret's HMAC is stored). */

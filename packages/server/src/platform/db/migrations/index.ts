@@ -20,6 +20,7 @@ import * as elevation from './0012-elevation.ts';
 import * as sessionEnrolment from './0013-session-enrolment.ts';
 import * as knownDevices from './0014-known-devices.ts';
 import * as deviceNotices from './0015-device-notices.ts';
+import * as knownDeviceNetworks from './0016-known-device-networks.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -36,6 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-session-enrolment': sessionEnrolment,
   '0014-known-devices': knownDevices,
   '0015-device-notices': deviceNotices,
+  '0016-known-device-networks': knownDeviceNetworks,
 };
 
 export class MigrationError extends Error {
