@@ -94,6 +94,8 @@ export interface RunResult {
     readonly quietPerSignInMs: number;
   };
   readonly timeline: Panel;
+  /** Times attack mode started during the run (its audit events); 0 means every challenge was a new device or a second factor. */
+  readonly attackModeStarted: number;
 }
 
 function shuffle<T>(items: T[]): T[] {
@@ -310,6 +312,7 @@ async function runOnce(
           quietPerSignInMs,
         },
         timeline: timeline.panel(label, attackStarted, attackEnded),
+        attackModeStarted: mailbox.attackModeStarts().length,
       };
     } finally {
       clearInterval(progress);
@@ -411,6 +414,7 @@ export async function runStuffingSimulation(env: NodeJS.ProcessEnv, log: Log): P
       const run = await runOnce(scenario, population, pairs, sources, log);
       runs.push(run);
       log(table(scenario, [run]).split('\n').at(-1) ?? '');
+      log(`  attack mode: ${run.attackModeStarted === 0 ? 'never started' : `started ${run.attackModeStarted} time(s)`}`);
     }
     const summary = table(scenario, runs);
     log(`\n${summary}\n`);

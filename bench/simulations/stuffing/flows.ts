@@ -82,6 +82,19 @@ export class Mailbox {
     }
   }
 
+  /**
+   * When the server started attack mode during the run, from its audit log (`defense.attack_mode_started`,
+   * epoch ms): the simulation reports whether the mode it measures the cost of was on at all.
+   */
+  attackModeStarts(): number[] {
+    return this.#db
+      .prepare<[], { created_at: number }>(
+        `select created_at from audit_events where action = 'defense.attack_mode_started' order by created_at`,
+      )
+      .all()
+      .map((row) => row.created_at);
+  }
+
   close(): void {
     this.#db.close();
   }
