@@ -88,11 +88,11 @@ export class Mailbox {
    */
   attackModeStarts(): number[] {
     return this.#db
-      .prepare<[], { created_at: number }>(
-        `select created_at from audit_events where action = 'defense.attack_mode_started' order by created_at`,
+      .prepare<[], { occurred_at: number }>(
+        `select occurred_at from audit_events where action = 'defense.attack_mode_started' order by occurred_at`,
       )
       .all()
-      .map((row) => row.created_at);
+      .map((row) => row.occurred_at);
   }
 
   close(): void {
