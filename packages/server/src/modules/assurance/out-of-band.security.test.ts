@@ -245,6 +245,26 @@ describe.each(testDatabases())('email and SMS sign-in codes on $dialect', ({ dia
       .execute();
     expect(refusal?.reason).toBe('number_limit_reached');
   });
+
+  it('V6.6.3: one address receives at most 10 sign-in codes an hour, however many challenges ask (whoever holds the password cannot fill the mailbox)', async () => {
+    await signedInPatient(h.app, 'mailbombed@example.test');
+    // Strangers' devices: each password sign-in opens a new-device challenge that may send an emailed code.
+    const challenges = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const device = new TestDevice(h.app);
+        const first = await device.signIn('mailbombed@example.test', PASSWORD, { confirmNewDevice: false });
+        return { device, token: first.json<{ challenge: { token: string } }>().challenge.token };
+      }),
+    );
+    const statuses: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const { device, token } of challenges) statuses.push((await sendCode(device, token, 'email')).statusCode);
+      h.clock.advance(30_000);
+    }
+    expect(statuses.filter((status) => status === 202)).toHaveLength(10);
+    expect(statuses.slice(-4)).toEqual([202, 202, 429, 429]);
+    expect(await mailsTo(h.app, 'mailbombed@example.test', SIGN_IN_MAIL)).toHaveLength(10);
+  });
 });
 
 describe.each(testDatabases())('wrong email and SMS codes against the limits on $dialect', ({ dialect }) => {

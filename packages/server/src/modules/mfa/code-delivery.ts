@@ -25,6 +25,12 @@ export const SENDS_PER_CHALLENGE = 3;
 export const ENROLMENT_SENDS_PER_HOUR = 5;
 /** Texts one destination number may receive per hour, whichever accounts ask (SMS bombing, toll fraud). */
 export const SENDS_PER_NUMBER_PER_HOUR = 10;
+/**
+ * Sign-in codes one account's email address receives an hour, whichever challenges ask: anyone
+ * holding the password opens a new challenge at every sign-in (a new device must confirm by
+ * email), so without it they could fill the owner's mailbox.
+ */
+export const SENDS_PER_ADDRESS_PER_HOUR = 10;
 export const HOUR_MS = 3_600_000;
 
 export function minutesOf(ms: number): number {

@@ -5,7 +5,8 @@
  * phone), as building blocks of the sign-in challenge, which owns the decision whether they may
  * be offered at all, the challenge's attempts and the account-wide budget. Here:
  * - `sendSignInCode` sends a fresh 6-digit code bound to one challenge and channel (a newer one
- *   replaces it), at most 3 per challenge and 30 s apart, and 10 an hour per destination number;
+ *   replaces it), at most 3 per challenge and 30 s apart, and 10 an hour per destination number
+ *   or per account's email address;
  * - `verifySignInCode` spends the code it accepts, once (ASVS V6.5.1), and audits every call.
  * Audit events name the channel, never the address, number or code, and the account as actor
  * (during sign-in nobody is signed in yet).
@@ -22,6 +23,7 @@ import {
   HOUR_MS,
   RESEND_INTERVAL_MS,
   SENDS_PER_CHALLENGE,
+  SENDS_PER_ADDRESS_PER_HOUR,
   SENDS_PER_NUMBER_PER_HOUR,
   SIGN_IN_CODE_TTL_MS,
   deliveryFailureDetail,
@@ -97,16 +99,19 @@ export async function sendSignInCode(
     await audit(permit.reason);
     throw sendRefusal(permit, { challengeLimit: true });
   }
-  if (destination.numberHash !== undefined) {
-    const perNumber = await takeSend(
-      deps.db,
-      { key: `number:${destination.numberHash}`, maxSends: SENDS_PER_NUMBER_PER_HOUR, intervalMs: 0, windowEndsAt: now + HOUR_MS },
-      now,
-    );
-    if (!perNumber.ok) {
-      await audit('number_limit_reached');
-      throw sendRefusal(perNumber, { challengeLimit: false });
-    }
+  // Per destination, across challenges: a number (SMS bombing, toll fraud) or an account's address.
+  const perDestination =
+    destination.numberHash !== undefined
+      ? { key: `number:${destination.numberHash}`, maxSends: SENDS_PER_NUMBER_PER_HOUR, refusal: 'number_limit_reached' }
+      : { key: `email:${accountId}`, maxSends: SENDS_PER_ADDRESS_PER_HOUR, refusal: 'address_limit_reached' };
+  const perHour = await takeSend(
+    deps.db,
+    { key: perDestination.key, maxSends: perDestination.maxSends, intervalMs: 0, windowEndsAt: now + HOUR_MS },
+    now,
+  );
+  if (!perHour.ok) {
+    await audit(perDestination.refusal);
+    throw sendRefusal(perHour, { challengeLimit: false });
   }
   const expiresAt = Math.min(now + SIGN_IN_CODE_TTL_MS, input.challengeExpiresAt);
   const code = await issueSentCode(
