@@ -61,15 +61,18 @@ describe('every non-public route refuses a real access token without its own fre
   let app: App;
   let operations: Operation[];
   let credentials: { email: string; password: string };
+  let phone: TestDevice;
   beforeAll(async () => {
     app = await buildTestApp({ plugins: [fixtureRoutes] });
     operations = (await operationsOf(app)).filter((op) => op.auth !== 'public');
-    credentials = await createVerifiedAccount(app, new TestDevice(app), 'walker@example.test');
+    phone = new TestDevice(app);
+    credentials = await createVerifiedAccount(app, phone, 'walker@example.test');
   });
   afterAll(() => app.close());
 
+  /** A new session on the account's own phone (its known key): no new-device code, one session per call. */
   async function signedInDevice(): Promise<TestDevice> {
-    const device = new TestDevice(app);
+    const device = new TestDevice(app, phone.key);
     expect((await device.signIn(credentials.email, credentials.password)).statusCode).toBe(201);
     return device;
   }
