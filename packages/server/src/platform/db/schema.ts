@@ -415,6 +415,25 @@ export interface MfaSendLimitsTable {
   window_ends_at: number;
 }
 
+/** A subject's data key, wrapped by a key-service KEK (migration 0017; platform/data-protection). */
+export interface DataKeysTable {
+  /** Account id, or a reserved `~…` id for the service's own keys (`~service`, `~blind-index`). */
+  subject_id: string;
+  /** Data-key version, bound into every value sealed under it. */
+  version: number;
+  /** The KEK version that wrapped it (platform/kms). */
+  kek_version: string;
+  /** `base64url(iv ‖ ciphertext ‖ tag)` from `KeyService.wrap`. */
+  wrapped: string;
+  created_at: number;
+}
+
+/** Subjects whose data keys were destroyed (erasure); no key is created for them again. */
+export interface ErasedSubjectsTable {
+  subject_id: string;
+  erased_at: number;
+}
+
 export interface Database {
   instance_meta: InstanceMetaTable;
   accounts: AccountsTable;
@@ -446,6 +465,8 @@ export interface Database {
   record_entries: RecordEntriesTable;
   record_grants: RecordGrantsTable;
   role_elevations: RoleElevationsTable;
+  data_keys: DataKeysTable;
+  erased_subjects: ErasedSubjectsTable;
 }
 
 /** A time-boxed elevation or a role grant awaiting approval (migration 0012; modules/elevation). */

@@ -21,6 +21,7 @@ import * as sessionEnrolment from './0013-session-enrolment.ts';
 import * as knownDevices from './0014-known-devices.ts';
 import * as deviceNotices from './0015-device-notices.ts';
 import * as knownDeviceNetworks from './0016-known-device-networks.ts';
+import * as dataKeys from './0017-data-keys.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-instance-meta': instanceMeta,
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014-known-devices': knownDevices,
   '0015-device-notices': deviceNotices,
   '0016-known-device-networks': knownDeviceNetworks,
+  '0017-data-keys': dataKeys,
 };
 
 export class MigrationError extends Error {

@@ -1,0 +1,9 @@
+/**
+ * @module platform/data-protection
+ *
+ * Envelope encryption of personal data per data subject (types.ts), blind indexes for look-ups,
+ * and crypto-shredding. Every module seals personal data through this door; none holds a data key.
+ */
+export { SERVICE_SUBJECT } from './types.ts';
+export type { BlindIndexKind, DataDb, DataProtection, FieldLocation } from './types.ts';
+export { BLIND_INDEX_SUBJECT, dataKeyContext } from './data-keys.ts';
