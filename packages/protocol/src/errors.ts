@@ -398,6 +398,12 @@ export const ERRORS = defineErrors({
     description:
       'Access to a patient file can only be granted to an active account whose roles hold the permission the grant needs (`records:read_granted`; for `write` also `records:write_granted` — by default, clinicians), and never to oneself.',
   },
+  PROFILE_NOT_FOUND: {
+    status: 404,
+    message: 'No such profile',
+    description:
+      'The account has no profile, does not exist, or the caller may not look profiles up. The cases answer alike so that an account’s existence does not leak.',
+  },
   CORS_ORIGIN_FORBIDDEN: {
     status: 403,
     message: 'Origin not allowed',

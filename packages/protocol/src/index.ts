@@ -197,21 +197,54 @@ export type {
   StepUpVerification,
   StepUpVerifyRequest,
 } from './step-up.ts';
+export { CLASSIFICATIONS, CLASSIFICATION_KEYWORD, ClassificationSchema, isClassification } from './classification.ts';
+export type { Classification } from './classification.ts';
 export {
+  CARDINALITIES,
+  FIELD_NAME_PATTERN,
+  FIELD_TYPES,
+  PROFILE_TYPE,
+  RECORD_TYPE_NAME_PATTERN,
+  declaredFieldsSchema,
+  fieldValueSchema,
+} from './declarations.ts';
+export type { Cardinality, FieldDeclaration, FieldType, FieldValue, RecordDeclarations, RecordTypeDeclaration } from './declarations.ts';
+export {
+  FieldValueSchema,
   NewRecordEntrySchema,
   NewRecordGrantSchema,
   PatientEntryParamsSchema,
   PatientParamsSchema,
-  RecordEntryKindSchema,
   RecordEntryListSchema,
   RecordEntryParamsSchema,
   RecordEntrySchema,
+  RecordFieldsSchema,
   RecordGrantListSchema,
   RecordGrantParamsSchema,
   RecordGrantSchema,
   RecordGrantScopeSchema,
+  RecordTypeNameSchema,
 } from './records.ts';
-export type { NewRecordEntry, NewRecordGrant, RecordEntry, RecordEntryList, RecordGrant, RecordGrantList } from './records.ts';
+export type {
+  NewRecordEntry,
+  NewRecordGrant,
+  RecordEntry,
+  RecordEntryList,
+  RecordFields,
+  RecordGrant,
+  RecordGrantList,
+} from './records.ts';
+export {
+  OwnProfileSchema,
+  PREVIEW_AUDIENCES,
+  ProfileParamsSchema,
+  ProfilePreviewQuerySchema,
+  ProfilePreviewSchema,
+  ProfileSchema,
+  ProfileSharingSchema,
+  ProfileUpdateSchema,
+} from './profiles.ts';
+export type { OwnProfile, PreviewAudience, Profile, ProfilePreview, ProfilePreviewQuery, ProfileSharing, ProfileUpdate } from './profiles.ts';
 export {
   AuditCheckpointSchema,
   AuditConsistencyProofSchema,

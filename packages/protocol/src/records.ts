@@ -1,26 +1,38 @@
 /**
  * @module records
  *
- * Wire schemas of the patient file (the clinic's worked example of a record): entries a patient
- * reads in their own file and clinicians read and add in the files of patients who granted them
- * access, and the revocable grants themselves. Identifiers are UUIDs; entry bodies are personal
- * data (sealed at rest on the server, never logged).
+ * Wire schemas of the patient file (the clinic's worked example of declared records): entries
+ * a patient reads in their own file and clinicians read and add in the files of patients who
+ * granted them access, and the revocable grants themselves. An entry is `{ type, fields }`: a
+ * declared record type (`records.types`, e.g. `file-entry`) and the values of its declared
+ * fields. The schemas here are the general shape; the server's OpenAPI document holds the
+ * deployment's exact ones, built from its declarations (declarations.ts). Identifiers are
+ * UUIDs; field values are personal data (sealed per person at rest, never logged).
  */
 import Type, { type Static } from 'typebox';
+import { RECORD_TYPE_NAME_PATTERN } from './declarations.ts';
 
 const IdSchema = Type.String({ format: 'uuid', description: 'Identifier (UUID).' });
 
-export const RecordEntryKindSchema = Type.Union([Type.Literal('note'), Type.Literal('observation'), Type.Literal('prescription')], {
-  description: 'What the entry is.',
+export const FieldValueSchema = Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+  description: 'The value of a declared field.',
 });
+
+export const RecordFieldsSchema = Type.Record(Type.String(), FieldValueSchema, {
+  description:
+    'Values of the declared fields of the record type, by field name. A response holds only the fields the caller may see (their classification).',
+});
+export type RecordFields = Static<typeof RecordFieldsSchema>;
+
+export const RecordTypeNameSchema = Type.String({ pattern: RECORD_TYPE_NAME_PATTERN, description: 'A declared record type (`records.types`).' });
 
 export const RecordEntrySchema = Type.Object(
   {
     id: IdSchema,
     patientAccountId: IdSchema,
     authorAccountId: IdSchema,
-    kind: RecordEntryKindSchema,
-    body: Type.String({ description: 'The entry text (personal data).' }),
+    type: RecordTypeNameSchema,
+    fields: RecordFieldsSchema,
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -30,13 +42,7 @@ export type RecordEntry = Static<typeof RecordEntrySchema>;
 export const RecordEntryListSchema = Type.Object({ entries: Type.Array(RecordEntrySchema) }, { additionalProperties: false });
 export type RecordEntryList = Static<typeof RecordEntryListSchema>;
 
-export const NewRecordEntrySchema = Type.Object(
-  {
-    kind: RecordEntryKindSchema,
-    body: Type.String({ minLength: 1, maxLength: 20_000, description: 'The entry text.' }),
-  },
-  { additionalProperties: false },
-);
+export const NewRecordEntrySchema = Type.Object({ type: RecordTypeNameSchema, fields: RecordFieldsSchema }, { additionalProperties: false });
 export type NewRecordEntry = Static<typeof NewRecordEntrySchema>;
 
 export const RecordGrantScopeSchema = Type.Union([Type.Literal('read'), Type.Literal('write')], {

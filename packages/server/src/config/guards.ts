@@ -5,6 +5,7 @@
  * production every insecure default is an error; in development each one is a loud warning.
  */
 import type { Config } from './schema.ts';
+import { checkRecordDeclarations } from './record-declarations.ts';
 
 export interface GuardResult {
   readonly errors: string[];
@@ -181,6 +182,7 @@ export function checkConfigGuards(config: Config): GuardResult {
   if (production && isSqlite) {
     warnings.push('database.url: SQLite in production suits a single small instance; PostgreSQL is recommended');
   }
+  errors.push(...checkRecordDeclarations(config.records.types));
   checkPasskeyGuards(config, publicUrl, { errors, warnings, insecure });
   checkSmsGuards(config, { errors, warnings, insecure });
   return { errors, warnings };

@@ -9,6 +9,7 @@
  * bare booleans, so they can grow options without breaking deployments.
  */
 import Type, { type Static } from 'typebox';
+import { CARDINALITIES, CLASSIFICATIONS, FIELD_TYPES } from '@portcullis/protocol';
 
 const TlsSchema = Type.Object(
   {
@@ -863,11 +864,12 @@ const AccessSchema = Type.Object(
   {
     roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.Array(PermissionSchema, { uniqueItems: true }), {
       default: {
-        patient: ['records:read_own', 'grants:manage_own'],
-        clinician: ['records:read_granted', 'records:write_granted', 'elevation:request'],
-        support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request', 'alerts:read'],
+        patient: ['records:read_own', 'grants:manage_own', 'profiles:read'],
+        clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request'],
+        support: ['accounts:read_masked', 'accounts:manage_access', 'profiles:read', 'profiles:read_private', 'elevation:request', 'alerts:read'],
         admin: [
           'alerts:read',
+          'profiles:read',
           'accounts:read_masked',
           'accounts:read_personal',
           'accounts:manage_access',
@@ -914,6 +916,97 @@ const AccessSchema = Type.Object(
     ),
   },
   { additionalProperties: false, default: {}, description: 'Roles and permissions (least privilege, deny by default).' },
+);
+
+const FieldDeclarationSchema = Type.Object(
+  {
+    type: Type.Enum(FIELD_TYPES, {
+      description:
+        'Value type: `text` (a string; needs `maxLength`), `date` (ISO `yyyy-mm-dd`, a real calendar date), `number`, `enum` (one of `values`), `boolean`.',
+    }),
+    classification: Type.Enum(CLASSIFICATIONS, {
+      description:
+        'Who may see the value: `public` anyone signed in; `care_team` the person and clinicians they granted access; `private` the person and support staff; `phi` (health information) the person and their care team. Every value that is not `public` is encrypted under the person’s own data key.',
+    }),
+    required: Type.Optional(Type.Boolean({ description: 'The field must be given whenever the record is written.' })),
+    description: Type.Optional(Type.String({ maxLength: 500, description: 'What the field holds (shown in the OpenAPI document).' })),
+    minLength: Type.Optional(Type.Integer({ minimum: 0, description: '`text`: fewest characters.' })),
+    maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: '`text`: most characters (required for text).' })),
+    pattern: Type.Optional(Type.String({ description: '`text`: regular expression (Unicode) the whole value must match; anchor it.' })),
+    minimum: Type.Optional(Type.Number({ description: '`number`: smallest value.' })),
+    maximum: Type.Optional(Type.Number({ description: '`number`: largest value.' })),
+    integer: Type.Optional(Type.Boolean({ description: '`number`: only whole numbers.' })),
+    values: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { uniqueItems: true, description: '`enum`: the allowed values (at least one).' }),
+    ),
+  },
+  { additionalProperties: false, description: 'One declared field.' },
+);
+
+const RecordTypeSchema = Type.Object(
+  {
+    cardinality: Type.Enum(CARDINALITIES, {
+      description: '`one`: at most one per person (only the `profile` type); `many`: entries of the patient file.',
+    }),
+    description: Type.String({ minLength: 1, maxLength: 500, description: 'What records of this type are.' }),
+    fields: Type.Record(Type.String(), FieldDeclarationSchema, { description: 'The fields, by name (camelCase).' }),
+  },
+  { additionalProperties: false, description: 'A declared record type.' },
+);
+
+/** The clinic: a profile everyone has, and the entries of the patient file. */
+const CLINIC_RECORD_TYPES = {
+  profile: {
+    cardinality: 'one',
+    description: 'What a person tells about themselves when they register or later.',
+    fields: {
+      displayName: { type: 'text', minLength: 1, maxLength: 80, classification: 'public', description: 'The name others see.' },
+      pronouns: { type: 'text', maxLength: 40, classification: 'public', description: 'How to refer to the person.' },
+      dateOfBirth: { type: 'date', classification: 'private', description: 'Date of birth.' },
+      phone: {
+        type: 'text',
+        pattern: '^\\+[1-9][0-9]{6,14}$',
+        maxLength: 16,
+        classification: 'private',
+        description: 'Contact phone number in E.164 form (`+15550100`).',
+      },
+      address: { type: 'text', maxLength: 300, classification: 'private', description: 'Postal address.' },
+      emergencyContact: {
+        type: 'text',
+        maxLength: 300,
+        classification: 'care_team',
+        description: 'Whom the care team should call in an emergency.',
+      },
+    },
+  },
+  'file-entry': {
+    cardinality: 'many',
+    description: 'An entry of the patient file, written by a clinician the patient granted `write` access.',
+    fields: {
+      kind: {
+        type: 'enum',
+        values: ['note', 'observation', 'prescription', 'diagnosis', 'allergy', 'medication'],
+        required: true,
+        classification: 'phi',
+        description: 'What the entry is.',
+      },
+      note: { type: 'text', minLength: 1, maxLength: 10000, classification: 'phi', description: 'Free text.' },
+      diagnosis: { type: 'text', minLength: 1, maxLength: 2000, classification: 'phi', description: 'A diagnosis.' },
+      medication: { type: 'text', minLength: 1, maxLength: 2000, classification: 'phi', description: 'A medication and its dosage.' },
+      allergy: { type: 'text', minLength: 1, maxLength: 2000, classification: 'phi', description: 'An allergy.' },
+    },
+  },
+} as const;
+
+const RecordsSchema = Type.Object(
+  {
+    types: Type.Record(Type.String(), RecordTypeSchema, {
+      default: CLINIC_RECORD_TYPES,
+      description:
+        'Declared record types, by name (lower case and `-`). `profile` (cardinality `one`) is each person’s profile; every other type (cardinality `many`) is a kind of patient-file entry. Each field has a type, limits and a classification that decides who receives it; request and response schemas, the OpenAPI document (`x-classification`), encryption at rest and log redaction all follow from these declarations. Checked at start-up. Set it in the JSON config file; replacing the map replaces every type. See docs/records.md.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Declared personal data: record types, their fields and classifications.' },
 );
 
 function windowLimit(defaults: { max: number; windowSeconds: number }, description: string) {
@@ -1120,6 +1213,7 @@ export const ConfigSchema = Type.Object(
     federation: FederationSchema,
     passkeys: PasskeysSchema,
     access: AccessSchema,
+    records: RecordsSchema,
     defense: DefenseSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },

@@ -1,39 +1,102 @@
 /**
  * @module modules/records/routes
  *
- * HTTP for the patient file. Each route declares the permission that the platform checks before
- * the handler runs; which rows the caller then sees is decided by the scoped queries of the
- * service (scope.ts). Entry bodies are personal data: they only leave through these response schemas.
+ * HTTP for the patient file and the profile. Each route declares the permission that the
+ * platform checks before the handler runs; which rows the caller then sees is decided by the
+ * scoped queries of the service (scope.ts), and which fields by the caller's relation to the
+ * person (view.ts). Request and response schemas are built from the declared record types
+ * (schemas.ts): field values only leave through them.
  */
 import type { FastifyRequest } from 'fastify';
 import {
-  NewRecordEntrySchema,
   NewRecordGrantSchema,
   PatientEntryParamsSchema,
   PatientParamsSchema,
-  RecordEntryListSchema,
+  ProfileParamsSchema,
+  ProfilePreviewQuerySchema,
   RecordEntryParamsSchema,
-  RecordEntrySchema,
   RecordGrantListSchema,
   RecordGrantParamsSchema,
   RecordGrantSchema,
+  type NewRecordEntry,
+  type ProfileUpdate,
 } from '@portcullis/protocol';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
-import type { RecordsDeps } from './service.ts';
+import * as profiles from './profiles.ts';
+import { previewOwnData } from './preview.ts';
+import { recordsService, type RecordsDeps } from './deps.ts';
+import { PROFILE_PERMISSIONS } from './relation.ts';
+import { buildRecordSchemas } from './schemas.ts';
 import { NoContentSchema, type RouteApp } from '../../platform/routes/route-app.ts';
 
 const TAGS = ['records'];
+const PROFILE_TAGS = ['profiles'];
 
 export function recordsRoutes(deps: RecordsDeps) {
+  const records = recordsService(deps);
+  const schemas = buildRecordSchemas(records.catalogue);
   return async function routes(app: RouteApp): Promise<void> {
-    const own = (request: FastifyRequest) => [deps, principalOf(request)] as const;
+    const own = (request: FastifyRequest) => [records, principalOf(request)] as const;
+
+    app.get(
+      '/v1/accounts/me/profile',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'profile.read' },
+        schema: { summary: 'Read my profile, with who may see each field', tags: PROFILE_TAGS, response: { 200: schemas.ownProfile } },
+      },
+      async (request) => profiles.readOwnProfile(...own(request), requestContext(request)),
+    );
+
+    app.put(
+      '/v1/accounts/me/profile',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'profile.updated' },
+        schema: {
+          summary: 'Replace my profile and choose who may see each field',
+          description:
+            'Every value to keep goes in `fields` (a field left out is removed). `sharing` narrows who may see a field, never beyond its declared classification; a field never chosen for is `private` (or its declared classification when `private` would widen it).',
+          tags: PROFILE_TAGS,
+          body: schemas.profileUpdate,
+          response: { 200: schemas.ownProfile },
+        },
+      },
+      async (request) => profiles.replaceOwnProfile(...own(request), request.body as ProfileUpdate, requestContext(request)),
+    );
+
+    app.get(
+      '/v1/accounts/me/preview',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'profile.read' },
+        schema: {
+          summary: 'See my profile and patient file as the public or my care team sees them',
+          tags: PROFILE_TAGS,
+          querystring: ProfilePreviewQuerySchema,
+          response: { 200: schemas.preview },
+        },
+      },
+      async (request) => previewOwnData(...own(request), request.query.as, requestContext(request)),
+    );
+
+    app.get(
+      '/v1/profiles/:accountId',
+      {
+        config: { auth: 'aal1', permission: PROFILE_PERMISSIONS.read, audit: 'profile.read' },
+        schema: {
+          summary: "Read someone's profile: the fields my relation to them allows",
+          tags: PROFILE_TAGS,
+          params: ProfileParamsSchema,
+          response: { 200: schemas.profile },
+        },
+      },
+      async (request) => profiles.readProfile(...own(request), request.params.accountId, requestContext(request)),
+    );
 
     app.get(
       '/v1/records/me/entries',
       {
         config: { auth: 'aal1', permission: 'records:read_own', audit: 'record.read' },
-        schema: { summary: 'List the entries of my patient file', tags: TAGS, response: { 200: RecordEntryListSchema } },
+        schema: { summary: 'List the entries of my patient file', tags: TAGS, response: { 200: schemas.entryList } },
       },
       async (request) => ({ entries: await service.listOwnEntries(...own(request), requestContext(request)) }),
     );
@@ -46,7 +109,7 @@ export function recordsRoutes(deps: RecordsDeps) {
           summary: 'Read an entry of my patient file',
           tags: TAGS,
           params: RecordEntryParamsSchema,
-          response: { 200: RecordEntrySchema },
+          response: { 200: schemas.entry },
         },
       },
       async (request) => {
@@ -116,7 +179,7 @@ export function recordsRoutes(deps: RecordsDeps) {
           summary: "List the entries of a granting patient's file",
           tags: TAGS,
           params: PatientParamsSchema,
-          response: { 200: RecordEntryListSchema },
+          response: { 200: schemas.entryList },
         },
       },
       async (request) => {
@@ -133,7 +196,7 @@ export function recordsRoutes(deps: RecordsDeps) {
           summary: "Read an entry of a granting patient's file",
           tags: TAGS,
           params: PatientEntryParamsSchema,
-          response: { 200: RecordEntrySchema },
+          response: { 200: schemas.entry },
         },
       },
       async (request) => {
@@ -150,13 +213,13 @@ export function recordsRoutes(deps: RecordsDeps) {
           summary: "Add an entry to a granting patient's file (needs a write grant)",
           tags: TAGS,
           params: PatientParamsSchema,
-          body: NewRecordEntrySchema,
-          response: { 201: RecordEntrySchema },
+          body: schemas.newEntry,
+          response: { 201: schemas.entry },
         },
       },
       async (request, reply) => {
         const { patientId } = request.params;
-        const entry = await service.addPatientEntry(...own(request), patientId, request.body, requestContext(request));
+        const entry = await service.addPatientEntry(...own(request), patientId, request.body as NewRecordEntry, requestContext(request));
         return reply.code(201).send(entry);
       },
     );

@@ -8,7 +8,8 @@
  * needs a `write` grant and `records:write_granted`), and the grants they gave (with
  * `grants:manage_own`). A list is therefore never fetched and filtered afterwards, and a missing
  * grant looks exactly like a missing row. No other file names these tables (records.security.test.ts
- * checks it).
+ * checks it). Two queries serve the person themself without a principal — everything about them
+ * for their export, and deleting it when they are erased (`rowsAbout`, `deleteRowsAbout`).
  *
  * The route contract already refused callers without the route's permission; the permissions
  * are checked here again so that a route declared with the wrong permission still cannot see
@@ -93,7 +94,7 @@ export function scopeRecordsTo(principal: Principal): RecordScope {
       requirePermission(RECORD_PERMISSIONS.writeGranted);
       const result = await db
         .insertInto('record_entries')
-        .columns(['id', 'patient_account_id', 'author_account_id', 'kind', 'body_ciphertext', 'created_at'])
+        .columns(['id', 'patient_account_id', 'author_account_id', 'type', 'fields', 'created_at'])
         .expression((eb) =>
           eb
             .selectFrom('record_grants')
@@ -101,8 +102,8 @@ export function scopeRecordsTo(principal: Principal): RecordScope {
               sql<string>`${row.id}`.as('id'),
               'record_grants.patient_account_id',
               'record_grants.grantee_account_id',
-              sql<string>`${row.kind}`.as('kind'),
-              sql<string>`${row.body_ciphertext}`.as('body_ciphertext'),
+              sql<string>`${row.type}`.as('type'),
+              sql<string>`${row.fields}`.as('fields'),
               sql<number>`${row.created_at}`.as('created_at'),
             ])
             .where('record_grants.patient_account_id', '=', row.patient_account_id)
@@ -149,4 +150,37 @@ export function scopeRecordsTo(principal: Principal): RecordScope {
       return Number(result.numUpdatedRows);
     },
   };
+}
+
+/** Everything the patient-file tables hold about `accountId`: their file and the grants they gave or received (revoked ones too). */
+export async function rowsAbout(
+  db: Db,
+  accountId: string,
+): Promise<{ entries: RecordEntriesTable[]; grantsGiven: RecordGrantsTable[]; grantsReceived: RecordGrantsTable[] }> {
+  const grants = (column: 'patient_account_id' | 'grantee_account_id') =>
+    db.selectFrom('record_grants').selectAll().where(column, '=', accountId).orderBy('created_at').orderBy('id').execute();
+  return {
+    entries: await db
+      .selectFrom('record_entries')
+      .selectAll()
+      .where('patient_account_id', '=', accountId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
+    grantsGiven: await grants('patient_account_id'),
+    grantsReceived: await grants('grantee_account_id'),
+  };
+}
+
+/**
+ * Deletes `accountId`'s file and every grant they gave or received (erasure). Entries they
+ * wrote in other people's files stay: those belong to the other people's files.
+ */
+export async function deleteRowsAbout(db: Db, accountId: string): Promise<{ entries: number; grants: number }> {
+  const entries = await db.deleteFrom('record_entries').where('patient_account_id', '=', accountId).executeTakeFirst();
+  const grants = await db
+    .deleteFrom('record_grants')
+    .where((eb) => eb.or([eb('patient_account_id', '=', accountId), eb('grantee_account_id', '=', accountId)]))
+    .executeTakeFirst();
+  return { entries: Number(entries.numDeletedRows), grants: Number(grants.numDeletedRows) };
 }

@@ -4,43 +4,46 @@
  * The patient file: a patient reads their own entries and shares the file with clinicians
  * through revocable grants; a clinician reads (and, with a `write` grant, adds to) the files of
  * patients who granted them access. Every query goes through `scopeRecordsTo` (scope.ts), so
- * what a caller may see is decided inside the SQL. Bodies are sealed at rest (body-cipher.ts).
+ * what a caller may see is decided inside the SQL. An entry is a declared record type with its
+ * fields; every field that is not `public` is sealed for the patient (stored-fields.ts), and
+ * every entry leaves through `viewOf` with the reader's relation to the patient (view.ts).
  * Every read and change is audited with identifiers only.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { NewRecordEntry, NewRecordGrant, RecordEntry, RecordGrant } from '@portcullis/protocol';
-import type { Clock } from '../../platform/clock/clock.ts';
-import type { KeyRing } from '../../platform/crypto/index.ts';
-import type { Database, RecordEntriesTable, RecordGrantsTable } from '../../platform/db/schema.ts';
+import type { RecordEntriesTable, RecordGrantsTable } from '../../platform/db/schema.ts';
 import { withTransaction } from '../../platform/db/index.ts';
+import type { DataDb } from '../../platform/data-protection/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
-import type { RolePermissions } from '../../platform/routes/permissions.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
-import { openEntryBody, sealEntryBody } from './body-cipher.ts';
+import type { FieldService, RecordsService } from './deps.ts';
+import { relationOf } from './relation.ts';
 import { RECORD_PERMISSIONS, scopeRecordsTo } from './scope.ts';
+import { parseStoredFields, sealFields } from './stored-fields.ts';
+import { viewOf } from './view.ts';
+import type { Relation } from './visibility.ts';
 
-export interface RecordsDeps {
-  readonly db: Kysely<Database>;
-  readonly clock: Clock;
-  readonly keyRing: KeyRing;
-  /** `access.roles`: who may be granted access to a file. */
-  readonly access: RolePermissions;
-}
-
-function toEntry(deps: RecordsDeps, row: RecordEntriesTable): RecordEntry {
+/** An entry row as `relation` may see it. */
+export async function entryAs(service: FieldService, db: DataDb, row: RecordEntriesTable, relation: Relation): Promise<RecordEntry> {
+  const fields = await viewOf(service.catalogue.entryType(row.type), parseStoredFields(row.fields), relation, {
+    dataProtection: service.dataProtection,
+    db,
+    subjectId: row.patient_account_id,
+    table: 'record_entries',
+    rowId: row.id,
+  });
   return {
     id: row.id,
     patientAccountId: row.patient_account_id,
     authorAccountId: row.author_account_id,
-    kind: row.kind,
-    body: openEntryBody(deps.keyRing, row.body_ciphertext, { entryId: row.id, patientAccountId: row.patient_account_id }),
+    type: row.type,
+    fields,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }
 
-function toGrant(row: RecordGrantsTable): RecordGrant {
+export function toGrant(row: RecordGrantsTable): RecordGrant {
   return {
     id: row.id,
     patientAccountId: row.patient_account_id,
@@ -50,10 +53,10 @@ function toGrant(row: RecordGrantsTable): RecordGrant {
   };
 }
 
-/** Entries of `patientId`'s file the principal may read, newest first; `undefined` when the file is not visible at all. */
-async function visibleEntries(deps: RecordsDeps, principal: Principal, patientId: string): Promise<RecordEntriesTable[]> {
+/** Entries of `patientId`'s file the principal may read, newest first. */
+export async function visibleEntries(service: RecordsService, principal: Principal, patientId: string): Promise<RecordEntriesTable[]> {
   return scopeRecordsTo(principal)
-    .entries(deps.db)
+    .entries(service.db)
     .where('record_entries.patient_account_id', '=', patientId)
     .selectAll('record_entries')
     .orderBy('record_entries.created_at', 'desc')
@@ -61,39 +64,47 @@ async function visibleEntries(deps: RecordsDeps, principal: Principal, patientId
     .execute();
 }
 
+/** The rows as the principal may see them (their relation to the patient decides the fields). */
+async function viewEntries(service: RecordsService, principal: Principal, patientId: string, rows: RecordEntriesTable[]): Promise<RecordEntry[]> {
+  if (rows.length === 0) return [];
+  const relation = await relationOf(service.db, principal, patientId);
+  return Promise.all(rows.map((row) => entryAs(service, service.db, row, relation)));
+}
+
 /** A patient's own file (`records:read_own`). */
-export async function listOwnEntries(deps: RecordsDeps, principal: Principal, context: RequestContext): Promise<RecordEntry[]> {
-  const rows = await visibleEntries(deps, principal, principal.accountId);
+export async function listOwnEntries(service: RecordsService, principal: Principal, context: RequestContext): Promise<RecordEntry[]> {
+  const rows = await visibleEntries(service, principal, principal.accountId);
   await context.audit('record.read', { subject: principal.accountId, detail: 'own_file_listed' });
-  return rows.map((row) => toEntry(deps, row));
+  return viewEntries(service, principal, principal.accountId, rows);
 }
 
 async function readEntry(
-  deps: RecordsDeps,
+  service: RecordsService,
   principal: Principal,
   patientId: string,
   entryId: string,
   context: RequestContext,
 ): Promise<RecordEntry> {
   const row = await scopeRecordsTo(principal)
-    .entries(deps.db)
+    .entries(service.db)
     .where('record_entries.patient_account_id', '=', patientId)
     .where('record_entries.id', '=', entryId)
     .selectAll('record_entries')
     .executeTakeFirst();
   if (!row) throw appError('RECORD_NOT_FOUND', { detail: 'entry not visible to the caller' });
   await context.audit('record.read', { subject: patientId, detail: 'entry_read' });
-  return toEntry(deps, row);
+  const [entry] = await viewEntries(service, principal, patientId, [row]);
+  return entry as RecordEntry;
 }
 
-export function readOwnEntry(deps: RecordsDeps, principal: Principal, entryId: string, context: RequestContext): Promise<RecordEntry> {
-  return readEntry(deps, principal, principal.accountId, entryId, context);
+export function readOwnEntry(service: RecordsService, principal: Principal, entryId: string, context: RequestContext): Promise<RecordEntry> {
+  return readEntry(service, principal, principal.accountId, entryId, context);
 }
 
 /** Patients whose files the principal may read (`records:read_granted`). */
-export async function listGrantsReceived(deps: RecordsDeps, principal: Principal): Promise<RecordGrant[]> {
+export async function listGrantsReceived(service: RecordsService, principal: Principal): Promise<RecordGrant[]> {
   const rows = await scopeRecordsTo(principal)
-    .grantsReceived(deps.db)
+    .grantsReceived(service.db)
     .selectAll('record_grants')
     .orderBy('record_grants.created_at', 'desc')
     .orderBy('record_grants.id')
@@ -101,9 +112,9 @@ export async function listGrantsReceived(deps: RecordsDeps, principal: Principal
   return rows.map(toGrant);
 }
 
-async function requireGrantedFile(deps: RecordsDeps, principal: Principal, patientId: string): Promise<void> {
+async function requireGrantedFile(service: RecordsService, principal: Principal, patientId: string): Promise<void> {
   const grant = await scopeRecordsTo(principal)
-    .grantsReceived(deps.db)
+    .grantsReceived(service.db)
     .where('record_grants.patient_account_id', '=', patientId)
     .select('record_grants.id')
     .executeTakeFirst();
@@ -112,56 +123,63 @@ async function requireGrantedFile(deps: RecordsDeps, principal: Principal, patie
 
 /** A granting patient's file (`records:read_granted`). */
 export async function listPatientEntries(
-  deps: RecordsDeps,
+  service: RecordsService,
   principal: Principal,
   patientId: string,
   context: RequestContext,
 ): Promise<RecordEntry[]> {
-  await requireGrantedFile(deps, principal, patientId);
-  const rows = await visibleEntries(deps, principal, patientId);
+  await requireGrantedFile(service, principal, patientId);
+  const rows = await visibleEntries(service, principal, patientId);
   await context.audit('record.read', { subject: patientId, detail: 'granted_file_listed' });
-  return rows.map((row) => toEntry(deps, row));
+  return viewEntries(service, principal, patientId, rows);
 }
 
 export async function readPatientEntry(
-  deps: RecordsDeps,
+  service: RecordsService,
   principal: Principal,
   patientId: string,
   entryId: string,
   context: RequestContext,
 ): Promise<RecordEntry> {
-  await requireGrantedFile(deps, principal, patientId);
-  return readEntry(deps, principal, patientId, entryId, context);
+  await requireGrantedFile(service, principal, patientId);
+  return readEntry(service, principal, patientId, entryId, context);
 }
 
-/** Adds an entry to a granting patient's file (`records:write_granted` and a `write` grant). */
+/**
+ * Adds an entry to a granting patient's file (`records:write_granted` and a `write` grant). The
+ * values are sealed inside the same transaction as the insert, which adds nothing without the
+ * grant — and then nothing of the attempt, not even a data key for the patient, is kept.
+ */
 export async function addPatientEntry(
-  deps: RecordsDeps,
+  service: RecordsService,
   principal: Principal,
   patientId: string,
   input: NewRecordEntry,
   context: RequestContext,
 ): Promise<RecordEntry> {
+  const declaration = service.catalogue.entryType(input.type);
   const id = randomUUID();
-  const row = {
-    id,
-    patient_account_id: patientId,
-    kind: input.kind,
-    body_ciphertext: sealEntryBody(deps.keyRing, input.body, { entryId: id, patientAccountId: patientId }),
-    created_at: deps.clock.now(),
-  };
-  return withTransaction(deps.db, async (tx) => {
+  return withTransaction(service.db, async (tx) => {
+    const fields = await sealFields(input.fields, (field) => declaration.fields[field]?.classification ?? 'phi', {
+      dataProtection: service.dataProtection,
+      db: tx,
+      subjectId: patientId,
+      table: 'record_entries',
+      rowId: id,
+    });
+    const row = { id, patient_account_id: patientId, type: input.type, fields: JSON.stringify(fields), created_at: service.clock.now() };
     const added = await scopeRecordsTo(principal).addEntry(tx, row);
     if (!added) throw appError('RECORD_NOT_FOUND', { detail: 'no active write grant for this file' });
     await context.audit('record.written', { subject: patientId, detail: 'entry_added' }, tx);
-    return toEntry(deps, { ...row, author_account_id: principal.accountId });
+    const relation = await relationOf(tx, principal, patientId);
+    return entryAs(service, tx, { ...row, author_account_id: principal.accountId }, relation);
   });
 }
 
 /** Grants the patient gave and that are in force (`grants:manage_own`). */
-export async function listGrantsGiven(deps: RecordsDeps, principal: Principal): Promise<RecordGrant[]> {
+export async function listGrantsGiven(service: RecordsService, principal: Principal): Promise<RecordGrant[]> {
   const rows = await scopeRecordsTo(principal)
-    .grantsGiven(deps.db)
+    .grantsGiven(service.db)
     .selectAll('record_grants')
     .orderBy('record_grants.created_at', 'desc')
     .orderBy('record_grants.id')
@@ -180,23 +198,23 @@ function permissionsNeeded(scope: NewRecordGrant['scope']): string[] {
  * account whose roles hold the permissions the scope needs (by default: a clinician).
  */
 export async function createGrant(
-  deps: RecordsDeps,
+  service: RecordsService,
   principal: Principal,
   input: NewRecordGrant,
   context: RequestContext,
 ): Promise<RecordGrant> {
   if (input.granteeAccountId === principal.accountId) throw appError('RECORD_GRANTEE_INVALID', { detail: 'self grant' });
-  const grantee = await deps.db
+  const grantee = await service.db
     .selectFrom('accounts')
     .select(['roles', 'status'])
     .where('id', '=', input.granteeAccountId)
     .executeTakeFirst();
-  const granteePermissions = grantee ? deps.access.permissionsOf(JSON.parse(grantee.roles) as string[]) : new Set<string>();
+  const granteePermissions = grantee ? service.access.permissionsOf(JSON.parse(grantee.roles) as string[]) : new Set<string>();
   if (grantee?.status !== 'active' || !permissionsNeeded(input.scope).every((p) => granteePermissions.has(p))) {
     throw appError('RECORD_GRANTEE_INVALID', { detail: grantee ? 'grantee roles lack the permission' : 'unknown grantee' });
   }
-  const row = { id: randomUUID(), grantee_account_id: input.granteeAccountId, scope: input.scope, created_at: deps.clock.now() };
-  return withTransaction(deps.db, async (tx) => {
+  const row = { id: randomUUID(), grantee_account_id: input.granteeAccountId, scope: input.scope, created_at: service.clock.now() };
+  return withTransaction(service.db, async (tx) => {
     const scope = scopeRecordsTo(principal);
     const replaced = await scope.revokeGrants(tx, { granteeAccountId: input.granteeAccountId }, row.created_at);
     await scope.addGrant(tx, row);
@@ -208,9 +226,9 @@ export async function createGrant(
 }
 
 /** Revokes a grant the caller gave; from then on the grantee sees nothing of the file. */
-export async function revokeGrant(deps: RecordsDeps, principal: Principal, grantId: string, context: RequestContext): Promise<void> {
-  await withTransaction(deps.db, async (tx) => {
-    const revoked = await scopeRecordsTo(principal).revokeGrants(tx, { grantId }, deps.clock.now());
+export async function revokeGrant(service: RecordsService, principal: Principal, grantId: string, context: RequestContext): Promise<void> {
+  await withTransaction(service.db, async (tx) => {
+    const revoked = await scopeRecordsTo(principal).revokeGrants(tx, { grantId }, service.clock.now());
     if (revoked === 0) throw appError('RECORD_GRANT_NOT_FOUND', { detail: 'no active grant of the caller with this id' });
     await context.audit('record.grant_revoked', { subject: principal.accountId, detail: 'revoked' }, tx);
   });

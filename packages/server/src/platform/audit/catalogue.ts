@@ -439,6 +439,23 @@ export const AUDIT_CATALOGUE = {
     session: CALLER_SESSION,
     reason: '`replaced` or `revoked`',
   },
+  'profile.read': {
+    category: 'data_access',
+    description: "A profile was read: one's own, someone else's (the fields the reader's relation allows), or a preview of one's own.",
+    actor: 'the reader',
+    subject: 'the person whose profile it is',
+    session: CALLER_SESSION,
+    reason:
+      'the reader’s relation to the person (`self`, `care_team`, `support`, `auditor`, `admin`, `other`), or `preview_public` / `preview_care_team`',
+  },
+  'profile.updated': {
+    category: 'data_access',
+    description: 'A person saved their profile (values and who may see each field).',
+    actor: SELF,
+    subject: SELF,
+    session: CALLER_SESSION,
+    reason: '`created` or `replaced`',
+  },
   'audit.queried': {
     category: 'audit',
     description: 'An auditor read the audit log (entries, a checkpoint or a proof).',

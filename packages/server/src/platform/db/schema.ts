@@ -351,15 +351,26 @@ export interface StepUpChallengesTable {
   used_at: number | null;
 }
 
-/** An entry of a patient file; the text is stored only sealed (modules/records/body-cipher.ts). */
+/** An entry of a patient file: a declared record type and its fields (migration 0019; modules/records). */
 export interface RecordEntriesTable {
   id: string;
   patient_account_id: string;
   author_account_id: string;
-  kind: 'note' | 'observation' | 'prescription';
-  /** AES-256-GCM of the body, bound to entry id and patient id (`v1.<nonce>.<ciphertext>.<tag>`). */
-  body_ciphertext: string;
+  /** A declared entry type (`records.types`). */
+  type: string;
+  /** JSON object, field → value: `public` values as they are, every other one `{ "sealed": … }` under the patient's data key. */
+  fields: string;
   created_at: number;
+}
+
+/** A person's profile: the one record of the declared `profile` type (migration 0019; modules/records). */
+export interface ProfilesTable {
+  account_id: string;
+  /** JSON object, field → value: shared-as-`public` values as they are, every other one `{ "sealed": … }` under the person's data key. */
+  fields: string;
+  /** JSON object, field → the classification the person chose. */
+  sharing: string;
+  updated_at: number;
 }
 
 /** A patient's revocable grant of access to their file. */
@@ -464,6 +475,7 @@ export interface Database {
   step_up_challenges: StepUpChallengesTable;
   record_entries: RecordEntriesTable;
   record_grants: RecordGrantsTable;
+  profiles: ProfilesTable;
   role_elevations: RoleElevationsTable;
   data_keys: DataKeysTable;
   erased_subjects: ErasedSubjectsTable;
