@@ -455,6 +455,13 @@ export const ERRORS = defineErrors({
     description:
       'A dependency (usually the database) cannot be reached. Retry after the number of seconds in the `Retry-After` header; the server recovers without a restart.',
   },
+  KEY_SERVICE_UNAVAILABLE: {
+    status: 503,
+    expose: true,
+    message: 'The key service is temporarily unavailable',
+    description:
+      'The key service (HSM) that unwraps personal-data keys cannot be reached, so nothing that needs a key is served — never in clear instead. Retry after the number of seconds in the `Retry-After` header; the server recovers without a restart.',
+  },
   SERVICE_SHUTTING_DOWN: {
     status: 503,
     expose: true,

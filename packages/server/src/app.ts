@@ -7,6 +7,7 @@
  * passes (headers, CORS, authentication), then the modules.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
@@ -39,6 +40,8 @@ import { healthRoutes } from './modules/health/index.ts';
 import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/index.ts';
 import { systemClock, type Clock } from './platform/clock/clock.ts';
 import { loadKeyRing, type KeyRing } from './platform/crypto/index.ts';
+import { createDataProtection, type DataProtectionService } from './platform/data-protection/index.ts';
+import { openLocalKeyService, type KeyService } from './platform/kms/index.ts';
 import { createMailer, type Mailer } from './platform/mailer/index.ts';
 import { createSmsSender } from './platform/sms/index.ts';
 import {
@@ -87,9 +90,21 @@ export interface BuildAppOptions {
   readonly clock?: Clock;
   /** Server secrets; by default loaded (or, in development, generated) from `config.keys`. */
   readonly keyRing?: KeyRing;
+  /** The key service holding the KEKs; by default opened from `config.keyService` and closed with the app. */
+  readonly keyService?: KeyService;
+  /** Personal-data encryption; benchmarks pass a variant to compare against. */
+  readonly dataProtection?: DataProtectionService;
   readonly mailer?: Mailer;
   /** Argon2id hasher; tests pass one whose Argon2 calls they can count. */
   readonly passwordHasher?: PasswordHasher;
+}
+
+/** Unwrapped data keys kept in memory. */
+const DATA_KEY_CACHE = { maxKeys: 10_000, ttlMs: 300_000 };
+
+/** The development key service: a local key file under the data directory, created on first start. */
+function openDevelopmentKeyService(config: Config): KeyService {
+  return openLocalKeyService(path.join(config.dataDir, 'key-service', 'kek.json'), { createIfMissing: true, development: true });
 }
 
 /** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
@@ -125,6 +140,7 @@ export interface PortcullisServices {
   readonly metrics: Metrics | undefined;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
+  readonly dataProtection: DataProtectionService;
   readonly mailer: Mailer;
   readonly sessions: SessionsDeps;
   /** Deployment-wide attack mode (modules/defense/attack-mode.ts). */
@@ -165,10 +181,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
 
   const database = options.database ?? openDatabase(config, logger);
   if (!options.database) app.addHook('onClose', () => database.close());
-  if (config.database.migrateOnStart.enabled) await migrateToLatest(database);
   const metrics = options.metrics;
   const clock = options.clock ?? systemClock;
   const keyRing = options.keyRing ?? loadKeyRing(config);
+  const keyService = options.keyService ?? openDevelopmentKeyService(config);
+  if (!options.keyService) app.addHook('onClose', () => keyService.close());
+  const dataProtection = options.dataProtection ?? createDataProtection({ keyService, now: () => clock.now(), cache: DATA_KEY_CACHE });
+  if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
   const sessions: SessionsDeps = {
@@ -248,7 +267,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     checkBreachedAtSignIn: config.defense.breachedPasswords.checkAtSignIn,
     onBackgroundError,
   };
-  app.decorate('portcullis', { database, metrics, clock, keyRing, mailer, sessions, attackMode });
+  app.decorate('portcullis', { database, metrics, clock, keyRing, dataProtection, mailer, sessions, attackMode });
 
   enforceRouteContract(app);
   const access = createRolePermissions(config.access.roles);

@@ -8,7 +8,7 @@ import { Migrator, type Kysely } from 'kysely';
 import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { loadKeyRing } from '../crypto/index.ts';
-import { MIGRATIONS, migrateToLatest, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { migrateToLatest, migrationsWith, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { createLogger } from '../logging/logger.ts';
 import { auditLogKey } from './checkpoint/log-key.ts';
 import { readHead } from './log/store.ts';
@@ -31,7 +31,7 @@ describe.each(testDatabases())('audit log migration on $dialect', ({ dialect }) 
     if (database.schema !== undefined) await db.schema.createSchema(database.schema).ifNotExists().execute();
     const migrator = new Migrator({
       db,
-      provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+      provider: { getMigrations: () => Promise.resolve(migrationsWith(undefined)) },
       ...(database.schema !== undefined ? { migrationTableSchema: database.schema } : {}),
     });
     expect((await migrator.migrateTo('0002-accounts-sessions')).error).toBeUndefined();

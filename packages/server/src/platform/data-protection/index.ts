@@ -7,3 +7,6 @@
 export { SERVICE_SUBJECT } from './types.ts';
 export type { BlindIndexKind, DataDb, DataProtection, FieldLocation } from './types.ts';
 export { BLIND_INDEX_SUBJECT, dataKeyContext } from './data-keys.ts';
+export { SubjectErasedError, createDataProtection } from './data-protection.ts';
+export type { DataProtectionOptions, DataProtectionService } from './data-protection.ts';
+export type { KeyCacheStats } from './key-cache.ts';

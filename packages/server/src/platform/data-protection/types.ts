@@ -43,7 +43,7 @@ export interface DataProtection {
    * HMAC-SHA-256 (base64url) of an already normalised value under the index key for `kind`;
    * equal inputs give equal indexes, so it finds rows and enforces uniqueness without the value.
    */
-  blindIndex(kind: BlindIndexKind, normalised: string): Promise<string>;
+  blindIndex(db: DataDb, kind: BlindIndexKind, normalised: string): Promise<string>;
   /**
    * Destroys every data key of `subjectId` (in `db`, usually the erasure transaction) and forgets
    * them in this process; nothing sealed for the subject opens again, and no new key is created

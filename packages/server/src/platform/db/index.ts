@@ -5,7 +5,10 @@
  */
 export { openDatabase, resolveSqlitePath } from './connect.ts';
 export type { DatabaseHandle, DialectName } from './connect.ts';
-export { migrateToLatest, MigrationError, MIGRATIONS } from './migrations/index.ts';
+export { migrateToLatest, migrationsWith, MigrationError, MIGRATIONS } from './migrations/index.ts';
+export type { MigrationModule } from './migrations/index.ts';
+export { MigrationDepsMissingError, requireDeps } from './migrations/deps.ts';
+export type { MigrationDeps } from './migrations/deps.ts';
 export { withTransaction } from './transaction.ts';
 export { preparedInsert, preparedQuery } from './prepared.ts';
 export type { PreparedQuery } from './prepared.ts';

@@ -11,6 +11,7 @@ import { PROBLEM_CONTENT_TYPE, problemTypeFor, type Problem, type ValidationIssu
 import { type AppError, appError, isAppError } from './app-error.ts';
 import { inputPointer } from './input-pointer.ts';
 import { isDatabaseUnavailable } from '../db/availability.ts';
+import { isKeyServiceUnavailable } from '../kms/index.ts';
 
 /** Seconds a client should wait before retrying when a dependency is down. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -43,6 +44,13 @@ export function toAppError(error: unknown): AppError {
   if (isDatabaseUnavailable(error)) {
     return appError('SERVICE_UNAVAILABLE', {
       detail: 'database unreachable',
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      cause: error,
+    });
+  }
+  if (isKeyServiceUnavailable(error)) {
+    return appError('KEY_SERVICE_UNAVAILABLE', {
+      detail: 'key service unreachable',
       headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
       cause: error,
     });

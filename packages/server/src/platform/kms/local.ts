@@ -33,7 +33,8 @@ function parseKeyFile(text: string, file: string): LocalKeyFile {
     throw new LocalKeyFileError(`key file ${file} is not valid JSON`);
   }
   const candidate = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<LocalKeyFile>;
-  const keks = candidate.keks;
+  // Parsed JSON: null and non-strings are possible whatever the type says.
+  const keks = candidate.keks as Record<string, unknown> | null | undefined;
   if (
     candidate.version !== 1 ||
     typeof candidate.development !== 'boolean' ||
@@ -43,7 +44,9 @@ function parseKeyFile(text: string, file: string): LocalKeyFile {
     typeof keks[candidate.current] !== 'string' ||
     Object.values(keks).some((kek) => typeof kek !== 'string' || Buffer.from(kek, 'base64').length !== KEK_BYTES)
   ) {
-    throw new LocalKeyFileError(`key file ${file} does not have the shape { version: 1, development, current, keks: { <version>: <32 bytes base64> } }`);
+    throw new LocalKeyFileError(
+      `key file ${file} does not have the shape { version: 1, development, current, keks: { <version>: <32 bytes base64> } }`,
+    );
   }
   return candidate as LocalKeyFile;
 }
@@ -81,7 +84,10 @@ function versionNumber(version: string): number {
  * Opens the key file at `file`. With `createIfMissing` (development) a new one is written first.
  * The file is read again on every rotation so two processes rotating do not lose a version.
  */
-export function openLocalKeyService(file: string, options: { createIfMissing: boolean; development: boolean }): KeyService & { readonly development: boolean } {
+export function openLocalKeyService(
+  file: string,
+  options: { createIfMissing: boolean; development: boolean },
+): KeyService & { readonly development: boolean } {
   if (!existsSync(file)) {
     if (!options.createIfMissing) throw new LocalKeyFileError(`key file ${file} does not exist; create one with \`portcullis keys init\``);
     createLocalKeyFile(file, { development: options.development });

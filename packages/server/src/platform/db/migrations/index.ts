@@ -5,6 +5,7 @@
  * what Kysely's schema builder expresses portably; add new files here, never edit a released one.
  */
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { MigrationDeps } from './deps.ts';
 import type { DatabaseHandle } from '../connect.ts';
 import * as instanceMeta from './0001-instance-meta.ts';
 import * as accountsSessions from './0002-accounts-sessions.ts';
@@ -23,7 +24,13 @@ import * as deviceNotices from './0015-device-notices.ts';
 import * as knownDeviceNetworks from './0016-known-device-networks.ts';
 import * as dataKeys from './0017-data-keys.ts';
 
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+/** A migration module: `up(db)` for schema changes, `up(db, deps)` when existing rows are re-sealed. */
+export interface MigrationModule {
+  readonly up: (db: Kysely<unknown>, deps?: MigrationDeps) => Promise<void>;
+  readonly down?: (db: Kysely<unknown>) => Promise<void>;
+}
+
+export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0001-instance-meta': instanceMeta,
   '0002-accounts-sessions': accountsSessions,
   '0004-audit-log': auditLog,
@@ -46,14 +53,24 @@ export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
+/** Kysely's migrations, with the data migrations' deps bound in. */
+export function migrationsWith(deps: MigrationDeps | undefined): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(MIGRATIONS).map(([name, module]) => [
+      name,
+      { up: (db: Kysely<unknown>) => module.up(db, deps), ...(module.down ? { down: module.down } : {}) },
+    ]),
+  );
+}
+
 /** Applies every pending migration; returns the names applied in this call. */
-export async function migrateToLatest(database: DatabaseHandle): Promise<string[]> {
+export async function migrateToLatest(database: DatabaseHandle, deps?: MigrationDeps): Promise<string[]> {
   // Migrations are written against the schema as it was, not today's table types.
   const db = database.db as unknown as Kysely<unknown>;
   if (database.schema !== undefined) await db.schema.createSchema(database.schema).ifNotExists().execute();
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+    provider: { getMigrations: () => Promise.resolve(migrationsWith(deps)) },
     ...(database.schema !== undefined ? { migrationTableSchema: database.schema } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
