@@ -244,7 +244,15 @@ export {
   ProfileSharingSchema,
   ProfileUpdateSchema,
 } from './profiles.ts';
-export type { OwnProfile, PreviewAudience, Profile, ProfilePreview, ProfilePreviewQuery, ProfileSharing, ProfileUpdate } from './profiles.ts';
+export type {
+  OwnProfile,
+  PreviewAudience,
+  Profile,
+  ProfilePreview,
+  ProfilePreviewQuery,
+  ProfileSharing,
+  ProfileUpdate,
+} from './profiles.ts';
 export {
   AuditCheckpointSchema,
   AuditConsistencyProofSchema,

@@ -32,7 +32,9 @@ export const OwnProfileSchema = Type.Object(
     accountId: IdSchema,
     fields: RecordFieldsSchema,
     sharing: ProfileSharingSchema,
-    updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Last change; `null` before the first save.' }),
+    updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'Last change; `null` before the first save.',
+    }),
   },
   { additionalProperties: false },
 );

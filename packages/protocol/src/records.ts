@@ -24,7 +24,10 @@ export const RecordFieldsSchema = Type.Record(Type.String(), FieldValueSchema, {
 });
 export type RecordFields = Static<typeof RecordFieldsSchema>;
 
-export const RecordTypeNameSchema = Type.String({ pattern: RECORD_TYPE_NAME_PATTERN, description: 'A declared record type (`records.types`).' });
+export const RecordTypeNameSchema = Type.String({
+  pattern: RECORD_TYPE_NAME_PATTERN,
+  description: 'A declared record type (`records.types`).',
+});
 
 export const RecordEntrySchema = Type.Object(
   {
@@ -42,7 +45,10 @@ export type RecordEntry = Static<typeof RecordEntrySchema>;
 export const RecordEntryListSchema = Type.Object({ entries: Type.Array(RecordEntrySchema) }, { additionalProperties: false });
 export type RecordEntryList = Static<typeof RecordEntryListSchema>;
 
-export const NewRecordEntrySchema = Type.Object({ type: RecordTypeNameSchema, fields: RecordFieldsSchema }, { additionalProperties: false });
+export const NewRecordEntrySchema = Type.Object(
+  { type: RecordTypeNameSchema, fields: RecordFieldsSchema },
+  { additionalProperties: false },
+);
 export type NewRecordEntry = Static<typeof NewRecordEntrySchema>;
 
 export const RecordGrantScopeSchema = Type.Union([Type.Literal('read'), Type.Literal('write')], {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CLASSIFICATION_KEYWORD } from '@portcullis/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
@@ -173,7 +174,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     forceCloseConnections: 'idle',
     trustProxy: config.http.trustProxy.enabled ? config.http.trustProxy.addresses : false,
     // Unknown properties are refused (400), not silently stripped, and all violations are reported.
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false } },
+    // `x-classification` annotates declared fields for the OpenAPI document (modules/records); it validates nothing.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, keywords: [CLASSIFICATION_KEYWORD] } },
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors: answerRouterError({ headers }),
     clientErrorHandler: answerParserError({ headers, logger: fastifyLogger }),
@@ -305,7 +307,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
   await app.register(stepUpRoutes(stepUp));
   await app.register(federationRoutes({ config, database, clock, keyRing, sessions, assurance, tokenRequestProof }));
-  await app.register(recordsRoutes({ db: database.db, clock, keyRing, access }));
+  await app.register(recordsRoutes({ db: database.db, clock, dataProtection, access, types: config.records.types }));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));

@@ -10,12 +10,16 @@ import { getAccountDetail, getAdminAlerts, listAccounts, lockAccount, unlockAcco
 import { getAuditCheckpoint, listAuditEntries } from '@portcullis/sdk/audit';
 import {
   addPatientEntry,
+  getMyProfile,
   getMyRecordEntry,
+  getProfile,
   grantRecordAccess,
   listGrantingPatients,
   listMyRecordEntries,
   listPatientEntries,
+  previewMyData,
   revokeRecordGrant,
+  updateMyProfile,
 } from '@portcullis/sdk/records';
 import type { RunningServer } from './server.ts';
 import { codeIn, waitForMail } from './test-support/dpop-client.ts';
@@ -56,7 +60,7 @@ describe('SDK records, admin and audit clients ↔ server', () => {
     await sdk.signInWithPasskey(authenticator, device);
   }
 
-  it('records: a patient grants a clinician access, the clinician writes, the patient reads and revokes', async () => {
+  it('records: a patient grants a clinician access, the clinician writes and sees the profile, the patient reads, previews and revokes', async () => {
     const patient = await account('patient-sdk@clinic.test', ['patient']);
     const clinician = await account('clinician-sdk@clinic.test', ['clinician']);
     await signInWithNewPasskey(clinician.sdk);
@@ -65,11 +69,29 @@ describe('SDK records, admin and audit clients ↔ server', () => {
     expect(grant).toMatchObject({ patientAccountId: patient.id, granteeAccountId: clinician.id, scope: 'write' });
     expect((await listGrantingPatients(clinician.sdk)).grants).toEqual([expect.objectContaining({ patientAccountId: patient.id })]);
 
-    const entry = await addPatientEntry(clinician.sdk, patient.id, { kind: 'note', body: 'Follow-up in two weeks.' });
-    expect(entry).toMatchObject({ patientAccountId: patient.id, authorAccountId: clinician.id, kind: 'note' });
+    const entry = await addPatientEntry(clinician.sdk, patient.id, {
+      type: 'file-entry',
+      fields: { kind: 'note', note: 'Follow-up in two weeks.' },
+    });
+    expect(entry).toMatchObject({
+      patientAccountId: patient.id,
+      authorAccountId: clinician.id,
+      type: 'file-entry',
+      fields: { kind: 'note' },
+    });
     expect((await listMyRecordEntries(patient.sdk)).entries.map(({ id }) => id)).toEqual([entry.id]);
-    expect(await getMyRecordEntry(patient.sdk, entry.id)).toMatchObject({ body: 'Follow-up in two weeks.' });
+    expect(await getMyRecordEntry(patient.sdk, entry.id)).toMatchObject({ fields: { note: 'Follow-up in two weeks.' } });
     expect((await listPatientEntries(clinician.sdk, patient.id)).entries).toHaveLength(1);
+
+    const saved = await updateMyProfile(patient.sdk, {
+      fields: { displayName: 'Ada', emergencyContact: 'Grace, +15550100' },
+      sharing: { displayName: 'public' },
+    });
+    expect(saved.sharing).toMatchObject({ displayName: 'public', emergencyContact: 'care_team', phone: 'private' });
+    expect((await getMyProfile(patient.sdk)).fields).toEqual({ displayName: 'Ada', emergencyContact: 'Grace, +15550100' });
+    expect((await getProfile(clinician.sdk, patient.id)).fields).toEqual({ displayName: 'Ada', emergencyContact: 'Grace, +15550100' });
+    expect((await previewMyData(patient.sdk, 'public')).profile.fields).toEqual({ displayName: 'Ada' });
+    expect((await previewMyData(patient.sdk, 'care_team')).entries.map(({ id }) => id)).toEqual([entry.id]);
 
     await revokeRecordGrant(patient.sdk, grant.id);
     const refused: unknown = await listPatientEntries(clinician.sdk, patient.id).catch((error: unknown) => error);

@@ -1,8 +1,8 @@
 /**
  * @module @portcullis/sdk/records
  *
- * The records API (a patient file): a patient's own entries and grants; a clinician's view of
- * the files patients granted.
+ * The records API: a patient's own file entries and grants; a clinician's view of the files
+ * patients granted; and each person's profile, with who may see each field.
  *
  * @example
  *   import { grantRecordAccess, listMyRecordEntries } from '@portcullis/sdk/records';
@@ -21,3 +21,4 @@ export {
   listRecordGrants,
   revokeRecordGrant,
 } from './records.ts';
+export { getMyProfile, getProfile, previewMyData, updateMyProfile } from './profiles.ts';

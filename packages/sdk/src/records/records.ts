@@ -3,8 +3,9 @@
  *
  * The records API (the clinic's patient file): a patient reads their own entries and decides who
  * may see them (grants); a clinician lists the patients who granted access, reads their entries
- * and, with a `write` grant, adds entries. Entry bodies are personal data: the SDK never logs
- * them or puts them in an error message.
+ * and, with a `write` grant, adds entries. An entry is a declared record type with its fields
+ * (`{ type: 'file-entry', fields: { kind: 'note', note: '…' } }`); field values are personal
+ * data: the SDK never logs them or puts them in an error message.
  */
 import type { NewRecordEntry, NewRecordGrant, RecordEntry, RecordEntryList, RecordGrant, RecordGrantList } from '@portcullis/protocol';
 import type { CoreClient } from '../core/core-client.ts';
@@ -82,10 +83,12 @@ export async function getPatientEntry(client: CoreClient, patientId: string, ent
 }
 
 /**
- * Adds an entry to a patient's file (needs a `write` grant).
+ * Adds an entry to a patient's file (needs a `write` grant). The fields follow the declaration
+ * of the entry type (the server's OpenAPI document lists them).
  *
  * @example
- *   await addPatientEntry(client, patientId, { kind: 'note', body: 'Follow-up in two weeks.' });
+ *   await addPatientEntry(client, patientId, { type: 'file-entry', fields: { kind: 'note', note: 'Follow-up in two weeks.' } });
+ * @throws {ApiError} `REQUEST_INVALID` with the pointer of each refused field (`/body/fields/kind`).
  */
 export async function addPatientEntry(client: CoreClient, patientId: string, input: NewRecordEntry): Promise<RecordEntry> {
   assertUuid(patientId, 'addPatientEntry expects a patient account id');

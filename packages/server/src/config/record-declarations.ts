@@ -72,7 +72,9 @@ export function checkRecordDeclarations(types: RecordDeclarations): string[] {
     if (Object.keys(declaration.fields).length === 0) problems.push(`${path}.fields: declare at least one field`);
     for (const [field, fieldDeclaration] of Object.entries(declaration.fields)) {
       if (!fieldName.test(field) || field in Object.prototype) {
-        problems.push(`${path}.fields.${field}: a field name is camelCase letters and digits (at most 32), not a name objects already have`);
+        problems.push(
+          `${path}.fields.${field}: a field name is camelCase letters and digits (at most 32), not a name objects already have`,
+        );
       }
       problems.push(...fieldProblems(`${path}.fields.${field}`, fieldDeclaration));
     }

@@ -866,7 +866,14 @@ const AccessSchema = Type.Object(
       default: {
         patient: ['records:read_own', 'grants:manage_own', 'profiles:read'],
         clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request'],
-        support: ['accounts:read_masked', 'accounts:manage_access', 'profiles:read', 'profiles:read_private', 'elevation:request', 'alerts:read'],
+        support: [
+          'accounts:read_masked',
+          'accounts:manage_access',
+          'profiles:read',
+          'profiles:read_private',
+          'elevation:request',
+          'alerts:read',
+        ],
         admin: [
           'alerts:read',
           'profiles:read',
@@ -937,7 +944,10 @@ const FieldDeclarationSchema = Type.Object(
     maximum: Type.Optional(Type.Number({ description: '`number`: largest value.' })),
     integer: Type.Optional(Type.Boolean({ description: '`number`: only whole numbers.' })),
     values: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { uniqueItems: true, description: '`enum`: the allowed values (at least one).' }),
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        uniqueItems: true,
+        description: '`enum`: the allowed values (at least one).',
+      }),
     ),
   },
   { additionalProperties: false, description: 'One declared field.' },

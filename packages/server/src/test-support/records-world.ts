@@ -6,7 +6,7 @@
  * through the sessions module's `issueSession` (the one session door) at `aal2_phr`, so the MFA
  * policy of staff roles does not stand between a test and the rule it checks. Accounts and grant
  * rows are written straight to the database (test setup); entries are added through the API by a
- * clinician holding write grants, so bodies are sealed exactly as in production.
+ * clinician holding write grants, so fields are sealed exactly as in production.
  */
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app.ts';
@@ -71,10 +71,24 @@ export async function insertGrant(
   return id;
 }
 
-export async function addEntryAs(device: TestDevice, patientId: string, body: string): Promise<string> {
-  const response = await device.call('POST', `/v1/records/patients/${patientId}/entries`, { kind: 'note', body });
+/** Adds a `file-entry` note with `note` as its text. */
+export async function addEntryAs(device: TestDevice, patientId: string, note: string): Promise<string> {
+  const response = await device.call('POST', `/v1/records/patients/${patientId}/entries`, {
+    type: 'file-entry',
+    fields: { kind: 'note', note },
+  });
   if (response.statusCode !== 201) throw new Error(`adding an entry failed: ${response.statusCode} ${response.body}`);
   return response.json<{ id: string }>().id;
+}
+
+/** Saves the device's account's profile (the values; sharing as given, else the defaults). */
+export async function saveProfile(
+  device: TestDevice,
+  fields: Record<string, string | number | boolean>,
+  sharing?: Record<string, string>,
+): Promise<void> {
+  const response = await device.call('PUT', '/v1/accounts/me/profile', { fields, ...(sharing ? { sharing } : {}) });
+  if (response.statusCode !== 200) throw new Error(`saving a profile failed: ${response.statusCode} ${response.body}`);
 }
 
 /** Whose file a request targets, relative to the caller. */
@@ -117,6 +131,7 @@ export async function buildClinicWorld(app: App): Promise<ClinicWorld> {
     const accountId = await createAccount(app, [role]);
     actors[role] = { role, accountId, device: await signedInDevice(app, accountId) };
     await seedFile(accountId);
+    await saveProfile(actors[role].device, { displayName: `The ${role}` });
   }
   const granting = await createAccount(app, ['patient']);
   const notGranting = await createAccount(app, ['patient']);

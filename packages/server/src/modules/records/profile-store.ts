@@ -18,7 +18,9 @@ export async function writeProfileRow(db: Db, row: ProfilesTable): Promise<void>
   await db
     .insertInto('profiles')
     .values(row)
-    .onConflict((conflict) => conflict.column('account_id').doUpdateSet({ fields: row.fields, sharing: row.sharing, updated_at: row.updated_at }))
+    .onConflict((conflict) =>
+      conflict.column('account_id').doUpdateSet({ fields: row.fields, sharing: row.sharing, updated_at: row.updated_at }),
+    )
     .execute();
 }
 

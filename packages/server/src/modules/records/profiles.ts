@@ -31,7 +31,10 @@ export function sharingInForce(profile: RecordTypeDeclaration, chosen: Sharing):
   return Object.fromEntries(
     Object.entries(profile.fields).map(([name, field]) => {
       const choice = Object.hasOwn(chosen, name) ? chosen[name] : undefined;
-      return [name, choice !== undefined && sharingChoices(field.classification).includes(choice) ? choice : defaultSharing(field.classification)];
+      return [
+        name,
+        choice !== undefined && sharingChoices(field.classification).includes(choice) ? choice : defaultSharing(field.classification),
+      ];
     }),
   );
 }
@@ -57,7 +60,12 @@ export async function profileAs(service: FieldService, db: DataDb, accountId: st
   const row = await readProfileRow(db, accountId);
   if (!row) return undefined;
   const sharing = sharingInForce(service.catalogue.profile, chosenSharing(row));
-  const fields = await viewOf(asShared(service.catalogue.profile, sharing), parseStoredFields(row.fields), relation, homeOf(service, db, accountId));
+  const fields = await viewOf(
+    asShared(service.catalogue.profile, sharing),
+    parseStoredFields(row.fields),
+    relation,
+    homeOf(service, db, accountId),
+  );
   return { accountId, fields };
 }
 
@@ -92,14 +100,24 @@ export async function replaceOwnProfile(
     const chosen = { ...chosenSharing(current), ...input.sharing };
     const sharing = sharingInForce(service.catalogue.profile, chosen);
     const fields = await sealFields(input.fields, (field) => sharing[field] ?? 'phi', homeOf(service, tx, me));
-    await writeProfileRow(tx, { account_id: me, fields: JSON.stringify(fields), sharing: JSON.stringify(chosen), updated_at: service.clock.now() });
+    await writeProfileRow(tx, {
+      account_id: me,
+      fields: JSON.stringify(fields),
+      sharing: JSON.stringify(chosen),
+      updated_at: service.clock.now(),
+    });
     await context.audit('profile.updated', { subject: me, detail: current ? 'replaced' : 'created' }, tx);
     return ownProfile(service, tx, me);
   });
 }
 
 /** Someone's profile as the caller's relation to them allows (`profiles:read`). */
-export async function readProfile(service: RecordsService, principal: Principal, accountId: string, context: RequestContext): Promise<Profile> {
+export async function readProfile(
+  service: RecordsService,
+  principal: Principal,
+  accountId: string,
+  context: RequestContext,
+): Promise<Profile> {
   // Checked again here, as scope.ts does, so a route declared with the wrong permission still shows nothing.
   if (!principal.permissions.has(PROFILE_PERMISSIONS.read) && principal.accountId !== accountId) {
     throw appError('PROFILE_NOT_FOUND', { detail: 'the principal lacks profiles:read' });

@@ -4,7 +4,7 @@
  * - the scoped queries of scope.ts are the only way to the patient-file tables;
  * - a list never returns another patient's rows, whatever grants exist for others;
  * - grants reach only clinicians, are revocable, and a revoked or read-only grant adds nothing;
- * - entry bodies are stored only sealed, bound to entry and patient;
+ * - entry fields are stored only sealed under the patient's own data key, bound to entry, field and patient;
  * - grants and every read or write are audited with identifiers only.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +16,6 @@ import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../test-support/records-world.ts';
 import { SealedDataUnreadableError } from '../../platform/crypto/index.ts';
-import { openEntryBody } from './body-cipher.ts';
 
 const SERVER_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** A query reaching a table: Kysely's builders (`selectFrom('record_…')`, joins, …) or raw SQL (`from record_…`). */
@@ -33,7 +32,11 @@ function sourceFiles(dir: string): string[] {
 
 describe('the scope helper is the only door to the patient-file tables', () => {
   it('V8.3.1: no production file but scope.ts queries record_entries or record_grants (migrations aside)', () => {
-    const allowed = new Set(['modules/records/scope.ts', 'platform/db/migrations/0011-records.ts']);
+    const allowed = new Set([
+      'modules/records/scope.ts',
+      'platform/db/migrations/0011-records.ts',
+      'platform/db/migrations/0019-declared-records.ts',
+    ]);
     const offenders = sourceFiles(SERVER_SRC)
       .map((file) => path.relative(SERVER_SRC, file).split(path.sep).join('/'))
       .filter((file) => !file.startsWith('test-support/') && !allowed.has(file))
@@ -106,7 +109,10 @@ describe.each(testDatabases())('patient file on $dialect', ({ dialect }) => {
     const grant = (await c.alice.device.call('POST', '/v1/records/grants', { granteeAccountId: c.carol.id, scope: 'read' })).json<{
       id: string;
     }>();
-    const write = await c.carol.device.call('POST', `/v1/records/patients/${c.alice.id}/entries`, { kind: 'note', body: 'x' });
+    const write = await c.carol.device.call('POST', `/v1/records/patients/${c.alice.id}/entries`, {
+      type: 'file-entry',
+      fields: { kind: 'note', note: 'x' },
+    });
     expect([write.statusCode, write.json<{ code: string }>().code]).toEqual([404, 'RECORD_NOT_FOUND']);
     expect((await c.carol.device.call('GET', `/v1/records/patients/${c.alice.id}/entries`)).statusCode).toBe(200);
 
@@ -148,16 +154,27 @@ describe.each(testDatabases())('patient file on $dialect', ({ dialect }) => {
     expect([response.statusCode, response.json<{ code: string }>().code]).toEqual([403, 'RBAC_FORBIDDEN']);
   });
 
-  it('V11.3.3: bodies are stored only sealed, bound to their entry and patient', async () => {
+  it('V11.3.3: every field is stored only sealed for the patient, bound to its entry, field and patient', async () => {
     const c = await clinic();
     await insertGrant(app, { patientId: c.alice.id, granteeId: c.carol.id, scope: 'write' });
     const entryId = await addEntryAs(c.carol.device, c.alice.id, 'diagnosis: very private words');
     const rows = await app.portcullis.database.db.selectFrom('record_entries').selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain('very private');
-    const sealed = rows.find((r) => r.id === entryId)?.body_ciphertext ?? '';
-    expect(sealed).toMatch(/^v1\./);
-    expect(openEntryBody(app.portcullis.keyRing, sealed, { entryId, patientAccountId: c.alice.id })).toBe('diagnosis: very private words');
-    expect(() => openEntryBody(app.portcullis.keyRing, sealed, { entryId, patientAccountId: c.bob.id })).toThrow(SealedDataUnreadableError);
+    const row = rows.find((r) => r.id === entryId);
+    expect(row?.type).toBe('file-entry');
+    const fields = JSON.parse(row?.fields ?? '{}') as Record<string, { sealed: string }>;
+    expect(Object.keys(fields).sort()).toEqual(['kind', 'note']);
+    const { dataProtection, database } = app.portcullis;
+    const at = { table: 'record_entries', column: 'fields/note', rowId: entryId };
+    const sealed = fields['note']?.sealed ?? '';
+    expect(await dataProtection.open(database.db, c.alice.id, sealed, at)).toBe(JSON.stringify('diagnosis: very private words'));
+    for (const [subject, moved] of [
+      [c.bob.id, at],
+      [c.alice.id, { ...at, column: 'fields/kind' }],
+      [c.alice.id, { ...at, rowId: '00000000-0000-4000-8000-000000000000' }],
+    ] as const) {
+      await expect(dataProtection.open(database.db, subject, sealed, moved)).rejects.toThrow(SealedDataUnreadableError);
+    }
   });
 
   it('V16.2.1, V16.3.2: grants, revocations, reads and writes are audited with identifiers only', async () => {

@@ -18,8 +18,6 @@ import {
   RecordGrantListSchema,
   RecordGrantParamsSchema,
   RecordGrantSchema,
-  type NewRecordEntry,
-  type ProfileUpdate,
 } from '@portcullis/protocol';
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
@@ -61,7 +59,7 @@ export function recordsRoutes(deps: RecordsDeps) {
           response: { 200: schemas.ownProfile },
         },
       },
-      async (request) => profiles.replaceOwnProfile(...own(request), request.body as ProfileUpdate, requestContext(request)),
+      async (request) => profiles.replaceOwnProfile(...own(request), request.body, requestContext(request)),
     );
 
     app.get(
@@ -219,7 +217,7 @@ export function recordsRoutes(deps: RecordsDeps) {
       },
       async (request, reply) => {
         const { patientId } = request.params;
-        const entry = await service.addPatientEntry(...own(request), patientId, request.body as NewRecordEntry, requestContext(request));
+        const entry = await service.addPatientEntry(...own(request), patientId, request.body, requestContext(request));
         return reply.code(201).send(entry);
       },
     );

@@ -7,11 +7,18 @@
  * with a pointer to the field (`/body/fields/dateOfBirth`), the serializer drops anything the
  * schema does not name, and the OpenAPI document describes the deployment's own fields.
  */
-import Type, { type TSchema } from 'typebox';
+import Type, { type TSchema, type TUnsafe } from 'typebox';
 import {
   CLASSIFICATIONS,
   PREVIEW_AUDIENCES,
   declaredFieldsSchema,
+  type NewRecordEntry,
+  type OwnProfile,
+  type Profile,
+  type ProfilePreview,
+  type ProfileUpdate,
+  type RecordEntry,
+  type RecordEntryList,
   type RecordTypeDeclaration,
 } from '@portcullis/protocol';
 import type { RecordCatalogue } from './catalogue.ts';
@@ -20,14 +27,15 @@ import { sharingChoices } from './visibility.ts';
 const IdSchema = Type.String({ format: 'uuid', description: 'Identifier (UUID).' });
 const TimeSchema = Type.String({ format: 'date-time' });
 
+/** Each schema typed as the general wire shape in @portcullis/protocol it narrows. */
 export interface RecordSchemas {
-  readonly newEntry: TSchema;
-  readonly entry: TSchema;
-  readonly entryList: TSchema;
-  readonly profile: TSchema;
-  readonly ownProfile: TSchema;
-  readonly profileUpdate: TSchema;
-  readonly preview: TSchema;
+  readonly newEntry: TUnsafe<NewRecordEntry>;
+  readonly entry: TUnsafe<RecordEntry>;
+  readonly entryList: TUnsafe<RecordEntryList>;
+  readonly profile: TUnsafe<Profile>;
+  readonly ownProfile: TUnsafe<OwnProfile>;
+  readonly profileUpdate: TUnsafe<ProfileUpdate>;
+  readonly preview: TUnsafe<ProfilePreview>;
 }
 
 /**
@@ -46,7 +54,10 @@ function entryBodySchema(types: ReadonlyMap<string, RecordTypeDeclaration>, opti
     );
   }
   return Type.Object(
-    { type: Type.Enum(names, { description: 'A declared entry type.' }), fields: Type.Object({}, { description: 'The fields of the type.' }) },
+    {
+      type: Type.Enum(names, { description: 'A declared entry type.' }),
+      fields: Type.Object({}, { description: 'The fields of the type.' }),
+    },
     {
       additionalProperties: false,
       allOf: [...types].map(([name, declaration]) => ({
@@ -61,7 +72,14 @@ function entrySchema(types: ReadonlyMap<string, RecordTypeDeclaration>): TSchema
   const body = entryBodySchema(types, { allOptional: true }) as TSchema & { properties: Record<string, TSchema> };
   const { type, fields } = body.properties;
   return Type.Object(
-    { id: IdSchema, patientAccountId: IdSchema, authorAccountId: IdSchema, type: type as TSchema, fields: fields as TSchema, createdAt: TimeSchema },
+    {
+      id: IdSchema,
+      patientAccountId: IdSchema,
+      authorAccountId: IdSchema,
+      type: type as TSchema,
+      fields: fields as TSchema,
+      createdAt: TimeSchema,
+    },
     {
       additionalProperties: false,
       ...('allOf' in body ? { allOf: body.allOf } : {}),
@@ -90,29 +108,35 @@ export function buildRecordSchemas(catalogue: RecordCatalogue): RecordSchemas {
   const entry = entrySchema(catalogue.entryTypes);
   const profile = Type.Object({ accountId: IdSchema, fields: profileFields(catalogue.profile, true) }, { additionalProperties: false });
   return {
-    newEntry: entryBodySchema(catalogue.entryTypes, { allOptional: false }),
-    entry,
-    entryList: Type.Object({ entries: Type.Array(entry) }, { additionalProperties: false }),
-    profile,
-    ownProfile: Type.Object(
-      {
-        accountId: IdSchema,
-        fields: profileFields(catalogue.profile, true),
-        sharing: Type.Object(
-          Object.fromEntries(Object.keys(catalogue.profile.fields).map((name) => [name, Type.Optional(Type.Enum(CLASSIFICATIONS))])),
-          { additionalProperties: false, description: 'Who may see each field now.' },
-        ),
-        updatedAt: Type.Union([TimeSchema, Type.Null()]),
-      },
-      { additionalProperties: false },
+    newEntry: Type.Unsafe<NewRecordEntry>(entryBodySchema(catalogue.entryTypes, { allOptional: false })),
+    entry: Type.Unsafe<RecordEntry>(entry),
+    entryList: Type.Unsafe<RecordEntryList>(Type.Object({ entries: Type.Array(entry) }, { additionalProperties: false })),
+    profile: Type.Unsafe<Profile>(profile),
+    ownProfile: Type.Unsafe<OwnProfile>(
+      Type.Object(
+        {
+          accountId: IdSchema,
+          fields: profileFields(catalogue.profile, true),
+          sharing: Type.Object(
+            Object.fromEntries(Object.keys(catalogue.profile.fields).map((name) => [name, Type.Optional(Type.Enum(CLASSIFICATIONS))])),
+            { additionalProperties: false, description: 'Who may see each field now.' },
+          ),
+          updatedAt: Type.Union([TimeSchema, Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
     ),
-    profileUpdate: Type.Object(
-      { fields: profileFields(catalogue.profile, false), sharing: Type.Optional(sharingUpdateSchema(catalogue.profile)) },
-      { additionalProperties: false },
+    profileUpdate: Type.Unsafe<ProfileUpdate>(
+      Type.Object(
+        { fields: profileFields(catalogue.profile, false), sharing: Type.Optional(sharingUpdateSchema(catalogue.profile)) },
+        { additionalProperties: false },
+      ),
     ),
-    preview: Type.Object(
-      { as: Type.Enum(PREVIEW_AUDIENCES), profile, entries: Type.Array(entry) },
-      { additionalProperties: false, description: 'Exactly what the audience receives of the caller’s profile and patient file.' },
+    preview: Type.Unsafe<ProfilePreview>(
+      Type.Object(
+        { as: Type.Enum(PREVIEW_AUDIENCES), profile, entries: Type.Array(entry) },
+        { additionalProperties: false, description: 'Exactly what the audience receives of the caller’s profile and patient file.' },
+      ),
     ),
   };
 }

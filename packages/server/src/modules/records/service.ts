@@ -65,7 +65,12 @@ export async function visibleEntries(service: RecordsService, principal: Princip
 }
 
 /** The rows as the principal may see them (their relation to the patient decides the fields). */
-async function viewEntries(service: RecordsService, principal: Principal, patientId: string, rows: RecordEntriesTable[]): Promise<RecordEntry[]> {
+async function viewEntries(
+  service: RecordsService,
+  principal: Principal,
+  patientId: string,
+  rows: RecordEntriesTable[],
+): Promise<RecordEntry[]> {
   if (rows.length === 0) return [];
   const relation = await relationOf(service.db, principal, patientId);
   return Promise.all(rows.map((row) => entryAs(service, service.db, row, relation)));
@@ -97,7 +102,12 @@ async function readEntry(
   return entry as RecordEntry;
 }
 
-export function readOwnEntry(service: RecordsService, principal: Principal, entryId: string, context: RequestContext): Promise<RecordEntry> {
+export function readOwnEntry(
+  service: RecordsService,
+  principal: Principal,
+  entryId: string,
+  context: RequestContext,
+): Promise<RecordEntry> {
   return readEntry(service, principal, principal.accountId, entryId, context);
 }
 

@@ -27,7 +27,7 @@ export interface FieldHome {
 }
 
 export function isSealed(value: StoredValue | undefined): value is { readonly sealed: string } {
-  return typeof value === 'object' && value !== null && typeof value.sealed === 'string';
+  return typeof value === 'object' && typeof value.sealed === 'string';
 }
 
 function location(home: FieldHome, field: string) {

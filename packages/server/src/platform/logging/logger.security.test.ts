@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { fixtureAuthenticator, fixtureRoutes } from '../../test-support/fixture-routes.ts';
-import { redactSensitive, redactUrl } from './logger.ts';
+import { createRedactor, redactUrl, SECRET_AND_ACCOUNT_KEYS } from './logger.ts';
 
 const SECRET = 'tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
@@ -76,7 +76,7 @@ describe('log redaction', () => {
 
   it('redacts sensitive keys whatever their spelling, without mutating the logged object', () => {
     const logged = { headers: { Authorization: 'DPoP x', 'X-Api-Key': 'k' }, Refresh_Token: 'r', list: [{ password: 'p' }], fine: 1 };
-    expect(redactSensitive(logged)).toEqual({
+    expect(createRedactor(SECRET_AND_ACCOUNT_KEYS)(logged)).toEqual({
       headers: { Authorization: '[REDACTED]', 'X-Api-Key': '[REDACTED]' },
       Refresh_Token: '[REDACTED]',
       list: [{ password: '[REDACTED]' }],

@@ -88,8 +88,13 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   },
   'POST /v1/records/patients/{patientId}/entries': {
     targets: 'file',
-    build: (t) => ({ url: `/v1/records/patients/${t.patientId}/entries`, payload: { kind: 'note', body: 'matrix entry' } }),
+    build: (t) => ({
+      url: `/v1/records/patients/${t.patientId}/entries`,
+      payload: { type: 'file-entry', fields: { kind: 'note', note: 'matrix entry' } },
+    }),
   },
+  // Profiles: the caller's own (every actor saved one); what others see of a profile is walked in profiles.security.test.ts.
+  'GET /v1/profiles/{accountId}': { targets: 'self', build: (t) => ({ url: `/v1/profiles/${t.patientId}` }) },
   // The auditor API: lists are filtered to the caller's own entries, so no patient id can appear.
   'GET /v1/audit/entries': { targets: 'self', build: (t) => ({ url: `/v1/audit/entries?actorId=${t.patientId}` }) },
   'GET /v1/audit/checkpoint': { targets: 'self', build: () => ({ url: '/v1/audit/checkpoint' }) },

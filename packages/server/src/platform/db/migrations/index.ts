@@ -23,6 +23,7 @@ import * as knownDevices from './0014-known-devices.ts';
 import * as deviceNotices from './0015-device-notices.ts';
 import * as knownDeviceNetworks from './0016-known-device-networks.ts';
 import * as dataKeys from './0017-data-keys.ts';
+import * as declaredRecords from './0019-declared-records.ts';
 
 /** A migration module: `up(db)` for schema changes, `up(db, deps)` when existing rows are re-sealed. */
 export interface MigrationModule {
@@ -47,6 +48,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0015-device-notices': deviceNotices,
   '0016-known-device-networks': knownDeviceNetworks,
   '0017-data-keys': dataKeys,
+  '0019-declared-records': declaredRecords,
 };
 
 export class MigrationError extends Error {
