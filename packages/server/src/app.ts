@@ -211,6 +211,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ...(metrics ? { counted: (outcome: 'success' | 'failure') => metrics.passwordSignIns.inc({ outcome }) } : {}),
   });
   metrics?.watchAttackMode(() => attackMode.active());
+  metrics?.watchDataKeyCache(() => dataProtection.cacheStats());
   // What a session below the level it needs is told: by the route contract, and by enrolment.
   const assuranceAdvisor: AssuranceAdvisor = (session, level) =>
     levelShortfall(session, level, { mfa: config.mfa, passkeys: config.passkeys.enabled });
