@@ -10,8 +10,9 @@ import { dpopAuth } from './dpop-auth.ts';
 import { platformOverhead } from './platform-overhead.ts';
 import { signInBenchmark } from './sign-in.ts';
 import { auditLogBenchmarks } from './audit-log.ts';
+import { dataKeyCacheBenchmark } from './data-key-cache.ts';
 
-export const benchmarks: readonly Benchmark[] = [platformOverhead, dpopAuth, signInBenchmark, ...auditLogBenchmarks];
+export const benchmarks: readonly Benchmark[] = [platformOverhead, dpopAuth, signInBenchmark, ...auditLogBenchmarks, dataKeyCacheBenchmark];
 
 export function benchmarkByName(name: string): Benchmark {
   const found = benchmarks.find((benchmark) => benchmark.name === name);

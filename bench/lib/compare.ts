@@ -252,7 +252,8 @@ function describeSample(sample: Sample): string {
     `  round ${sample.round + 1} ${sample.variant.padEnd(9)} ${rate.padStart(8)} ops/s  p50 ${sample.p50Ms.toFixed(1)} ms  ` +
     `p99 ${sample.p99Ms.toFixed(1)} ms  target CPU ${Math.round(sample.serverCpuPercent)}% ` +
     `(${Math.round(sample.serverCpuMicrosPerRequest)}${loop} µs/op)${generator}  RSS after run ${megabytes(sample.serverRssBytes)}  ` +
-    `stdout ${(sample.stdoutBytes / 1024 / 1024).toFixed(1)} MB`
+    `stdout ${(sample.stdoutBytes / 1024 / 1024).toFixed(1)} MB` +
+    (sample.note === undefined ? '' : `  ${sample.note}`)
   );
 }
 

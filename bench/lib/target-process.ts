@@ -43,7 +43,11 @@ function fail(error: unknown): void {
 
 function run(started: Started, seconds: number): void {
   if (started.kind !== 'function') return fail(new Error('"run" was sent to an HTTP side'));
-  runFunction(started.target, seconds).then((result) => send({ type: 'ran', result }), fail);
+  const { target } = started;
+  runFunction(target, seconds).then((result) => {
+    const note = target.note?.();
+    send({ type: 'ran', result: note === undefined ? result : { ...result, note } });
+  }, fail);
 }
 
 function serve(started: Started): void {

@@ -34,6 +34,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly totalRequests: number;
   readonly durationSeconds: number;
+  /** What a function side reports about the run itself (e.g. a cache's hit rate), printed with the sample. */
+  readonly note?: string;
 }
 
 /** A server listening on loopback, as returned by `HttpSide.setup`. */
@@ -103,6 +105,8 @@ export interface FunctionTarget {
   readonly concurrency: number;
   /** One operation; a rejection crashes the benchmark. */
   call(): Promise<unknown>;
+  /** Called after each run: a one-line account of that run (e.g. cache hits), shown with the sample. */
+  note?(): string;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,6 @@
  * passes (headers, CORS, authentication), then the modules.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLASSIFICATION_KEYWORD } from '@portcullis/protocol';
@@ -42,7 +41,7 @@ import { devOutboxRoutes, shouldRegisterDevOutbox } from './modules/dev-outbox/i
 import { systemClock, type Clock } from './platform/clock/clock.ts';
 import { loadKeyRing, type KeyRing } from './platform/crypto/index.ts';
 import { createDataProtection, type DataProtectionService } from './platform/data-protection/index.ts';
-import { openLocalKeyService, type KeyService } from './platform/kms/index.ts';
+import { openKeyService, type KeyService } from './platform/kms/index.ts';
 import { createMailer, type Mailer } from './platform/mailer/index.ts';
 import { createSmsSender } from './platform/sms/index.ts';
 import {
@@ -102,11 +101,6 @@ export interface BuildAppOptions {
 
 /** Unwrapped data keys kept in memory. */
 const DATA_KEY_CACHE = { maxKeys: 10_000, ttlMs: 300_000 };
-
-/** The development key service: a local key file under the data directory, created on first start. */
-function openDevelopmentKeyService(config: Config): KeyService {
-  return openLocalKeyService(path.join(config.dataDir, 'key-service', 'kek.json'), { createIfMissing: true, development: true });
-}
 
 /** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
 const MAX_PATH_PARAMETER_LENGTH = 100;
@@ -186,7 +180,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const metrics = options.metrics;
   const clock = options.clock ?? systemClock;
   const keyRing = options.keyRing ?? loadKeyRing(config);
-  const keyService = options.keyService ?? openDevelopmentKeyService(config);
+  const keyService = options.keyService ?? (await openKeyService(config));
   if (!options.keyService) app.addHook('onClose', () => keyService.close());
   const dataProtection = options.dataProtection ?? createDataProtection({ keyService, now: () => clock.now(), cache: DATA_KEY_CACHE });
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
@@ -219,6 +213,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ...(metrics ? { counted: (outcome: 'success' | 'failure') => metrics.passwordSignIns.inc({ outcome }) } : {}),
   });
   metrics?.watchAttackMode(() => attackMode.active());
+  metrics?.watchDataKeyCache(() => dataProtection.cacheStats());
   // What a session below the level it needs is told: by the route contract, and by enrolment.
   const assuranceAdvisor: AssuranceAdvisor = (session, level) =>
     levelShortfall(session, level, { mfa: config.mfa, passkeys: config.passkeys.enabled });

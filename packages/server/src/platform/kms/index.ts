@@ -7,3 +7,4 @@
 export { KeyServiceUnavailableError, KeyUnwrapError, isKeyServiceUnavailable } from './key-service.ts';
 export type { KekVersions, KeyService, WrappedKey } from './key-service.ts';
 export { LocalKeyFileError, createLocalKeyFile, generateLocalKeyFile, openLocalKeyService } from './local.ts';
+export { openKeyService } from './open.ts';

@@ -21,6 +21,8 @@ export interface Metrics {
    * saw no sign-in since the mode started.
    */
   watchAttackMode(probe: () => Promise<boolean>): void;
+  /** Reports the data-key cache's counters at scrape time (platform/data-protection). */
+  watchDataKeyCache(probe: () => { hits: number; misses: number; size: number }): void;
 }
 
 let loaded: Promise<typeof PromClient> | undefined;
@@ -60,12 +62,38 @@ export async function createMetrics(options: { collectProcessMetrics: boolean })
       if (active !== undefined) this.set(active ? 1 : 0);
     },
   });
+  let dataKeyCacheProbe: (() => { hits: number; misses: number; size: number }) | undefined;
+  new Counter({
+    name: 'portcullis_data_key_cache_lookups_total',
+    help: 'Reads of a person’s data key from the in-memory cache: hit, or miss (the key service unwrapped it).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      if (!dataKeyCacheProbe) return;
+      const { hits, misses } = dataKeyCacheProbe();
+      // The cache keeps the running totals; the counter mirrors them at scrape time.
+      this.reset();
+      this.inc({ result: 'hit' }, hits);
+      this.inc({ result: 'miss' }, misses);
+    },
+  });
+  new Gauge({
+    name: 'portcullis_data_key_cache_keys',
+    help: 'Unwrapped data keys held in memory now (bounded by keyService.cache.maxKeys).',
+    registers: [registry],
+    collect() {
+      if (dataKeyCacheProbe) this.set(dataKeyCacheProbe().size);
+    },
+  });
   return {
     registry,
     httpRequestDuration,
     passwordSignIns,
     watchAttackMode(probe) {
       attackModeProbe = probe;
+    },
+    watchDataKeyCache(probe) {
+      dataKeyCacheProbe = probe;
     },
   };
 }
