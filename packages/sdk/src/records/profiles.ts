@@ -12,6 +12,8 @@ import { assertInput, assertUuid } from '../core/json-request.ts';
 import { engineOf } from '../core/session-engine.ts';
 import { parseOwnProfile, parseProfile, parseProfilePreview } from './record-shapes.ts';
 
+const PREVIEW_AUDIENCES: readonly string[] = ['public', 'care_team'] satisfies readonly PreviewAudience[];
+
 /**
  * The signed-in person's profile: every field, `sharing` (who may see each field now) and
  * `updatedAt` (`null` before the first save).
@@ -56,6 +58,7 @@ export async function getProfile(client: CoreClient, accountId: string): Promise
  *   const { profile, entries } = await previewMyData(client, 'care_team');
  */
 export async function previewMyData(client: CoreClient, audience: PreviewAudience): Promise<ProfilePreview> {
-  if (audience !== 'public' && audience !== 'care_team') throw new TypeError('previewMyData expects "public" or "care_team"');
+  // Checked at run time too: a JavaScript caller's typo must not become a query the server refuses.
+  if (!PREVIEW_AUDIENCES.includes(audience)) throw new TypeError('previewMyData expects "public" or "care_team"');
   return engineOf(client).authorizedCall('GET', `/v1/accounts/me/preview?as=${audience}`, undefined, parseProfilePreview);
 }
