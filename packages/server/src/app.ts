@@ -189,6 +189,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const sessions: SessionsDeps = {
     db: database.db,
     keyRing,
+    dataProtection,
     clock,
     config: config.sessions,
     newDevice: config.defense.newDevice,
@@ -221,6 +222,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     db: database.db,
     clock,
     keyRing,
+    dataProtection,
     sessions,
     mailer,
     sms: createSmsSender(config, { db: database.db, clock }),
@@ -231,6 +233,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     db: database.db,
     clock,
     keyRing,
+    dataProtection,
     config: config.mfa,
     passkeySignIn: config.passkeys.enabled,
     passwordSignIn: config.passwords.enabled,
@@ -252,6 +255,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     db: database.db,
     clock,
     keyRing,
+    dataProtection,
     mailer,
     sessions,
     assurance,
@@ -296,18 +300,28 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(healthRoutes({ database }));
   await app.register(accountsRoutes({ accounts, tokenRequestProof }));
   await app.register(sessionsRoutes({ sessions, tokenRequestProof }));
-  await app.register(passkeysModule({ config, db: database.db, clock, sessions, tokenRequestProof }));
+  await app.register(passkeysModule({ config, db: database.db, clock, dataProtection, sessions, tokenRequestProof }));
   await app.register(mfaRoutes({ mfa }));
   await app.register(phoneRoutes({ mfa }));
   await app.register(assuranceRoutes({ assurance, tokenRequestProof }));
   await app.register(stepUpRoutes(stepUp));
-  await app.register(federationRoutes({ config, database, clock, keyRing, sessions, assurance, tokenRequestProof }));
+  await app.register(federationRoutes({ config, database, clock, keyRing, dataProtection, sessions, assurance, tokenRequestProof }));
   await app.register(recordsRoutes({ db: database.db, clock, dataProtection, access, types: config.records.types }));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));
   await app.register(
-    adminRoutes({ db: database.db, clock, access: config.access, sessions, elevation, mailer, attackMode, onBackgroundError }),
+    adminRoutes({
+      db: database.db,
+      clock,
+      dataProtection,
+      access: config.access,
+      sessions,
+      elevation,
+      mailer,
+      attackMode,
+      onBackgroundError,
+    }),
   );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));

@@ -14,6 +14,8 @@ import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox
 import { startServer, type RunningServer } from './server.ts';
 import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
 import { systemClock } from './platform/clock/clock.ts';
+import { openKeyService } from './platform/kms/index.ts';
+import { createDataProtection } from './platform/data-protection/index.ts';
 import {
   auditLogKey,
   exportCheckpoints,
@@ -189,10 +191,14 @@ function commandContext(db: Kysely<Database>): RequestContext {
 async function adminCreate(email: string): Promise<number> {
   const { config } = loadOrExit();
   const database = openDatabase(config, createLogger(config));
+  // The address is sealed for the new administrator and indexed under the key service's keys.
+  const keyService = await openKeyService(config);
   try {
-    await migrateToLatest(database);
+    const keyRing = loadKeyRing(config);
+    const dataProtection = createDataProtection({ keyService, now: () => systemClock.now(), cache: { maxKeys: 16, ttlMs: 60_000 } });
+    await migrateToLatest(database, { keyRing, dataProtection });
     const admin = await createFirstAdmin(
-      { db: database.db, keyRing: loadKeyRing(config), clock: systemClock, passwordsEnabled: config.passwords.enabled },
+      { db: database.db, keyRing, dataProtection, clock: systemClock, passwordsEnabled: config.passwords.enabled },
       email,
       commandContext(database.db),
     );
@@ -236,6 +242,7 @@ async function adminCreate(email: string): Promise<number> {
     );
   } finally {
     await database.close();
+    await keyService.close();
   }
   return EXIT_OK;
 }

@@ -8,6 +8,7 @@
  * rows are written straight to the database (test setup); entries are added through the API by a
  * clinician holding write grants, so fields are sealed exactly as in production.
  */
+import { insertAccountRow } from './account-rows.ts';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app.ts';
 import { authenticateAccessToken, issueSession } from '../modules/sessions/index.ts';
@@ -23,20 +24,17 @@ export type ClinicRole = (typeof CLINIC_ROLES)[number];
 export async function createAccount(app: App, roles: readonly string[]): Promise<string> {
   const id = randomUUID();
   const now = app.portcullis.clock.now();
-  await app.portcullis.database.db
-    .insertInto('accounts')
-    .values({
-      id,
-      email: `${id}@clinic.test`,
-      email_verified_at: now,
-      password_hash: null,
-      password_changed_at: null,
-      roles: JSON.stringify(roles),
-      status: 'active',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertAccountRow(app, {
+    id,
+    email: `${id}@clinic.test`,
+    email_verified_at: now,
+    password_hash: null,
+    password_changed_at: null,
+    roles: JSON.stringify(roles),
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+  });
   return id;
 }
 

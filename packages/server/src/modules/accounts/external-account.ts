@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { AccountsTable, Database } from '../../platform/db/index.ts';
 import { DEFAULT_ROLES } from './service.ts';
 import * as repo from './repository.ts';
@@ -22,10 +23,11 @@ type Db = Kysely<Database> | Transaction<Database>;
  * @returns The new account id, or `undefined` when the address already has an account.
  */
 export async function createExternalAccount(
+  dataProtection: DataProtection,
   db: Db,
   input: { email: string; emailVerified: boolean; now: number },
 ): Promise<string | undefined> {
-  const account: AccountsTable = {
+  const account: repo.AccountRecord = {
     id: randomUUID(),
     email: repo.normalizeEmail(input.email),
     email_verified_at: input.emailVerified ? input.now : null,
@@ -36,7 +38,7 @@ export async function createExternalAccount(
     created_at: input.now,
     updated_at: input.now,
   };
-  return (await repo.insertAccount(db, account)) ? account.id : undefined;
+  return (await repo.insertAccount(dataProtection, db, account)) ? account.id : undefined;
 }
 
 /** What another module may know about an account before letting someone into it. */
@@ -48,7 +50,12 @@ export interface AccountSignInState {
 }
 
 export async function findAccountSignInState(db: Db, accountId: string): Promise<AccountSignInState | undefined> {
-  const account = await repo.findAccountById(db, accountId);
+  // Read-only facts, never the address: no data key is needed.
+  const account = await db
+    .selectFrom('accounts')
+    .select(['status', 'password_hash', 'roles'])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
   return account
     ? { status: account.status, hasPassword: account.password_hash !== null, roles: JSON.parse(account.roles) as string[] }
     : undefined;

@@ -21,7 +21,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
-import type { AccountsTable, Database } from '../../platform/db/index.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
+import type { Database } from '../../platform/db/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { CODE_POLICY, issueCode } from './one-time-codes.ts';
@@ -47,7 +48,7 @@ export type FirstAdmin =
 const ADMIN_ROLE = 'admin';
 
 export async function createFirstAdmin(
-  deps: { db: Kysely<Database>; keyRing: KeyRing; clock: Clock; passwordsEnabled: boolean },
+  deps: { db: Kysely<Database>; keyRing: KeyRing; dataProtection: DataProtection; clock: Clock; passwordsEnabled: boolean },
   email: string,
   /** The command's own context (`detachedRequestContext`): no request, no signed-in actor. */
   context: RequestContext,
@@ -56,7 +57,7 @@ export async function createFirstAdmin(
   const now = deps.clock.now();
   const normalized = repo.normalizeEmail(email);
   return withTransaction(deps.db, async (tx) => {
-    const existing = await repo.findAccountByEmail(tx, normalized);
+    const existing = await repo.findAccountByEmail(deps.dataProtection, tx, normalized);
     const alreadyAdmin = existing !== undefined && (JSON.parse(existing.roles) as string[]).includes(ADMIN_ROLE);
     if (existing && alreadyAdmin && (await repo.hasAnyCredential(tx, existing.id)))
       return { outcome: 'already-admin', accountId: existing.id };
@@ -72,7 +73,7 @@ export async function createFirstAdmin(
         .where('id', '=', accountId)
         .execute();
     } else {
-      const account: AccountsTable = {
+      const account: repo.AccountRecord = {
         id: randomUUID(),
         email: normalized,
         email_verified_at: now,
@@ -83,7 +84,7 @@ export async function createFirstAdmin(
         created_at: now,
         updated_at: now,
       };
-      await repo.insertAccount(tx, account);
+      await repo.insertAccount(deps.dataProtection, tx, account);
       accountId = account.id;
     }
     const code = await issueCode(tx, deps.keyRing, { accountId, purpose, now });

@@ -9,6 +9,7 @@
  * session registers a passkey and nothing else: no authenticator app, no phone, no other route
  * beyond reading the own account and signing out), V6.1.3 (one rule for every way in).
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
@@ -93,7 +94,7 @@ describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ d
     const row = await app.portcullis.database.db
       .selectFrom('accounts')
       .select('password_hash')
-      .where('email', '=', email)
+      .where('email_index', '=', await emailIndexOf(app, email))
       .executeTakeFirstOrThrow();
     expect(row.password_hash).toBeNull();
     // The owner reads the newest code in the mailbox and gets the only session.
@@ -125,9 +126,9 @@ describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ d
 
   it('a staff account without credentials gets no code from a sign-up (only `portcullis admin create` issues one)', async () => {
     const email = 'root@example.test';
-    const { database, keyRing, clock } = app.portcullis;
+    const { database, keyRing, dataProtection, clock } = app.portcullis;
     await createFirstAdmin(
-      { db: database.db, keyRing, clock, passwordsEnabled: true },
+      { db: database.db, keyRing, dataProtection, clock, passwordsEnabled: true },
       email,
       testRequestContext({ db: database.db, clock }),
     );
@@ -183,7 +184,11 @@ describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ d
   it('V6.3.3: a staff session restricted until it enrols keeps reaching every enrolment, the authenticator app included (that mechanism is unchanged)', async () => {
     const device = new TestDevice(app);
     const { email, password } = await createVerifiedAccount(app, device, 'staff-enrols@example.test');
-    await app.portcullis.database.db.updateTable('accounts').set({ roles: '["support"]' }).where('email', '=', email).execute();
+    await app.portcullis.database.db
+      .updateTable('accounts')
+      .set({ roles: '["support"]' })
+      .where('email_index', '=', await emailIndexOf(app, email))
+      .execute();
     expect((await device.signIn(email, password)).statusCode).toBe(201);
     expect((await device.call('POST', '/v1/mfa/totp', { label: 'Phone' })).statusCode).toBe(201);
     expect((await device.call('GET', '/v1/records/me/entries')).json<{ code: string }>().code).toBe('MFA_ENROLMENT_REQUIRED');

@@ -18,7 +18,6 @@
  * - the session is bound to the DPoP key of the confirming request and minted by `issueSession`.
  */
 import type { TokenResponse } from '@portcullis/protocol';
-import type { AccountsTable } from '../../platform/db/index.ts';
 import { requiredLevelFor, type AssuranceDeps } from '../assurance/index.ts';
 import type { EnrolmentFactor } from '../../platform/routes/contract.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
@@ -36,7 +35,7 @@ type Db = Parameters<typeof repo.hasAnyCredential>[0];
 const PASSKEY_ONLY: readonly EnrolmentFactor[] = ['passkey'];
 
 /** Whether a passkey-first session may be opened for this account at all (passkeys on, no credential, active). */
-export async function mayEnrolByEmail(deps: PasskeyFirstDeps, db: Db, account: AccountsTable): Promise<boolean> {
+export async function mayEnrolByEmail(deps: PasskeyFirstDeps, db: Db, account: repo.AccountRecord): Promise<boolean> {
   return deps.assurance.passkeySignIn && account.status === 'active' && !(await repo.hasAnyCredential(db, account.id));
 }
 
@@ -45,7 +44,7 @@ export async function mayEnrolByEmail(deps: PasskeyFirstDeps, db: Db, account: A
  * confirmation code (the person lost the first one, or the session it opened expired before a
  * passkey was registered). Otherwise the owner is only told that someone tried.
  */
-export async function mayResendConfirmation(deps: PasskeyFirstDeps, db: Db, account: AccountsTable): Promise<boolean> {
+export async function mayResendConfirmation(deps: PasskeyFirstDeps, db: Db, account: repo.AccountRecord): Promise<boolean> {
   const roles = JSON.parse(account.roles) as string[];
   return requiredLevelFor(roles, deps.assurance.config.requiredLevel) === 'aal1' && (await mayEnrolByEmail(deps, db, account));
 }

@@ -2,6 +2,7 @@
  * Raising the Argon2id parameters upgrades each stored hash at its owner's next successful
  * sign-in — and never locks anyone out (ASVS V6.2.10, V11.4.2).
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.ts';
 import { testConfig } from '../../test-support/build-test-app.ts';
@@ -23,7 +24,7 @@ describe('password hash upgrade on sign-in', () => {
         await after.portcullis.database.db
           .selectFrom('accounts')
           .select('password_hash')
-          .where('email', '=', email)
+          .where('email_index', '=', await emailIndexOf(after, email))
           .executeTakeFirstOrThrow()
       ).password_hash;
     expect(await storedHash()).toMatch(/\$m=19456,/);

@@ -1,35 +1,57 @@
 /**
  * @module modules/accounts/repository
  *
- * SQL for accounts. Email addresses are stored normalised (see `normalizeEmail`) so the unique
- * index makes one account per address regardless of case or Unicode form.
+ * SQL for accounts. The address is kept only sealed for the account holder and as a blind index
+ * of its normalised form (platform/contact): the unique index on `email_index` makes one
+ * account per address regardless of case or Unicode form, and sign-in finds the account by it.
+ * Callers see an `Account` with the address in clear, never the stored columns.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { emailIndex, normalizeEmail, openAccountEmail, sealAccountEmail } from '../../platform/contact/index.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import { preparedQuery, type AccountsTable, type Database } from '../../platform/db/index.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function normalizeEmail(email: string): string {
-  return email.normalize('NFKC').trim().toLowerCase();
+export { normalizeEmail };
+
+/** An account with its (normalised) address opened. */
+export type AccountRecord = Omit<AccountsTable, 'email_sealed' | 'email_index'> & { readonly email: string };
+
+function withoutContactColumns(row: AccountsTable): Omit<AccountsTable, 'email_sealed' | 'email_index'> {
+  const { email_sealed: _sealed, email_index: _index, ...rest } = row;
+  return rest;
 }
 
 // Every password sign-in starts here: compiled once.
-const accountByEmail = preparedQuery((db, p: { email: string }) => db.selectFrom('accounts').selectAll().where('email', '=', p.email));
+const accountByEmailIndex = preparedQuery((db, p: { index: string }) =>
+  db.selectFrom('accounts').selectAll().where('email_index', '=', p.index),
+);
 
-export async function findAccountByEmail(db: Db, email: string): Promise<AccountsTable | undefined> {
-  return (await accountByEmail.rows(db, { email }))[0];
+/**
+ * The account of a normalised address, found by its blind index. The address is not opened:
+ * the index matched, so it is the one asked for.
+ */
+export async function findAccountByEmail(dataProtection: DataProtection, db: Db, email: string): Promise<AccountRecord | undefined> {
+  const [row] = await accountByEmailIndex.rows(db, { index: await emailIndex(dataProtection, db, email) });
+  return row ? { ...withoutContactColumns(row), email } : undefined;
 }
 
-export async function findAccountById(db: Db, id: string): Promise<AccountsTable | undefined> {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findAccountById(dataProtection: DataProtection, db: Db, id: string): Promise<AccountRecord | undefined> {
+  const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? { ...withoutContactColumns(row), email: await openAccountEmail(dataProtection, db, row) } : undefined;
 }
 
-/** Inserts an account; false when the address is taken (unique index), including by a concurrent sign-up. */
-export async function insertAccount(db: Db, account: AccountsTable): Promise<boolean> {
+/**
+ * Inserts an account with its normalised address sealed and indexed; false when the address is
+ * taken (unique blind index), including by a concurrent sign-up.
+ */
+export async function insertAccount(dataProtection: DataProtection, db: Db, account: AccountRecord): Promise<boolean> {
+  const { email, ...rest } = account;
   const result = await db
     .insertInto('accounts')
-    .values(account)
-    .onConflict((oc) => oc.column('email').doNothing())
+    .values({ ...rest, ...(await sealAccountEmail(dataProtection, db, account.id, email)) })
+    .onConflict((oc) => oc.column('email_index').doNothing())
     .executeTakeFirst();
   return (result.numInsertedOrUpdatedRows ?? 0n) === 1n;
 }

@@ -15,7 +15,8 @@ import type { Kysely } from 'kysely';
 import type { Account, TokenResponse } from '@portcullis/protocol';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
-import type { AccountsTable, Database } from '../../platform/db/index.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
+import type { Database } from '../../platform/db/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import { appError, retryAfterHeader } from '../../platform/errors/app-error.ts';
 import type { Mailer } from '../../platform/mailer/index.ts';
@@ -42,6 +43,8 @@ export interface AccountsDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
+  /** Seals and indexes the address (platform/contact). */
+  readonly dataProtection: DataProtection;
   /** `passwords.enabled`: false refuses every password operation with `PASSWORDS_DISABLED`. */
   readonly passwordsEnabled: boolean;
   /** Names of the configured sign-in providers, for mail that says how to sign in. */
@@ -62,7 +65,7 @@ export interface AccountsDeps {
   readonly onBackgroundError: (error: unknown) => void;
 }
 
-export function toAccountDto(account: AccountsTable): Account {
+export function toAccountDto(account: repo.AccountRecord): Account {
   return {
     id: account.id,
     email: account.email,
@@ -93,7 +96,7 @@ async function assertPasswordAllowed(
 function secondFactorGuards(
   deps: AccountsDeps,
   db: Parameters<typeof passwordHasSecondFactor>[1],
-  account: AccountsTable,
+  account: repo.AccountRecord,
 ): Promise<boolean> {
   return passwordHasSecondFactor(deps.assurance, db, { id: account.id, roles: JSON.parse(account.roles) as string[] });
 }
@@ -124,7 +127,7 @@ export async function signUp(
     throw new TypeError('a sign-up without a password needs passkeys (the route asks for a password)');
   }
   const now = deps.clock.now();
-  const account: AccountsTable = {
+  const account: repo.AccountRecord = {
     id: randomUUID(),
     email,
     email_verified_at: null,
@@ -136,8 +139,8 @@ export async function signUp(
     updated_at: now,
   };
   const sent = await withTransaction(deps.db, async (tx) => {
-    if (!(await repo.insertAccount(tx, account))) {
-      const existing = await repo.findAccountByEmail(tx, email);
+    if (!(await repo.insertAccount(deps.dataProtection, tx, account))) {
+      const existing = await repo.findAccountByEmail(deps.dataProtection, tx, email);
       // Never a password on an existing account: that is how an account is pre-hijacked.
       const resend = existing !== undefined && (await mayResendConfirmation(deps, tx, existing));
       const code = resend ? await issueCode(tx, deps.keyRing, { accountId: existing.id, purpose: 'verify_email', now }) : undefined;
@@ -182,7 +185,7 @@ export async function verifyEmail(
   // The transaction commits on a wrong code too: a spent attempt must stay spent.
   const verified = await withTransaction(deps.db, async (tx) => {
     const now = deps.clock.now();
-    const account = await repo.findAccountByEmail(tx, email);
+    const account = await repo.findAccountByEmail(deps.dataProtection, tx, email);
     if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'verify_email', code: input.code, now }))) {
       return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }
@@ -219,7 +222,7 @@ async function admitPasswordCheck(
   // must not be able to hold the whole deployment in attack mode.
   if (options.signIn && admission.scope === 'global') await deps.attackMode.record('failure', context);
   if (admission.accountNewlyThrottled) {
-    const account = await repo.findAccountByEmail(deps.db, address);
+    const account = await repo.findAccountByEmail(deps.dataProtection, deps.db, address);
     await context.audit('session.password_throttled', {
       outcome: 'failure',
       actor: null,
@@ -251,7 +254,7 @@ export async function signInWithPassword(
   assertPasswordsEnabled(deps, 'password sign-in');
   const email = repo.normalizeEmail(input.email);
   const attempt = await admitPasswordCheck(deps, email, input.network, context, { signIn: true });
-  const account = await repo.findAccountByEmail(deps.db, email);
+  const account = await repo.findAccountByEmail(deps.dataProtection, deps.db, email);
   const failed = async (reason: string, accountId?: string) => {
     await attempt.failed();
     await deps.attackMode.record('failure', context);
@@ -289,7 +292,7 @@ export async function signInWithPassword(
 }
 
 export async function getAccount(deps: AccountsDeps, accountId: string): Promise<Account> {
-  const account = await repo.findAccountById(deps.db, accountId);
+  const account = await repo.findAccountById(deps.dataProtection, deps.db, accountId);
   if (!account) throw appError('AUTH_REQUIRED', { detail: 'account of a live session is gone' });
   return toAccountDto(account);
 }
@@ -301,7 +304,7 @@ export async function changePassword(
   context: RequestContext,
 ): Promise<void> {
   assertPasswordsEnabled(deps, 'password change');
-  const account = await repo.findAccountById(deps.db, input.accountId);
+  const account = await repo.findAccountById(deps.dataProtection, deps.db, input.accountId);
   if (!account?.password_hash) throw appError('AUTH_INVALID_CREDENTIALS', { detail: 'no password set' });
   // A stolen session must not become a way to guess the password at leisure.
   const attempt = await admitPasswordCheck(deps, account.email, input.network, context);
@@ -329,7 +332,7 @@ export async function requestPasswordReset(deps: AccountsDeps, input: { email: s
   const email = repo.normalizeEmail(input.email);
   const now = deps.clock.now();
   const code = await withTransaction(deps.db, async (tx) => {
-    const account = await repo.findAccountByEmail(tx, email);
+    const account = await repo.findAccountByEmail(deps.dataProtection, tx, email);
     const issued = account ? await issueCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', now }) : undefined;
     await context.audit(
       'password.reset_requested',
@@ -362,7 +365,7 @@ export async function confirmPasswordReset(
   // The code is checked (and the attempt spent, committed even when wrong) before any Argon2id
   // work, so guessing codes cannot be used to load the hash queue.
   const outcome = await withTransaction(deps.db, async (tx) => {
-    const account = await repo.findAccountByEmail(tx, email);
+    const account = await repo.findAccountByEmail(deps.dataProtection, tx, email);
     if (!account || !(await consumeCode(tx, deps.keyRing, { accountId: account.id, purpose: 'reset_password', code: input.code, now }))) {
       return { failed: account ? 'code mismatch, expired or exhausted' : 'unknown account' };
     }

@@ -10,7 +10,8 @@ import type { AccountsTable, Database } from '../../platform/db/schema.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface AccountSearch {
-  readonly email?: string | undefined;
+  /** Blind index of the exact (normalised) address searched for. */
+  readonly emailIndex?: string | undefined;
   readonly role?: string | undefined;
   readonly status?: AccountsTable['status'] | undefined;
   readonly after?: string | undefined;
@@ -22,7 +23,7 @@ const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function searchAccounts(db: Db, search: AccountSearch): Promise<AccountsTable[]> {
   let query = db.selectFrom('accounts').selectAll();
-  if (search.email !== undefined) query = query.where('email', '=', search.email);
+  if (search.emailIndex !== undefined) query = query.where('email_index', '=', search.emailIndex);
   if (search.status !== undefined) query = query.where('status', '=', search.status);
   // Roles are a JSON array of names; the quoted name matches one element exactly.
   if (search.role !== undefined) query = query.where(sql<boolean>`roles like ${`%"${likeEscape(search.role)}"%`} escape '\\'`);

@@ -14,6 +14,8 @@ import type { AdminAccount, AdminAccountDetail, AdminActionResult, MfaResetResul
 import type { Config } from '../../config/schema.ts';
 import type { AuditAction } from '../../platform/audit/catalogue.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
+import { emailIndex, normalizeEmail, openAccountEmail } from '../../platform/contact/index.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { AccountsTable, Database } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
@@ -30,6 +32,8 @@ import * as repo from './repository.ts';
 export interface AdminDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
+  /** Opens account addresses and indexes the one searched for (platform/contact). */
+  readonly dataProtection: DataProtection;
   readonly access: Config['access'];
   readonly sessions: SessionsDeps;
   readonly elevation: ElevationDeps;
@@ -42,10 +46,12 @@ export interface AdminDeps {
 
 export const ADMIN_LIST_DEFAULT_LIMIT = 50;
 
-function toAccountDto(row: AccountsTable, options: { unmasked: boolean }): AdminAccount {
+/** The account as admins see it; the address is opened here and masked unless the route unmasks it. */
+async function toAccountDto(deps: AdminDeps, row: AccountsTable, options: { unmasked: boolean }): Promise<AdminAccount> {
+  const email = await openAccountEmail(deps.dataProtection, deps.db, row);
   return {
     id: row.id,
-    email: options.unmasked ? row.email : maskEmail(row.email),
+    email: options.unmasked ? email : maskEmail(email),
     masked: !options.unmasked,
     emailVerified: row.email_verified_at !== null,
     roles: JSON.parse(row.roles) as string[],
@@ -69,12 +75,13 @@ export async function listAccounts(
   context: RequestContext,
 ): Promise<{ accounts: AdminAccount[]; nextAfter: string | null }> {
   const limit = query.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
-  // Emails are stored normalised (NFKC, lower case); search the same way.
-  const email = query.email?.normalize('NFKC').toLowerCase();
-  const rows = await repo.searchAccounts(deps.db, { email, role: query.role, status: query.status, after: query.after, limit });
+  // Addresses are found by the blind index of their normalised form: an exact match, in any case or Unicode form.
+  const index = query.email === undefined ? undefined : await emailIndex(deps.dataProtection, deps.db, normalizeEmail(query.email));
+  const rows = await repo.searchAccounts(deps.db, { emailIndex: index, role: query.role, status: query.status, after: query.after, limit });
   const page = rows.slice(0, limit);
   await context.audit('admin.accounts_listed', { detail: options.unmasked ? 'unmasked' : 'masked' });
-  return { accounts: page.map((r) => toAccountDto(r, options)), nextAfter: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  const accounts = await Promise.all(page.map((r) => toAccountDto(deps, r, options)));
+  return { accounts, nextAfter: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
 }
 
 async function accountOrNotFound(deps: AdminDeps, accountId: string): Promise<AccountsTable> {
@@ -95,7 +102,7 @@ export async function viewAccount(deps: AdminDeps, accountId: string, context: R
   const elevations = await listOpenElevationsOf(deps.elevation, accountId);
   await context.audit('admin.account_viewed', { subject: accountId });
   return {
-    account: toAccountDto(row, { unmasked: false }),
+    account: await toAccountDto(deps, row, { unmasked: false }),
     sessions: sessions.map((s) => ({
       id: s.id,
       device: { label: s.device_label, platform: s.device_platform },
@@ -153,7 +160,8 @@ export async function resetSecondFactors(
     return counts;
   });
   const revokedSessions = await revokeSessions(deps.sessions, { accountId, reason: 'mfa_reset' }, context);
-  deps.mailer.send({ to: row.email, ...mfaResetMessage({ resetAt: new Date(deps.clock.now()) }) }).catch(deps.onBackgroundError);
+  const to = await openAccountEmail(deps.dataProtection, deps.db, row);
+  deps.mailer.send({ to, ...mfaResetMessage({ resetAt: new Date(deps.clock.now()) }) }).catch(deps.onBackgroundError);
   return { removed, revokedSessions };
 }
 

@@ -7,6 +7,7 @@
  * - a role that needs a passkey is satisfied by nothing else: without one, the session is
  *   restricted to enrolment routes.
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import type { TokenResponse } from '@portcullis/protocol';
@@ -61,7 +62,7 @@ async function setRoles(app: App, email: string, roles: string[]): Promise<void>
   await app.portcullis.database.db
     .updateTable('accounts')
     .set({ roles: JSON.stringify(roles) })
-    .where('email', '=', email)
+    .where('email_index', '=', await emailIndexOf(app, email))
     .execute();
 }
 
@@ -233,7 +234,7 @@ describe.each(testDatabases())('sign-in assurance on $dialect', ({ dialect }) =>
     const account = await h.app.portcullis.database.db
       .selectFrom('accounts')
       .select('id')
-      .where('email', '=', 'admin@example.test')
+      .where('email_index', '=', await emailIndexOf(h.app, 'admin@example.test'))
       .executeTakeFirstOrThrow();
     await h.app.portcullis.database.db
       .insertInto('passkey_credentials')
@@ -301,7 +302,7 @@ describe.each(testDatabases())('sign-in assurance on $dialect', ({ dialect }) =>
     const account = await h.app.portcullis.database.db
       .selectFrom('accounts')
       .select('id')
-      .where('email', '=', 'lockedout@example.test')
+      .where('email_index', '=', await emailIndexOf(h.app, 'lockedout@example.test'))
       .executeTakeFirstOrThrow();
     owner.tokens = await issueSession(
       h.app.portcullis.sessions,

@@ -3,6 +3,7 @@
  *
  * What the assurance functions need, passed explicitly.
  */
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
@@ -17,6 +18,8 @@ export interface AssuranceDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
+  /** Opens the account's address for the mail it is sent (platform/contact). */
+  readonly dataProtection: DataProtection;
   readonly config: Config['mfa'];
   /** `passkeys.enabled`: whether a registered passkey can sign in, so whether it counts as a factor. */
   readonly passkeySignIn: boolean;

@@ -9,11 +9,6 @@ import { preparedQuery, type Database, type MfaChallengesTable } from '../../pla
 
 type Db = Kysely<Database>;
 
-export async function findAccountEmail(db: Db, accountId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirst();
-  return row?.email;
-}
-
 /** The account's roles (JSON in the accounts table), or `undefined` when it is gone. */
 export async function findAccountRoles(db: Db, accountId: string): Promise<string[] | undefined> {
   const row = await db.selectFrom('accounts').select('roles').where('id', '=', accountId).executeTakeFirst();

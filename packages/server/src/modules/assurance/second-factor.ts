@@ -14,7 +14,7 @@ import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { verifyRecoveryCode, verifySignInCode, verifyTotp } from '../mfa/index.ts';
 import { reserveAttempt, resetBudget } from './attempt-budget.ts';
 import type { AssuranceDeps } from './deps.ts';
-import { findAccountEmail } from './repository.ts';
+import { findAccountEmail } from '../../platform/contact/index.ts';
 
 export type CodeMethod = 'totp' | 'recovery_code';
 /** Codes the server sends by email or SMS; each belongs to one sign-in challenge. */
@@ -96,7 +96,7 @@ export async function checkSecondFactor(
 
 async function reportLockout(deps: AssuranceDeps, accountId: string, context: RequestContext, now: number): Promise<void> {
   await context.audit('mfa.factor_locked', { actor: accountId, subject: accountId, outcome: 'failure', detail: 'attempt_budget_spent' });
-  const email = await findAccountEmail(deps.db, accountId);
+  const email = await findAccountEmail(deps.dataProtection, deps.db, accountId);
   if (email === undefined) return;
   const message = secondFactorLockedMessage({ lockedAt: new Date(now), lockedForMinutes: Math.ceil(deps.config.lockoutSeconds / 60) });
   deps.mailer.send({ to: email, ...message }).catch(deps.onBackgroundError);

@@ -13,6 +13,7 @@
  * Each test fails when its protection is removed (`defense.newDevice.confirm`,
  * `defense.breachedPasswords.checkAtSignIn`, the DPoP binding of the challenge).
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/protocol';
@@ -60,7 +61,7 @@ async function setPassword(app: App, dialect: TestDialect, email: string, passwo
   await app.portcullis.database.db
     .updateTable('accounts')
     .set({ password_hash: await hasher.hashPassword(password) })
-    .where('email', '=', email)
+    .where('email_index', '=', await emailIndexOf(app, email))
     .execute();
 }
 
@@ -130,7 +131,11 @@ describe.each(testDatabases())('takeover defences at password sign-in ($dialect)
 
     it('V6.3.3: a staff account without a factor yet cannot be enrolled by whoever holds its password on a new device', async () => {
       const { email } = await createVerifiedAccount(app, phone, 'clinician@example.test');
-      await app.portcullis.database.db.updateTable('accounts').set({ roles: '["clinician"]' }).where('email', '=', email).execute();
+      await app.portcullis.database.db
+        .updateTable('accounts')
+        .set({ roles: '["clinician"]' })
+        .where('email_index', '=', await emailIndexOf(app, email))
+        .execute();
       const intruder = new TestDevice(app);
       const challenge = deviceChallenge(await intruder.signIn(email, PASSWORD, { confirmNewDevice: false }));
       expect(await sessionCount(app)).toBe(0);

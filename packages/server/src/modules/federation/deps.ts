@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { AssuranceDeps } from '../assurance/index.ts';
 import type { SessionsDeps } from '../sessions/index.ts';
@@ -22,6 +23,8 @@ export type FederationLimits = Pick<
 export interface FederationDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
+  /** Seals the addresses providers report (for the account holder, or the service while a code waits). */
+  readonly dataProtection: DataProtection;
   readonly sessions: SessionsDeps;
   /** The first-factor door: decides between a session, `MFA_REQUIRED` and an enrol-only session. */
   readonly assurance: AssuranceDeps;

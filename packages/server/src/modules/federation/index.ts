@@ -5,6 +5,7 @@
  * (redirect) flows, linking to signed-in accounts, and Apple's server-to-server notifications.
  * Other modules import from here only.
  */
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
@@ -26,6 +27,7 @@ export interface FederationModuleOptions {
   readonly database: DatabaseHandle;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
+  readonly dataProtection: DataProtection;
   readonly sessions: SessionsDeps;
   readonly assurance: AssuranceDeps;
   readonly tokenRequestProof: TokenRequestProof;
@@ -43,6 +45,7 @@ export function createFederationDeps(options: Omit<FederationModuleOptions, 'tok
   return {
     db: options.database.db,
     clock: options.clock,
+    dataProtection: options.dataProtection,
     sessions: options.sessions,
     assurance: options.assurance,
     limits: config.federation,

@@ -11,7 +11,6 @@
  */
 import type { LinkedIdentity } from '@portcullis/protocol';
 import { withTransaction, type Tx } from '../../platform/db/index.ts';
-import type { ExternalIdentitiesTable } from '../../platform/db/schema.ts';
 import { appError } from '../../platform/errors/app-error.ts';
 import { findAccountSignInState } from '../accounts/index.ts';
 import { factorInventory } from '../assurance/index.ts';
@@ -22,7 +21,7 @@ import * as repo from './repository.ts';
 import { revokeProviderToken } from './revocation.ts';
 import { identityRow, identityUse } from './sign-in.ts';
 
-export function toLinkedIdentity(row: ExternalIdentitiesTable): LinkedIdentity {
+export function toLinkedIdentity(row: repo.IdentityRecord): LinkedIdentity {
   return {
     id: row.id,
     provider: row.provider,
@@ -52,11 +51,11 @@ export async function linkIdentity(
     if (existing) {
       // Linking again is a no-op apart from refreshing what the provider says.
       const update = identityUse(identity, now);
-      await repo.recordIdentityUse(tx, existing.id, update);
-      return { linked: { ...existing, ...update } };
+      await repo.recordIdentityUse(deps.dataProtection, tx, existing, update);
+      return { linked: { ...(await repo.openIdentity(deps.dataProtection, tx, existing)), ...update } };
     }
     const row = identityRow(identity, caller.accountId, now);
-    if (!(await repo.insertIdentity(tx, row))) return { refused: 'identity_in_use' as const };
+    if (!(await repo.insertIdentity(deps.dataProtection, tx, row))) return { refused: 'identity_in_use' as const };
     await context.audit('federation.identity_linked', { subject: caller.accountId, detail: identity.provider }, tx);
     return { linked: row };
   });
@@ -68,7 +67,8 @@ export async function linkIdentity(
 }
 
 export async function listLinkedIdentities(deps: FederationDeps, accountId: string): Promise<LinkedIdentity[]> {
-  return (await repo.listIdentities(deps.db, accountId)).map(toLinkedIdentity);
+  const rows = await repo.listIdentities(deps.db, accountId);
+  return Promise.all(rows.map(async (row) => toLinkedIdentity(await repo.openIdentity(deps.dataProtection, deps.db, row))));
 }
 
 /**

@@ -64,7 +64,7 @@ export async function signInWithExchangeCode(
   context: RequestContext,
 ): Promise<FederatedSignInResponse> {
   const identity = await verifiedOrAudited(
-    () => redeemExchangeCode(deps.db, { ...input, now: deps.clock.now() }),
+    () => redeemExchangeCode(deps.dataProtection, deps.db, { ...input, now: deps.clock.now() }),
     (detail) => context.audit('federation.sign_in_failed', { outcome: 'failure', actor: null, detail }),
   );
   return signInWithIdentity(deps, identity, input, context);
@@ -92,7 +92,7 @@ export async function linkWithExchangeCode(
   context: RequestContext,
 ): Promise<LinkedIdentity> {
   const identity = await verifiedOrAudited(
-    () => redeemExchangeCode(deps.db, { ...input, jkt: undefined, now: deps.clock.now() }),
+    () => redeemExchangeCode(deps.dataProtection, deps.db, { ...input, jkt: undefined, now: deps.clock.now() }),
     (detail) => context.audit('federation.link_refused', { outcome: 'failure', subject: caller.accountId, detail }),
   );
   return linkIdentity(deps, caller, identity, context);

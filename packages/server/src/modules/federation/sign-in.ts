@@ -55,15 +55,15 @@ function resolveAccount(deps: FederationDeps, identity: VerifiedIdentity, contex
     if (existing) {
       const state = await findAccountSignInState(tx, existing.account_id);
       if (state?.status !== 'active') return { refused: 'account_locked', accountId: existing.account_id };
-      await repo.recordIdentityUse(tx, existing.id, identityUse(identity, now));
+      await repo.recordIdentityUse(deps.dataProtection, tx, existing, identityUse(identity, now));
       const accountId = existing.account_id;
       await context.audit('federation.signed_in', { actor: accountId, subject: accountId, detail: identity.provider }, tx);
       return { accountId, created: false, roles: state.roles };
     }
     if (identity.email === null || !identity.emailVerified) return { refused: 'email_not_verified' };
-    const accountId = await createExternalAccount(tx, { email: identity.email, emailVerified: true, now });
+    const accountId = await createExternalAccount(deps.dataProtection, tx, { email: identity.email, emailVerified: true, now });
     if (accountId === undefined) return { refused: 'account_exists' };
-    if (!(await repo.insertIdentity(tx, identityRow(identity, accountId, now)))) {
+    if (!(await repo.insertIdentity(deps.dataProtection, tx, identityRow(identity, accountId, now)))) {
       // The same identity was linked meanwhile by a concurrent first sign-in: start over.
       throw new ConcurrentFirstSignIn();
     }
@@ -89,7 +89,7 @@ export function identityUse(identity: VerifiedIdentity, now: number) {
   };
 }
 
-export function identityRow(identity: VerifiedIdentity, accountId: string, now: number) {
+export function identityRow(identity: VerifiedIdentity, accountId: string, now: number): repo.IdentityRecord {
   return {
     id: randomUUID(),
     account_id: accountId,

@@ -200,7 +200,7 @@ export async function completeWebFlow(deps: FederationDeps, input: CallbackInput
 
   try {
     const identity = await exchangeAtProvider(deps, provider, { state, params: input.params });
-    const code = await issueExchangeCode(deps.db, {
+    const code = await issueExchangeCode(deps.dataProtection, deps.db, {
       flow,
       identity,
       now: deps.clock.now(),

@@ -6,6 +6,7 @@
  * the sessions module (other sessions end when factors change); and who is asking, when the
  * signed-in person changes their own factors (`FactorOwner`).
  */
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { KeyRing } from '../../platform/crypto/index.ts';
@@ -20,6 +21,8 @@ export interface MfaDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly keyRing: KeyRing;
+  /** Seals phone numbers per person and opens the account's address (platform/contact). */
+  readonly dataProtection: DataProtection;
   readonly sessions: SessionsDeps;
   /** Issuer shown by authenticator apps next to the account (`otpauth` issuer). Defaults to "Portcullis". */
   readonly issuer?: string;

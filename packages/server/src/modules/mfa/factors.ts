@@ -31,11 +31,11 @@ export function toTotpFactorDto(
   };
 }
 
-export function toPhoneFactorDto(
-  deps: Pick<MfaDeps, 'keyRing'>,
+export async function toPhoneFactorDto(
+  deps: Pick<MfaDeps, 'db' | 'dataProtection'>,
   row: Pick<MfaPhoneFactorsTable, 'id' | 'account_id' | 'phone_ciphertext' | 'created_at' | 'confirmed_at' | 'last_used_at'>,
-): MfaFactor {
-  const number = openPhoneNumber(deps.keyRing, row.phone_ciphertext, { accountId: row.account_id, factorId: row.id });
+): Promise<MfaFactor> {
+  const number = await openPhoneNumber(deps.dataProtection, deps.db, row.phone_ciphertext, { accountId: row.account_id, factorId: row.id });
   return {
     id: row.id,
     kind: 'phone',
@@ -49,9 +49,10 @@ export function toPhoneFactorDto(
  * Confirmed factors of the account: authenticator apps (oldest first), the phone, then the
  * recovery-code set if codes remain.
  */
-export async function listFactors(deps: Pick<MfaDeps, 'db' | 'keyRing'>, accountId: string): Promise<MfaFactor[]> {
+export async function listFactors(deps: Pick<MfaDeps, 'db' | 'dataProtection'>, accountId: string): Promise<MfaFactor[]> {
   const factors = (await listConfirmedFactors(deps.db, 'mfa_totp_factors', accountId)).map(toTotpFactorDto);
-  for (const phone of await listConfirmedFactors(deps.db, 'mfa_phone_factors', accountId)) factors.push(toPhoneFactorDto(deps, phone));
+  for (const phone of await listConfirmedFactors(deps.db, 'mfa_phone_factors', accountId))
+    factors.push(await toPhoneFactorDto(deps, phone));
   const set = await repo.findRecoveryCodeSet(deps.db, accountId);
   if (set) {
     const codes = await repo.listRecoveryCodes(deps.db, accountId);

@@ -95,7 +95,7 @@ async function policyRefusal(
   accountId: string,
 ): Promise<PhoneFailure | undefined> {
   if (deps.sms === null) return 'sms_disabled';
-  const contact = await phones.findAccountContact(db, accountId);
+  const contact = await phones.findAccountContact(deps.dataProtection, db, accountId);
   if (!contact) throw appError('AUTH_REQUIRED', { detail: 'account of a live session is gone' });
   return deps.outOfBandAllowedFor(contact.roles) ? undefined : 'role_not_allowed';
 }
@@ -162,7 +162,7 @@ export async function startPhoneEnrolment(
   const factorId = randomUUID();
   const now = deps.clock.now();
   const expiresAt = now + PHONE_VERIFICATION_TTL_MS;
-  const numberHash = phoneNumberHash(deps.keyRing, input.phoneNumber);
+  const numberHash = await phoneNumberHash(deps.dataProtection, deps.db, input.phoneNumber);
   const refused = await withTransaction(deps.db, async (tx) => {
     const refusal = (await policyRefusal(deps, tx, accountId)) ?? (await enrolmentRefusal(tx, owner));
     if (refusal) {
@@ -173,7 +173,7 @@ export async function startPhoneEnrolment(
     await phones.insertPhoneFactor(tx, {
       id: factorId,
       account_id: accountId,
-      phone_ciphertext: sealPhoneNumber(deps.keyRing, input.phoneNumber, { accountId, factorId }),
+      phone_ciphertext: await sealPhoneNumber(deps.dataProtection, tx, input.phoneNumber, { accountId, factorId }),
       phone_hash: numberHash,
       created_at: now,
       confirmed_at: null,
@@ -203,7 +203,7 @@ export async function resendPhoneCode(
     factorId: factorId,
     now: deps.clock.now(),
   });
-  const number = pending && openPhoneNumber(deps.keyRing, pending.phone_ciphertext, { accountId, factorId });
+  const number = pending && (await openPhoneNumber(deps.dataProtection, deps.db, pending.phone_ciphertext, { accountId, factorId }));
   if (!pending || number === undefined || pending.expires_at === null)
     throw failure(deps, owner, 'enrolment_not_found', 'phone code resend refused');
   const sent = await sendVerificationCode(
@@ -246,7 +246,7 @@ export async function confirmPhoneEnrolment(
     if (!(await confirmFactor(tx, 'mfa_phone_factors', pending.id, { now: now }))) return refuse('code_used');
     const recoveryCodes = (await repo.findRecoveryCodeSet(tx, accountId)) ? null : await issueRecoveryCodes(tx, deps, accountId, context);
     await context.audit('mfa.phone_verified', { subject: accountId }, tx);
-    return { confirmed: { factor: toPhoneFactorDto(deps, { ...pending, confirmed_at: now }), recoveryCodes } };
+    return { confirmed: { factor: await toPhoneFactorDto(deps, { ...pending, confirmed_at: now }), recoveryCodes } };
   });
   if ('refused' in outcome) throw failure(deps, owner, outcome.refused, 'phone confirmation refused');
   await revokeSessions(deps.sessions, { accountId, except: owner.sessionId, reason: 'mfa_changed' }, context);

@@ -6,6 +6,8 @@
  * answer, so two concurrent requests can never both win. The pending-to-confirmed lifecycle
  * itself is shared with TOTP (factor-lifecycle.ts).
  */
+import { openAccountEmail } from '../../platform/contact/index.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, MfaPhoneFactorsTable } from '../../platform/db/schema.ts';
 
@@ -13,16 +15,21 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** Address, whether it is verified, and roles of an account. Read-only use of the accounts table. */
 export async function findAccountContact(
+  dataProtection: DataProtection,
   db: Db,
   accountId: string,
 ): Promise<{ email: string; emailVerified: boolean; roles: string[] } | undefined> {
   const row = await db
     .selectFrom('accounts')
-    .select(['email', 'email_verified_at', 'roles'])
+    .select(['id', 'email_sealed', 'email_verified_at', 'roles'])
     .where('id', '=', accountId)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { email: row.email, emailVerified: row.email_verified_at !== null, roles: JSON.parse(row.roles) as string[] };
+  return {
+    email: await openAccountEmail(dataProtection, db, row),
+    emailVerified: row.email_verified_at !== null,
+    roles: JSON.parse(row.roles) as string[],
+  };
 }
 
 export async function insertPhoneFactor(db: Db, row: MfaPhoneFactorsTable): Promise<void> {

@@ -13,12 +13,6 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 // ── TOTP ─────────────────────────────────────────────────────────────────────────────────────
 
-/** The address authenticator apps show as the label. Read-only use of the accounts table. */
-export async function findAccountEmail(db: Db, accountId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirst();
-  return row?.email;
-}
-
 export async function insertTotpFactor(db: Db, row: MfaTotpFactorsTable): Promise<void> {
   await db.insertInto('mfa_totp_factors').values(row).execute();
 }

@@ -43,20 +43,20 @@ export type CodeChannel = 'email' | 'sms';
 interface Destination {
   readonly address: string;
   readonly masked: string;
-  /** Keyed hash of the phone number (SMS only), for the per-number limit. */
+  /** Blind index of the phone number (SMS only), for the per-number limit. */
   readonly numberHash?: string;
 }
 
 /** Where a code for `channel` would go, or `undefined` when the account has no such destination. */
 async function destinationOf(deps: OutOfBandDeps, accountId: string, channel: CodeChannel): Promise<Destination | undefined> {
   if (channel === 'email') {
-    const contact = await phones.findAccountContact(deps.db, accountId);
+    const contact = await phones.findAccountContact(deps.dataProtection, deps.db, accountId);
     return contact?.emailVerified ? { address: contact.email, masked: maskEmailAddress(contact.email) } : undefined;
   }
   if (deps.sms === null) return undefined;
   // One phone per account; the first confirmed number whose ciphertext opens.
   for (const factor of await listConfirmedFactors(deps.db, 'mfa_phone_factors', accountId)) {
-    const number = openPhoneNumber(deps.keyRing, factor.phone_ciphertext, { accountId, factorId: factor.id });
+    const number = await openPhoneNumber(deps.dataProtection, deps.db, factor.phone_ciphertext, { accountId, factorId: factor.id });
     if (number !== undefined) return { address: number, masked: maskPhoneNumber(number), numberHash: factor.phone_hash };
   }
   return undefined;

@@ -12,6 +12,7 @@
  * alone could add the thief's own authenticator. Every change signs out the person's other
  * sessions. Every step, refused or not, is audited last in its transaction.
  */
+import { findAccountEmail } from '../../platform/contact/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ErrorCode, TotpConfirmation, TotpEnrolment } from '@portcullis/protocol';
 import { withTransaction } from '../../platform/db/index.ts';
@@ -67,7 +68,7 @@ export async function startTotpEnrolment(
   context: RequestContext,
 ): Promise<TotpEnrolment> {
   const { accountId } = owner;
-  const email = await repo.findAccountEmail(deps.db, accountId);
+  const email = await findAccountEmail(deps.dataProtection, deps.db, accountId);
   if (email === undefined) throw appError('AUTH_REQUIRED', { detail: 'account of a live session is gone' });
   const seed = randomBytes(TOTP_SECRET_BYTES);
   const factorId = randomUUID();

@@ -3,6 +3,7 @@
  * claim (unused, unexpired, same ceremony, same owner) refuses on its own, with the reason the
  * audit log records. ASVS V6.6.2, V6.7.2.
  */
+import { insertAccountRow } from '../../test-support/account-rows.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
@@ -19,20 +20,17 @@ describe.each(testDatabases())('passkey challenge store on $dialect', ({ dialect
     app = await buildTestApp({ dialect });
     deps = { db: app.portcullis.database.db, clock: manualClock(Date.UTC(2026, 0, 1)), ttlMs: 300_000 };
     const accountId = randomUUID();
-    await deps.db
-      .insertInto('accounts')
-      .values({
-        id: accountId,
-        email: 'store@example.test',
-        email_verified_at: null,
-        password_hash: null,
-        password_changed_at: null,
-        roles: '[]',
-        status: 'active',
-        created_at: 0,
-        updated_at: 0,
-      })
-      .execute();
+    await insertAccountRow(app, {
+      id: accountId,
+      email: 'store@example.test',
+      email_verified_at: null,
+      password_hash: null,
+      password_changed_at: null,
+      roles: '[]',
+      status: 'active',
+      created_at: 0,
+      updated_at: 0,
+    });
     owner = { accountId, sessionId: 'se_test' };
   });
   afterAll(() => app.close());

@@ -6,6 +6,7 @@
  * relying party derived from configuration, and the role policy that says who must keep a
  * passkey.
  */
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
@@ -17,6 +18,8 @@ import type { RelyingParty } from './relying-party.ts';
 export interface PasskeysDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
+  /** Opens the account's address, which authenticators show as the user name (platform/contact). */
+  readonly dataProtection: DataProtection;
   readonly sessions: SessionsDeps;
   readonly relyingParty: RelyingParty;
   /** Sign-in level per role (`mfa.requiredLevel`): roles at `aal2_phr` keep at least one passkey. */

@@ -22,6 +22,7 @@ export interface PasskeysModuleDeps {
   readonly db: PasskeysDeps['db'];
   readonly clock: PasskeysDeps['clock'];
   readonly sessions: PasskeysDeps['sessions'];
+  readonly dataProtection: PasskeysDeps['dataProtection'];
   readonly tokenRequestProof: TokenRequestProof;
 }
 
@@ -32,7 +33,14 @@ export function passkeysModule(deps: PasskeysModuleDeps) {
     const relyingParty = await createRelyingParty(deps.config);
     await app.register(
       passkeysRoutes({
-        passkeys: { db: deps.db, clock: deps.clock, sessions: deps.sessions, relyingParty, rolePolicy: deps.config.mfa.requiredLevel },
+        passkeys: {
+          db: deps.db,
+          clock: deps.clock,
+          dataProtection: deps.dataProtection,
+          sessions: deps.sessions,
+          relyingParty,
+          rolePolicy: deps.config.mfa.requiredLevel,
+        },
         tokenRequestProof: deps.tokenRequestProof,
       }),
     );

@@ -9,6 +9,7 @@
  * V16.3.1 (authentication events are logged), V2.3.4 (limited resources cannot be double-spent
  * under concurrency).
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
@@ -242,7 +243,11 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
 
     it('refuses a passkey of a locked account', async () => {
       const { email, authenticator } = await accountWithPasskey(app);
-      await app.portcullis.database.db.updateTable('accounts').set({ status: 'locked' }).where('email', '=', email).execute();
+      await app.portcullis.database.db
+        .updateTable('accounts')
+        .set({ status: 'locked' })
+        .where('email_index', '=', await emailIndexOf(app, email))
+        .execute();
       expect(problem(await signInWithPasskey(new TestDevice(app), authenticator))).toEqual([401, 'PASSKEY_SIGN_IN_FAILED']);
     });
   });
@@ -297,7 +302,11 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
       const account = await accountWithPasskey(app);
       const second = new SoftwareAuthenticator();
       const secondPasskey = (await registerPasskey(account.device, second)).json<Passkey>();
-      await app.portcullis.database.db.updateTable('accounts').set({ roles: '["clinician"]' }).where('email', '=', account.email).execute();
+      await app.portcullis.database.db
+        .updateTable('accounts')
+        .set({ roles: '["clinician"]' })
+        .where('email_index', '=', await emailIndexOf(app, account.email))
+        .execute();
       const strong = new TestDevice(app);
       expect((await signInWithPasskey(strong, account.authenticator)).statusCode).toBe(201);
       return { ...account, secondPasskey, strong };
@@ -313,11 +322,19 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
 
     it('also keeps the last passkey of a role the policy does not name (it needs aal2_phr) but lets a patient remove theirs', async () => {
       const { email, passkey, strong } = await staffWithTwoPasskeys();
-      await app.portcullis.database.db.updateTable('accounts').set({ roles: '["researcher"]' }).where('email', '=', email).execute();
+      await app.portcullis.database.db
+        .updateTable('accounts')
+        .set({ roles: '["researcher"]' })
+        .where('email_index', '=', await emailIndexOf(app, email))
+        .execute();
       const others = (await strong.call('GET', '/v1/passkeys')).json<PasskeyList>().passkeys.filter((p) => p.id !== passkey.id);
       for (const other of others) expect((await strong.call('DELETE', `/v1/passkeys/${other.id}`)).statusCode).toBe(204);
       expect(problem(await strong.call('DELETE', `/v1/passkeys/${passkey.id}`))).toEqual([409, 'PASSKEY_LAST_FACTOR']);
-      await app.portcullis.database.db.updateTable('accounts').set({ roles: '["patient"]' }).where('email', '=', email).execute();
+      await app.portcullis.database.db
+        .updateTable('accounts')
+        .set({ roles: '["patient"]' })
+        .where('email_index', '=', await emailIndexOf(app, email))
+        .execute();
       expect((await strong.call('DELETE', `/v1/passkeys/${passkey.id}`)).statusCode).toBe(204);
     });
 
@@ -349,7 +366,7 @@ describe.each(testDatabases())('passkey security invariants on $dialect', ({ dia
       const { id: accountId } = await app.portcullis.database.db
         .selectFrom('accounts')
         .select('id')
-        .where('email', '=', email)
+        .where('email_index', '=', await emailIndexOf(app, email))
         .executeTakeFirstOrThrow();
       const ofAccount = async (action: string) => (await auditRows(app, action)).filter((row) => row.subject_id === accountId);
       const [registered] = await ofAccount('passkey.registered');
@@ -381,7 +398,11 @@ describe.each(testDatabases())('V6.3.3 staff keep a passkey even under a relaxed
 
   it('refuses to remove a clinician’s last passkey when the policy asks clinicians for aal2 only', async () => {
     const { email, passkey, authenticator } = await accountWithPasskey(app);
-    await app.portcullis.database.db.updateTable('accounts').set({ roles: '["clinician"]' }).where('email', '=', email).execute();
+    await app.portcullis.database.db
+      .updateTable('accounts')
+      .set({ roles: '["clinician"]' })
+      .where('email_index', '=', await emailIndexOf(app, email))
+      .execute();
     const strong = new TestDevice(app);
     expect((await signInWithPasskey(strong, authenticator)).statusCode).toBe(201);
     expect(problem(await strong.call('DELETE', `/v1/passkeys/${passkey.id}`))).toEqual([409, 'PASSKEY_LAST_FACTOR']);

@@ -4,6 +4,7 @@
  * files, and the attestation policy. Every response comes from the software authenticator, so the
  * server verifies real attestation objects and signatures.
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Passkey, PasskeyCreationOptions, PasskeyList, PasskeyRequestOptions, TokenResponse } from '@portcullis/protocol';
 import type { App } from '../../app.ts';
@@ -155,7 +156,11 @@ describe.each(testDatabases())('passkeys (WebAuthn L3) on $dialect', ({ dialect 
   it('lets a staff member without a passkey enrol one from the restricted session their role gets, then sign in fully', async () => {
     const device = new TestDevice(app);
     const { email, password } = await createVerifiedAccount(app, device, 'new.clinician@example.test');
-    await app.portcullis.database.db.updateTable('accounts').set({ roles: '["clinician"]' }).where('email', '=', email).execute();
+    await app.portcullis.database.db
+      .updateTable('accounts')
+      .set({ roles: '["clinician"]' })
+      .where('email_index', '=', await emailIndexOf(app, email))
+      .execute();
     const restricted = await device.signIn(email, password);
     expect([restricted.statusCode, restricted.json<TokenResponse>().aal]).toEqual([201, 'aal1']);
     const phone = new SoftwareAuthenticator();
@@ -354,7 +359,7 @@ describe.each(testDatabases())('passkey attestation policy on $dialect', ({ dial
         const account = await app.portcullis.database.db
           .selectFrom('accounts')
           .select('id')
-          .where('email', '=', email)
+          .where('email_index', '=', await emailIndexOf(app, email))
           .executeTakeFirstOrThrow();
         await storePasskeyRow(app, account.id);
         const response = await device.signIn(email, password);

@@ -8,6 +8,7 @@
  * UP, UV, algorithm and the attestation signature, then applies the deployment's attestation
  * policy, then stores the public key.
  */
+import { openAccountEmail } from '../../platform/contact/index.ts';
 import type { VerifiedRegistrationResponse } from '@simplewebauthn/server';
 import type { Passkey, PasskeyCreationOptions, RegistrationCredential } from '@portcullis/protocol';
 import { randomBase64Url } from '../../platform/crypto/index.ts';
@@ -48,11 +49,12 @@ export async function startRegistration(deps: PasskeysDeps, owner: RegistrationO
   const existing = await repo.listCredentials(deps.db, owner.accountId);
   const challenge = await issueChallenge(challengeDepsOf(deps), 'registration', owner);
   const { relyingParty: rp } = deps;
+  const email = await openAccountEmail(deps.dataProtection, deps.db, account);
   const options = await server.generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
-    userName: account.email,
-    userDisplayName: account.email,
+    userName: email,
+    userDisplayName: email,
     userID: helpers.isoBase64URL.toBuffer(userHandleOf(helpers, account.id)),
     challenge: helpers.isoBase64URL.toBuffer(challenge),
     timeout: rp.challengeTtlMs,

@@ -13,7 +13,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export interface AccountSummary {
   readonly id: string;
-  readonly email: string;
+  /** The address, sealed for the account holder (platform/contact). */
+  readonly email_sealed: string;
   readonly status: string;
   /** JSON array of role names. */
   readonly roles: string;
@@ -69,7 +70,7 @@ export async function findChallenge(db: Db, challengeHash: string): Promise<Pass
 // ── Accounts (read-only view the ceremonies need) ───────────────────────────────────────────
 
 export async function findAccount(db: Db, accountId: string): Promise<AccountSummary | undefined> {
-  return db.selectFrom('accounts').select(['id', 'email', 'status', 'roles']).where('id', '=', accountId).executeTakeFirst();
+  return db.selectFrom('accounts').select(['id', 'email_sealed', 'status', 'roles']).where('id', '=', accountId).executeTakeFirst();
 }
 
 /**

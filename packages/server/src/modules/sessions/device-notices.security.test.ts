@@ -17,6 +17,8 @@
  * Each test fails when its protection is removed (the notify condition, the GET/POST split, the
  * single-use claim, the expiry check, the escaping).
  */
+import { insertAccountRow } from '../../test-support/account-rows.ts';
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '@portcullis/protocol';
 import { buildApp, type App } from '../../app.ts';
@@ -98,23 +100,20 @@ describe.each(testDatabases())('new-device email and "this was not me" link ($di
     });
 
     it('V6.3.5: the first session an account ever has is not news; its second device is', async () => {
-      const { db: database, clock } = app.portcullis.sessions;
+      const { clock } = app.portcullis.sessions;
       const now = clock.now();
       const accountId = 'a0000000-0000-4000-8000-000000000001';
-      await database
-        .insertInto('accounts')
-        .values({
-          id: accountId,
-          email: 'first@example.test',
-          email_verified_at: now,
-          password_hash: null,
-          password_changed_at: null,
-          roles: '["patient"]',
-          status: 'active',
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await insertAccountRow(app, {
+        id: accountId,
+        email: 'first@example.test',
+        email_verified_at: now,
+        password_hash: null,
+        password_changed_at: null,
+        roles: '["patient"]',
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      });
       const open = (jkt: string) =>
         issueSession(
           app.portcullis.sessions,
@@ -148,7 +147,13 @@ describe.each(testDatabases())('new-device email and "this was not me" link ($di
       const laptopSession = laptop.tokens?.sessionId;
       // The same device signed in again (a known device now): that session ends too.
       expect((await laptop.signIn(email, PASSWORD)).statusCode).toBe(201);
-      const accountId = (await db().selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+      const accountId = (
+        await db()
+          .selectFrom('accounts')
+          .select('id')
+          .where('email_index', '=', await emailIndexOf(app, email))
+          .executeTakeFirstOrThrow()
+      ).id;
 
       const answer = await postNotMe(token);
       expect(answer.statusCode).toBe(200);

@@ -15,6 +15,8 @@
  * notice); the email leaves after commit, off the request path: a slow or failing mail server
  * neither delays nor fails the sign-in, and its errors go to the background-error logger.
  */
+import type { DataProtection } from '../../platform/data-protection/index.ts';
+import { openAccountEmail } from '../../platform/contact/index.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
@@ -33,6 +35,8 @@ const SECOND = 1000;
 export interface DeviceNoticeDeps {
   readonly db: Kysely<Database>;
   readonly keyRing: KeyRing;
+  /** Opens the address the notice goes to (platform/contact). */
+  readonly dataProtection: DataProtection;
   readonly clock: Clock;
   /** `defense.newDevice`: whether to send the email (`notify`) and how long its link works. */
   readonly newDevice: Config['defense']['newDevice'];
@@ -89,10 +93,11 @@ export function sendDeviceNotice(deps: DeviceNoticeDeps, notice: PendingNotice):
   const deliver = async () => {
     const account = await deps.db
       .selectFrom('accounts')
-      .select(['email', 'email_verified_at'])
+      .select(['id', 'email_sealed', 'email_verified_at'])
       .where('id', '=', notice.session.account_id)
       .executeTakeFirst();
     if (account?.email_verified_at == null) return;
+    const to = await openAccountEmail(deps.dataProtection, deps.db, account);
     const { session } = notice;
     const message = newSignInMessage({
       signedInAt: new Date(session.created_at),
@@ -100,7 +105,7 @@ export function sendDeviceNotice(deps: DeviceNoticeDeps, notice: PendingNotice):
       network: session.ip_prefix,
       notMeUrl: notMeUrl(deps.publicUrl, notice.token),
     });
-    await deps.mailer.send({ to: account.email, ...message });
+    await deps.mailer.send({ to, ...message });
   };
   // A microtask later: the response is not held back even by the account lookup.
   Promise.resolve().then(deliver).catch(deps.onBackgroundError);

@@ -6,6 +6,7 @@
  * - a refresh token only works with the DPoP key its session is bound to (RFC 9449 §5);
  * - nothing stored in the session tables authenticates (ASVS V7.2.4 / V9.2.x, stored hashes only).
  */
+import { insertAccountRow } from '../../test-support/account-rows.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
@@ -45,20 +46,17 @@ describe.each(testDatabases())('sessions on $dialect', ({ dialect }) => {
     };
     accountId = randomUUID();
     const now = deps.clock.now();
-    await deps.db
-      .insertInto('accounts')
-      .values({
-        id: accountId,
-        email: `${accountId}@example.test`,
-        email_verified_at: now,
-        password_hash: null,
-        password_changed_at: null,
-        roles: '["patient"]',
-        status: 'active',
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertAccountRow(app, {
+      id: accountId,
+      email: `${accountId}@example.test`,
+      email_verified_at: now,
+      password_hash: null,
+      password_changed_at: null,
+      roles: '["patient"]',
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    });
   });
   afterEach(() => app.close());
   const context = () => testRequestContext(deps, 'req-1', '192.0.2.0/24');

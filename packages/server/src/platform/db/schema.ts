@@ -12,8 +12,10 @@ export interface InstanceMetaTable {
 
 export interface AccountsTable {
   id: string;
-  /** Normalised (NFKC, lower case) address. */
-  email: string;
+  /** The normalised address sealed for the account holder (platform/contact; migration 0020). */
+  email_sealed: string;
+  /** Blind index of the normalised address (unique); null only once the account was erased. */
+  email_index: string | null;
   email_verified_at: number | null;
   /** Argon2id PHC string; null for accounts without a password (passkey or federated only). */
   password_hash: string | null;
@@ -209,8 +211,8 @@ export interface ExternalIdentitiesTable {
   /** Provider id from `federation.providers`; with `subject` it names the person (never an email). */
   provider: string;
   subject: string;
-  /** Normalised address the provider last reported, if any. */
-  email: string | null;
+  /** Normalised address the provider last reported, if any, sealed for the account holder (migration 0020). */
+  email_sealed: string | null;
   /** 1 when the provider said it verified `email` (Apple private-relay addresses count as verified). */
   email_verified: number;
   is_private_email: number;
@@ -245,10 +247,11 @@ export interface FederationExchangeCodesTable {
   id: string;
   provider: string;
   subject: string;
-  email: string | null;
+  /** The provider's normalised address, sealed under the service subject (no account yet). */
+  email_sealed: string | null;
   email_verified: number;
   is_private_email: number;
-  /** JSON `{ givenName?, familyName? }` handed to the app once; deleted with the row. */
+  /** JSON `{ givenName?, familyName? }` handed to the app once, sealed like `email_sealed`; deleted with the row. */
   profile: string | null;
   provider_client_id: string | null;
   provider_token: string | null;
@@ -388,9 +391,9 @@ export interface RecordGrantsTable {
 export interface MfaPhoneFactorsTable {
   id: string;
   account_id: string;
-  /** The E.164 number sealed with AES-256-GCM, bound to account and factor id (`v1.<nonce>.<ciphertext>.<tag>`). */
+  /** The E.164 number sealed for the account holder (platform/data-protection), bound to this row. */
   phone_ciphertext: string;
-  /** HMAC-SHA-256 of the E.164 number under the key ring's code key, for look-ups and per-number limits. */
+  /** Blind index of the E.164 number (`blindIndex('phone', …)`), for look-ups and per-number limits. */
   phone_hash: string;
   created_at: number;
   /** Null while the number is not yet confirmed with a code sent to it. */

@@ -8,6 +8,7 @@
  * (phishing-resistant factor for privileged users), V6.3.4 (authentication strength enforced
  * consistently on every pathway), V7.5.3 (further authentication before sensitive operations).
  */
+import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { TEST_PUBLIC_URL, buildTestApp } from '../../test-support/build-test-app.ts';
@@ -31,7 +32,7 @@ describe.each(testDatabases())('RFC 9470: a session below the route level is tol
     const account = await app.portcullis.database.db
       .selectFrom('accounts')
       .select('id')
-      .where('email', '=', email)
+      .where('email_index', '=', await emailIndexOf(app, email))
       .executeTakeFirstOrThrow();
     await setRoles(app, account.id, roles);
     const signIn = await device.signIn(email, PASSWORD);

@@ -135,14 +135,7 @@ export async function receiveAppleNotification(
         await repo.setIdentityEvent(tx, identity.id, { last_event_at: event.eventTime, email_forwarding_disabled_at: null });
         break;
       case 'consent-revoked':
-        await repo.recordIdentityUse(tx, identity.id, {
-          email: identity.email,
-          email_verified: identity.email_verified,
-          is_private_email: identity.is_private_email,
-          last_used_at: identity.last_used_at,
-          provider_client_id: null,
-          provider_token: null,
-        });
+        await repo.clearProviderToken(tx, identity.id);
         await repo.setIdentityEvent(tx, identity.id, { last_event_at: event.eventTime });
         break;
       case 'account-delete':

@@ -13,6 +13,7 @@
  * Codes are 256-bit random, stored as SHA-256 only, live `exchangeCodeTtlSeconds`, and are
  * consumed before the verifier is checked, so a wrong guess burns the code.
  */
+import type { DataProtection } from '../../../platform/data-protection/index.ts';
 import type { Kysely } from 'kysely';
 import { constantTimeEqual, randomBase64Url } from '../../../platform/crypto/index.ts';
 import { appError } from '../../../platform/errors/app-error.ts';
@@ -22,12 +23,13 @@ import type { VerifiedIdentity } from '../identity/verified-identity.ts';
 import * as repo from '../repository.ts';
 
 export async function issueExchangeCode(
+  dataProtection: DataProtection,
   db: Kysely<Database>,
   input: { readonly flow: FederationFlowsTable; readonly identity: VerifiedIdentity; readonly now: number; readonly ttlSeconds: number },
 ): Promise<string> {
   const code = randomBase64Url(32);
   const { identity } = input;
-  await repo.insertExchangeCode(db, {
+  await repo.insertExchangeCode(dataProtection, db, {
     id: sha256Base64Url(code),
     provider: identity.provider,
     subject: identity.subject,
@@ -52,10 +54,11 @@ export async function issueExchangeCode(
  * @throws {AppError} FEDERATION_EXCHANGE_CODE_INVALID (the reason is in `detail`).
  */
 export async function redeemExchangeCode(
+  dataProtection: DataProtection,
   db: Kysely<Database>,
   input: { readonly code: string; readonly codeVerifier: string; readonly jkt: string | undefined; readonly now: number },
 ): Promise<VerifiedIdentity> {
-  const row = await repo.consumeExchangeCode(db, sha256Base64Url(input.code));
+  const row = await repo.consumeExchangeCode(dataProtection, db, sha256Base64Url(input.code));
   const invalid = (reason: string) => appError('FEDERATION_EXCHANGE_CODE_INVALID', { detail: reason });
   if (!row) throw invalid('unknown_or_used');
   if (row.expires_at <= input.now) throw invalid('expired');

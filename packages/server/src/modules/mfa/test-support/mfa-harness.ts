@@ -36,8 +36,8 @@ export async function buildMfaTestApp(dialect: TestDialect): Promise<MfaTestApp>
   const clock = manualClock(START);
   const app = await buildApp(config, { logger: createLogger(config), clock });
   app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
-  const { database, keyRing, sessions } = app.portcullis;
-  return { app, clock, deps: { db: database.db, clock, keyRing, sessions } };
+  const { database, keyRing, dataProtection, sessions } = app.portcullis;
+  return { app, clock, deps: { db: database.db, clock, keyRing, dataProtection, sessions } };
 }
 
 export interface SignedInPerson {
