@@ -184,7 +184,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   if (!options.keyService) app.addHook('onClose', () => keyService.close());
   const dataProtection = options.dataProtection ?? createDataProtection({ keyService, now: () => clock.now(), cache: DATA_KEY_CACHE });
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
-  const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
+  const mailer = options.mailer ?? createMailer(config, { db: database.db, clock, dataProtection });
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
   const sessions: SessionsDeps = {
     db: database.db,
@@ -225,7 +225,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     dataProtection,
     sessions,
     mailer,
-    sms: createSmsSender(config, { db: database.db, clock }),
+    sms: createSmsSender(config, { db: database.db, clock, dataProtection }),
     outOfBandAllowedFor: (roles) => requiredLevelFor(roles, config.mfa.requiredLevel) === 'aal1',
     assuranceAdvisor,
   };
@@ -324,7 +324,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }),
   );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
-  if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
+  if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database, dataProtection }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;
 }

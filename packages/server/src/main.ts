@@ -170,11 +170,15 @@ async function outbox(limit: number): Promise<number> {
     return EXIT_FAILURE;
   }
   const database = openDatabase(config, createLogger(config));
+  // Messages are sealed under the service subject; the key service opens them.
+  const keyService = await openKeyService(config);
   try {
-    const messages = await listOutbox(database.db, limit);
+    const dataProtection = createDataProtection({ keyService, now: () => systemClock.now(), cache: { maxKeys: 1, ttlMs: 60_000 } });
+    const messages = await listOutbox({ db: database.db, dataProtection }, limit);
     process.stdout.write(messages.length ? messages.map(formatOutboxMessage).join('\n') : 'the outbox is empty\n');
   } finally {
     await database.close();
+    await keyService.close();
   }
   return EXIT_OK;
 }

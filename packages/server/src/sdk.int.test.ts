@@ -3,6 +3,7 @@
  * verification, DPoP-bound sign-in (the SDK's non-extractable WebCrypto key), authenticated
  * calls with the server nonce, refresh, session management and sign-out.
  */
+import { outboxMessages } from './test-support/outbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import { MemoryTokenStore, PortcullisClient, isApiError, isMfaRequired, type PasskeyAuthenticator } from '@portcullis/sdk';
@@ -138,14 +139,8 @@ describe('SDK ↔ server', () => {
     const email = 'sms-sdk@example.test';
     const phoneNumber = '+447700900777';
     const textCode = async (kind: RegExp): Promise<string> => {
-      const rows = await server.app.portcullis.database.db
-        .selectFrom('outbox')
-        .select('body')
-        .where('channel', '=', 'sms')
-        .where('recipient', '=', phoneNumber)
-        .orderBy('created_at', 'desc')
-        .execute();
-      return codeIn(rows.find((row) => kind.test(row.body))?.body ?? '');
+      const rows = await outboxMessages(server.app, { to: phoneNumber, channel: 'sms' });
+      return codeIn(rows.find((row) => kind.test(row.text))?.text ?? '');
     };
     const phone = client();
     await phone.signUp({ email, password });

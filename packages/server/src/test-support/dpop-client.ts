@@ -5,6 +5,7 @@
  * per request (RFC 9449), the server nonce picked up from `DPoP-Nonce` and retried once when
  * the server asks for it. Real keys, real signatures: nothing in the server is bypassed.
  */
+import { outboxMessages } from './outbox.ts';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TokenResponse } from '@portcullis/protocol';
 import type { App } from '../app.ts';
@@ -127,14 +128,9 @@ export async function waitForMail(
 ): Promise<{ subject: string; body: string }> {
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
   for (;;) {
-    const rows = await app.portcullis.database.db
-      .selectFrom('outbox')
-      .select(['subject', 'body'])
-      .where('recipient', '=', to)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const rows = await outboxMessages(app, { to });
     const match = rows.find((row) => !options.subject || options.subject.test(row.subject));
-    if (match) return match;
+    if (match) return { subject: match.subject, body: match.text };
     if (Date.now() > deadline) throw new Error(`no mail to ${to} within the timeout`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

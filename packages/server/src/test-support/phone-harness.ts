@@ -6,6 +6,7 @@
  * tests use a real HTTP provider instead), adds and confirms phones through the real API, and
  * signs in up to the `MFA_REQUIRED` challenge with DPoP-bound devices.
  */
+import { outboxMessages } from './outbox.ts';
 import { rmSync } from 'node:fs';
 import type { AuthChallenge, PhoneConfirmation, PhoneEnrolment, TokenResponse } from '@portcullis/protocol';
 import type { LightMyRequestResponse } from 'fastify';
@@ -73,15 +74,7 @@ export async function setRoles(app: App, accountId: string, roles: readonly stri
 
 /** Text messages in the outbox to `to`, newest first. */
 export async function textsTo(app: App, to: string): Promise<string[]> {
-  const rows = await app.portcullis.database.db
-    .selectFrom('outbox')
-    .select('body')
-    .where('channel', '=', 'sms')
-    .where('recipient', '=', to)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map((row) => row.body);
+  return (await outboxMessages(app, { to, channel: 'sms' })).map((message) => message.text);
 }
 
 const TEXT_KINDS = { enrolment: /is your code to add this phone/, 'sign-in': /is your sign-in code/ } as const;
@@ -98,15 +91,8 @@ export async function latestTextCode(app: App, to: string, kind: keyof typeof TE
 
 /** Emails with `subject` to `to`, newest first (sign-in codes are sent before the answer, no polling). */
 export async function mailsTo(app: App, to: string, subject: RegExp): Promise<string[]> {
-  const rows = await app.portcullis.database.db
-    .selectFrom('outbox')
-    .select(['subject', 'body'])
-    .where('channel', '=', 'email')
-    .where('recipient', '=', to)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.filter((row) => subject.test(row.subject)).map((row) => row.body);
+  const messages = await outboxMessages(app, { to, channel: 'email' });
+  return messages.filter((message) => subject.test(message.subject)).map((message) => message.text);
 }
 
 /** Adds `phoneNumber` and confirms it with the texted code; returns both answers. */

@@ -9,6 +9,7 @@
  * session registers a passkey and nothing else: no authenticator app, no phone, no other route
  * beyond reading the own account and signing out), V6.1.3 (one rule for every way in).
  */
+import { outboxMessages } from '../../test-support/outbox.ts';
 import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
@@ -40,12 +41,8 @@ const SIGN_OUT = 'DELETE /v1/sessions/current';
 async function mailTo(app: App, email: string): Promise<{ subject: string; body: string }[]> {
   // Mail leaves off the request path; give it a moment.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  return app.portcullis.database.db
-    .selectFrom('outbox')
-    .select(['subject', 'body'])
-    .where('recipient', '=', email)
-    .orderBy('created_at')
-    .execute();
+  // Oldest first.
+  return (await outboxMessages(app, { to: email })).reverse().map((m) => ({ subject: m.subject, body: m.text }));
 }
 
 describe.each(testDatabases())('passkey-first sign-up security ($dialect)', ({ dialect }) => {

@@ -12,9 +12,10 @@
  *   budget, whose lockout covers them.
  * - V6.5.1, V6.5.5: a code works once and expires.
  * - V13.3.1, V14.2.6, V16.2.5: no stored column holds a phone number or a code in clear (the
- *   development outbox aside, which production refuses), and no log line holds a number, a code
+ *   development outbox included: it keeps them sealed), and no log line holds a number, a code
  *   or the SMS provider's token.
  */
+import { outboxMessages } from '../../test-support/outbox.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -124,12 +125,8 @@ describe.each(testDatabases())('email and SMS sign-in codes on $dialect', ({ dia
     expect(challenge.methods).toEqual(['totp', 'recovery_code', 'email_code']);
     const sent = await sendCode(device, challenge.token, 'email');
     expect(sent.json<MfaCodeSent>()).toMatchObject({ channel: 'email', destination: 'm•••@example.test' });
-    const [mail] = await h.app.portcullis.database.db
-      .selectFrom('outbox')
-      .select(['subject', 'body'])
-      .where('recipient', '=', pat.email)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const [message] = await outboxMessages(h.app, { to: pat.email });
+    const mail = message && { subject: message.subject, body: message.text };
     expect(mail?.subject).toBe('Your Portcullis sign-in code');
     expect(mail?.subject).not.toMatch(/\d{4,}/);
     // A patient asks for SMS without a phone: nothing to send to.
@@ -461,7 +458,7 @@ describe.each(testDatabases())('switching email and SMS codes off on $dialect', 
 
 // ── Stored data and logs ─────────────────────────────────────────────────────────────────────
 
-/** Every column of every row of every table of this app's database, as text — except the outbox. */
+/** Every column of every row of every table of this app's database, as text — the development outbox included (sealed). */
 async function dumpDatabase(app: App, dialect: TestDialect): Promise<string> {
   const { db, schema } = app.portcullis.database;
   const tables = (await db.introspection.getTables()).filter(
@@ -470,8 +467,7 @@ async function dumpDatabase(app: App, dialect: TestDialect): Promise<string> {
   const names = tables.map((table) => table.name);
   expect(names).toEqual(expect.arrayContaining(['mfa_phone_factors', 'mfa_sent_codes', 'mfa_send_limits', 'audit_events', 'outbox']));
   const dumps: string[] = [];
-  // The development outbox holds messages in clear by design (production refuses it); every other table must not.
-  for (const name of names.filter((n) => n !== 'outbox')) {
+  for (const name of names) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db);
     for (const row of rows.rows)
       dumps.push(
@@ -508,7 +504,9 @@ describe.each(testDatabases())('what is stored and logged on $dialect', ({ diale
         .select(['phone_ciphertext', 'phone_hash'])
         .execute();
       expect(stored).toHaveLength(1);
-      expect(stored[0]?.phone_ciphertext).toMatch(/^v1\./);
+      // Sealed for the person (data protection), indexed by the key-service-held phone index key.
+      expect(stored[0]?.phone_ciphertext).toMatch(/^pd1\./);
+      expect(stored[0]?.phone_hash).toBe(await h.app.portcullis.dataProtection.blindIndex(h.app.portcullis.database.db, 'phone', PHONE));
     } finally {
       await h.app.close();
     }

@@ -8,6 +8,7 @@
  * - the answers are the same whether or not the address has an account;
  * - a paused password never locks the person out: passkeys and reset work, a reset ends the pause.
  */
+import { outboxMessages } from '../../test-support/outbox.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../app.ts';
@@ -165,12 +166,7 @@ describe('password attempts per address from anywhere: the owner keeps a way in 
     const mail = await waitForMail(instance, email, { subject: /password sign-in .* is paused/i });
     expect(mail.body).toMatch(/passkeys/i);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const notices = await instance.portcullis.database.db
-      .selectFrom('outbox')
-      .select('subject')
-      .where('recipient', '=', email)
-      .where('subject', 'like', '%paused%')
-      .execute();
+    const notices = (await outboxMessages(instance, { to: email })).filter((message) => message.subject.includes('paused'));
     expect(notices).toHaveLength(1);
     expect(await auditCount(instance, 'session.password_throttled')).toBe(1);
   });

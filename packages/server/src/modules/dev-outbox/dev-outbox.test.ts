@@ -23,7 +23,11 @@ describe.each(testDatabases())('GET /v1/dev/outbox on $dialect', ({ dialect }) =
   async function appWithMessages(count: number): Promise<App> {
     app = await buildTestApp({ dialect, config: { environment: 'development' } });
     let now = T0;
-    const mailer = createOutboxMailer({ db: app.portcullis.database.db, clock: { now: () => (now += 1000) } });
+    const mailer = createOutboxMailer({
+      db: app.portcullis.database.db,
+      clock: { now: () => (now += 1000) },
+      dataProtection: app.portcullis.dataProtection,
+    });
     for (let i = 1; i <= count; i++) await mailer.send({ to: `user${i}@example.com`, subject: `Subject ${i}`, text: `Code ${i}\n` });
     return app;
   }

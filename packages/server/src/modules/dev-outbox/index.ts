@@ -9,6 +9,7 @@
  */
 import Type from 'typebox';
 import type { Config } from '../../config/schema.ts';
+import type { DataProtection } from '../../platform/data-protection/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, listOutbox, mailTransportFor } from '../../platform/mailer/index.ts';
 import { appError } from '../../platform/errors/app-error.ts';
@@ -16,6 +17,8 @@ import type { RouteApp } from '../../platform/routes/route-app.ts';
 
 export interface DevOutboxDeps {
   readonly database: DatabaseHandle;
+  /** Opens the sealed messages (platform/mailer/outbox-mailer.ts). */
+  readonly dataProtection: DataProtection;
 }
 
 /**
@@ -74,7 +77,7 @@ export function devOutboxRoutes(deps: DevOutboxDeps) {
         // developer binds the listener to 0.0.0.0.
         if (!isLoopback(request.socket.remoteAddress)) throw appError('RBAC_FORBIDDEN', { detail: 'dev outbox is loopback-only' });
         const limit = request.query.limit === undefined ? OUTBOX_DEFAULT_LIMIT : Number(request.query.limit);
-        const messages = await listOutbox(deps.database.db, limit);
+        const messages = await listOutbox({ db: deps.database.db, dataProtection: deps.dataProtection }, limit);
         return { messages: messages.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
       },
     );

@@ -17,6 +17,7 @@
  * Each test fails when its protection is removed (the notify condition, the GET/POST split, the
  * single-use claim, the expiry check, the escaping).
  */
+import { outboxMessages } from '../../test-support/outbox.ts';
 import { insertAccountRow } from '../../test-support/account-rows.ts';
 import { emailIndexOf } from '../../test-support/account-rows.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,9 +48,7 @@ describe.each(testDatabases())('new-device email and "this was not me" link ($di
   const db = () => app.portcullis.database.db;
   const notices = async () => db().selectFrom('device_notices').selectAll().execute();
   const newSignInMails = async (to: string) =>
-    (await db().selectFrom('outbox').select(['subject', 'body']).where('recipient', '=', to).execute()).filter((m) =>
-      NEW_SIGN_IN.test(m.subject),
-    );
+    (await outboxMessages(app, { to })).filter((m) => NEW_SIGN_IN.test(m.subject)).map((m) => ({ subject: m.subject, body: m.text }));
 
   /** An account signed up on `phone`, then signed in on a new laptop; returns the link's token from the email. */
   async function laptopSignIn(email: string): Promise<{ laptop: TestDevice; token: string; body: string }> {

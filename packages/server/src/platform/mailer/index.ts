@@ -9,7 +9,15 @@ export { MailDeliveryError, assertMailMessage, mailTransportFor } from './mailer
 export type { MailMessage, Mailer, MailerClock, MailTransport } from './mailer.ts';
 export { SMTP_TIMEOUT_MS, createSmtpMailer, isLoopbackHost, smtpTransportOptions } from './smtp-mailer.ts';
 export type { SmtpMailerOptions } from './smtp-mailer.ts';
-export { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, createOutboxMailer, formatOutboxMessage, listOutbox } from './outbox-mailer.ts';
+export {
+  OUTBOX_DEFAULT_LIMIT,
+  OUTBOX_MAX_LIMIT,
+  createOutboxMailer,
+  formatOutboxMessage,
+  listOutbox,
+  openOutboxRow,
+  storeOutboxMessage,
+} from './outbox-mailer.ts';
 export type { OutboxMailerDeps, OutboxMessage } from './outbox-mailer.ts';
 export { createMailer } from './create-mailer.ts';
 export type { MailerDeps } from './create-mailer.ts';

@@ -2,6 +2,8 @@
  * `portcullis outbox`, run as operators run it (a child process): prints the newest development
  * outbox messages, honours `--limit`, and exits 1 with one line when mail goes to SMTP.
  */
+import { createDataProtection } from '../data-protection/index.ts';
+import { openKeyService } from '../kms/index.ts';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
 import { migrateToLatest, openDatabase } from '../db/index.ts';
@@ -18,13 +20,17 @@ async function dataDirWith(messages: readonly MailMessage[]): Promise<Record<str
   const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
   const { config } = loadConfig({ env: { ...env, PORTCULLIS_LOG_LEVEL: 'silent' } });
   const database = openDatabase(config, createLogger(config));
+  // The key service the command opens too: the messages are sealed under its service key.
+  const keyService = await openKeyService(config);
   try {
     await migrateToLatest(database);
     let now = T0;
-    const mailer = createOutboxMailer({ db: database.db, clock: { now: () => (now += 60_000) } });
+    const dataProtection = createDataProtection({ keyService, now: () => now, cache: { maxKeys: 1, ttlMs: 1 } });
+    const mailer = createOutboxMailer({ db: database.db, clock: { now: () => (now += 60_000) }, dataProtection });
     for (const message of messages) await mailer.send(message);
   } finally {
     await database.close();
+    await keyService.close();
   }
   return env;
 }

@@ -33,12 +33,13 @@ describe.each(testDatabases())('outbox mailer on $dialect', ({ dialect }) => {
   it('stores each message and lists the newest first', async () => {
     app = await buildTestApp({ dialect });
     const { db } = app.portcullis.database;
-    const mailer = createOutboxMailer({ db, clock: steppingClock(T0, 1000) });
+    const { dataProtection } = app.portcullis;
+    const mailer = createOutboxMailer({ db, clock: steppingClock(T0, 1000), dataProtection });
     await mailer.send({ to: 'alice@example.com', subject: 'first', text: 'one\n' });
     await mailer.send({ to: 'bob@example.com', subject: 'second', text: 'two\n' });
     await mailer.send({ to: 'zoë@example.com', subject: 'third – ü', text: 'drei 東京\n' });
 
-    const messages = await listOutbox(db, 20);
+    const messages = await listOutbox({ db, dataProtection }, 20);
     expect(messages.map(({ id: _id, ...rest }) => rest)).toEqual([
       { channel: 'email', to: 'zoë@example.com', subject: 'third – ü', text: 'drei 東京\n', createdAt: T0 + 2000 },
       { channel: 'email', to: 'bob@example.com', subject: 'second', text: 'two\n', createdAt: T0 + 1000 },
@@ -51,22 +52,28 @@ describe.each(testDatabases())('outbox mailer on $dialect', ({ dialect }) => {
   it('returns at most `limit` messages and an empty list for an empty outbox', async () => {
     app = await buildTestApp({ dialect });
     const { db } = app.portcullis.database;
-    expect(await listOutbox(db)).toEqual([]);
-    const mailer = createOutboxMailer({ db, clock: steppingClock(T0, 1) });
+    const { dataProtection } = app.portcullis;
+    expect(await listOutbox({ db, dataProtection })).toEqual([]);
+    const mailer = createOutboxMailer({ db, clock: steppingClock(T0, 1), dataProtection });
     for (let i = 0; i < 25; i++) await mailer.send({ to: 'alice@example.com', subject: `message ${i}`, text: 'x' });
-    expect((await listOutbox(db)).map((m) => m.subject)).toHaveLength(20);
-    expect((await listOutbox(db, 2)).map((m) => m.subject)).toEqual(['message 24', 'message 23']);
+    expect((await listOutbox({ db, dataProtection })).map((m) => m.subject)).toHaveLength(20);
+    expect((await listOutbox({ db, dataProtection }, 2)).map((m) => m.subject)).toEqual(['message 24', 'message 23']);
   });
 
   it('is the mailer createMailer builds in development and test when no SMTP server is set', async () => {
     app = await buildTestApp({ dialect });
     const { db } = app.portcullis.database;
+    const { dataProtection } = app.portcullis;
     for (const environment of ['development', 'test'] as const) {
       const config = { environment, mail: { from: 'Portcullis <no-reply@localhost>' } };
       expect(mailTransportFor(config)).toBe('outbox');
-      await createMailer(config, { db, clock: { now: () => T0 } }).send({ to: 'alice@example.com', subject: environment, text: 'x' });
+      await createMailer(config, { db, clock: { now: () => T0 }, dataProtection }).send({
+        to: 'alice@example.com',
+        subject: environment,
+        text: 'x',
+      });
     }
-    expect((await listOutbox(db)).map((m) => m.subject).sort()).toEqual(['development', 'test']);
+    expect((await listOutbox({ db, dataProtection })).map((m) => m.subject).sort()).toEqual(['development', 'test']);
   });
 });
 
@@ -76,13 +83,15 @@ describe('outbox rules that need no database', () => {
   it('createMailer refuses the outbox in production, even with an empty SMTP URL', () => {
     for (const smtpUrl of [undefined, '']) {
       const config = { environment: 'production' as const, mail: { smtpUrl, from: 'x@example.com' } };
-      expect(() => createMailer(config, { db, clock: { now: () => 0 } })).toThrow(/mail\.smtpUrl is required in production/);
+      expect(() => createMailer(config, { db, clock: { now: () => 0 }, dataProtection: db })).toThrow(
+        /mail\.smtpUrl is required in production/,
+      );
     }
   });
 
   it('listOutbox refuses a limit outside 1..OUTBOX_MAX_LIMIT', async () => {
     for (const limit of [0, -1, 1.5, OUTBOX_MAX_LIMIT + 1, Number.NaN]) {
-      await expect(listOutbox(db, limit)).rejects.toThrow(TypeError);
+      await expect(listOutbox({ db, dataProtection: db }, limit)).rejects.toThrow(TypeError);
     }
   });
 

@@ -88,7 +88,7 @@ describe('SMTP mailer delivery', () => {
       const mailer = createMailer(
         { environment, mail: { smtpUrl: server.url, from: FROM } },
         // The outbox dependency is never touched when SMTP is configured.
-        { db: undefined as never, clock: { now: () => 0 } },
+        { db: undefined as never, clock: { now: () => 0 }, dataProtection: undefined as never },
       );
       await mailer.send({ to: 'bob@example.com', subject: environment, text: 'hello\n' });
     }

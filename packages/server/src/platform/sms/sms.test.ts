@@ -26,9 +26,13 @@ describe.each(testDatabases())('development SMS outbox on $dialect', ({ dialect 
 
   it('stores texts as channel "sms" rows that the outbox listing, the CLI format and the dev route show', async () => {
     app = await buildTestApp({ dialect, config: { environment: 'development' } });
-    const sms = createOutboxSmsSender({ db: app.portcullis.database.db, clock: { now: () => T0 } });
+    const sms = createOutboxSmsSender({
+      db: app.portcullis.database.db,
+      clock: { now: () => T0 },
+      dataProtection: app.portcullis.dataProtection,
+    });
     await sms.send({ to: '+447700900123', text: 'Portcullis: 402718 is your sign-in code.' });
-    const [message] = await listOutbox(app.portcullis.database.db, 1);
+    const [message] = await listOutbox({ db: app.portcullis.database.db, dataProtection: app.portcullis.dataProtection }, 1);
     expect(message).toMatchObject({ channel: 'sms', to: '+447700900123', subject: 'Text message (SMS)' });
     expect(formatOutboxMessage(message ?? ({} as never))).toContain('402718');
     const route = await app.inject({ method: 'GET', url: '/v1/dev/outbox', remoteAddress: '127.0.0.1' });
@@ -44,7 +48,7 @@ describe('choosing the SMS adapter', () => {
   const base = testConfig({ config: { mfa: { smsCodes: { enabled: true } } } });
 
   it('none when SMS codes are off; the outbox in development and tests; HTTP when a provider URL is set', () => {
-    const deps = { db: undefined as never, clock: { now: () => 0 } };
+    const deps = { db: undefined as never, clock: { now: () => 0 }, dataProtection: undefined as never };
     expect(createSmsSender({ ...base, mfa: { ...base.mfa, smsCodes: { enabled: false } } }, deps)).toBeNull();
     expect(smsTransportFor(base)).toBe('outbox');
     expect(createSmsSender(base, deps)).not.toBeNull();
@@ -56,7 +60,7 @@ describe('choosing the SMS adapter', () => {
   });
 
   it('refuses the outbox in production, a token file it cannot read, and a URL without a token (misuse: TypeError)', () => {
-    const deps = { db: undefined as never, clock: { now: () => 0 } };
+    const deps = { db: undefined as never, clock: { now: () => 0 }, dataProtection: undefined as never };
     expect(() => createSmsSender({ ...base, environment: 'production' }, deps)).toThrow(/sms\.url is required in production/);
     const unreadable = { ...base, sms: { ...base.sms, url: 'https://sms.example.com', tokenFile: '/nonexistent/sms-token' } };
     expect(() => createSmsSender(unreadable, deps)).toThrow(/cannot be read/);

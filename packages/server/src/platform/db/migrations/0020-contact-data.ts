@@ -9,6 +9,7 @@
  * - `external_identities.email` becomes `email_sealed`, sealed for the identity's account.
  * - `federation_exchange_codes.email` becomes `email_sealed` and `profile` is sealed too, both
  *   under the service subject (no account exists yet while a code waits to be exchanged).
+ * - the development `outbox` keeps recipient, subject and body sealed under the service subject.
  * - `mfa_phone_factors.phone_ciphertext`, sealed by the previous release under a key derived
  *   from the server key ring, is re-sealed for the account holder, and `phone_hash` (an HMAC
  *   under a key-ring key) becomes the phone blind index.
@@ -32,6 +33,7 @@ interface Legacy {
   external_identities: { id: string; account_id: string; email_sealed: string | null };
   federation_exchange_codes: { id: string; email_sealed: string | null; profile: string | null };
   mfa_phone_factors: { id: string; account_id: string; phone_ciphertext: string; phone_hash: string };
+  outbox: { id: string; recipient: string; subject: string; body: string };
 }
 
 type LegacyDb = Kysely<Legacy>;
@@ -139,6 +141,23 @@ async function convertPhones(db: LegacyDb, given: MigrationDeps | undefined): Pr
   );
 }
 
+async function convertOutbox(db: LegacyDb, given: MigrationDeps | undefined): Promise<void> {
+  await eachRow(
+    db,
+    'outbox',
+    async (row, deps) => {
+      const seal = (column: 'recipient' | 'subject' | 'body') =>
+        deps.dataProtection.seal(db as unknown as DataDb, SERVICE_SUBJECT, row[column], { table: 'outbox', column, rowId: row.id });
+      await db
+        .updateTable('outbox')
+        .set({ recipient: await seal('recipient'), subject: await seal('subject'), body: await seal('body') })
+        .where('id', '=', row.id)
+        .execute();
+    },
+    given,
+  );
+}
+
 async function migrate(db: Kysely<unknown>, deps: MigrationDeps | undefined): Promise<void> {
   const postgres = !(db.getExecutor().adapter instanceof SqliteAdapter);
   if (postgres) {
@@ -149,6 +168,10 @@ async function migrate(db: Kysely<unknown>, deps: MigrationDeps | undefined): Pr
         .alterColumn('email', (c) => c.setDataType('text'))
         .execute();
     }
+    await db.schema
+      .alterTable('outbox')
+      .alterColumn('recipient', (c) => c.setDataType('text'))
+      .execute();
   }
   for (const table of ['accounts', 'external_identities', 'federation_exchange_codes']) {
     await db.schema.alterTable(table).renameColumn('email', 'email_sealed').execute();
@@ -160,6 +183,7 @@ async function migrate(db: Kysely<unknown>, deps: MigrationDeps | undefined): Pr
   await convertIdentities(legacy, deps);
   await convertExchangeCodes(legacy, deps);
   await convertPhones(legacy, deps);
+  await convertOutbox(legacy, deps);
   await db.schema.createIndex('accounts_email_index').on('accounts').column('email_index').unique().execute();
 }
 
