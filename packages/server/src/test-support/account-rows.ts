@@ -5,6 +5,8 @@
 import { normalizeEmail, sealAccountEmail } from '../platform/contact/index.ts';
 import type { DataDb, DataProtection } from '../platform/data-protection/index.ts';
 import type { AccountsTable } from '../platform/db/index.ts';
+import type { Config } from '../config/schema.ts';
+import { createPasswordHasher } from '../modules/accounts/index.ts';
 
 interface Services {
   readonly portcullis: { readonly dataProtection: DataProtection; readonly database: { readonly db: DataDb } };
@@ -26,4 +28,9 @@ export async function insertAccountRow(
     .insertInto('accounts')
     .values({ ...rest, ...(await sealAccountEmail(app.portcullis.dataProtection, db, row.id, normalizeEmail(email))) })
     .execute();
+}
+
+/** An Argon2id hash of `password` as the deployment configured by `config` stores it. */
+export async function passwordHashFor(config: Pick<Config, 'passwords'>, password: string): Promise<string> {
+  return (await createPasswordHasher({ config: config.passwords })).hashPassword(password);
 }

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { buildApp, type App } from '../../../app.ts';
-import { createPasswordHasher } from '../../../modules/accounts/index.ts';
+import { passwordHashFor } from '../../../test-support/account-rows.ts';
 import { testConfig } from '../../../test-support/build-test-app.ts';
 import { testDatabases } from '../../../test-support/databases.ts';
 import { TestDevice } from '../../../test-support/dpop-client.ts';
@@ -118,7 +118,6 @@ describe.each(testDatabases())('migration 0020-contact-data on $dialect', ({ dia
 
     const keyRing = loadKeyRing(config);
     const legacy = db as Kysely<PreviousRelease>;
-    const hasher = await createPasswordHasher({ config: config.passwords });
     const people = {
       signsIn: { id: randomUUID(), email: `signs-in.${randomUUID().slice(0, 8)}@clinic.test` },
       hasPhone: { id: randomUUID(), email: `has-phone.${randomUUID().slice(0, 8)}@clinic.test` },
@@ -130,7 +129,7 @@ describe.each(testDatabases())('migration 0020-contact-data on $dialect', ({ dia
           id: person.id,
           email: person.email,
           email_verified_at: 1,
-          password_hash: key === 'signsIn' ? await hasher.hashPassword(PASSWORD) : null,
+          password_hash: key === 'signsIn' ? await passwordHashFor(config, PASSWORD) : null,
           password_changed_at: null,
           roles: JSON.stringify(['patient']),
           status: 'active',
