@@ -26,7 +26,6 @@ import { testDatabases } from '../../test-support/databases.ts';
 import { TestDevice } from '../../test-support/dpop-client.ts';
 import { findMarkers } from '../../test-support/plaintext-scan.ts';
 import { PASSWORD, START, addPhone, signedInPatient } from '../../test-support/phone-harness.ts';
-import { openPhoneNumber } from '../mfa/phone-number-cipher.ts';
 import * as repo from './repository.ts';
 
 /** Every file under `dir` except the key service's, as scan sources. */
@@ -100,12 +99,17 @@ describe.each(testDatabases())('contact data sealed per person on $dialect', ({ 
     const phones = await db.selectFrom('mfa_phone_factors').selectAll().execute();
     const alicePhone = phones.find((row) => row.account_id === alice.accountId)!;
     const bobPhone = phones.find((row) => row.account_id === bob.accountId)!;
-    expect(
-      await openPhoneNumber(dataProtection, db, alicePhone.phone_ciphertext, { accountId: bob.accountId, factorId: bobPhone.id }),
-    ).toBeUndefined();
-    expect(
-      await openPhoneNumber(dataProtection, db, alicePhone.phone_ciphertext, { accountId: alice.accountId, factorId: bobPhone.id }),
-    ).toBeUndefined();
+    const phoneAt = (factorId: string) => ({ table: 'mfa_phone_factors', column: 'phone_ciphertext', rowId: factorId });
+    expect(await dataProtection.open(db, alice.accountId, alicePhone.phone_ciphertext, phoneAt(alicePhone.id))).toBe('+447700900611');
+    for (const [subject, factorId] of [
+      [bob.accountId, bobPhone.id],
+      [alice.accountId, bobPhone.id],
+      [bob.accountId, alicePhone.id],
+    ] as const) {
+      await expect(dataProtection.open(db, subject, alicePhone.phone_ciphertext, phoneAt(factorId))).rejects.toBeInstanceOf(
+        SealedDataUnreadableError,
+      );
+    }
     await db
       .updateTable('mfa_phone_factors')
       .set({ phone_ciphertext: alicePhone.phone_ciphertext })

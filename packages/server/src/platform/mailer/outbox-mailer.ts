@@ -25,9 +25,10 @@ export interface OutboxMailerDeps {
 /** What reading the outbox needs: the database and the key service's data protection. */
 export type OutboxReader = Pick<OutboxMailerDeps, 'db' | 'dataProtection'>;
 
-const SEALED_COLUMNS = ['recipient', 'subject', 'body'] as const;
+/** The columns sealed under the service subject. */
+type SealedColumn = 'recipient' | 'subject' | 'body';
 
-const outboxAt = (id: string, column: (typeof SEALED_COLUMNS)[number]): FieldLocation => ({ table: 'outbox', column, rowId: id });
+const outboxAt = (id: string, column: SealedColumn): FieldLocation => ({ table: 'outbox', column, rowId: id });
 
 /** Stores one message (mail or text) with its recipient, subject and body sealed. */
 export async function storeOutboxMessage(
@@ -35,8 +36,7 @@ export async function storeOutboxMessage(
   message: { readonly channel: OutboxTable['channel']; readonly to: string; readonly subject: string; readonly text: string },
 ): Promise<void> {
   const id = randomBase64Url(16);
-  const seal = (column: (typeof SEALED_COLUMNS)[number], value: string) =>
-    deps.dataProtection.seal(deps.db, SERVICE_SUBJECT, value, outboxAt(id, column));
+  const seal = (column: SealedColumn, value: string) => deps.dataProtection.seal(deps.db, SERVICE_SUBJECT, value, outboxAt(id, column));
   await deps.db
     .insertInto('outbox')
     .values({
@@ -93,8 +93,7 @@ export async function listOutbox(deps: OutboxReader, limit: number = OUTBOX_DEFA
 
 /** One stored row, opened. */
 export async function openOutboxRow(deps: OutboxReader, row: OutboxTable): Promise<OutboxMessage> {
-  const open = (column: (typeof SEALED_COLUMNS)[number]) =>
-    deps.dataProtection.open(deps.db, SERVICE_SUBJECT, row[column], outboxAt(row.id, column));
+  const open = (column: SealedColumn) => deps.dataProtection.open(deps.db, SERVICE_SUBJECT, row[column], outboxAt(row.id, column));
   return {
     id: row.id,
     channel: row.channel,
