@@ -195,7 +195,7 @@ async function runOnce(
   await cp(population.dataDir, dataDir, { recursive: true });
   const server = await spawnSimulationServer(dataDir, path.join(runDir, 'server.log'));
   const url = server.ready.kind === 'http' ? server.ready.url : '';
-  const mailbox = new Mailbox(path.join(dataDir, 'bench.db'));
+  const mailbox = new Mailbox(dataDir, path.join(dataDir, 'bench.db'));
   const legitClient = new LoopbackClient(url);
   const attackClient = new LoopbackClient(url);
   const label = `${sources} source address${sources === 1 ? '' : 'es'}`;
@@ -321,7 +321,7 @@ async function runOnce(
   } finally {
     legitClient.close();
     attackClient.close();
-    mailbox.close();
+    await mailbox.close();
     await server.stop();
     await rm(runDir, { recursive: true, force: true });
   }

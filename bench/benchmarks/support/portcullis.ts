@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenResponse } from '@portcullis/protocol';
 import { buildApp, loadConfig, type App, type Config, type ConfigOverrides } from '@portcullis/server';
+import { listOutbox } from '../../../packages/server/src/platform/mailer/index.js';
 import { listenOnLoopback } from '../../lib/loopback.ts';
 import {
   exportDPoPKey,
@@ -148,14 +149,10 @@ async function verificationCode(app: App, email: string): Promise<string> {
   const deadline = Date.now() + MAIL_TIMEOUT_MS;
   for (;;) {
     // Mail is written off the request path (`sendInBackground`), so it may lag the 202.
-    const mail = await app.portcullis.database.db
-      .selectFrom('outbox')
-      .select(['body'])
-      .where('recipient', '=', email)
-      .where('subject', 'like', 'Confirm your email address%')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    const code = mail ? /\b(\d{6})\b/.exec(mail.body)?.[1] : undefined;
+    // The outbox keeps messages sealed; it is read as `portcullis outbox` reads it.
+    const messages = await listOutbox({ db: app.portcullis.database.db, dataProtection: app.portcullis.dataProtection }, 100);
+    const mail = messages.find((message) => message.to === email && message.subject.startsWith('Confirm your email address'));
+    const code = mail ? /\b(\d{6})\b/.exec(mail.text)?.[1] : undefined;
     if (code !== undefined) return code;
     if (Date.now() > deadline) throw new Error(`setup: no verification code for ${email} within ${MAIL_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, MAIL_POLL_MS));

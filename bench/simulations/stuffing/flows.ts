@@ -14,6 +14,12 @@
  * not the defence, is broken.
  */
 import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import path from 'node:path';
+import { createDataProtection, type DataProtection } from '../../../packages/server/src/platform/data-protection/index.js';
+import type { Database as Tables } from '../../../packages/server/src/platform/db/index.js';
+import { openLocalKeyService } from '../../../packages/server/src/platform/kms/index.js';
+import { openOutboxRow } from '../../../packages/server/src/platform/mailer/index.js';
 import { randomInt } from 'node:crypto';
 import type { AuthenticationCredential, PasskeyRequestOptions } from '@portcullis/protocol';
 import { BENCH_DEVICE, BENCH_PUBLIC_URL, SIGN_IN_PATH } from '../../benchmarks/support/portcullis.ts';
@@ -25,7 +31,7 @@ const MFA_PATH = '/v1/sessions/mfa';
 const MFA_SEND_PATH = '/v1/sessions/mfa/send';
 const MAIL_TIMEOUT_MS = 15_000;
 const MAIL_POLL_MS = 25;
-const SIGN_IN_CODE_SUBJECT = '%sign-in code%';
+const SIGN_IN_CODE_SUBJECT = /sign-in code/i;
 
 interface Challenge {
   readonly token: string;
@@ -56,25 +62,45 @@ function check(answer: Answer, what: string, expected?: ReadonlySet<string>): An
   return answer;
 }
 
-/** The person's mailbox: the development outbox of the run's database, read by the person only. */
+/**
+ * The person's mailbox: the development outbox of the run's database, read by the person only.
+ * Messages are sealed under the service subject, so it opens them with the run's key service
+ * (the key file in the data directory), as `portcullis outbox` does.
+ */
 export class Mailbox {
   readonly #db: Database.Database;
-  readonly #codes: Database.Statement<[string, number], { body: string }>;
+  readonly #kysely: Kysely<Tables>;
+  readonly #dataProtection: DataProtection;
+  readonly #closeKeyService: () => Promise<void>;
 
-  constructor(databaseFile: string) {
+  constructor(dataDir: string, databaseFile: string) {
     this.#db = new Database(databaseFile, { readonly: true, fileMustExist: true });
-    this.#codes = this.#db.prepare(
-      `select body from outbox where recipient = ? and subject like '${SIGN_IN_CODE_SUBJECT}' and created_at >= ? order by created_at desc`,
-    );
+    this.#kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: this.#db }) });
+    const keyService = openLocalKeyService(path.join(dataDir, 'key-service', 'kek.json'), { createIfMissing: false, development: true });
+    this.#closeKeyService = () => keyService.close();
+    this.#dataProtection = createDataProtection({ keyService, now: Date.now, cache: { maxKeys: 4, ttlMs: 3_600_000 } });
+  }
+
+  /** The bodies of the sign-in-code mails to `email` since `sinceMs`, newest first. */
+  async #signInCodeMails(email: string, sinceMs: number): Promise<string[]> {
+    const rows = await this.#kysely
+      .selectFrom('outbox')
+      .selectAll()
+      .where('channel', '=', 'email')
+      .where('created_at', '>=', sinceMs)
+      .orderBy('created_at', 'desc')
+      .execute();
+    const deps = { db: this.#kysely, dataProtection: this.#dataProtection };
+    const messages = await Promise.all(rows.map((row) => openOutboxRow(deps, row)));
+    return messages.filter((m) => m.to === email && SIGN_IN_CODE_SUBJECT.test(m.subject)).map((m) => m.text);
   }
 
   /** The codes of the sign-in-code messages to `email` since `sinceMs`, newest first; waits for one. */
   async codes(email: string, sinceMs: number): Promise<string[]> {
     const deadline = Date.now() + MAIL_TIMEOUT_MS;
     for (;;) {
-      const codes = this.#codes
-        .all(email, sinceMs)
-        .map((row) => /\b(\d{6})\b/.exec(row.body)?.[1])
+      const codes = (await this.#signInCodeMails(email, sinceMs))
+        .map((body) => /\b(\d{6})\b/.exec(body)?.[1])
         .filter((code): code is string => code !== undefined);
       if (codes.length > 0) return codes;
       if (Date.now() > deadline) throw new Error(`no sign-in code mailed to ${email} within ${MAIL_TIMEOUT_MS} ms`);
@@ -95,7 +121,8 @@ export class Mailbox {
       .map((row) => row.occurred_at);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.#closeKeyService();
     this.#db.close();
   }
 }

@@ -23,7 +23,13 @@ import { Secret, TOTP } from 'otpauth';
 import type { LightMyRequestResponse } from 'fastify';
 import type { PasskeyCreationOptions, TokenResponse, TotpEnrolment } from '@portcullis/protocol';
 import { buildApp, type App } from '@portcullis/server';
-import { createPasswordHasher, issueSession, SoftwareAuthenticator, testRequestContext } from '@portcullis/server/test-support/simulation';
+import {
+  createPasswordHasher,
+  insertAccountRow,
+  issueSession,
+  SoftwareAuthenticator,
+  testRequestContext,
+} from '@portcullis/server/test-support/simulation';
 import { BENCH_DEVICE, BENCH_PUBLIC_URL, benchConfig } from '../../benchmarks/support/portcullis.ts';
 import { generateDPoPKey, proofFactory, type DPoPKey } from '../../lib/dpop.ts';
 import { personAddress, type Scenario } from './scenario.ts';
@@ -146,22 +152,30 @@ function drafts(scenario: Scenario): Draft[] {
   }));
 }
 
+/** Each address sealed for its person and blind-indexed, as sign-up stores it; one transaction per 500. */
 async function insertAccounts(app: App, people: readonly Draft[]): Promise<void> {
   const now = Date.now();
   const { db } = app.portcullis.database;
   for (let first = 0; first < people.length; first += 500) {
-    const rows = people.slice(first, first + 500).map((person) => ({
-      id: person.accountId,
-      email: person.email,
-      email_verified_at: now,
-      password_hash: person.passwordHash,
-      password_changed_at: person.passwordHash === null ? null : now,
-      roles: JSON.stringify(['patient']),
-      status: 'active' as const,
-      created_at: now,
-      updated_at: now,
-    }));
-    await db.insertInto('accounts').values(rows).execute();
+    await db.transaction().execute(async (tx) => {
+      for (const person of people.slice(first, first + 500)) {
+        await insertAccountRow(
+          app,
+          {
+            id: person.accountId,
+            email: person.email,
+            email_verified_at: now,
+            password_hash: person.passwordHash,
+            password_changed_at: person.passwordHash === null ? null : now,
+            roles: JSON.stringify(['patient']),
+            status: 'active' as const,
+            created_at: now,
+            updated_at: now,
+          },
+          tx,
+        );
+      }
+    });
   }
 }
 
