@@ -7,8 +7,8 @@
  * - V14.2.4: the blind index of the normalised address is unique, so a second account for an
  *   address is refused in any case or Unicode form, whichever way it is created;
  * - V14.2.4, V14.2.6: after sign-up, sign-in, a phone enrolment and mail, no table (and, on
- *   SQLite, no file of the data directory besides the key service's) holds an address or a
- *   number in any encoding.
+ *   SQLite, no file of the data directory besides the key service's) holds an address, a number
+ *   or a device label in any encoding.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -177,11 +177,19 @@ describe.each(testDatabases())('contact data sealed per person on $dialect', ({ 
     const person = await signedInPatient(a, email);
     await addPhone(a, person, phone);
     await person.device.call('GET', '/v1/accounts/me');
+    // A second device, with a label that names the person: its challenge keeps the label sealed.
+    const label = `Dora ${randomUUID().slice(0, 6)} tablet`;
+    const second = await new TestDevice(a).send({
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { email, password: PASSWORD, device: { label, platform: 'ios' } },
+    });
+    expect(second.statusCode).toBe(401); // MFA_REQUIRED: the phone is a second factor
     const reset = await new TestDevice(a).send({ method: 'POST', url: '/v1/accounts/password-reset', payload: { email } });
     expect(reset.statusCode).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 100)); // mail leaves off the request path
 
-    const markers = [email, email.split('@')[0]!, phone, phone.slice(1), phone.slice(3)];
+    const markers = [email, email.split('@')[0]!, phone, phone.slice(1), phone.slice(3), label, 'Test phone'];
     const sources = await tableSources(a);
     expect(sources.map((s) => s.where)).toEqual(expect.arrayContaining(['accounts', 'mfa_phone_factors', 'outbox', 'audit_events']));
     expect(sources.find((s) => s.where === 'accounts')?.bytes.toString()).toContain(person.accountId); // not vacuous

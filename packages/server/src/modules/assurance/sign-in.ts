@@ -53,6 +53,9 @@ export interface FirstFactor {
   readonly passwordBreached?: boolean;
 }
 
+/** Where a challenge's device (label, platform, app version) is sealed. */
+const challengeDeviceAt = (challengeId: string) => ({ table: 'mfa_challenges', column: 'device', rowId: challengeId });
+
 /** Why a sign-in was challenged (stored in `mfa_challenges.reason`, sent as `challenge.reason`). */
 export type ChallengeReason = 'second_factor' | 'new_device' | 'attack_mode';
 
@@ -149,7 +152,8 @@ async function issueChallenge(
     jkt: first.jkt,
     first_factor_amr: JSON.stringify(first.amr),
     required_level: challenge.level,
-    device: JSON.stringify(first.device),
+    // The device's label can name the person: sealed for them, bound to this challenge.
+    device: await deps.dataProtection.seal(deps.db, first.accountId, JSON.stringify(first.device), challengeDeviceAt(token.id)),
     attempts: 0,
     created_at: now,
     expires_at: now + deps.config.challengeTtlSeconds * 1000,
@@ -315,7 +319,9 @@ export async function completeSecondFactor(
     aal: device ? 'aal1' : 'aal2',
     amr: device ? [...firstAmr, result.amr] : [...firstAmr, result.amr, 'mfa'],
     jkt: challenge.jkt,
-    device: JSON.parse(challenge.device) as IssueSessionInput['device'],
+    device: JSON.parse(
+      await deps.dataProtection.open(deps.db, accountId, challenge.device, challengeDeviceAt(challenge.id)),
+    ) as IssueSessionInput['device'],
   };
   return issueSession(deps.sessions, restrictedTo === undefined ? session : { ...session, restrictedTo }, context);
 }

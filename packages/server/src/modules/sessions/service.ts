@@ -7,6 +7,7 @@
  * again revokes the whole family — except within a short grace window, where the same device
  * key retrying the same rotation gets the same pair back (see tokens.ts).
  */
+import { sealDeviceLabel, withOpenedLabel } from './device-labels.ts';
 import type { Kysely } from 'kysely';
 import type { TokenResponse } from '@portcullis/protocol';
 import type { Config } from '../../config/schema.ts';
@@ -136,7 +137,10 @@ export async function issueSession(deps: SessionsDeps, input: IssueSessionInput,
   const access = newToken('access');
   const refresh = newToken('refresh');
   const notice = await withTransaction(deps.db, async (tx): Promise<PendingNotice | undefined> => {
-    await repo.insertSession(tx, session);
+    await repo.insertSession(tx, {
+      ...session,
+      device_label: await sealDeviceLabel(deps.dataProtection, tx, session, session.device_label),
+    });
     await repo.insertTokens(tx, tokenRows(deps, session.id, access, refresh, now, idleExpiresAt));
     const device = await rememberDevice(tx, input.accountId, input.jkt, now, context.ipPrefix);
     // The first device of an account is not news; every later new one is (a bearer binding always is).
@@ -254,8 +258,10 @@ export async function authenticateAccessToken(deps: SessionsDeps, accessToken: s
   };
 }
 
+/** The account's live sessions, their device labels opened. */
 export async function listSessions(deps: SessionsDeps, accountId: string): Promise<SessionsTable[]> {
-  return repo.listLiveSessions(deps.db, accountId, deps.clock.now());
+  const sessions = await repo.listLiveSessions(deps.db, accountId, deps.clock.now());
+  return Promise.all(sessions.map((session) => withOpenedLabel(deps.dataProtection, deps.db, session)));
 }
 
 /** The account's elevations in force now (shown with the session list). */

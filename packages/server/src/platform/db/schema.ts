@@ -57,6 +57,7 @@ export interface SessionsTable {
   /** JSON array of RFC 8176 method values. */
   amr: string;
   auth_time: number;
+  /** The label the app gave the device, sealed for the account holder (modules/sessions/device-labels.ts). */
   device_label: string;
   device_platform: string;
   app_version: string | null;
@@ -279,7 +280,7 @@ export interface MfaChallengesTable {
   /** JSON array of the first factor's RFC 8176 values. */
   first_factor_amr: string;
   required_level: string;
-  /** JSON `{ label, platform, appVersion? }` of the device signing in. */
+  /** JSON `{ label, platform, appVersion? }` of the device signing in, sealed for the account holder. */
   device: string;
   attempts: number;
   created_at: number;

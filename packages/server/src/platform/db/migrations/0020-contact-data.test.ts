@@ -57,6 +57,21 @@ interface PreviousRelease {
     created_at: number;
     expires_at: number;
   };
+  sessions: {
+    id: string;
+    account_id: string;
+    jkt: string;
+    aal: string;
+    amr: string;
+    auth_time: number;
+    device_label: string;
+    device_platform: string;
+    ip_prefix: string;
+    created_at: number;
+    last_used_at: number;
+    idle_expires_at: number;
+    absolute_expires_at: number;
+  };
   mfa_phone_factors: {
     id: string;
     account_id: string;
@@ -71,6 +86,7 @@ interface PreviousRelease {
 
 const PASSWORD = 'migrated contact password 0020';
 const PHONE = '+447700900417';
+const DEVICE_LABEL = 'Hasphone Legacy Tablet';
 
 /** How the previous release sealed phone numbers (its modules/mfa/phone-number-cipher.ts). */
 function sealPhoneAsBefore(keyRing: KeyRing, e164: string, accountId: string, factorId: string): string {
@@ -172,6 +188,25 @@ describe.each(testDatabases())('migration 0020-contact-data on $dialect', ({ dia
         expires_at: Date.now() + 600_000,
       })
       .execute();
+    const far = Date.now() + 86_400_000;
+    await legacy
+      .insertInto('sessions')
+      .values({
+        id: 'se_legacy0020',
+        account_id: people.hasPhone.id,
+        jkt: 'legacy-device-key-0000000000000000000000000',
+        aal: 'aal1',
+        amr: '["pwd"]',
+        auth_time: 1,
+        device_label: DEVICE_LABEL,
+        device_platform: 'ios',
+        ip_prefix: '192.0.2.0/24',
+        created_at: 1,
+        last_used_at: 1,
+        idle_expires_at: far,
+        absolute_expires_at: far,
+      })
+      .execute();
     const factorId = randomUUID();
     await legacy
       .insertInto('mfa_phone_factors')
@@ -197,7 +232,7 @@ describe.each(testDatabases())('migration 0020-contact-data on $dialect', ({ dia
       pendingName,
       factorId,
       handle: database,
-      markers: [people.signsIn.email, people.hasPhone.email, providerEmail, pendingEmail, pendingName, PHONE, PHONE.slice(1)],
+      markers: [people.signsIn.email, people.hasPhone.email, providerEmail, pendingEmail, pendingName, PHONE, PHONE.slice(1), DEVICE_LABEL],
     };
   }
 
@@ -234,6 +269,10 @@ describe.each(testDatabases())('migration 0020-contact-data on $dialect', ({ dia
         before.factorId,
       ]),
     ).toThrow();
+
+    // The legacy session's device label opens for its person.
+    const sessions = (await person.call('GET', '/v1/sessions')).json<{ sessions: { device: { label: string } }[] }>();
+    expect(sessions.sessions.map((session) => session.device.label)).toContain(DEVICE_LABEL);
 
     // The provider's address is the person's; the pending code's values are the service's.
     const identities = (await person.call('GET', '/v1/federation/links')).json<{ identities: { email: string | null }[] }>();

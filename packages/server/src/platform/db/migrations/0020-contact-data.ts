@@ -10,6 +10,8 @@
  * - `federation_exchange_codes.email` becomes `email_sealed` and `profile` is sealed too, both
  *   under the service subject (no account exists yet while a code waits to be exchanged).
  * - the development `outbox` keeps recipient, subject and body sealed under the service subject.
+ * - the label an app gave its device (`sessions.device_label`, and the device of a sign-in
+ *   challenge, `mfa_challenges.device`) is sealed for the account holder.
  * - `mfa_phone_factors.phone_ciphertext`, sealed by the previous release under a key derived
  *   from the server key ring, is re-sealed for the account holder, and `phone_hash` (an HMAC
  *   under a key-ring key) becomes the phone blind index.
@@ -34,6 +36,8 @@ interface Legacy {
   federation_exchange_codes: { id: string; email_sealed: string | null; profile: string | null };
   mfa_phone_factors: { id: string; account_id: string; phone_ciphertext: string; phone_hash: string };
   outbox: { id: string; recipient: string; subject: string; body: string };
+  sessions: { id: string; account_id: string; device_label: string };
+  mfa_challenges: { id: string; account_id: string; device: string };
 }
 
 type LegacyDb = Kysely<Legacy>;
@@ -158,6 +162,35 @@ async function convertOutbox(db: LegacyDb, given: MigrationDeps | undefined): Pr
   );
 }
 
+async function convertDeviceLabels(db: LegacyDb, given: MigrationDeps | undefined): Promise<void> {
+  await eachRow(
+    db,
+    'sessions',
+    async (row, deps) => {
+      const sealed = await deps.dataProtection.seal(db as unknown as DataDb, row.account_id, row.device_label, {
+        table: 'sessions',
+        column: 'device_label',
+        rowId: row.id,
+      });
+      await db.updateTable('sessions').set({ device_label: sealed }).where('id', '=', row.id).execute();
+    },
+    given,
+  );
+  await eachRow(
+    db,
+    'mfa_challenges',
+    async (row, deps) => {
+      const sealed = await deps.dataProtection.seal(db as unknown as DataDb, row.account_id, row.device, {
+        table: 'mfa_challenges',
+        column: 'device',
+        rowId: row.id,
+      });
+      await db.updateTable('mfa_challenges').set({ device: sealed }).where('id', '=', row.id).execute();
+    },
+    given,
+  );
+}
+
 async function migrate(db: Kysely<unknown>, deps: MigrationDeps | undefined): Promise<void> {
   const postgres = !(db.getExecutor().adapter instanceof SqliteAdapter);
   if (postgres) {
@@ -172,6 +205,10 @@ async function migrate(db: Kysely<unknown>, deps: MigrationDeps | undefined): Pr
       .alterTable('outbox')
       .alterColumn('recipient', (c) => c.setDataType('text'))
       .execute();
+    await db.schema
+      .alterTable('sessions')
+      .alterColumn('device_label', (c) => c.setDataType('text'))
+      .execute();
   }
   for (const table of ['accounts', 'external_identities', 'federation_exchange_codes']) {
     await db.schema.alterTable(table).renameColumn('email', 'email_sealed').execute();
@@ -184,6 +221,7 @@ async function migrate(db: Kysely<unknown>, deps: MigrationDeps | undefined): Pr
   await convertExchangeCodes(legacy, deps);
   await convertPhones(legacy, deps);
   await convertOutbox(legacy, deps);
+  await convertDeviceLabels(legacy, deps);
   await db.schema.createIndex('accounts_email_index').on('accounts').column('email_index').unique().execute();
 }
 
