@@ -15,6 +15,7 @@ import type { Config } from '../../config/schema.ts';
 import type { AuditAction } from '../../platform/audit/catalogue.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import { emailIndex, normalizeEmail, openAccountEmail } from '../../platform/contact/index.ts';
+import { SealedDataUnreadableError } from '../../platform/crypto/index.ts';
 import type { DataProtection } from '../../platform/data-protection/index.ts';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { AccountsTable, Database } from '../../platform/db/schema.ts';
@@ -46,12 +47,18 @@ export interface AdminDeps {
 
 export const ADMIN_LIST_DEFAULT_LIMIT = 50;
 
+/** Listed for an account whose address no longer opens (the person was erased). */
+const UNREADABLE_EMAIL = '(erased)';
+
 /** The account as admins see it; the address is opened here and masked unless the route unmasks it. */
 async function toAccountDto(deps: AdminDeps, row: AccountsTable, options: { unmasked: boolean }): Promise<AdminAccount> {
-  const email = await openAccountEmail(deps.dataProtection, deps.db, row);
+  const email = await openAccountEmail(deps.dataProtection, deps.db, row).catch((error: unknown) => {
+    if (error instanceof SealedDataUnreadableError) return undefined;
+    throw error;
+  });
   return {
     id: row.id,
-    email: options.unmasked ? email : maskEmail(email),
+    email: email === undefined ? UNREADABLE_EMAIL : options.unmasked ? email : maskEmail(email),
     masked: !options.unmasked,
     emailVerified: row.email_verified_at !== null,
     roles: JSON.parse(row.roles) as string[],
