@@ -99,9 +99,6 @@ export interface BuildAppOptions {
   readonly passwordHasher?: PasswordHasher;
 }
 
-/** Unwrapped data keys kept in memory. */
-const DATA_KEY_CACHE = { maxKeys: 10_000, ttlMs: 300_000 };
-
 /** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
 const MAX_PATH_PARAMETER_LENGTH = 100;
 
@@ -182,7 +179,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const keyRing = options.keyRing ?? loadKeyRing(config);
   const keyService = options.keyService ?? (await openKeyService(config));
   if (!options.keyService) app.addHook('onClose', () => keyService.close());
-  const dataProtection = options.dataProtection ?? createDataProtection({ keyService, now: () => clock.now(), cache: DATA_KEY_CACHE });
+  const dataProtection =
+    options.dataProtection ??
+    createDataProtection({
+      keyService,
+      now: () => clock.now(),
+      cache: { maxKeys: config.keyService.cache.maxKeys, ttlMs: config.keyService.cache.ttlSeconds * 1000 },
+    });
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock });
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
