@@ -464,6 +464,17 @@ export const AUDIT_CATALOGUE = {
     session: CALLER_SESSION,
     reason: '`entries`, `checkpoint`, `inclusion_proof` or `consistency_proof`',
   },
+  'kek.rotated': {
+    category: 'administration',
+    description:
+      'The command line made a new key-encryption key version current (`portcullis keys rotate`); data keys are re-wrapped under it next.',
+    reason: 'the new version (`v2`, …)',
+  },
+  'kek.retired': {
+    category: 'administration',
+    description: 'The command line destroyed a key-encryption key version that no data key used any more.',
+    reason: 'the retired version',
+  },
   'admin.accounts_listed': {
     category: 'administration',
     description: 'An administrator searched the accounts.',

@@ -289,6 +289,9 @@ export async function openPkcs11KeyService(options: Pkcs11KeyServiceOptions): Pr
 
     wrap(key, context): Promise<WrappedKey> {
       return run(async (conn) => {
+        // Looked up on the token every time: another process may have rotated, and the old
+        // version is destroyed once no stored key uses it.
+        conn.keks = findKeks(conn.module, conn.session);
         const kekVersion = currentVersion(conn);
         const iv = randomBytes(IV_BYTES);
         conn.module.C_EncryptInit(conn.session, gcm(iv, context), kekHandle(conn, kekVersion));

@@ -23,6 +23,8 @@ export interface DataProtectionTestDatabase {
   /** The key service's settings: open them again for a second process's view of the same keys. */
   readonly keyServiceSettings: KeyServiceSettings;
   readonly dataDir: string;
+  /** PORTCULLIS_* variables (and SoftHSM's configuration) under which the real CLI opens this database and key service. */
+  readonly env: Readonly<Record<string, string>>;
   /** A new data-protection instance (its own key cache) over the same database and key service. */
   newDataProtection(cache?: { maxKeys: number; ttlMs: number }): DataProtectionService;
   close(): Promise<void>;
@@ -37,7 +39,25 @@ export async function openDataProtectionTestDatabase(
   await migrateToLatest(database);
   const clock = manualClock(Date.UTC(2026, 11, 7, 8, 0, 0));
   const keyService = await openTestKeyService(keyServiceSettings, config.dataDir);
+  const { pkcs11 } = config.keyService;
+  const env: Record<string, string> = {
+    PORTCULLIS_DATA_DIR: config.dataDir,
+    PORTCULLIS_DATABASE_URL: config.database.url,
+    PORTCULLIS_LOG_LEVEL: 'silent',
+    ...(dialect === 'postgres' ? { PORTCULLIS_DATABASE_SCHEMA: config.database.schema } : {}),
+    ...(keyServiceSettings.adapter === 'pkcs11'
+      ? {
+          PORTCULLIS_KEY_SERVICE_ADAPTER: 'pkcs11',
+          PORTCULLIS_KEY_SERVICE_PKCS11_LIBRARY: keyServiceSettings.pkcs11?.library ?? '',
+          PORTCULLIS_KEY_SERVICE_PKCS11_TOKEN_LABEL: keyServiceSettings.pkcs11?.tokenLabel ?? '',
+          PORTCULLIS_KEY_SERVICE_PKCS11_PIN: keyServiceSettings.pkcs11?.pin ?? '',
+          PORTCULLIS_KEY_SERVICE_PKCS11_KEY_LABEL_PREFIX: keyServiceSettings.pkcs11?.keyLabelPrefix ?? pkcs11.keyLabelPrefix,
+          SOFTHSM2_CONF: process.env['SOFTHSM2_CONF'] ?? '',
+        }
+      : {}),
+  };
   return {
+    env,
     database,
     keyService,
     clock,
