@@ -231,6 +231,31 @@ export async function openPkcs11KeyService(options: Pkcs11KeyServiceOptions): Pr
     return current;
   }
 
+  /** The KEK labelled `<prefix>-<version>` on the token, if any (one search by label). */
+  function findKek(conn: Connection, version: string): Handle | undefined {
+    conn.module.C_FindObjectsInit(conn.session, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+      { type: pkcs11js.CKA_LABEL, value: labelOf(version) },
+    ]);
+    try {
+      return conn.module.C_FindObjects(conn.session, 1)[0];
+    } finally {
+      conn.module.C_FindObjectsFinal(conn.session);
+    }
+  }
+
+  /** The current version, after checking the token for versions newer than this process knows. */
+  function newestVersion(conn: Connection): string {
+    let current = currentVersion(conn);
+    for (;;) {
+      const next = `v${versionNumber(current) + 1}`;
+      const handle = findKek(conn, next);
+      if (handle === undefined) return current;
+      conn.keks.set(next, handle);
+      current = next;
+    }
+  }
+
   /** The handle of `version`, looking again on the token once (another process may have rotated). */
   function kekHandle(conn: Connection, version: string): Handle {
     let handle = conn.keks.get(version);
@@ -291,8 +316,7 @@ export async function openPkcs11KeyService(options: Pkcs11KeyServiceOptions): Pr
       return run(async (conn) => {
         // Looked up on the token every time: another process may have rotated, and the old
         // version is destroyed once no stored key uses it.
-        conn.keks = findKeks(conn.module, conn.session);
-        const kekVersion = currentVersion(conn);
+        const kekVersion = newestVersion(conn);
         const iv = randomBytes(IV_BYTES);
         conn.module.C_EncryptInit(conn.session, gcm(iv, context), kekHandle(conn, kekVersion));
         const sealed = await conn.module.C_EncryptAsync(conn.session, Buffer.from(key), Buffer.alloc(key.length + TAG_BYTES));
