@@ -45,7 +45,8 @@ Commands:
   keys status     List the key service's key-encryption key (KEK) versions and the data keys each wraps
   keys rotate     Make a new KEK version current (or resume an unfinished rotation), re-wrap every
                   data key under it in batches (--batch-size N, default 200) while the server keeps
-                  serving, then retire the old versions no data key uses. Safe to run again after a crash
+                  serving, then retire the old versions no data key uses (--retire none keeps them for
+                  restoring older backups; retire them later with keys retire). Safe to run again after a crash
   keys retire     Destroy one old KEK version (--version VERSION); refused while a data key uses it
   admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
                   one-time code to set the password; the first sign-in can only register a passkey.
@@ -200,7 +201,7 @@ async function keysStatus(): Promise<number> {
   });
 }
 
-async function keysRotate(batchSize: number): Promise<number> {
+async function keysRotate(batchSize: number, retire: 'unused' | 'none'): Promise<number> {
   return withKeys(async (db, keyService) => {
     const tty = process.stderr.isTTY;
     let progress: ReturnType<typeof createProgressReporter> | undefined;
@@ -208,6 +209,7 @@ async function keysRotate(batchSize: number): Promise<number> {
       db,
       keyService,
       batchSize,
+      retire,
       audit: commandContext(db).audit,
       onBatch: ({ target, done, total }) => {
         progress ??= createProgressReporter({
@@ -224,7 +226,7 @@ async function keysRotate(batchSize: number): Promise<number> {
         `${report.rewrapped} data key(s) re-wrapped, ${report.skipped} changed meanwhile and left alone`,
       report.retired.length > 0 ? `retired: ${report.retired.join(', ')}` : 'retired: none',
     ];
-    for (const [version, count] of Object.entries(report.kept)) lines.push(`kept ${version}: ${count} data key(s) still use it`);
+    for (const [version, count] of Object.entries(report.kept)) lines.push(`kept ${version}: ${count} data key(s) use it`);
     if (report.unreadable > 0) lines.push(`${report.unreadable} data key(s) did not unwrap and were left under their version`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return report.unreadable > 0 ? EXIT_FAILURE : EXIT_OK;
@@ -406,7 +408,12 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write('portcullis: keys rotate: --batch-size must be a whole number from 1 to 10000\n');
         return EXIT_USAGE;
       }
-      return keysRotate(Number(batchSize));
+      const retire = parsed.options.retire ?? 'unused';
+      if (retire !== 'unused' && retire !== 'none') {
+        process.stderr.write('portcullis: keys rotate: --retire must be "unused" (the default) or "none"\n');
+        return EXIT_USAGE;
+      }
+      return keysRotate(Number(batchSize), retire);
     }
     case 'keys retire':
       return keysRetire(parsed.options.version ?? '');

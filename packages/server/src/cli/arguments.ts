@@ -22,7 +22,7 @@ export const COMMANDS = {
   outbox: { limit: { value: 'N' } },
   'keys generate': {},
   'keys status': {},
-  'keys rotate': { 'batch-size': { value: 'N' } },
+  'keys rotate': { 'batch-size': { value: 'N' }, retire: { value: 'unused|none' } },
   'keys retire': { version: { value: 'VERSION', required: true } },
   'admin create': { email: { value: 'ADDRESS', required: true } },
   'audit verify': { key: { value: 'VERIFIER_KEY' } },

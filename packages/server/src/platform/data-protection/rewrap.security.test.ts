@@ -77,14 +77,18 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
     expect(await t.keyService.versions()).toEqual({ current: 'v2', all: ['v2'] });
     await expectAllOpen(sealed);
 
-    // Nothing left to resume: the next run starts a new rotation.
-    expect(await rotateDataKeys({ db: t.database.db, keyService: t.keyService })).toMatchObject({
+    // Nothing left to resume: the next run starts a new rotation; asked to, it keeps the old version.
+    expect(await rotateDataKeys({ db: t.database.db, keyService: t.keyService, retire: 'none' })).toMatchObject({
       target: 'v3',
       created: true,
       rewrapped: 23,
-      retired: ['v2'],
+      retired: [],
+      kept: { v2: 0 },
     });
+    expect((await t.keyService.versions()).all).toEqual(['v2', 'v3']);
     await expectAllOpen(sealed);
+    await retireKekVersion({ db: t.database.db, keyService: t.keyService }, 'v2');
+    expect((await t.keyService.versions()).all).toEqual(['v3']);
   });
 
   it('V11.1.2: refuses to retire a version that still wraps a data key, or the current one', async () => {

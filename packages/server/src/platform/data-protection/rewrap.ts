@@ -46,6 +46,11 @@ export interface RotateOptions {
   readonly onBatch?: (progress: RewrapProgress) => void;
   /** Writes `kek.rotated` and `kek.retired` entries when given. */
   readonly audit?: Auditor;
+  /**
+   * `unused` (default): retire every old version no data key uses any more. `none`: keep them,
+   * so backups taken before the rotation can still be restored; retire later with `retireKekVersion`.
+   */
+  readonly retire?: 'unused' | 'none';
 }
 
 export interface RotationReport {
@@ -59,7 +64,7 @@ export interface RotationReport {
   /** Data keys that did not unwrap (their version is kept). */
   readonly unreadable: number;
   readonly retired: readonly string[];
-  /** Old versions still in use, with how many data keys use each. */
+  /** Old versions kept (still in use, or `retire: 'none'`), with how many data keys use each. */
   readonly kept: Readonly<Record<string, number>>;
 }
 
@@ -217,7 +222,7 @@ export async function rotateDataKeys(options: RotateOptions): Promise<RotationRe
   for (const version of (await keyService.versions()).all) {
     if (version === target) continue;
     const inUse = counts.get(version) ?? 0;
-    if (inUse > 0) {
+    if (inUse > 0 || options.retire === 'none') {
       kept[version] = inUse;
       continue;
     }
