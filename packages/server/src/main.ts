@@ -30,7 +30,7 @@ import type { Database } from './platform/db/index.ts';
 import { detachedRequestContext, type RequestContext } from './platform/routes/request-context.ts';
 import { parseArguments } from './cli/arguments.ts';
 import { availableParallelism } from 'node:os';
-import { openKeyService, type KeyService } from './platform/kms/index.ts';
+import { createLocalKeyFile, openKeyService, type KeyService } from './platform/kms/index.ts';
 import { DEFAULT_REWRAP_BATCH_SIZE, keyStatus, retireKekVersion, rotateDataKeys } from './platform/data-protection/index.ts';
 import { createProgressReporter } from './cli/progress.ts';
 
@@ -42,6 +42,8 @@ Commands:
   config check    Validate the configuration, print every problem, exit 1 if any
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
   keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
+  keys init       Write a new key file for the local key service (--file FILE, outside dataDir), to set
+                  as keyService.local.keyFile; refuses to overwrite an existing one
   keys status     List the key service's key-encryption key (KEK) versions and the data keys each wraps
   keys rotate     Make a new KEK version current (or resume an unfinished rotation), re-wrap every
                   data key under it in batches (--batch-size N, default 200) while the server keeps
@@ -184,6 +186,14 @@ async function withKeys<T>(action: (db: Kysely<Database>, keyService: KeyService
   } finally {
     await database.close();
   }
+}
+
+function keysInit(file: string): number {
+  createLocalKeyFile(file, { development: false });
+  process.stdout.write(
+    `wrote a new key file (KEK v1) to ${file}; set keyService.local.keyFile to it and back it up apart from the database\n`,
+  );
+  return EXIT_OK;
 }
 
 async function keysStatus(): Promise<number> {
@@ -400,6 +410,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'keys generate':
       keysGenerate();
       return EXIT_OK;
+    case 'keys init':
+      return keysInit(parsed.options.file ?? '');
     case 'keys status':
       return keysStatus();
     case 'keys rotate': {

@@ -54,7 +54,7 @@ describe('parseArguments', () => {
     expect(parseArguments(['admin'])).toEqual(error('"admin" needs a subcommand: admin create'));
     expect(parseArguments(['audit', '--out', 'x'])).toEqual(error('"audit" needs a subcommand: audit verify, audit export'));
     expect(parseArguments(['keys', 'rewrap'])).toEqual(
-      error('unknown command "keys rewrap" (keys commands: keys generate, keys status, keys rotate, keys retire)'),
+      error('unknown command "keys rewrap" (keys commands: keys generate, keys init, keys status, keys rotate, keys retire)'),
     );
     expect(parseArguments(['keys', 'rotate', '--batch-size', '50'])).toEqual({
       kind: 'command',

@@ -21,6 +21,7 @@ export const COMMANDS = {
   'config check': {},
   outbox: { limit: { value: 'N' } },
   'keys generate': {},
+  'keys init': { file: { value: 'FILE', required: true } },
   'keys status': {},
   'keys rotate': { 'batch-size': { value: 'N' }, retire: { value: 'unused|none' } },
   'keys retire': { version: { value: 'VERSION', required: true } },

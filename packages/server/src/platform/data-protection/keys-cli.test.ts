@@ -4,6 +4,8 @@
  * is not a terminal, a summary on standard output, audit entries for the new and the retired
  * version, and a retirement refused while a data key still uses the version (ASVS V11.1.1).
  */
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../test-support/cli.ts';
 import { testKeyServices } from '../kms/test-support/test-key-services.ts';
@@ -50,5 +52,24 @@ describe.each(testKeyServices())('portcullis keys with the $adapter key service'
       expect(await reader.open(t.database.db, `person-${i}`, value, { table: 't', column: 'c', rowId: `${i}` })).toBe(`value ${i}`);
     }
     expect(await t.keyService.versions()).toEqual({ current: 'v2', all: ['v2'] });
+  });
+});
+
+describe('portcullis keys init', () => {
+  it('writes a production key file (mode 0600) and refuses to overwrite it', async () => {
+    const t = await openDataProtectionTestDatabase('sqlite');
+    const file = path.join(t.dataDir, '..', `${path.basename(t.dataDir)}-kek.json`);
+    try {
+      const first = await runCli(['keys', 'init', '--file', file]);
+      expect(first.code).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 1, development: false, current: 'v1' });
+      const again = await runCli(['keys', 'init', '--file', file]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already exists; refusing to overwrite it/);
+    } finally {
+      rmSync(file, { force: true });
+      await t.close();
+    }
   });
 });
