@@ -21,6 +21,7 @@
  * `local` adapter never loads a native PKCS#11 binding.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type * as Pkcs11Types from 'pkcs11js';
 import { IV_BYTES, KEK_BYTES, TAG_BYTES, decodeWrapped, encodeWrapped } from './aes-gcm-wrap.ts';
 import { KeyServiceUnavailableError, KeyUnwrapError, type KekVersions, type KeyService, type WrappedKey } from './key-service.ts';
@@ -103,6 +104,12 @@ function describeFailure(error: unknown): string {
 
 const VERSION = /^v([1-9][0-9]*)$/;
 
+/**
+ * After a failed reconnection, calls fail at once for this long instead of each trying again: with
+ * the HSM down, requests answer 503 quickly rather than queueing behind connection attempts.
+ */
+const RECONNECT_BACKOFF_MS = 500;
+
 function versionNumber(version: string): number {
   return Number(VERSION.exec(version)?.[1] ?? Number.NaN);
 }
@@ -131,6 +138,7 @@ export async function openPkcs11KeyService(options: Pkcs11KeyServiceOptions): Pr
   const labelPattern = new RegExp(`^${keyLabelPrefix.replace(/[.]/g, '\\.')}-(v[1-9][0-9]*)$`);
   let connection: Connection | undefined;
   let closed = false;
+  let reconnectAfter = 0;
   /** Operations run one at a time on the session: a PKCS#11 session holds one active operation. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -291,7 +299,15 @@ export async function openPkcs11KeyService(options: Pkcs11KeyServiceOptions): Pr
       if (closed) throw new KeyServiceUnavailableError('the key service is closed');
       const reused = connection !== undefined;
       for (let tries = reused ? 2 : 1; ; tries -= 1) {
-        connection ??= connect();
+        if (connection === undefined) {
+          if (performance.now() < reconnectAfter) throw new KeyServiceUnavailableError(`PKCS#11 token "${tokenLabel}" is unreachable`);
+          try {
+            connection = connect();
+          } catch (error) {
+            reconnectAfter = performance.now() + RECONNECT_BACKOFF_MS;
+            throw error;
+          }
+        }
         try {
           return await operation(connection);
         } catch (error) {
