@@ -18,7 +18,7 @@
 import type { Kysely } from 'kysely';
 import type { Auditor } from '../audit/auditor.ts';
 import type { Database } from '../db/schema.ts';
-import { withTransaction } from '../db/index.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { KeyUnwrapError, type KeyService } from '../kms/index.ts';
 import { dataKeyContext, type DataKeyRow } from './data-keys.ts';
 
