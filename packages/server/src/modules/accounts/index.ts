@@ -11,3 +11,5 @@ export { createExternalAccount, findAccountSignInState, normalizeEmail } from '.
 export type { AccountSignInState } from './external-account.ts';
 export { createFirstAdmin } from './first-admin.ts';
 export type { FirstAdmin } from './first-admin.ts';
+export { isLiveAccount, tombstoneAccount } from './repository.ts';
+export type { TombstoneOutcome } from './repository.ts';

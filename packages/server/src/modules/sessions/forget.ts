@@ -1,0 +1,24 @@
+/**
+ * @module modules/sessions/forget
+ *
+ * The sessions side of erasure: deletes every session of an account with its tokens, the
+ * new-device links that point at them, and the devices it signed in from — inside the erasure
+ * transaction. Deleting (not revoking) leaves no device label or network behind; a token of a
+ * deleted session finds no row and is refused like any unknown token.
+ */
+import type { Tx } from '../../platform/db/index.ts';
+
+export interface SessionsForgotten {
+  readonly sessions: number;
+  readonly knownDevices: number;
+}
+
+export async function forgetSessionsOf(tx: Tx, accountId: string): Promise<SessionsForgotten> {
+  const ofAccount = tx.selectFrom('sessions').select('id').where('account_id', '=', accountId);
+  await tx.deleteFrom('device_notices').where('account_id', '=', accountId).execute();
+  await tx.deleteFrom('step_up_challenges').where('account_id', '=', accountId).execute();
+  await tx.deleteFrom('session_tokens').where('session_id', 'in', ofAccount).execute();
+  const sessions = await tx.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
+  const devices = await tx.deleteFrom('known_devices').where('account_id', '=', accountId).executeTakeFirst();
+  return { sessions: Number(sessions.numDeletedRows), knownDevices: Number(devices.numDeletedRows) };
+}
