@@ -11,55 +11,28 @@
  * - an administrator's request runs only when a second, different administrator approves it,
  *   and two approvals at once erase once.
  */
-import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErasureReceipt, Erasure } from '@portcullis/protocol';
-import { buildApp, type App } from '../../app.ts';
-import type { Config } from '../../config/schema.ts';
-import { manualClock } from '../../platform/clock/clock.ts';
+import type { App } from '../../app.ts';
 import { SealedDataUnreadableError } from '../../platform/crypto/index.ts';
 import { SubjectErasedError } from '../../platform/data-protection/index.ts';
-import { auditLogKey, checkpointIfDue } from '../../platform/audit/index.ts';
-import { verifyAuditLog } from '../../platform/audit/verify/verify-log.ts';
-import { createLogger } from '../../platform/logging/logger.ts';
-import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
 import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../test-support/records-world.ts';
-import { problemOf, sendWithStepUp, stepUpChallengeOf, verifyStepUpWithCode } from '../../test-support/step-up-client.ts';
-import { authenticatorCode, personWithTotp, type PersonWithTotp, type StepUpTestApp } from '../step-up/test-support/step-up-harness.ts';
-
-const START = Date.UTC(2026, 0, 1, 9, 0, 15);
-const PASSWORD = 'correct horse battery staple';
-
-interface Harness extends StepUpTestApp {
-  readonly config: Config;
-}
-
-async function buildHarness(dialect: 'sqlite' | 'postgres'): Promise<Harness> {
-  const config = testConfig({ dialect });
-  const clock = manualClock(START);
-  const app = await buildApp(config, { logger: createLogger(config), clock });
-  app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
-  return { app, clock, config };
-}
+import { problemOf } from '../../test-support/step-up-client.ts';
+import {
+  PASSWORD,
+  authenticatorCode,
+  buildPrivacyHarness,
+  expectAuditLogVerifies,
+  personWithTotp,
+  withStepUp,
+  type PersonWithTotp,
+  type PrivacyHarness,
+} from './test-support/privacy-harness.ts';
 
 /** Erases the person's own account through the API, answering the step-up with their authenticator app. */
-async function eraseOwnAccount(h: Harness, person: PersonWithTotp) {
-  const { token } = stepUpChallengeOf(await person.device.call('DELETE', '/v1/accounts/me'));
-  h.clock.advance(30_000);
-  const verified = await verifyStepUpWithCode(person.device, token, 'totp', authenticatorCode(person.secret, h.clock.now()));
-  expect(verified.statusCode).toBe(200);
-  return sendWithStepUp(person.device, { method: 'DELETE', url: '/v1/accounts/me' }, token);
-}
-
-async function auditVerifies(h: Harness): Promise<void> {
-  const { database, keyRing } = h.app.portcullis;
-  await checkpointIfDue({ db: database.db, clock: h.clock, keyRing, config: h.config });
-  const report = await verifyAuditLog(database.db, auditLogKey(keyRing, h.config));
-  expect(report.problems).toEqual([]);
-  expect(report.entries).toBeGreaterThan(0);
-}
+const eraseOwnAccount = (h: PrivacyHarness, person: PersonWithTotp) => withStepUp(h, person, { method: 'DELETE', url: '/v1/accounts/me' });
 
 /** Every sealed value stored for `accountId` (profile and file entries), with where it lives. */
 async function sealedValuesOf(app: App, accountId: string) {
@@ -85,9 +58,9 @@ async function sealedValuesOf(app: App, accountId: string) {
 }
 
 describe.each(testDatabases())('erasure on $dialect', ({ dialect }) => {
-  let h: Harness;
+  let h: PrivacyHarness;
   beforeEach(async () => {
-    h = await buildHarness(dialect);
+    h = await buildPrivacyHarness(dialect);
   });
   afterEach(() => h.app.close());
 
@@ -207,14 +180,14 @@ describe.each(testDatabases())('erasure on $dialect', ({ dialect }) => {
     ]);
     const audit = JSON.stringify(await database.db.selectFrom('audit_events').selectAll().execute());
     expect(audit).not.toContain(person.email);
-    await auditVerifies(h);
+    await expectAuditLogVerifies(h);
   });
 });
 
 describe.each(testDatabases())('erasure by two administrators on $dialect', ({ dialect }) => {
-  let h: Harness;
+  let h: PrivacyHarness;
   beforeEach(async () => {
-    h = await buildHarness(dialect);
+    h = await buildPrivacyHarness(dialect);
   });
   afterEach(() => h.app.close());
 
@@ -286,7 +259,7 @@ describe.each(testDatabases())('erasure by two administrators on $dialect', ({ d
       },
     ]);
     expect(problemOf(await bob.device.call('POST', `/v1/admin/erasures/${request.id}/approve`))).toEqual([409, 'ERASURE_NOT_PENDING']);
-    await auditVerifies(h);
+    await expectAuditLogVerifies(h);
   });
 
   it('V8.2.1: two approvals at once erase once', async () => {
@@ -305,6 +278,6 @@ describe.each(testDatabases())('erasure by two administrators on $dialect', ({ d
     const erased = await database.db.selectFrom('audit_events').select('actor_id').where('action', '=', 'account.erased').execute();
     expect(erased).toEqual([{ actor_id: winner.approvedBy }]);
     expect(await database.db.selectFrom('erased_subjects').selectAll().where('subject_id', '=', patientId).execute()).toHaveLength(1);
-    await auditVerifies(h);
+    await expectAuditLogVerifies(h);
   });
 });
