@@ -311,7 +311,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     adminRoutes({ db: database.db, clock, access: config.access, sessions, elevation, mailer, attackMode, onBackgroundError }),
   );
   const federation = createFederationDeps({ config, database, clock, keyRing, sessions, assurance });
-  await app.register(privacyRoutes({ erasure: { db: database.db, clock, dataProtection, federation } }));
+  await app.register(
+    privacyRoutes({
+      erasure: { db: database.db, clock, dataProtection, federation },
+      export: { db: database.db, clock, keyRing, dataProtection, types: config.records.types, accounts },
+    }),
+  );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -18,13 +18,13 @@ import { SealedDataUnreadableError } from '../../platform/crypto/index.ts';
 import { SubjectErasedError } from '../../platform/data-protection/index.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../test-support/dpop-client.ts';
-import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../test-support/records-world.ts';
+import { createAccount, signedInDevice } from '../../test-support/records-world.ts';
 import { problemOf } from '../../test-support/step-up-client.ts';
 import {
   PASSWORD,
-  authenticatorCode,
   buildPrivacyHarness,
   expectAuditLogVerifies,
+  populatedPatient,
   personWithTotp,
   withStepUp,
   type PersonWithTotp,
@@ -64,30 +64,6 @@ describe.each(testDatabases())('erasure on $dialect', ({ dialect }) => {
   });
   afterEach(() => h.app.close());
 
-  /** A patient with an authenticator app, a profile, an entry in their file, a grant and a second session. */
-  async function populatedPatient(email: string) {
-    const person = await personWithTotp(h, email);
-    const profile = await person.device.call('PUT', '/v1/accounts/me/profile', {
-      fields: { displayName: 'Erin Example', dateOfBirth: '1980-02-03', emergencyContact: 'Sam, +15550100' },
-    });
-    expect(profile.statusCode).toBe(200);
-    const clinicianId = await createAccount(h.app, ['clinician']);
-    await insertGrant(h.app, { patientId: person.accountId, granteeId: clinicianId, scope: 'write' });
-    await addEntryAs(await signedInDevice(h.app, clinicianId), person.accountId, 'allergic to penicillin');
-    const other = new TestDevice(h.app);
-    h.clock.advance(30_000);
-    const first = await other.signIn(email, PASSWORD);
-    const challenge = first.json<{ challenge?: { token: string } }>().challenge;
-    const signedIn = await other.send({
-      method: 'POST',
-      url: '/v1/sessions/mfa',
-      payload: { challenge: challenge?.token, method: 'totp', code: authenticatorCode(person.secret, h.clock.now()) },
-    });
-    expect(signedIn.statusCode).toBe(201);
-    other.tokens = signedIn.json();
-    return { person, other, clinicianId };
-  }
-
   it('V7.5.1: erasing one’s own account needs a step-up bound to the request, and without it nothing is erased', async () => {
     const person = await personWithTotp(h, 'stepup@example.test');
     expect(problemOf(await person.device.call('DELETE', '/v1/accounts/me'))).toEqual([401, 'STEP_UP_REQUIRED']);
@@ -98,7 +74,7 @@ describe.each(testDatabases())('erasure on $dialect', ({ dialect }) => {
   });
 
   it('V14.2.7: after erasing oneself nothing of the person opens, sessions are dead, sign-in fails, the address registers anew and the audit log verifies', async () => {
-    const { person, other } = await populatedPatient('erin@example.test');
+    const { person, other } = await populatedPatient(h, 'erin@example.test');
     const sealed = await sealedValuesOf(h.app, person.accountId);
     expect(sealed.length).toBeGreaterThanOrEqual(3);
     const { dataProtection, database } = h.app.portcullis;

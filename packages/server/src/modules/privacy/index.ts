@@ -8,3 +8,4 @@
 export { privacyRoutes } from './routes.ts';
 export type { PrivacyRouteDeps } from './routes.ts';
 export type { ErasureDeps } from './erasure.ts';
+export type { ExportDeps } from './export.ts';

@@ -1,12 +1,14 @@
 /**
  * @module modules/privacy/routes
  *
- * HTTP for the person's rights of erasure: `DELETE /v1/accounts/me` erases the caller; the admin
+ * HTTP for the person's rights of access and erasure: `GET /v1/accounts/me/export` returns
+ * everything held about the caller; `DELETE /v1/accounts/me` erases the caller; the admin
  * routes (`accounts:erase`) ask for someone's erasure and approve another administrator's
- * request. Every one of them destroys data for good, so each needs a fresh authentication bound
- * to the very request (step-up).
+ * request. Each either hands out everything about a person or destroys it for good, so each
+ * needs a fresh authentication bound to the very request (step-up).
  */
 import {
+  AccountExportSchema,
   AccountIdParamsSchema,
   ErasureIdParamsSchema,
   ErasureListSchema,
@@ -18,6 +20,7 @@ import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 import { approveErasure, eraseOwnAccount, listPendingErasures, requestErasure, type ErasureDeps } from './erasure.ts';
+import { exportOwnData, type ExportDeps } from './export.ts';
 
 const TAGS = ['privacy'];
 /** A person proves it is them again: any second factor (many patients have no passkey). */
@@ -27,6 +30,7 @@ const ADMIN_STEP_UP = { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: '
 
 export interface PrivacyRouteDeps {
   readonly erasure: ErasureDeps;
+  readonly export: ExportDeps;
 }
 
 export function privacyRoutes(deps: PrivacyRouteDeps) {
@@ -42,6 +46,21 @@ export function privacyRoutes(deps: PrivacyRouteDeps) {
         },
       },
       async (request) => eraseOwnAccount(deps.erasure, principalOf(request), requestContext(request)),
+    );
+
+    app.get(
+      '/v1/accounts/me/export',
+      {
+        config: { auth: 'aal1', permission: 'none', audit: 'account.exported', stepUp: OWN_STEP_UP },
+        schema: {
+          summary: 'Download everything held about me as one JSON document (the schema is published)',
+          description:
+            'Follows `AccountExportSchema` (`docs/schemas/account-export.schema.json`, named in `$schema`). Metadata only for sessions, second factors and passkeys: no password hash, seed, code, token or key is ever part of it.',
+          tags: TAGS,
+          response: { 200: AccountExportSchema },
+        },
+      },
+      async (request) => exportOwnData(deps.export, principalOf(request), requestContext(request)),
     );
 
     app.post(

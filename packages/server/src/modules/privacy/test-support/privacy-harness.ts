@@ -18,6 +18,7 @@ import { createLogger } from '../../../platform/logging/logger.ts';
 import { testConfig } from '../../../test-support/build-test-app.ts';
 import type { TestDialect } from '../../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../../test-support/dpop-client.ts';
+import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../../test-support/records-world.ts';
 import { sendWithStepUp, stepUpChallengeOf, verifyStepUpWithCode } from '../../../test-support/step-up-client.ts';
 
 /** Mid-step start (…:15 s), so TOTP steps never straddle a boundary by accident. */
@@ -82,4 +83,28 @@ export async function expectAuditLogVerifies(h: PrivacyHarness): Promise<void> {
   const report = await verifyAuditLog(database.db, auditLogKey(keyRing, h.config));
   expect(report.problems).toEqual([]);
   expect(report.entries).toBeGreaterThan(0);
+}
+
+/** A patient with an authenticator app, a profile, an entry in their file, a grant and a second session. */
+export async function populatedPatient(h: PrivacyHarness, email: string) {
+  const person = await personWithTotp(h, email);
+  const profile = await person.device.call('PUT', '/v1/accounts/me/profile', {
+    fields: { displayName: 'Erin Example', dateOfBirth: '1980-02-03', emergencyContact: 'Sam, +15550100' },
+  });
+  expect(profile.statusCode).toBe(200);
+  const clinicianId = await createAccount(h.app, ['clinician']);
+  await insertGrant(h.app, { patientId: person.accountId, granteeId: clinicianId, scope: 'write' });
+  await addEntryAs(await signedInDevice(h.app, clinicianId), person.accountId, 'allergic to penicillin');
+  const other = new TestDevice(h.app);
+  h.clock.advance(30_000);
+  const first = await other.signIn(email, PASSWORD);
+  const challenge = first.json<{ challenge?: { token: string } }>().challenge;
+  const signedIn = await other.send({
+    method: 'POST',
+    url: '/v1/sessions/mfa',
+    payload: { challenge: challenge?.token, method: 'totp', code: authenticatorCode(person.secret, h.clock.now()) },
+  });
+  expect(signedIn.statusCode).toBe(201);
+  other.tokens = signedIn.json();
+  return { person, other, clinicianId };
 }

@@ -1,5 +1,5 @@
 /**
- * @module modules/mfa/forget
+ * @module modules/mfa/held
  *
  * The second-factor side of erasure: deletes every authenticator app, phone number, recovery
  * code, sent code and pending sign-in challenge of an account, and its wrong-code budget —
