@@ -60,7 +60,9 @@ describe.each(testDatabases())('account export on $dialect', ({ dialect }) => {
     expect(document.knownDevices.map((d) => d.keyThumbprint).sort()).toEqual([person.device.key.jkt, other.key.jkt].sort());
     expect(document.factors.map((f) => f.kind).sort()).toEqual(['recovery_codes', 'totp']);
     const actions = document.auditEntries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['account.created', 'mfa.totp_enrolment_confirmed', 'profile.updated', 'record.written', 'account.exported']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['account.created', 'mfa.totp_enrolment_confirmed', 'profile.updated', 'record.written', 'account.exported']),
+    );
     expect(document.auditEntries.every((e) => e.actor === person.accountId || e.subject === person.accountId)).toBe(true);
 
     // No secret of any kind is in the document.
