@@ -883,6 +883,7 @@ const AccessSchema = Type.Object(
           'accounts:reset_mfa',
           'roles:manage',
           'elevation:approve',
+          'accounts:erase',
         ],
         auditor: ['audit:read', 'elevation:request'],
       },
