@@ -10,12 +10,12 @@ import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 import type { TotpEnrolment } from '@portcullis/protocol';
 import { buildApp, type App } from '../../../app.ts';
-import type { Config } from '../../../config/schema.ts';
+import type { Config, ConfigOverrides } from '../../../config/schema.ts';
 import { manualClock } from '../../../platform/clock/clock.ts';
 import { auditLogKey, checkpointIfDue } from '../../../platform/audit/index.ts';
 import { verifyAuditLog } from '../../../platform/audit/verify/verify-log.ts';
 import { createLogger } from '../../../platform/logging/logger.ts';
-import { testConfig } from '../../../test-support/build-test-app.ts';
+import { captureLines, testConfig } from '../../../test-support/build-test-app.ts';
 import type { TestDialect } from '../../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../../test-support/dpop-client.ts';
 import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../../test-support/records-world.ts';
@@ -31,10 +31,14 @@ export interface PrivacyHarness {
   readonly config: Config;
 }
 
-export async function buildPrivacyHarness(dialect: TestDialect): Promise<PrivacyHarness> {
-  const config = testConfig({ dialect });
+export async function buildPrivacyHarness(
+  dialect: TestDialect,
+  options: { readonly config?: ConfigOverrides; readonly logLines?: string[] } = {},
+): Promise<PrivacyHarness> {
+  const config = testConfig({ dialect, ...options });
   const clock = manualClock(START);
-  const app = await buildApp(config, { logger: createLogger(config), clock });
+  const logger = options.logLines ? createLogger(config, captureLines(options.logLines)) : createLogger(config);
+  const app = await buildApp(config, { logger, clock });
   app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
   return { app, clock, config };
 }
