@@ -16,6 +16,7 @@ import { auditLogKey, checkpointIfDue } from '../../../platform/audit/index.ts';
 import { verifyAuditLog } from '../../../platform/audit/verify/verify-log.ts';
 import { createLogger } from '../../../platform/logging/logger.ts';
 import { captureLines, testConfig } from '../../../test-support/build-test-app.ts';
+import { runCli } from '../../../test-support/cli.ts';
 import type { TestDialect } from '../../../test-support/databases.ts';
 import { TestDevice, createVerifiedAccount } from '../../../test-support/dpop-client.ts';
 import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../../test-support/records-world.ts';
@@ -80,13 +81,27 @@ export async function withStepUp(h: PrivacyHarness, person: PersonWithTotp, requ
   return sendWithStepUp(person.device, request, token);
 }
 
-/** Checkpoints the audit log and verifies it as `portcullis audit verify` does. */
-export async function expectAuditLogVerifies(h: PrivacyHarness): Promise<void> {
+/**
+ * Checkpoints the audit log and verifies it as `portcullis audit verify` does; with `cli`, also
+ * runs the real command against the same database, data directory and key ring.
+ */
+export async function expectAuditLogVerifies(h: PrivacyHarness, options: { cli?: boolean } = {}): Promise<void> {
   const { database, keyRing } = h.app.portcullis;
   await checkpointIfDue({ db: database.db, clock: h.clock, keyRing, config: h.config });
   const report = await verifyAuditLog(database.db, auditLogKey(keyRing, h.config));
   expect(report.problems).toEqual([]);
   expect(report.entries).toBeGreaterThan(0);
+  if (options.cli !== true) return;
+  const result = await runCli(['audit', 'verify'], {
+    PORTCULLIS_DATA_DIR: h.config.dataDir,
+    PORTCULLIS_PUBLIC_URL: h.config.publicUrl,
+    PORTCULLIS_DATABASE_URL: h.config.database.url,
+    PORTCULLIS_LOG_LEVEL: 'silent',
+    PORTCULLIS_DATABASE_SCHEMA: h.config.database.schema,
+  });
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toMatch(new RegExp(`^audit log intact: ${report.entries} entries`));
+  expect(result.code).toBe(0);
 }
 
 /** A patient with an authenticator app, a profile, an entry in their file, a grant and a second session. */
