@@ -11,6 +11,7 @@ import { platformOverhead } from './platform-overhead.ts';
 import { signInBenchmark } from './sign-in.ts';
 import { auditLogBenchmarks } from './audit-log.ts';
 import { dataKeyCacheBenchmark } from './data-key-cache.ts';
+import { sealedEntryRead } from './sealed-entry-read.ts';
 import { keysRotateBenchmark } from './keys-rotate.ts';
 
 export const benchmarks: readonly Benchmark[] = [
@@ -19,6 +20,7 @@ export const benchmarks: readonly Benchmark[] = [
   signInBenchmark,
   ...auditLogBenchmarks,
   dataKeyCacheBenchmark,
+  sealedEntryRead,
   keysRotateBenchmark,
 ];
 

@@ -67,7 +67,8 @@ import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } 
 import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes, phoneRoutes, type EnrolmentDeps, type OutOfBandDeps } from './modules/mfa/index.ts';
 import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
-import { federationRoutes, signInProviderNames } from './modules/federation/index.ts';
+import { createFederationDeps, federationRoutes, signInProviderNames } from './modules/federation/index.ts';
+import { privacyRoutes } from './modules/privacy/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
@@ -311,6 +312,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(elevationRoutes(elevation));
   await app.register(
     adminRoutes({ db: database.db, clock, access: config.access, sessions, elevation, mailer, attackMode, onBackgroundError }),
+  );
+  const federation = createFederationDeps({ config, database, clock, keyRing, sessions, assurance });
+  await app.register(
+    privacyRoutes({
+      erasure: { db: database.db, clock, dataProtection, federation },
+      export: { db: database.db, clock, keyRing, dataProtection, types: config.records.types, accounts },
+    }),
   );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database }));

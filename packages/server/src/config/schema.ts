@@ -965,6 +965,7 @@ const AccessSchema = Type.Object(
           'accounts:reset_mfa',
           'roles:manage',
           'elevation:approve',
+          'accounts:erase',
         ],
         auditor: ['audit:read', 'elevation:request'],
       },

@@ -13,7 +13,11 @@ import type { AssuranceDeps } from '../assurance/index.ts';
 import type { SessionsDeps, TokenRequestProof } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
-import { forgetExternalIdentities, type ForgetDeps } from './links.ts';
+import type { Kysely } from 'kysely';
+import type { LinkedIdentity } from '@portcullis/protocol';
+import type { Database } from '../../platform/db/schema.ts';
+import { forgetExternalIdentities, toLinkedIdentity, type ForgetDeps } from './links.ts';
+import { listIdentities } from './repository.ts';
 import { createProviderRegistry } from './providers/provider.ts';
 import { resolveProviderSettings } from './providers/settings.ts';
 import { federationRoutes as routes } from './routes.ts';
@@ -73,6 +77,11 @@ export function federationRoutes(options: FederationModuleOptions): (app: RouteA
  */
 export function forgetAccountIdentities(deps: ForgetDeps, accountId: string, context: RequestContext): Promise<number> {
   return forgetExternalIdentities(deps, accountId, context);
+}
+
+/** The account's linked provider identities as the person sees them (for their export). */
+export async function linkedIdentitiesOf(db: Kysely<Database>, accountId: string): Promise<LinkedIdentity[]> {
+  return (await listIdentities(db, accountId)).map(toLinkedIdentity);
 }
 
 export type { FederationDeps } from './deps.ts';

@@ -24,6 +24,7 @@ import * as deviceNotices from './0015-device-notices.ts';
 import * as knownDeviceNetworks from './0016-known-device-networks.ts';
 import * as dataKeys from './0017-data-keys.ts';
 import * as declaredRecords from './0019-declared-records.ts';
+import * as erasure from './0021-erasure.ts';
 
 /** A migration module: `up(db)` for schema changes, `up(db, deps)` when existing rows are re-sealed. */
 export interface MigrationModule {
@@ -49,6 +50,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0016-known-device-networks': knownDeviceNetworks,
   '0017-data-keys': dataKeys,
   '0019-declared-records': declaredRecords,
+  '0021-erasure': erasure,
 };
 
 export class MigrationError extends Error {
