@@ -5,7 +5,8 @@
  *
  * The outage is real: the SoftHSM2 token's directory is moved away, so the open session's key
  * handles die and reconnecting finds no token; moving it back restores service. The data-key
- * cache is off (`maxKeys: 0`) so that every read needs the key service.
+ * cache is off (`maxKeys: 0`) so that every read needs the key service, except in the last test,
+ * which shows what a bounded cache keeps serving during an outage and what it does not.
  */
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +69,37 @@ describe.skipIf(softHsmToken() === null).each(testDatabases())('key service outa
     }
     expect(after.statusCode).toBe(200);
     expect(after.body).toContain(DATE_OF_BIRTH);
+  });
+});
+
+describe.skipIf(softHsmToken() === null)('key service outage with the data-key cache (PKCS#11 on SoftHSM2)', () => {
+  it('serves only the people whose keys the bounded cache holds; everyone else gets 503', async () => {
+    const pkcs11 = testKeyServices().find((kind) => kind.adapter === 'pkcs11')!;
+    const app = await buildTestApp({ config: { keyService: { ...pkcs11.freshKeyService(), cache: { maxKeys: 1, ttlSeconds: 300 } } } });
+    const { tokenDir } = softHsmToken()!;
+    try {
+      const evicted = await signedInDevice(app, await createAccount(app, ['patient']));
+      await saveProfile(evicted, { displayName: 'Eve', dateOfBirth: '1970-01-01' });
+      expect((await evicted.call('GET', '/v1/accounts/me/profile')).statusCode).toBe(200);
+      const cached = await signedInDevice(app, await createAccount(app, ['patient']));
+      await saveProfile(cached, { displayName: 'Pat', dateOfBirth: DATE_OF_BIRTH });
+      expect((await cached.call('GET', '/v1/accounts/me/profile')).statusCode).toBe(200);
+
+      renameSync(tokenDir, `${tokenDir}.unreachable`);
+      try {
+        // One key fits in the cache: the last person read is still served, the other is not.
+        const served = await cached.call('GET', '/v1/accounts/me/profile');
+        expect(served.statusCode).toBe(200);
+        expect(served.body).toContain(DATE_OF_BIRTH);
+        const refused = await evicted.call('GET', '/v1/accounts/me/profile');
+        expect(refused.statusCode).toBe(503);
+        expect(refused.json()).toMatchObject({ code: 'KEY_SERVICE_UNAVAILABLE' });
+        expect(refused.body).not.toContain('1970-01-01');
+      } finally {
+        renameSync(`${tokenDir}.unreachable`, tokenDir);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
