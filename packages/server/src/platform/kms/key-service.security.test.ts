@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { softHsmToken } from '../../test-support/softhsm.ts';
-import { KeyUnwrapError, type KeyService } from './key-service.ts';
+import { KeyServiceUnavailableError, KeyUnwrapError, type KeyService } from './key-service.ts';
 import { openTestKeyService, testKeyServices, type KeyServiceSettings } from './test-support/test-key-services.ts';
 
 describe.each(testKeyServices())('key service ($adapter)', ({ adapter, freshKeyService }) => {
@@ -126,6 +126,26 @@ describe.skipIf(softHsmToken() === null)('PKCS#11 key service on SoftHSM2', () =
       }
     } finally {
       await service.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with a wrong library, token or PIN, saying which, without the PIN', async () => {
+    const token = softHsmToken()!;
+    const dir = mkdtempSync(path.join(tmpdir(), 'portcullis-kms-'));
+    const base = { library: token.library, tokenLabel: token.tokenLabel, pin: token.pin, keyLabelPrefix: 'refusal-kek' };
+    try {
+      for (const [pkcs11, reason] of [
+        [{ ...base, library: path.join(dir, 'missing-pkcs11.so') }, /library .*missing-pkcs11\.so cannot be loaded/],
+        [{ ...base, tokenLabel: 'no-such-token' }, /no token labelled "no-such-token"/],
+        [{ ...base, pin: 'test-fixture-wrong-pin' }, /CKR_PIN_INCORRECT/],
+      ] as const) {
+        const opening = openTestKeyService({ adapter: 'pkcs11', pkcs11 }, dir);
+        await expect(opening).rejects.toBeInstanceOf(KeyServiceUnavailableError);
+        await expect(opening).rejects.toThrow(reason);
+        await opening.catch((error: unknown) => expect(String(error)).not.toContain(pkcs11.pin));
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
