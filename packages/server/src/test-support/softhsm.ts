@@ -8,7 +8,7 @@
  * SoftHSM2 fails the run; elsewhere the PKCS#11 variants are skipped, loudly.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomName } from './postgres.ts';
@@ -46,6 +46,7 @@ export function softHsmToken(): SoftHsmToken | null {
     return token;
   }
   const root = mkdtempSync(path.join(tmpdir(), 'portcullis-softhsm-'));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   const tokenDir = path.join(root, 'tokens');
   mkdirSync(tokenDir, { mode: 0o700 });
   const conf = path.join(root, 'softhsm2.conf');
