@@ -71,7 +71,7 @@ function side(adapter: 'local' | 'pkcs11'): () => Promise<FunctionTarget> {
     return {
       concurrency: 1,
       call: async () => {
-        const report = await rotateDataKeys({ db: database.db, keyService, batchSize: BATCH_SIZE });
+        const report = await rotateDataKeys({ db: database.db, keyService, batchSize: BATCH_SIZE, retireGraceMs: 0 });
         if (report.rewrapped !== keys || report.retired.length !== 1) throw new Error(`rotation incomplete: ${JSON.stringify(report)}`);
         rewrapped += report.rewrapped;
       },

@@ -31,7 +31,13 @@ import { detachedRequestContext, type RequestContext } from './platform/routes/r
 import { parseArguments } from './cli/arguments.ts';
 import { availableParallelism } from 'node:os';
 import { createLocalKeyFile, openKeyService, type KeyService } from './platform/kms/index.ts';
-import { DEFAULT_REWRAP_BATCH_SIZE, keyStatus, retireKekVersion, rotateDataKeys } from './platform/data-protection/index.ts';
+import {
+  DEFAULT_RETIRE_GRACE_MS,
+  DEFAULT_REWRAP_BATCH_SIZE,
+  keyStatus,
+  retireKekVersion,
+  rotateDataKeys,
+} from './platform/data-protection/index.ts';
 import { createProgressReporter } from './cli/progress.ts';
 
 export const USAGE = `Usage: portcullis <command>
@@ -48,7 +54,9 @@ Commands:
   keys rotate     Make a new KEK version current (or resume an unfinished rotation), re-wrap every
                   data key under it in batches (--batch-size N, default 200) while the server keeps
                   serving, then retire the old versions no data key uses (--retire none keeps them for
-                  restoring older backups; retire them later with keys retire). Safe to run again after a crash
+                  restoring older backups; retire them later with keys retire). Before retiring it waits
+                  --grace-seconds (default 20) for writes still in flight and sweeps once more. Safe to
+                  run again after a crash
   keys retire     Destroy one old KEK version (--version VERSION); refused while a data key uses it
   admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
                   one-time code to set the password; the first sign-in can only register a passkey.
@@ -211,7 +219,7 @@ async function keysStatus(): Promise<number> {
   });
 }
 
-async function keysRotate(batchSize: number, retire: 'unused' | 'none'): Promise<number> {
+async function keysRotate(batchSize: number, retire: 'unused' | 'none', graceSeconds: number): Promise<number> {
   return withKeys(async (db, keyService) => {
     const tty = process.stderr.isTTY;
     let progress: ReturnType<typeof createProgressReporter> | undefined;
@@ -220,6 +228,7 @@ async function keysRotate(batchSize: number, retire: 'unused' | 'none'): Promise
       keyService,
       batchSize,
       retire,
+      retireGraceMs: graceSeconds * 1000,
       audit: commandContext(db).audit,
       onBatch: ({ target, done, total }) => {
         progress ??= createProgressReporter({
@@ -425,7 +434,12 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write('portcullis: keys rotate: --retire must be "unused" (the default) or "none"\n');
         return EXIT_USAGE;
       }
-      return keysRotate(Number(batchSize), retire);
+      const grace = parsed.options['grace-seconds'] ?? String(DEFAULT_RETIRE_GRACE_MS / 1000);
+      if (!/^[0-9]+$/.test(grace) || Number(grace) > 3600) {
+        process.stderr.write('portcullis: keys rotate: --grace-seconds must be a whole number from 0 to 3600\n');
+        return EXIT_USAGE;
+      }
+      return keysRotate(Number(batchSize), retire, Number(grace));
     }
     case 'keys retire':
       return keysRetire(parsed.options.version ?? '');

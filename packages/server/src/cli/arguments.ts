@@ -23,7 +23,7 @@ export const COMMANDS = {
   'keys generate': {},
   'keys init': { file: { value: 'FILE', required: true } },
   'keys status': {},
-  'keys rotate': { 'batch-size': { value: 'N' }, retire: { value: 'unused|none' } },
+  'keys rotate': { 'batch-size': { value: 'N' }, retire: { value: 'unused|none' }, 'grace-seconds': { value: 'SECONDS' } },
   'keys retire': { version: { value: 'VERSION', required: true } },
   'admin create': { email: { value: 'ADDRESS', required: true } },
   'audit verify': { key: { value: 'VERIFIER_KEY' } },

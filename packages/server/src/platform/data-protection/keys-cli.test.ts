@@ -30,7 +30,7 @@ describe.each(testKeyServices())('portcullis keys with the $adapter key service'
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/KEK v1 is current and cannot be retired/);
 
-    const rotated = await runCli(['keys', 'rotate', '--batch-size', '5'], t.env);
+    const rotated = await runCli(['keys', 'rotate', '--batch-size', '5', '--grace-seconds', '0'], t.env);
     expect(rotated.stderr).toBe(['5/12', '10/12', '12/12'].map((n) => `portcullis: ${n} data keys re-wrapped under v2\n`).join(''));
     expect(rotated.stdout).toBe(
       'KEK v2 is current (created now); 12 data key(s) re-wrapped, 0 changed meanwhile and left alone\nretired: v1\n',

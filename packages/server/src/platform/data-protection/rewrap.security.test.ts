@@ -61,15 +61,21 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
     const stopAfterTwo = (progress: RewrapProgress): void => {
       if (progress.batches === 2) throw new StopAfter('stopped');
     };
-    await expect(rotateDataKeys({ db: t.database.db, keyService: t.keyService, batchSize: 5, onBatch: stopAfterTwo })).rejects.toThrow(
-      StopAfter,
-    );
+    await expect(
+      rotateDataKeys({ db: t.database.db, keyService: t.keyService, retireGraceMs: 0, batchSize: 5, onBatch: stopAfterTwo }),
+    ).rejects.toThrow(StopAfter);
     expect(await kekVersions()).toEqual({ v1: 13, v2: 10 });
     expect(await t.keyService.versions()).toEqual({ current: 'v2', all: ['v1', 'v2'] });
     await expectAllOpen(sealed);
 
     const batches: RewrapProgress[] = [];
-    const report = await rotateDataKeys({ db: t.database.db, keyService: t.keyService, batchSize: 5, onBatch: (p) => batches.push(p) });
+    const report = await rotateDataKeys({
+      db: t.database.db,
+      keyService: t.keyService,
+      retireGraceMs: 0,
+      batchSize: 5,
+      onBatch: (p) => batches.push(p),
+    });
     expect(report).toMatchObject({ target: 'v2', created: false, rewrapped: 13, skipped: 0, unreadable: 0, retired: ['v1'], kept: {} });
     expect(batches.map((b) => b.done)).toEqual([5, 10, 13]);
     expect(batches.every((b) => b.total === 13 && b.target === 'v2')).toBe(true);
@@ -78,7 +84,7 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
     await expectAllOpen(sealed);
 
     // Nothing left to resume: the next run starts a new rotation; asked to, it keeps the old version.
-    expect(await rotateDataKeys({ db: t.database.db, keyService: t.keyService, retire: 'none' })).toMatchObject({
+    expect(await rotateDataKeys({ db: t.database.db, keyService: t.keyService, retireGraceMs: 0, retire: 'none' })).toMatchObject({
       target: 'v3',
       created: true,
       rewrapped: 23,
@@ -97,6 +103,7 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
       rotateDataKeys({
         db: t.database.db,
         keyService: t.keyService,
+        retireGraceMs: 0,
         batchSize: 1,
         onBatch: () => {
           throw new StopAfter('stopped');
@@ -128,6 +135,7 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
     const report = await rotateDataKeys({
       db: t.database.db,
       keyService: t.keyService,
+      retireGraceMs: 0,
       batchSize: 4,
       onBatch: ({ batches }) => {
         // Traffic between batches, started while the rotation is in flight.
@@ -147,7 +155,7 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
     expect(report.created).toBe(true);
     expect(report.unreadable).toBe(0);
     // A second run moves what was written under the old version meanwhile, then retires it.
-    const after = await rotateDataKeys({ db: t.database.db, keyService: t.keyService });
+    const after = await rotateDataKeys({ db: t.database.db, keyService: t.keyService, retireGraceMs: 0 });
     expect(Object.keys(await kekVersions())).toEqual([after.target]);
     await expectAllOpen(sealed, erased);
     for (const { i, value } of written)
@@ -158,5 +166,24 @@ describe.each(VARIANTS)('KEK rotation on $dialect with the $adapter key service'
         SealedDataUnreadableError,
       );
     }
+  });
+
+  it('V11.1.2: sweeps again before retiring, so a key wrapped under the old version by a transaction still open is not lost', async () => {
+    await seed(3);
+    const dp = t.newDataProtection();
+    let commit = (): void => undefined;
+    const held = new Promise<void>((resolve) => (commit = resolve));
+    let late = '';
+    const writer = withTransaction(t.database.db, async (tx) => {
+      late = await dp.seal(tx, subject(50), 'value 50', at(50)); // wraps under v1, not committed yet
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    setTimeout(commit, 150);
+    const report = await rotateDataKeys({ db: t.database.db, keyService: t.keyService, retireGraceMs: 400 });
+    await writer;
+    expect(report).toMatchObject({ target: 'v2', rewrapped: 4, retired: ['v1'], unreadable: 0 });
+    expect(await kekVersions()).toEqual({ v2: 4 });
+    expect(await t.newDataProtection({ maxKeys: 0, ttlMs: 1 }).open(t.database.db, subject(50), late, at(50))).toBe('value 50');
   });
 });

@@ -11,7 +11,8 @@
  * (optimistic check): a key erased or replaced meanwhile is left alone, never overwritten.
  * Nothing but the rows themselves records progress, so a run stopped at any point (a crash, an
  * operator's Ctrl-C) is resumed by running it again; a data key is never lost, because the old
- * KEK is destroyed only once no row refers to it. Readers are unaffected: a data key keeps its
+ * KEK is destroyed only once no row refers to it, after a grace period and one more sweep for
+ * transactions that wrapped a key under the old version and had not committed yet. Readers are unaffected: a data key keeps its
  * bytes, only its wrapping changes, and every instance keeps unwrapping under the old version
  * until it is retired.
  */
@@ -23,6 +24,9 @@ import { KeyUnwrapError, type KeyService } from '../kms/index.ts';
 import { dataKeyContext, type DataKeyRow } from './data-keys.ts';
 
 export const DEFAULT_REWRAP_BATCH_SIZE = 200;
+
+/** How long a rotation waits before retiring, for transactions that wrapped under the old version to commit. */
+export const DEFAULT_RETIRE_GRACE_MS = 20_000;
 
 /** Passes over the table: a second one picks up keys an instance wrapped under the old version while the first ran. */
 const MAX_PASSES = 5;
@@ -51,6 +55,12 @@ export interface RotateOptions {
    * so backups taken before the rotation can still be restored; retire later with `retireKekVersion`.
    */
   readonly retire?: 'unused' | 'none';
+  /**
+   * Wait this long after the last pass, then sweep once more, before retiring anything
+   * (default 20 s): longer than any transaction that may still commit a key wrapped under the
+   * old version. Tests and benchmarks that have no such writer pass 0.
+   */
+  readonly retireGraceMs?: number;
 }
 
 export interface RotationReport {
@@ -153,28 +163,14 @@ async function rewrapBatch(
   return { rewrapped, skipped: updates.length - rewrapped, unreadable };
 }
 
-/**
- * Rotates the KEK and re-wraps every data key under it, in batches; resumable (see the module
- * comment). Throws `KeyServiceUnavailableError` when the key service goes away: run it again.
- *
- * @example
- * const report = await rotateDataKeys({ db, keyService, onBatch: (p) => bar.update(p.done, p.total) });
- */
-export async function rotateDataKeys(options: RotateOptions): Promise<RotationReport> {
-  const { db, keyService } = options;
-  const batchSize = options.batchSize ?? DEFAULT_REWRAP_BATCH_SIZE;
-  let { current: target } = await keyService.versions();
-  const behind = [...(await dataKeysPerVersion(db))].some(([version, count]) => version !== target && count > 0);
-  const created = !behind;
-  if (created) {
-    target = await keyService.rotate();
-    const { audit } = options;
-    if (audit) await audit('kek.rotated', { detail: target });
-  }
-  let rewrapped = 0;
-  let skipped = 0;
-  let unreadable = 0;
-  let batches = 0;
+/** Re-wraps every data key not under `target`, pass after pass, adding to `totals`. */
+async function rewrapPasses(
+  options: RotateOptions,
+  target: string,
+  batchSize: number,
+  totals: { rewrapped: number; skipped: number; unreadable: number; batches: number },
+): Promise<void> {
+  const { db } = options;
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
     const total = Number(
       (
@@ -185,7 +181,7 @@ export async function rotateDataKeys(options: RotateOptions): Promise<RotationRe
           .executeTakeFirstOrThrow()
       ).count,
     );
-    if (total === 0) break;
+    if (total === 0) return;
     let done = 0;
     let after: { subject_id: string; version: number } | undefined;
     let passUnreadable = 0;
@@ -204,18 +200,49 @@ export async function rotateDataKeys(options: RotateOptions): Promise<RotationRe
       const last = rows[rows.length - 1];
       if (last === undefined) break;
       const outcome = await rewrapBatch(options, rows, target);
-      rewrapped += outcome.rewrapped;
-      skipped += outcome.skipped;
+      totals.rewrapped += outcome.rewrapped;
+      totals.skipped += outcome.skipped;
       passUnreadable += outcome.unreadable;
       done += rows.length;
-      batches += 1;
+      totals.batches += 1;
       after = { subject_id: last.subject_id, version: last.version };
-      options.onBatch?.({ target, done: Math.min(done, total), total: Math.max(done, total), batches });
+      options.onBatch?.({ target, done: Math.min(done, total), total: Math.max(done, total), batches: totals.batches });
     }
-    unreadable = passUnreadable;
+    totals.unreadable = passUnreadable;
     // Only keys that do not unwrap are left: another pass would not move them.
-    if (passUnreadable >= total) break;
+    if (passUnreadable >= total) return;
   }
+}
+
+/**
+ * Rotates the KEK and re-wraps every data key under it, in batches; resumable (see the module
+ * comment). Throws `KeyServiceUnavailableError` when the key service goes away: run it again.
+ *
+ * @example
+ * const report = await rotateDataKeys({ db, keyService, onBatch: (p) => bar.update(p.done, p.total) });
+ */
+export async function rotateDataKeys(options: RotateOptions): Promise<RotationReport> {
+  const { db, keyService } = options;
+  const batchSize = options.batchSize ?? DEFAULT_REWRAP_BATCH_SIZE;
+  let { current: target } = await keyService.versions();
+  const behind = [...(await dataKeysPerVersion(db))].some(([version, count]) => version !== target && count > 0);
+  const created = !behind;
+  if (created) {
+    target = await keyService.rotate();
+    const { audit } = options;
+    if (audit) await audit('kek.rotated', { detail: target });
+  }
+  const totals = { rewrapped: 0, skipped: 0, unreadable: 0, batches: 0 };
+  await rewrapPasses(options, target, batchSize, totals);
+  const old = (await keyService.versions()).all.filter((version) => version !== target);
+  if (options.retire !== 'none' && old.length > 0 && (options.retireGraceMs ?? DEFAULT_RETIRE_GRACE_MS) > 0) {
+    // A transaction that wrapped a new data key under the old version just before it stopped
+    // being current may commit after the last pass: wait it out and sweep once more before any
+    // version is destroyed, or that person's key would be lost with it.
+    await new Promise((resolve) => setTimeout(resolve, options.retireGraceMs ?? DEFAULT_RETIRE_GRACE_MS));
+    await rewrapPasses(options, target, batchSize, totals);
+  }
+  const { rewrapped, skipped, unreadable } = totals;
   const retired: string[] = [];
   const kept: Record<string, number> = {};
   const counts = await dataKeysPerVersion(db);
