@@ -15,7 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ERRORS, PROBLEM_CONTENT_TYPE, problemTypeFor, type ErrorDefinition } from '@portcullis/protocol';
+import { AccountExportSchema, ERRORS, PROBLEM_CONTENT_TYPE, problemTypeFor, type ErrorDefinition } from '@portcullis/protocol';
 import { CONFIG_FILE_ENV, ConfigSchema, ENV_ALIASES, ENV_PREFIX, configLeaves, envNameFor } from '@portcullis/server/config';
 import { AUDIT_CATALOGUE, type AuditActionSpec } from '../packages/server/src/platform/audit/catalogue.js';
 
@@ -493,12 +493,23 @@ export function renderSdkErrorCodes(errors: Readonly<Record<string, ErrorDefinit
   ].join('\n');
 }
 
+export const ACCOUNT_EXPORT_SCHEMA_PATH = 'docs/schemas/account-export.schema.json';
+
+/**
+ * The published JSON Schema (draft 2020-12) of the account export (`GET /v1/accounts/me/export`),
+ * from `AccountExportSchema` in the protocol package: what a person's export document follows.
+ */
+export function renderAccountExportSchema(): string {
+  return `${JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...AccountExportSchema }, null, 2)}\n`;
+}
+
 /** Every generated file with its content; the single list both `docs:gen` and `docs:check` use. */
 export function generateDocs(root: string = REPO_ROOT): GeneratedDoc[] {
   return [
     { path: CONFIG_DOC_PATH, content: renderConfigDoc() },
     { path: ERRORS_DOC_PATH, content: renderErrorsDoc() },
     { path: SDK_ERROR_CODES_PATH, content: renderSdkErrorCodes() },
+    { path: ACCOUNT_EXPORT_SCHEMA_PATH, content: renderAccountExportSchema() },
     // Hand-written prose around one generated section.
     { path: AUDIT_LOG_DOC_PATH, content: withAuditCatalogue(readFileSync(path.join(root, AUDIT_LOG_DOC_PATH), 'utf8')) },
   ];

@@ -11,26 +11,13 @@
  * The candidate therefore pays, per request: the access-token lookup (SQLite), the proof checks
  * with one ECDSA P-256 verification, the replay-cache insert and the `DPoP-Nonce` header.
  *
- * Proofs are signed before the load starts (see `presignedProofs`): enough for
- * {@link PRESIGNED_PROOFS_PER_SECOND} requests per second over the warm-up and the measured run,
- * at most {@link PRESIGNED_MAX_AGE_SECONDS} seconds' worth so each is used well inside the
- * server's 60-second `iat` window; past that, the runner signs per request. A nonce is accepted
- * for at least 300 s, so it is fetched once per sample; the access token lives 600 s. The
+ * Proofs are signed before the load starts (see `signedInGetWorkload`). The
  * server's in-memory replay cache holds 1,000,000 proofs (sessions.dpop.replayCacheMaxEntries),
  * far more than one sample sends; a run that filled it would get 503s and be rejected as unclean.
  */
 import type { FastifyInstance } from 'fastify';
-import { presignedProofs, proofFactory } from '../lib/dpop.ts';
 import { fixedWorkload, type Benchmark, type HttpWorkload, type RequestSpec, type WorkloadContext } from '../lib/types.ts';
-import {
-  BENCH_PUBLIC_URL,
-  accountFrom,
-  createVerifiedAccount,
-  reportProofCapacity,
-  signIn,
-  startPortcullis,
-  deviceKeyFrom,
-} from './support/portcullis.ts';
+import { createVerifiedAccount, signedInGetWorkload, startPortcullis } from './support/portcullis.ts';
 
 const PROTECTED_PATH = '/bench/me';
 const PUBLIC_PATH = '/bench/public';
@@ -56,36 +43,11 @@ async function routesPlugin(app: FastifyInstance): Promise<void> {
   app.get(PUBLIC_PATH, { config: { auth: 'public', permission: 'none', audit: 'none', limit: 'none' }, schema }, reply);
 }
 
-/** Above what this server reaches on the reference machine, so the pool does not run dry. */
-const PRESIGNED_PROOFS_PER_SECOND = 30_000;
-const PRESIGNED_MAX_AGE_SECONDS = 40;
-
 const setup = () => startPortcullis([routesPlugin], createVerifiedAccount);
 
 /** Signs in as the target's account, then proves possession of the key on every request. */
-async function authenticatedWorkload({ url, fixture, log, loadSeconds }: WorkloadContext): Promise<HttpWorkload> {
-  reportProofCapacity(log);
-  // The device the target's accounts confirmed their address from: a known device, no new-device code.
-  const key = deviceKeyFrom(fixture);
-  const { accessToken, nonce } = await signIn(url, key, accountFrom(fixture));
-  const signed = proofFactory(key, { htm: 'GET', htu: BENCH_PUBLIC_URL + PROTECTED_PATH, accessToken, ...(nonce ? { nonce } : {}) });
-  const started = performance.now();
-  const count = Math.min(loadSeconds, PRESIGNED_MAX_AGE_SECONDS) * PRESIGNED_PROOFS_PER_SECOND;
-  const nextProof = presignedProofs(signed, count);
-  log(
-    `  load generator: ${count.toLocaleString('en-US')} proofs signed before the load in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-  return {
-    request: {
-      method: 'GET',
-      path: PROTECTED_PATH,
-      headers: { authorization: `DPoP ${accessToken}` },
-      expectedStatus: 200,
-      expectedBody: REPLY_BODY,
-    },
-    perRequestHeaders: () => ({ dpop: nextProof() }),
-  };
-}
+const authenticatedWorkload = (context: WorkloadContext): Promise<HttpWorkload> =>
+  signedInGetWorkload(context, PROTECTED_PATH, { body: REPLY_BODY });
 
 const PUBLIC_REQUEST: RequestSpec = { method: 'GET', path: PUBLIC_PATH, expectedStatus: 200, expectedBody: REPLY_BODY };
 

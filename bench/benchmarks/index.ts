@@ -11,8 +11,18 @@ import { platformOverhead } from './platform-overhead.ts';
 import { signInBenchmark } from './sign-in.ts';
 import { auditLogBenchmarks } from './audit-log.ts';
 import { dataKeyCacheBenchmark } from './data-key-cache.ts';
+import { sealedEntryRead } from './sealed-entry-read.ts';
+import { keysRotateBenchmark } from './keys-rotate.ts';
 
-export const benchmarks: readonly Benchmark[] = [platformOverhead, dpopAuth, signInBenchmark, ...auditLogBenchmarks, dataKeyCacheBenchmark];
+export const benchmarks: readonly Benchmark[] = [
+  platformOverhead,
+  dpopAuth,
+  signInBenchmark,
+  ...auditLogBenchmarks,
+  dataKeyCacheBenchmark,
+  sealedEntryRead,
+  keysRotateBenchmark,
+];
 
 export function benchmarkByName(name: string): Benchmark {
   const found = benchmarks.find((benchmark) => benchmark.name === name);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenResponse } from '@portcullis/protocol';
-import { buildApp, loadConfig, type App, type Config, type ConfigOverrides } from '@portcullis/server';
+import { buildApp, loadConfig, type App, type BuildAppOptions, type Config, type ConfigOverrides } from '@portcullis/server';
 import { listOutbox } from '../../../packages/server/src/platform/mailer/index.js';
 import { listenOnLoopback } from '../../lib/loopback.ts';
 import {
@@ -23,11 +23,12 @@ import {
   generateDPoPKey,
   importDPoPKey,
   measureProofRate,
+  presignedProofs,
   proofFactory,
   sendWithNonce,
   type DPoPKey,
 } from '../../lib/dpop.ts';
-import type { Fixture, ListeningTarget } from '../../lib/types.ts';
+import type { Fixture, HttpWorkload, ListeningTarget, WorkloadContext } from '../../lib/types.ts';
 
 /** `config.publicUrl`: every proof's `htu` is this origin plus the request path. */
 export const BENCH_PUBLIC_URL = 'https://bench.local';
@@ -86,7 +87,7 @@ const ONE_LOAD_GENERATOR: NonNullable<ConfigOverrides['defense']> = {
  */
 export function benchConfig(
   dataDir: string,
-  options: { readonly defense?: ConfigOverrides['defense']; readonly sqlite?: boolean } = {},
+  options: { readonly defense?: ConfigOverrides['defense']; readonly sqlite?: boolean; readonly records?: ConfigOverrides['records'] } = {},
 ): Config {
   const { config } = loadConfig({
     env: {},
@@ -99,9 +100,18 @@ export function benchConfig(
       log: { level: 'info' },
       metrics: { enabled: false },
       defense: options.defense ?? ONE_LOAD_GENERATOR,
+      ...(options.records ? { records: options.records } : {}),
     },
   });
   return config;
+}
+
+/** What a benchmark side changes in the app it starts. */
+export interface TargetOptions {
+  /** `records.types` to declare instead of the clinic defaults. */
+  readonly records?: ConfigOverrides['records'];
+  /** Replaces the app's data protection (the "encryption off" side of a benchmark). */
+  readonly dataProtection?: BuildAppOptions['dataProtection'];
 }
 
 /**
@@ -111,9 +121,13 @@ export function benchConfig(
 export async function startPortcullis(
   plugins: readonly FastifyPluginAsync[],
   prepare?: (app: App) => Promise<Fixture>,
+  options: TargetOptions = {},
 ): Promise<ListeningTarget> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portcullis-bench-'));
-  const app = await buildApp(benchConfig(dataDir), { plugins });
+  const app = await buildApp(benchConfig(dataDir, options.records ? { records: options.records } : {}), {
+    plugins,
+    ...(options.dataProtection ? { dataProtection: options.dataProtection } : {}),
+  });
   const target = await listenOnLoopback(app, () => rm(dataDir, { recursive: true, force: true }));
   return prepare ? { ...target, fixture: await prepare(app) } : target;
 }
@@ -282,4 +296,48 @@ export function reportProofCapacity(log: (line: string) => void): void {
     `  load generator: ES256 DPoP proof signing ${microsPerProof.toFixed(1)} µs/proof ` +
       `(at most ${Math.round(proofsPerSecond).toLocaleString('en-US')} proofs/s on its core, before autocannon's own cost)`,
   );
+}
+
+/** Above what this server reaches on the reference machine, so the pool does not run dry. */
+const PRESIGNED_PROOFS_PER_SECOND = 30_000;
+/** Proofs are used well inside the server's 60-second `iat` window. */
+const PRESIGNED_MAX_AGE_SECONDS = 40;
+
+/**
+ * The runner side of a route read by the target's signed-in account: signs in with the device
+ * key the account knows, then sends `GET path` with the access token and a fresh DPoP proof
+ * per request. Proofs are signed before the load starts: enough for
+ * {@link PRESIGNED_PROOFS_PER_SECOND} requests a second over the load, at most
+ * {@link PRESIGNED_MAX_AGE_SECONDS} seconds' worth; past that, the runner signs per request.
+ * A nonce is accepted for at least 300 s, so it is fetched once per sample; the access token
+ * lives 600 s.
+ */
+export async function signedInGetWorkload(
+  { url, fixture, log, loadSeconds }: WorkloadContext,
+  path: string,
+  expected: { readonly body?: string } = {},
+): Promise<HttpWorkload & { readonly authorization: string; readonly nextProof: () => string }> {
+  reportProofCapacity(log);
+  const key = deviceKeyFrom(fixture);
+  const { accessToken, nonce } = await signIn(url, key, accountFrom(fixture));
+  const signed = proofFactory(key, { htm: 'GET', htu: BENCH_PUBLIC_URL + path, accessToken, ...(nonce ? { nonce } : {}) });
+  const started = performance.now();
+  const count = Math.min(loadSeconds, PRESIGNED_MAX_AGE_SECONDS) * PRESIGNED_PROOFS_PER_SECOND;
+  const nextProof = presignedProofs(signed, count);
+  log(
+    `  load generator: ${count.toLocaleString('en-US')} proofs signed before the load in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const authorization = `DPoP ${accessToken}`;
+  return {
+    authorization,
+    nextProof,
+    request: {
+      method: 'GET',
+      path,
+      headers: { authorization },
+      expectedStatus: 200,
+      ...(expected.body === undefined ? {} : { expectedBody: expected.body }),
+    },
+    perRequestHeaders: () => ({ dpop: nextProof() }),
+  };
 }

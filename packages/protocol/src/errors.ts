@@ -517,6 +517,22 @@ export const ERRORS = defineErrors({
     description:
       'The approver must be a second person: neither the requester nor the account concerned. Requests for the `admin` role need an approver who is an admin.',
   },
+  ERASURE_NOT_FOUND: {
+    status: 404,
+    message: 'No such erasure request',
+    description: 'The erasure request does not exist.',
+  },
+  ERASURE_NOT_PENDING: {
+    status: 409,
+    message: 'This erasure is not waiting for approval',
+    description: 'The erasure was already carried out (by another approval), or the account was already erased.',
+  },
+  ERASURE_APPROVER_INVALID: {
+    status: 403,
+    message: 'You cannot approve this erasure',
+    description:
+      'An erasure asked for by an administrator runs only when a second administrator approves it: never the requester, never the account concerned.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     message: 'Internal server error',

@@ -311,3 +311,15 @@ export type {
   RolesChangeRequest,
   RolesChangeResult,
 } from './admin.ts';
+export {
+  ACCOUNT_EXPORT_SCHEMA_ID,
+  ACCOUNT_EXPORT_SCHEMA_VERSION,
+  AccountExportSchema,
+  ErasedCountsSchema,
+  ErasureIdParamsSchema,
+  ErasureListSchema,
+  ErasureReceiptSchema,
+  ErasureRequestSchema,
+  ErasureSchema,
+} from './privacy.ts';
+export type { AccountExport, ErasedCounts, Erasure, ErasureList, ErasureReceipt, ErasureRequest } from './privacy.ts';

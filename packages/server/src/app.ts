@@ -67,7 +67,8 @@ import { createClientAuthenticator, introspectionEnabled, introspectionRoutes } 
 import { passkeyStepUp, passkeysModule } from './modules/passkeys/index.ts';
 import { mfaRoutes, phoneRoutes, type EnrolmentDeps, type OutOfBandDeps } from './modules/mfa/index.ts';
 import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps } from './modules/assurance/index.ts';
-import { federationRoutes, signInProviderNames } from './modules/federation/index.ts';
+import { createFederationDeps, federationRoutes, signInProviderNames } from './modules/federation/index.ts';
+import { privacyRoutes } from './modules/privacy/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
@@ -98,9 +99,6 @@ export interface BuildAppOptions {
   /** Argon2id hasher; tests pass one whose Argon2 calls they can count. */
   readonly passwordHasher?: PasswordHasher;
 }
-
-/** Unwrapped data keys kept in memory. */
-const DATA_KEY_CACHE = { maxKeys: 10_000, ttlMs: 300_000 };
 
 /** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
 const MAX_PATH_PARAMETER_LENGTH = 100;
@@ -182,7 +180,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const keyRing = options.keyRing ?? loadKeyRing(config);
   const keyService = options.keyService ?? (await openKeyService(config));
   if (!options.keyService) app.addHook('onClose', () => keyService.close());
-  const dataProtection = options.dataProtection ?? createDataProtection({ keyService, now: () => clock.now(), cache: DATA_KEY_CACHE });
+  const dataProtection =
+    options.dataProtection ??
+    createDataProtection({
+      keyService,
+      now: () => clock.now(),
+      cache: { maxKeys: config.keyService.cache.maxKeys, ttlMs: config.keyService.cache.ttlSeconds * 1000 },
+    });
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock, dataProtection });
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
@@ -321,6 +325,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       mailer,
       attackMode,
       onBackgroundError,
+    }),
+  );
+  const federation = createFederationDeps({ config, database, clock, keyRing, dataProtection, sessions, assurance });
+  await app.register(
+    privacyRoutes({
+      erasure: { db: database.db, clock, dataProtection, federation },
+      export: { db: database.db, clock, keyRing, dataProtection, types: config.records.types, accounts },
     }),
   );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));

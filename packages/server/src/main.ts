@@ -14,7 +14,6 @@ import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox
 import { startServer, type RunningServer } from './server.ts';
 import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
 import { systemClock } from './platform/clock/clock.ts';
-import { openKeyService } from './platform/kms/index.ts';
 import { createDataProtection } from './platform/data-protection/index.ts';
 import {
   auditLogKey,
@@ -32,6 +31,15 @@ import type { Database } from './platform/db/index.ts';
 import { detachedRequestContext, type RequestContext } from './platform/routes/request-context.ts';
 import { parseArguments } from './cli/arguments.ts';
 import { availableParallelism } from 'node:os';
+import { createLocalKeyFile, openKeyService, type KeyService } from './platform/kms/index.ts';
+import {
+  DEFAULT_RETIRE_GRACE_MS,
+  DEFAULT_REWRAP_BATCH_SIZE,
+  keyStatus,
+  retireKekVersion,
+  rotateDataKeys,
+} from './platform/data-protection/index.ts';
+import { createProgressReporter } from './cli/progress.ts';
 
 export const USAGE = `Usage: portcullis <command>
 
@@ -41,6 +49,16 @@ Commands:
   config check    Validate the configuration, print every problem, exit 1 if any
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
   keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
+  keys init       Write a new key file for the local key service (--file FILE, outside dataDir), to set
+                  as keyService.local.keyFile; refuses to overwrite an existing one
+  keys status     List the key service's key-encryption key (KEK) versions and the data keys each wraps
+  keys rotate     Make a new KEK version current (or resume an unfinished rotation), re-wrap every
+                  data key under it in batches (--batch-size N, default 200) while the server keeps
+                  serving, then retire the old versions no data key uses (--retire none keeps them for
+                  restoring older backups; retire them later with keys retire). Before retiring it waits
+                  --grace-seconds (default 20) for writes still in flight and sweeps once more. Safe to
+                  run again after a crash
+  keys retire     Destroy one old KEK version (--version VERSION); refused while a data key uses it
   admin create    Create the first administrator (or promote an account): --email ADDRESS. Prints a
                   one-time code to set the password; the first sign-in can only register a passkey.
                   Changes nothing for an administrator who can already sign in
@@ -161,6 +179,86 @@ async function migrate(): Promise<void> {
 /** A fresh ring of random keys; the operator stores it (mode 0600, secret manager) and sets keys.ringFile. */
 function keysGenerate(): void {
   process.stdout.write(`${JSON.stringify(generateKeyRingFile({ development: false }), null, 2)}\n`);
+}
+
+/** Runs `action` with the configured database and key service, closing both afterwards. */
+async function withKeys<T>(action: (db: Kysely<Database>, keyService: KeyService) => Promise<T>): Promise<T> {
+  const { config } = loadOrExit();
+  const database = openDatabase(config, createLogger(config));
+  try {
+    const keyService = await openKeyService(config);
+    try {
+      return await action(database.db, keyService);
+    } finally {
+      await keyService.close();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+function keysInit(file: string): number {
+  createLocalKeyFile(file, { development: false });
+  process.stdout.write(
+    `wrote a new key file (KEK v1) to ${file}; set keyService.local.keyFile to it and back it up apart from the database\n`,
+  );
+  return EXIT_OK;
+}
+
+async function keysStatus(): Promise<number> {
+  return withKeys(async (db, keyService) => {
+    const status = await keyStatus(db, keyService);
+    const lines = [`key service: ${keyService.adapter}, current KEK version ${status.current}`];
+    for (const { version, dataKeys } of status.versions) {
+      lines.push(`  ${version.padEnd(6)} ${String(dataKeys).padStart(9)} data key(s)${version === status.current ? '  (current)' : ''}`);
+    }
+    for (const [version, dataKeys] of Object.entries(status.orphaned)) {
+      lines.push(`  ${version.padEnd(6)} ${String(dataKeys).padStart(9)} data key(s)  (NOT held by the key service: these do not unwrap)`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT_OK;
+  });
+}
+
+async function keysRotate(batchSize: number, retire: 'unused' | 'none', graceSeconds: number): Promise<number> {
+  return withKeys(async (db, keyService) => {
+    const tty = process.stderr.isTTY;
+    let progress: ReturnType<typeof createProgressReporter> | undefined;
+    const report = await rotateDataKeys({
+      db,
+      keyService,
+      batchSize,
+      retire,
+      retireGraceMs: graceSeconds * 1000,
+      audit: commandContext(db).audit,
+      onBatch: ({ target, done, total }) => {
+        progress ??= createProgressReporter({
+          tty,
+          label: `data keys re-wrapped under ${target}`,
+          write: (text) => process.stderr.write(tty ? text : `portcullis: ${text}`),
+        });
+        progress.update(done, total);
+      },
+    });
+    progress?.finish();
+    const lines = [
+      `KEK ${report.target} is current (${report.created ? 'created now' : 'resumed an unfinished rotation'}); ` +
+        `${report.rewrapped} data key(s) re-wrapped, ${report.skipped} changed meanwhile and left alone`,
+      report.retired.length > 0 ? `retired: ${report.retired.join(', ')}` : 'retired: none',
+    ];
+    for (const [version, count] of Object.entries(report.kept)) lines.push(`kept ${version}: ${count} data key(s) use it`);
+    if (report.unreadable > 0) lines.push(`${report.unreadable} data key(s) did not unwrap and were left under their version`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return report.unreadable > 0 ? EXIT_FAILURE : EXIT_OK;
+  });
+}
+
+async function keysRetire(version: string): Promise<number> {
+  return withKeys(async (db, keyService) => {
+    await retireKekVersion({ db, keyService, audit: commandContext(db).audit }, version);
+    process.stdout.write(`retired KEK ${version}\n`);
+    return EXIT_OK;
+  });
 }
 
 async function outbox(limit: number): Promise<number> {
@@ -331,6 +429,30 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'keys generate':
       keysGenerate();
       return EXIT_OK;
+    case 'keys init':
+      return keysInit(parsed.options.file ?? '');
+    case 'keys status':
+      return keysStatus();
+    case 'keys rotate': {
+      const batchSize = parsed.options['batch-size'] ?? String(DEFAULT_REWRAP_BATCH_SIZE);
+      if (!OUTBOX_LIMIT.test(batchSize) || Number(batchSize) > 10_000) {
+        process.stderr.write('portcullis: keys rotate: --batch-size must be a whole number from 1 to 10000\n');
+        return EXIT_USAGE;
+      }
+      const retire = parsed.options.retire ?? 'unused';
+      if (retire !== 'unused' && retire !== 'none') {
+        process.stderr.write('portcullis: keys rotate: --retire must be "unused" (the default) or "none"\n');
+        return EXIT_USAGE;
+      }
+      const grace = parsed.options['grace-seconds'] ?? String(DEFAULT_RETIRE_GRACE_MS / 1000);
+      if (!/^[0-9]+$/.test(grace) || Number(grace) > 3600) {
+        process.stderr.write('portcullis: keys rotate: --grace-seconds must be a whole number from 0 to 3600\n');
+        return EXIT_USAGE;
+      }
+      return keysRotate(Number(batchSize), retire, Number(grace));
+    }
+    case 'keys retire':
+      return keysRetire(parsed.options.version ?? '');
     case 'outbox': {
       const limit = parsed.options.limit ?? String(OUTBOX_DEFAULT_LIMIT);
       if (!OUTBOX_LIMIT.test(limit) || Number(limit) > OUTBOX_MAX_LIMIT) {

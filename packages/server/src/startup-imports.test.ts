@@ -10,8 +10,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../tools/build.mjs';
 
-/** Loaded on first use: passkeys, TOTP, federation, metrics and SMTP are optional. */
-const LOADED_ON_FIRST_USE = ['@simplewebauthn/server', 'otpauth', 'qrcode', 'openid-client', 'jose', 'prom-client', 'nodemailer'];
+/** Loaded on first use: passkeys, TOTP, federation, metrics, SMTP and the PKCS#11 key service are optional. */
+const LOADED_ON_FIRST_USE = [
+  '@simplewebauthn/server',
+  'otpauth',
+  'qrcode',
+  'openid-client',
+  'jose',
+  'prom-client',
+  'nodemailer',
+  'pkcs11js',
+];
 
 function packageOf(specifier: string): string {
   const parts = specifier.split('/');

@@ -8,6 +8,9 @@
  * (`isInsufficientAuthentication`), a missing permission with `RBAC_FORBIDDEN`.
  */
 import type {
+  Erasure,
+  ErasureList,
+  ErasureReceipt,
   AdminAccountDetail,
   AdminAccountList,
   AdminActionResult,
@@ -28,6 +31,7 @@ import {
   parseMfaResetResult,
   parseRolesChangeResult,
 } from './admin-shapes.ts';
+import { parseErasure, parseErasureList, parseErasureReceipt } from '../accounts/privacy-shapes.ts';
 
 /**
  * What an admin console shows as its banner now: today, attack mode (failed password sign-ins
@@ -139,4 +143,40 @@ export async function setAccountRoles(
     prompt,
     parseRolesChangeResult,
   );
+}
+
+/**
+ * Asks for an account's erasure, with a reason (a ticket reference, not personal data). Nothing
+ * happens until a second administrator approves it ({@link approveErasure}). Needs
+ * `accounts:erase` and a passkey step-up (`prompt`).
+ *
+ * @throws {ApiError} `ADMIN_SELF_ACTION_FORBIDDEN` for one's own account, `ADMIN_ACCOUNT_NOT_FOUND`.
+ * @example
+ *   const request = await requestErasure(client, accountId, 'ticket 4711', prompt);
+ */
+export async function requestErasure(client: CoreClient, accountId: string, reason: string, prompt: StepUpPrompt): Promise<Erasure> {
+  assertUuid(accountId, 'requestErasure expects an account id');
+  if (typeof reason !== 'string') throw new TypeError('requestErasure expects a reason');
+  return callWithStepUp(
+    client,
+    { method: 'POST', path: `/v1/admin/accounts/${accountId}/erasure`, body: { reason } },
+    prompt,
+    parseErasure,
+  );
+}
+
+/** Erasures waiting for a second administrator. Needs `accounts:erase`. */
+export async function listPendingErasures(client: CoreClient): Promise<ErasureList> {
+  return engineOf(client).authorizedCall('GET', '/v1/admin/erasures', undefined, parseErasureList);
+}
+
+/**
+ * Approves — and so carries out — an erasure another administrator asked for; answers with the
+ * receipt. Never the requester's own request. Needs `accounts:erase` and a passkey step-up.
+ *
+ * @throws {ApiError} `ERASURE_APPROVER_INVALID`, `ERASURE_NOT_PENDING` (already carried out), `ERASURE_NOT_FOUND`.
+ */
+export async function approveErasure(client: CoreClient, erasureId: string, prompt: StepUpPrompt): Promise<ErasureReceipt> {
+  assertUuid(erasureId, 'approveErasure expects an erasure id');
+  return callWithStepUp(client, { method: 'POST', path: `/v1/admin/erasures/${erasureId}/approve` }, prompt, parseErasureReceipt);
 }

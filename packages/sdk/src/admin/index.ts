@@ -2,7 +2,7 @@
  * @module @portcullis/sdk/admin
  *
  * The admin API: the alerts for a console's banner, accounts (masked unless unmasked with a step-up), lock and unlock, sign-out
- * everywhere, second-factor reset, roles.
+ * everywhere, second-factor reset, roles, and erasure by two administrators.
  *
  * @example
  *   import { listAccounts, lockAccount } from '@portcullis/sdk/admin';
@@ -11,11 +11,14 @@
  *   if (accounts[0]) await lockAccount(client, accounts[0].id);
  */
 export {
+  approveErasure,
   getAccountDetail,
   getAdminAlerts,
   listAccounts,
   listAccountsUnmasked,
+  listPendingErasures,
   lockAccount,
+  requestErasure,
   resetAccountMfa,
   setAccountRoles,
   signOutAccount,

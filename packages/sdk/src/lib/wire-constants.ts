@@ -9,6 +9,7 @@
  * Internal.
  */
 import type {
+  ACCOUNT_EXPORT_SCHEMA_ID as PROTOCOL_ACCOUNT_EXPORT_SCHEMA_ID,
   AuthChallengeMethod,
   DPOP_HEADER as PROTOCOL_DPOP_HEADER,
   DPOP_NONCE_HEADER as PROTOCOL_DPOP_NONCE_HEADER,
@@ -21,6 +22,9 @@ export const DPOP_HEADER: typeof PROTOCOL_DPOP_HEADER = 'dpop';
 export const DPOP_NONCE_HEADER: typeof PROTOCOL_DPOP_NONCE_HEADER = 'dpop-nonce';
 export const STEP_UP_HEADER: typeof PROTOCOL_STEP_UP_HEADER = 'portcullis-step-up';
 export const FEDERATION_CODE_CHALLENGE_METHOD: typeof PROTOCOL_FEDERATION_CODE_CHALLENGE_METHOD = 'S256';
+/** `$schema` of an account export document. */
+export const ACCOUNT_EXPORT_SCHEMA_ID: typeof PROTOCOL_ACCOUNT_EXPORT_SCHEMA_ID =
+  'https://portcullis.dev/schemas/account-export.schema.json';
 export const FEDERATION_RETURN_PARAMS: typeof PROTOCOL_FEDERATION_RETURN_PARAMS = { code: 'code', error: 'error' };
 
 /** Every way a challenge can be answered (complete by `satisfies`, as in the protocol). */

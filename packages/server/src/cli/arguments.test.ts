@@ -53,7 +53,15 @@ describe('parseArguments', () => {
   it('names the subcommands of a command group', () => {
     expect(parseArguments(['admin'])).toEqual(error('"admin" needs a subcommand: admin create'));
     expect(parseArguments(['audit', '--out', 'x'])).toEqual(error('"audit" needs a subcommand: audit verify, audit export'));
-    expect(parseArguments(['keys', 'rotate'])).toEqual(error('unknown command "keys rotate" (keys commands: keys generate)'));
+    expect(parseArguments(['keys', 'rewrap'])).toEqual(
+      error('unknown command "keys rewrap" (keys commands: keys generate, keys init, keys status, keys rotate, keys retire)'),
+    );
+    expect(parseArguments(['keys', 'rotate', '--batch-size', '50'])).toEqual({
+      kind: 'command',
+      command: 'keys rotate',
+      options: { 'batch-size': '50' },
+    });
+    expect(parseArguments(['keys', 'retire'])).toEqual(error('keys retire: --version VERSION is required'));
   });
 
   it('shows the usage for a command that does not exist at all', () => {

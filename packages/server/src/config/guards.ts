@@ -6,6 +6,7 @@
  */
 import type { Config } from './schema.ts';
 import { checkRecordDeclarations } from './record-declarations.ts';
+import { checkKeyServiceGuards } from './kms.ts';
 
 export interface GuardResult {
   readonly errors: string[];
@@ -185,5 +186,6 @@ export function checkConfigGuards(config: Config): GuardResult {
   errors.push(...checkRecordDeclarations(config.records.types));
   checkPasskeyGuards(config, publicUrl, { errors, warnings, insecure });
   checkSmsGuards(config, { errors, warnings, insecure });
+  checkKeyServiceGuards(config, { errors, warnings, insecure });
   return { errors, warnings };
 }

@@ -26,6 +26,7 @@ const PRODUCTION_OK = {
   DATABASE_URL: 'postgres://portcullis@db.internal/portcullis',
   SMTP_URL: 'smtps://mailer@smtp.example.com:465',
   PORTCULLIS_KEYS_RING_FILE: '/run/secrets/portcullis-keyring.json',
+  PORTCULLIS_KEY_SERVICE_LOCAL_KEY_FILE: '/run/secrets/portcullis-kek.json',
   PORTCULLIS_SMS_URL: 'https://sms-relay.internal/v1/messages',
   PORTCULLIS_SMS_TOKEN_FILE: '/run/secrets/sms-token',
 };

@@ -223,6 +223,88 @@ const KeysSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Server key material.' },
 );
 
+const KeyServiceSchema = Type.Object(
+  {
+    adapter: Type.Union([Type.Literal('local'), Type.Literal('pkcs11')], {
+      default: 'local',
+      description:
+        "Where the key-encryption keys (KEKs) that wrap every person's data key live. `local`: a key file on this machine (`local.keyFile`). `pkcs11`: a PKCS#11 HSM (CloudHSM, Luna, YubiHSM, SoftHSM); wrapping and unwrapping happen inside the token and the KEK never leaves it. See docs/operations/key-service.md.",
+      examples: ['pkcs11'],
+    }),
+    local: Type.Object(
+      {
+        keyFile: Type.Optional(
+          Type.String({
+            description:
+              'JSON key file of the `local` adapter (mode 0600). Production refuses a key file inside `dataDir`: a copy of the data directory must not carry the keys that open it. Unset in development: `<dataDir>/key-service/kek.json`, created on first start; refused in production.',
+            examples: ['/run/secrets/portcullis-kek.json'],
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {}, description: 'The key-file adapter.' },
+    ),
+    pkcs11: Type.Object(
+      {
+        library: Type.Optional(
+          Type.String({
+            description: "Path of the vendor's PKCS#11 library (required for `pkcs11`).",
+            examples: ['/usr/lib/softhsm/libsofthsm2.so', '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so'],
+          }),
+        ),
+        tokenLabel: Type.Optional(
+          Type.String({
+            description: 'Label of the token (slot) that holds the KEKs (required for `pkcs11`).',
+            examples: ['portcullis'],
+          }),
+        ),
+        pinFile: Type.Optional(
+          Type.String({
+            description: "File holding the token's user PIN (surrounding whitespace ignored). Preferred over `pin`.",
+            examples: ['/run/secrets/portcullis-hsm-pin'],
+          }),
+        ),
+        pin: Type.Optional(
+          Type.String({
+            description:
+              'The user PIN itself, when a file is not practical (`PORTCULLIS_KEY_SERVICE_PKCS11_PIN`). Never logged. For CloudHSM it is `<crypto user>:<password>`.',
+          }),
+        ),
+        keyLabelPrefix: Type.String({
+          default: 'portcullis-kek',
+          pattern: '^[A-Za-z0-9._-]{1,48}$',
+          description: 'KEK versions are AES-256 keys on the token labelled `<prefix>-v1`, `<prefix>-v2`, …; the highest is current.',
+          examples: ['clinic-a-kek'],
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'The PKCS#11 HSM adapter.' },
+    ),
+    cache: Type.Object(
+      {
+        maxKeys: Type.Integer({
+          minimum: 0,
+          maximum: 1000000,
+          default: 10000,
+          description:
+            'Unwrapped data keys kept in memory (least recently used go first); 0 asks the key service for every read. While the key service is unreachable, only people whose key is held here can be served.',
+        }),
+        ttlSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 86400,
+          default: 300,
+          description:
+            'How long an unwrapped data key stays in memory. Bounds how long another instance can still read a person erased elsewhere, and how long reads survive a key-service outage.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'The in-memory cache of unwrapped data keys.' },
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'The key service holding the key-encryption keys of personal data (docs/operations/key-service.md).',
+  },
+);
+
 const PasswordsSchema = Type.Object(
   {
     enabled: Type.Boolean({
@@ -883,6 +965,7 @@ const AccessSchema = Type.Object(
           'accounts:reset_mfa',
           'roles:manage',
           'elevation:approve',
+          'accounts:erase',
         ],
         auditor: ['audit:read', 'elevation:request'],
       },
@@ -1213,6 +1296,7 @@ export const ConfigSchema = Type.Object(
     log: LogSchema,
     metrics: MetricsSchema,
     keys: KeysSchema,
+    keyService: KeyServiceSchema,
     passwords: PasswordsSchema,
     sessions: SessionsSchema,
     mfa: MfaSchema,

@@ -1,8 +1,8 @@
 /**
  * @module test-support/elevation-fixtures
  *
- * Test setup for elevation and admin tests: a pending elevation request written straight to the
- * database, as if the account had asked for it through the API.
+ * Test setup for elevation and admin tests: a pending elevation request, or a pending erasure,
+ * written straight to the database, as if it had been asked for through the API.
  */
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app.ts';
@@ -28,6 +28,25 @@ export async function insertPendingElevation(
       expires_at: null,
       revoked_at: null,
       revoked_by: null,
+    })
+    .execute();
+  return id;
+}
+
+/** A pending erasure of `accountId` that `requestedBy` (an administrator) asked for. */
+export async function insertPendingErasure(app: App, request: { accountId: string; requestedBy: string }): Promise<string> {
+  const id = randomUUID();
+  await app.portcullis.database.db
+    .insertInto('account_erasures')
+    .values({
+      id,
+      account_id: request.accountId,
+      reason: 'test fixture request',
+      requested_by: request.requestedBy,
+      requested_at: app.portcullis.clock.now(),
+      approved_by: null,
+      erased_at: null,
+      receipt: null,
     })
     .execute();
   return id;

@@ -100,3 +100,43 @@ export async function hasAnyCredential(db: Db, accountId: string): Promise<boole
   if (!row) throw new Error('a select without FROM returned no row');
   return Object.values(row).some(Boolean);
 }
+
+/** What `tombstoneAccount` found: the account was there and not yet erased. */
+export type TombstoneOutcome = 'tombstoned' | 'missing' | 'already_erased';
+
+/**
+ * Turns the account row into a tombstone (erasure): only the id and `erased_at` keep meaning.
+ * The blind index is cleared, so the address is free to register again and no look-up finds the
+ * row; the sealed address stays, unreadable once the person's data key is destroyed (on SQLite
+ * the column keeps a UNIQUE constraint, so it is never blanked); the password hash, roles and
+ * verification go, and the account is locked. Its pending email codes are deleted.
+ */
+export async function tombstoneAccount(db: Db, id: string, now: number): Promise<TombstoneOutcome> {
+  const result = await db
+    .updateTable('accounts')
+    .set({
+      email_index: null,
+      email_verified_at: null,
+      password_hash: null,
+      password_changed_at: null,
+      roles: '[]',
+      status: 'locked',
+      updated_at: now,
+      erased_at: now,
+    })
+    .where('id', '=', id)
+    .where('erased_at', 'is', null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 1n) {
+    await db.deleteFrom('one_time_codes').where('account_id', '=', id).execute();
+    return 'tombstoned';
+  }
+  const row = await db.selectFrom('accounts').select('erased_at').where('id', '=', id).executeTakeFirst();
+  return row ? 'already_erased' : 'missing';
+}
+
+/** Whether the account exists and was not erased. */
+export async function isLiveAccount(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('accounts').select('id').where('id', '=', id).where('erased_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}

@@ -132,6 +132,7 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (second-person 
             'accounts:reset_mfa',
             'roles:manage',
             'elevation:approve',
+            'accounts:erase',
           ],
           auditor: ['audit:read', 'elevation:request'],
         },

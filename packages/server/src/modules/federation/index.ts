@@ -14,7 +14,11 @@ import type { AssuranceDeps } from '../assurance/index.ts';
 import type { SessionsDeps, TokenRequestProof } from '../sessions/index.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FederationDeps } from './deps.ts';
-import { forgetExternalIdentities, type ForgetDeps } from './links.ts';
+import type { Kysely } from 'kysely';
+import type { LinkedIdentity } from '@portcullis/protocol';
+import type { Database } from '../../platform/db/schema.ts';
+import { forgetExternalIdentities, toLinkedIdentity, type ForgetDeps } from './links.ts';
+import { listIdentities, openIdentity } from './repository.ts';
 import { createProviderRegistry } from './providers/provider.ts';
 import { resolveProviderSettings } from './providers/settings.ts';
 import { federationRoutes as routes } from './routes.ts';
@@ -76,6 +80,16 @@ export function federationRoutes(options: FederationModuleOptions): (app: RouteA
  */
 export function forgetAccountIdentities(deps: ForgetDeps, accountId: string, context: RequestContext): Promise<number> {
   return forgetExternalIdentities(deps, accountId, context);
+}
+
+/** The account's linked provider identities as the person sees them (for their export). */
+export async function linkedIdentitiesOf(
+  dataProtection: DataProtection,
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<LinkedIdentity[]> {
+  const rows = await listIdentities(db, accountId);
+  return Promise.all(rows.map(async (row) => toLinkedIdentity(await openIdentity(dataProtection, db, row))));
 }
 
 export type { FederationDeps } from './deps.ts';

@@ -20,3 +20,5 @@ export type { PhoneRouteDeps } from './phone-routes.ts';
 export { sendSignInCode, verifySignInCode } from './sign-in-codes.ts';
 export type { CodeChannel, SignInCodeVerification } from './sign-in-codes.ts';
 export type { SentCodeFailureReason } from './sent-codes.ts';
+export { forgetFactorsOf } from './held.ts';
+export type { FactorsForgotten } from './held.ts';

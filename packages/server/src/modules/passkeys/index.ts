@@ -53,3 +53,4 @@ export async function passkeyStepUp(deps: Pick<PasskeysModuleDeps, 'config' | 'd
   if (!deps.config.passkeys.enabled) return null;
   return createPasskeyStepUp({ db: deps.db, clock: deps.clock, relyingParty: await createRelyingParty(deps.config) });
 }
+export { forgetPasskeysOf, passkeysHeldAbout } from './held.ts';

@@ -16,3 +16,5 @@ export type { TokenRequestProof } from './token-request.ts';
 export { sessionsRoutes } from './routes.ts';
 export { buildHtu, checkProofBinding, createDPoPVerifier, createMemoryReplayCache, createRedisReplayCache } from './dpop/index.ts';
 export type { DPoPVerifier, ReplayCache } from './dpop/index.ts';
+export { forgetSessionsOf, sessionsHeldAbout } from './held.ts';
+export type { SessionsForgotten } from './held.ts';

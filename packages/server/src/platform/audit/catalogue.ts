@@ -464,6 +464,17 @@ export const AUDIT_CATALOGUE = {
     session: CALLER_SESSION,
     reason: '`entries`, `checkpoint`, `inclusion_proof` or `consistency_proof`',
   },
+  'kek.rotated': {
+    category: 'administration',
+    description:
+      'The command line made a new key-encryption key version current (`portcullis keys rotate`); data keys are re-wrapped under it next.',
+    reason: 'the new version (`v2`, …)',
+  },
+  'kek.retired': {
+    category: 'administration',
+    description: 'The command line destroyed a key-encryption key version that no data key used any more.',
+    reason: 'the retired version',
+  },
   'admin.accounts_listed': {
     category: 'administration',
     description: 'An administrator searched the accounts.',
@@ -546,6 +557,35 @@ export const AUDIT_CATALOGUE = {
     subject: 'the account concerned',
     session: CALLER_SESSION,
     reason: 'the role',
+  },
+  'account.erasure_requested': {
+    category: 'administration',
+    description:
+      "An administrator asked for an account's erasure; it waits for a second administrator (the reason stays with the request).",
+    ...ADMIN,
+    reason: '`self_action` or `already_erased` when refused (outcome `failure`)',
+  },
+  'account.erasure_approved': {
+    category: 'administration',
+    description: "A second administrator approved an account's erasure, which then ran (`account.erased` follows).",
+    actor: 'the approving administrator',
+    subject: 'the account concerned',
+    session: CALLER_SESSION,
+    reason: 'why the approval was refused (outcome `failure`): `self_approval`',
+  },
+  'account.erased': {
+    category: 'account',
+    description:
+      'An account was erased: its data keys destroyed, its sessions ended, its credentials, grants, profile and file deleted; the row stays as a tombstone. The reason names the receipt the person was given.',
+    actor: 'the account itself, or the approving administrator',
+    subject: 'the erased account',
+    session: CALLER_SESSION,
+    reason: '`receipt_<receipt id without dashes>`',
+  },
+  'account.exported': {
+    category: 'data_access',
+    description: 'A person downloaded everything held about them (right of access).',
+    ...OWN,
   },
 } as const satisfies Record<string, AuditActionSpec>;
 

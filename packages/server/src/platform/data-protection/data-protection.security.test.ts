@@ -15,7 +15,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test-support/databases.ts';
 import { SealedDataUnreadableError } from '../crypto/index.ts';
 import { withTransaction } from '../db/index.ts';
-import { openLocalKeyService } from '../kms/index.ts';
+import { makeTempDir } from '../../test-support/build-test-app.ts';
+import { openTestKeyService, testKeyServices } from '../kms/test-support/test-key-services.ts';
 import { SubjectErasedError, createDataProtection } from './data-protection.ts';
 import { openDataProtectionTestDatabase, type DataProtectionTestDatabase } from './test-support/data-protection-database.ts';
 
@@ -23,10 +24,14 @@ const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
 const PHONE_OF_ALICE = { table: 'mfa_phone_factors', column: 'phone_ciphertext', rowId: 'f-1' };
 
-describe.each(testDatabases())('data protection on $dialect', ({ dialect }) => {
+const VARIANTS = testDatabases().flatMap(({ dialect }) =>
+  testKeyServices().map(({ adapter, freshKeyService }) => ({ dialect, adapter, freshKeyService })),
+);
+
+describe.each(VARIANTS)('data protection on $dialect with the $adapter key service', ({ dialect, freshKeyService }) => {
   let t: DataProtectionTestDatabase;
   beforeEach(async () => {
-    t = await openDataProtectionTestDatabase(dialect);
+    t = await openDataProtectionTestDatabase(dialect, freshKeyService());
   });
   afterEach(async () => {
     await t.close();
@@ -134,7 +139,7 @@ describe.each(testDatabases())('data protection on $dialect', ({ dialect }) => {
     expect(await dp.blindIndex(db, 'phone', 'alice@example.test')).not.toBe(email);
     expect(await dp.blindIndex(db, 'email', 'bob@example.test')).not.toBe(email);
     // Another deployment (another key service) indexes the same address differently.
-    const otherService = openLocalKeyService(`${t.keyFile}.other`, { createIfMissing: true, development: true });
+    const otherService = await openTestKeyService(freshKeyService(), makeTempDir());
     const other = await t.database.db
       .transaction()
       .execute(async (tx) => {
@@ -146,7 +151,8 @@ describe.each(testDatabases())('data protection on $dialect', ({ dialect }) => {
         }).blindIndex(tx, 'email', 'alice@example.test');
         throw Object.assign(new Error('roll back'), { index });
       })
-      .catch((error: unknown) => (error as { index: string }).index);
+      .catch((error: unknown) => (error as { index: string }).index)
+      .finally(() => otherService.close());
     expect(other).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(other).not.toBe(email);
   });

@@ -10,3 +10,12 @@ export { BLIND_INDEX_SUBJECT, dataKeyContext } from './data-keys.ts';
 export { SubjectErasedError, createDataProtection } from './data-protection.ts';
 export type { DataProtectionOptions, DataProtectionService } from './data-protection.ts';
 export type { KeyCacheStats } from './key-cache.ts';
+export {
+  DEFAULT_RETIRE_GRACE_MS,
+  DEFAULT_REWRAP_BATCH_SIZE,
+  KekInUseError,
+  keyStatus,
+  retireKekVersion,
+  rotateDataKeys,
+} from './rewrap.ts';
+export type { KeyStatus, RewrapProgress, RotateOptions, RotationReport } from './rewrap.ts';

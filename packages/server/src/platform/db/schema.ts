@@ -25,6 +25,8 @@ export interface AccountsTable {
   status: 'active' | 'locked';
   created_at: number;
   updated_at: number;
+  /** Set when the account was erased: the row is then a tombstone holding no personal data (migration 0021). */
+  erased_at?: number | null;
 }
 
 export interface OneTimeCodesTable {
@@ -483,6 +485,23 @@ export interface Database {
   role_elevations: RoleElevationsTable;
   data_keys: DataKeysTable;
   erased_subjects: ErasedSubjectsTable;
+  account_erasures: AccountErasuresTable;
+}
+
+/** An erasure: pending until a second administrator approves it, or done (migration 0021; modules/erasure). */
+export interface AccountErasuresTable {
+  /** Also the receipt id. */
+  id: string;
+  account_id: string;
+  /** The requesting administrator's reason; null for a person's own erasure. */
+  reason: string | null;
+  requested_by: string;
+  requested_at: number;
+  approved_by: string | null;
+  /** Null while pending. */
+  erased_at: number | null;
+  /** JSON receipt (counts only), once erased. */
+  receipt: string | null;
 }
 
 /** A time-boxed elevation or a role grant awaiting approval (migration 0012; modules/elevation). */

@@ -7,4 +7,6 @@
 export { KeyServiceUnavailableError, KeyUnwrapError, isKeyServiceUnavailable } from './key-service.ts';
 export type { KekVersions, KeyService, WrappedKey } from './key-service.ts';
 export { LocalKeyFileError, createLocalKeyFile, generateLocalKeyFile, openLocalKeyService } from './local.ts';
-export { openKeyService } from './open.ts';
+export { developmentKeyFile, openKeyService } from './open.ts';
+export { Pkcs11KeyServiceError, openPkcs11KeyService } from './pkcs11.ts';
+export type { Pkcs11KeyServiceOptions } from './pkcs11.ts';

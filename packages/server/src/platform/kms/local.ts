@@ -8,7 +8,7 @@
  * secrets mount), which is why production refuses a key file inside the data directory
  * (config/kms.ts checks that). Rotation rewrites the file atomically (write, fsync, rename).
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { KEK_BYTES, unwrapWithKey, wrapWithKey } from './aes-gcm-wrap.ts';
@@ -76,6 +76,14 @@ export function createLocalKeyFile(file: string, options: { development: boolean
   writeKeyFileAtomically(file, generateLocalKeyFile(options));
 }
 
+function modifiedAt(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function versionNumber(version: string): number {
   return Number(version.slice(1));
 }
@@ -101,6 +109,16 @@ export function openLocalKeyService(
     }
   };
   let keyFile = read();
+  let readAt = modifiedAt(file);
+  /** The file as it is now: another process (`portcullis keys rotate`) may have rotated since. */
+  const fresh = (): LocalKeyFile => {
+    const now = modifiedAt(file);
+    if (now !== readAt) {
+      keyFile = read();
+      readAt = now;
+    }
+    return keyFile;
+  };
   const kek = (version: string): Buffer => {
     let encoded = keyFile.keks[version];
     // Another process may have rotated since this one read the file.
@@ -115,8 +133,12 @@ export function openLocalKeyService(
     adapter: 'local',
     development: keyFile.development,
     wrap(key, context) {
-      const version = keyFile.current;
-      return Promise.resolve({ kekVersion: version, wrapped: wrapWithKey(kek(version), key, context) });
+      // New wraps must use the current version even when another process just rotated: the old
+      // one is destroyed once no stored key uses it.
+      return Promise.resolve().then(() => {
+        const version = fresh().current;
+        return { kekVersion: version, wrapped: wrapWithKey(kek(version), key, context) };
+      });
     },
     unwrap(wrapped, context) {
       return Promise.resolve().then(() => unwrapWithKey(kek(wrapped.kekVersion), wrapped.wrapped, context));

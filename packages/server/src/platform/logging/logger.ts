@@ -47,6 +47,7 @@ export const SECRET_AND_ACCOUNT_KEYS: readonly string[] = [
   'recoveryCode',
   'totp',
   'privateKey',
+  'pin',
   'seed',
   'email',
   'phone',

@@ -38,7 +38,7 @@ import {
 import type { OpenApiDocument } from '../http/openapi.ts';
 import { createRolePermissions, type RolePermissions } from './permissions.ts';
 import type { Authenticator } from './authentication.ts';
-import { insertPendingElevation } from '../../test-support/elevation-fixtures.ts';
+import { insertPendingElevation, insertPendingErasure } from '../../test-support/elevation-fixtures.ts';
 
 interface RouteRow {
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
@@ -148,6 +148,18 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     targets: 'self',
     build: async () => ({
       url: `/v1/admin/elevations/${await insertPendingElevation(fixtureApp(), { accountId: await bystander(), role: 'auditor' })}/revoke`,
+    }),
+  },
+  // Erasure: requests name a fresh bystander; approvals name a request another admin made, so an actor is never erased.
+  'POST /v1/admin/accounts/{accountId}/erasure': {
+    targets: 'self',
+    build: async () => ({ url: `/v1/admin/accounts/${await bystander()}/erasure`, payload: { reason: 'authorization matrix' } }),
+  },
+  'GET /v1/admin/erasures': { targets: 'self', build: () => ({ url: '/v1/admin/erasures' }) },
+  'POST /v1/admin/erasures/{erasureId}/approve': {
+    targets: 'self',
+    build: async () => ({
+      url: `/v1/admin/erasures/${await insertPendingErasure(fixtureApp(), { accountId: await bystander(), requestedBy: await bystander() })}/approve`,
     }),
   },
 };

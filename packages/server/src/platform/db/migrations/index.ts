@@ -25,6 +25,7 @@ import * as knownDeviceNetworks from './0016-known-device-networks.ts';
 import * as dataKeys from './0017-data-keys.ts';
 import * as declaredRecords from './0019-declared-records.ts';
 import * as contactData from './0020-contact-data.ts';
+import * as erasure from './0021-erasure.ts';
 
 /** A migration module: `up(db)` for schema changes, `up(db, deps)` when existing rows are re-sealed. */
 export interface MigrationModule {
@@ -51,6 +52,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0017-data-keys': dataKeys,
   '0019-declared-records': declaredRecords,
   '0020-contact-data': contactData,
+  '0021-erasure': erasure,
 };
 
 export class MigrationError extends Error {
