@@ -61,7 +61,7 @@ describe('V16.2.5: log redaction derived from the declared record types', () => 
       );
 
     for (const [name, type] of Object.entries(RECORDS.types ?? {})) {
-      const fields = type.fields ?? {};
+      const fields = type?.fields ?? {};
       if (name === 'profile') {
         expect((await patient.call('PUT', '/v1/accounts/me/profile', { fields: values(fields) })).statusCode).toBe(200);
         // Refused: an undeclared field beside the declared ones, and a value over its limit.
