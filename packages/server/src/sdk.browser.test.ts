@@ -159,13 +159,24 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
         last_used_at: expect.anything() as unknown,
       },
     ]);
-    const sessions = await db
+    const rows = await db
       .selectFrom('sessions')
-      .select(['aal', 'device_label', 'device_platform'])
+      .select(['id', 'aal', 'device_label', 'device_platform'])
       .where('account_id', '=', account.id)
       .where('revoked_at', 'is', null)
       .orderBy('created_at')
       .execute();
+    // Device labels are stored sealed for the account holder; the key service opens them.
+    const sessions = await Promise.all(
+      rows.map(async (row) => ({
+        ...row,
+        device_label: await server.app.portcullis.dataProtection.open(db, account.id, row.device_label, {
+          table: 'sessions',
+          column: 'device_label',
+          rowId: row.id,
+        }),
+      })),
+    );
     expect(sessions).toEqual([
       expect.objectContaining({ aal: 'aal1', device_label: 'Chromium (password)' }),
       expect.objectContaining({ aal: 'aal2_phr', device_label: 'Web', device_platform: 'web' }),
