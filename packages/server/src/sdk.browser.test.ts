@@ -129,6 +129,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
     if (!HAS_CHROMIUM) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install chromium)`);
     if (!server) throw new Error('server not started');
     const { db } = server.app.portcullis.database;
+    const { dataProtection } = server.app.portcullis;
     const email = 'chromium@example.test';
     const password = 'correct horse battery staple';
     await page.evaluate(([e, pw]) => (globalThis as unknown as InPage).passkeyPage.signUp(e, pw), [email, password] as const);
@@ -170,7 +171,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
     const sessions = await Promise.all(
       rows.map(async (row) => ({
         ...row,
-        device_label: await server.app.portcullis.dataProtection.open(db, account.id, row.device_label, {
+        device_label: await dataProtection.open(db, account.id, row.device_label, {
           table: 'sessions',
           column: 'device_label',
           rowId: row.id,

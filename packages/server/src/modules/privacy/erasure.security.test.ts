@@ -241,6 +241,18 @@ describe.each(testDatabases())('erasure by two administrators on $dialect', ({ d
     await expectAuditLogVerifies(h);
   });
 
+  it('a person who erases themself leaves no request pending for the administrators', async () => {
+    const alice = await admin();
+    const patientId = await createAccount(h.app, ['patient']);
+    const patient = await signedInDevice(h.app, patientId);
+    await requestFor(alice, patientId);
+    // The session was just opened with a phishing-resistant factor: the step-up is already satisfied.
+    expect((await patient.call('DELETE', '/v1/accounts/me')).statusCode).toBe(200);
+    const listed = (await alice.device.call('GET', '/v1/admin/erasures')).json<{ erasures: Erasure[] }>();
+    expect(listed.erasures).toEqual([]);
+    await expectAuditLogVerifies(h);
+  });
+
   it('V8.2.1: two approvals at once erase once', async () => {
     const [alice, bob, carol] = [await admin(), await admin(), await admin()];
     const patientId = await createAccount(h.app, ['patient']);

@@ -77,6 +77,7 @@ async function eraseInTransaction(
 ): Promise<ErasureReceipt> {
   const { accountId, now } = erasure;
   if ((await tombstoneAccount(tx, accountId, now)) !== 'tombstoned') throw new AlreadyErased();
+  await repo.dropPendingRequests(tx, accountId, erasure.id);
   const sessions = await forgetSessionsOf(tx, accountId);
   const factors = await forgetFactorsOf(tx, accountId);
   const passkeys = await forgetPasskeysOf(tx, accountId);

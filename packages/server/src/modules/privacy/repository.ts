@@ -43,6 +43,20 @@ export async function markApproved(db: Db, id: string, approval: { approvedBy: s
   return result.numUpdatedRows === 1n;
 }
 
+/**
+ * Drops the other requests still pending for an account being erased (`keepId` is the erasure
+ * running now): nothing is left for a second administrator to approve. The audit log keeps the
+ * requests themselves.
+ */
+export async function dropPendingRequests(db: Db, accountId: string, keepId: string): Promise<void> {
+  await db
+    .deleteFrom('account_erasures')
+    .where('account_id', '=', accountId)
+    .where('erased_at', 'is', null)
+    .where('id', '!=', keepId)
+    .execute();
+}
+
 export async function storeReceipt(db: Db, id: string, receipt: string): Promise<void> {
   await db.updateTable('account_erasures').set({ receipt }).where('id', '=', id).execute();
 }
