@@ -4,11 +4,12 @@
  */
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Migrator, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { migratedTo } from '../db/migrations/test-support/migrated-to.ts';
 import { testConfig } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import { loadKeyRing } from '../crypto/index.ts';
-import { migrateToLatest, migrationsWith, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { createLogger } from '../logging/logger.ts';
 import { auditLogKey } from './checkpoint/log-key.ts';
 import { readHead } from './log/store.ts';
@@ -27,14 +28,7 @@ describe.each(testDatabases())('audit log migration on $dialect', ({ dialect }) 
     const config = testConfig({ dialect });
     dataDir = config.dataDir;
     database = openDatabase(config, createLogger(config));
-    const db = database.db as unknown as Kysely<unknown>;
-    if (database.schema !== undefined) await db.schema.createSchema(database.schema).ifNotExists().execute();
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: () => Promise.resolve(migrationsWith(undefined)) },
-      ...(database.schema !== undefined ? { migrationTableSchema: database.schema } : {}),
-    });
-    expect((await migrator.migrateTo('0002-accounts-sessions')).error).toBeUndefined();
+    const db = await migratedTo(database, '0002-accounts-sessions');
 
     const legacy = db as Kysely<{
       audit_events: { id: string; occurred_at: number; action: string; outcome: string; actor_id: string | null };

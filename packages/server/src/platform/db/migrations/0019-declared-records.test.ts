@@ -7,14 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Migrator, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { migratedTo } from './test-support/migrated-to.ts';
 import { buildApp, type App } from '../../../app.ts';
 import { testConfig } from '../../../test-support/build-test-app.ts';
 import { testDatabases } from '../../../test-support/databases.ts';
 import { signedInDevice } from '../../../test-support/records-world.ts';
 import { createSealer, loadKeyRing, type KeyRing } from '../../crypto/index.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { migrateToLatest, migrationsWith, openDatabase, type DatabaseHandle } from '../index.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../index.ts';
 import { MigrationError } from './index.ts';
 
 interface PreviousRelease {
@@ -69,14 +70,7 @@ describe.each(testDatabases())('migration 0019-declared-records on $dialect', ({
     const config = testConfig({ dialect });
     dataDir = config.dataDir;
     database = openDatabase(config, createLogger(config));
-    const db = database.db as unknown as Kysely<unknown>;
-    if (database.schema !== undefined) await db.schema.createSchema(database.schema).ifNotExists().execute();
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: () => Promise.resolve(migrationsWith(undefined)) },
-      ...(database.schema !== undefined ? { migrationTableSchema: database.schema } : {}),
-    });
-    expect((await migrator.migrateTo('0017-data-keys')).error).toBeUndefined();
+    const db = await migratedTo(database, '0017-data-keys');
 
     const keyRing = loadKeyRing(config);
     const legacy = db as Kysely<PreviousRelease>;

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { migratedTo } from './test-support/migrated-to.ts';
 import { buildApp, type App } from '../../../app.ts';
 import { passwordHashFor } from '../../../test-support/account-rows.ts';
 import { testConfig } from '../../../test-support/build-test-app.ts';
@@ -19,7 +20,7 @@ import { signedInDevice } from '../../../test-support/records-world.ts';
 import { createSealer, loadKeyRing, type KeyRing } from '../../crypto/index.ts';
 import { SERVICE_SUBJECT } from '../../data-protection/index.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { migrateToLatest, migrationsWith, openDatabase, type DatabaseHandle } from '../index.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../index.ts';
 import { MigrationError } from './index.ts';
 
 interface PreviousRelease {
@@ -123,14 +124,7 @@ describe.each(testDatabases())('migration 0020-contact-data on $dialect', ({ dia
     const config = testConfig({ dialect });
     dataDir = config.dataDir;
     database = openDatabase(config, createLogger(config));
-    const db = database.db as unknown as Kysely<unknown>;
-    if (database.schema !== undefined) await db.schema.createSchema(database.schema).ifNotExists().execute();
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: () => Promise.resolve(migrationsWith(undefined)) },
-      ...(database.schema !== undefined ? { migrationTableSchema: database.schema } : {}),
-    });
-    expect((await migrator.migrateTo('0019-declared-records')).error).toBeUndefined();
+    const db = await migratedTo(database, '0019-declared-records');
 
     const keyRing = loadKeyRing(config);
     const legacy = db as Kysely<PreviousRelease>;
