@@ -13,6 +13,7 @@ import { auditLogBenchmarks } from './audit-log.ts';
 import { dataKeyCacheBenchmark } from './data-key-cache.ts';
 import { sealedEntryRead } from './sealed-entry-read.ts';
 import { keysRotateBenchmark } from './keys-rotate.ts';
+import { mlsCommitBenchmark, mlsSealOpenBenchmark } from './mls-client.ts';
 
 export const benchmarks: readonly Benchmark[] = [
   platformOverhead,
@@ -22,6 +23,8 @@ export const benchmarks: readonly Benchmark[] = [
   dataKeyCacheBenchmark,
   sealedEntryRead,
   keysRotateBenchmark,
+  mlsSealOpenBenchmark,
+  mlsCommitBenchmark,
 ];
 
 export function benchmarkByName(name: string): Benchmark {
