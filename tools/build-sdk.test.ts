@@ -84,6 +84,7 @@ describe('the built @portcullis/sdk', () => {
         '@portcullis/sdk/admin',
         '@portcullis/sdk/elevation',
         '@portcullis/sdk/audit',
+        '@portcullis/sdk/messaging',
       ]),
     );
     const { status, stdout, stderr } = runNode(`

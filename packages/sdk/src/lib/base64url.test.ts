@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encodeBase64url, encodeBase64urlText } from './base64url.ts';
+import { decodeBase64url, encodeBase64url, encodeBase64urlText } from './base64url.ts';
 
 describe('base64url RFC 4648 §5', () => {
   it('matches the RFC 4648 §10 test vectors (unpadded)', () => {
@@ -33,5 +33,15 @@ describe('base64url RFC 4648 §5', () => {
 
   it('encodes text as UTF-8', () => {
     expect(encodeBase64urlText('é€😀')).toBe(Buffer.from('é€😀', 'utf8').toString('base64url'));
+  });
+
+  it('decodes what it encodes, for every length from 0 to 96 bytes, and refuses what is not base64url', () => {
+    for (let length = 0; length <= 96; length++) {
+      const bytes = new Uint8Array(randomBytes(length));
+      expect(decodeBase64url(encodeBase64url(bytes))).toEqual(bytes);
+    }
+    expect(() => decodeBase64url('Zm9v=')).toThrow(TypeError);
+    expect(() => decodeBase64url('Zm+v')).toThrow(TypeError);
+    expect(() => decodeBase64url('Zm9vY')).toThrow(TypeError);
   });
 });

@@ -28,6 +28,29 @@ export function encodeBase64url(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * Decodes unpadded base64url. Throws `TypeError` on any character outside the alphabet, on
+ * padding, and on a length no encoder produces (one leftover character).
+ */
+export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> {
+  if (text.length % 4 === 1) throw new TypeError('base64url text has an impossible length');
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = ALPHABET.indexOf(text.charAt(i));
+    if (digit < 0) throw new TypeError('base64url text has a character outside the alphabet');
+    value = (value << 6) | digit;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
 /** Encodes a string's UTF-8 bytes as unpadded base64url (JWS header and payload segments). */
 export function encodeBase64urlText(text: string): string {
   return encodeBase64url(utf8.encode(text));

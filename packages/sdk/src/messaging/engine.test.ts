@@ -1,0 +1,253 @@
+/**
+ * The MLS engine end to end, three devices over the in-memory delivery service: a patient with
+ * two devices and a clinician. Conversations, text and attachments, a person's new device
+ * joining their existing conversations, removal, replay and stale-epoch refusal, credential
+ * checks, key updates, KeyPackage upkeep, and safety numbers with key-change flags.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryDeliveryService } from '../test-support/memory-delivery.ts';
+import type { KeyChangeEvent } from './credentials.ts';
+import type { E2eeEngine, IncomingResult, ReceivedMessage } from './engine.ts';
+import { isMessagingError } from './errors.ts';
+import { MemoryGroupStateStore } from './group-state-store.ts';
+import { createMlsEngine, type MlsEngineOptions } from './mls-engine.ts';
+import { EpochConflictError, type DeliveryTransport } from './transport.ts';
+
+const PATIENT = 'acc_patient';
+const CLINICIAN = 'acc_clinician';
+
+interface TestDevice {
+  readonly engine: E2eeEngine;
+  readonly store: MemoryGroupStateStore;
+  readonly transport: DeliveryTransport & { readonly deviceId: () => string | undefined };
+  readonly messages: ReceivedMessage[];
+  readonly keyChanges: KeyChangeEvent[];
+  readonly rejections: IncomingResult[];
+  deviceId(): string;
+}
+
+async function device(service: MemoryDeliveryService, accountId: string, options: Partial<MlsEngineOptions> = {}): Promise<TestDevice> {
+  const store = new MemoryGroupStateStore();
+  const transport = service.transportFor(accountId);
+  const messages: ReceivedMessage[] = [];
+  const keyChanges: KeyChangeEvent[] = [];
+  const rejections: IncomingResult[] = [];
+  const engine = await createMlsEngine({
+    transport,
+    store,
+    verifier: service.verifier,
+    events: {
+      onMessage: (message) => messages.push(message),
+      onKeyChange: (event) => keyChanges.push(event),
+      onRejected: (rejection) => rejections.push(rejection),
+    },
+    ...options,
+  });
+  await engine.createDevice();
+  return {
+    engine,
+    store,
+    transport,
+    messages,
+    keyChanges,
+    rejections,
+    deviceId: () => transport.deviceId() ?? '',
+  };
+}
+
+const texts = (messages: readonly ReceivedMessage[]): string[] =>
+  messages.map((message) => (message.content.type === 'text' ? message.content.text : '<attachment>'));
+
+/** A patient (device 1) and a clinician in one conversation, both past the Welcome. */
+async function conversation(
+  service = new MemoryDeliveryService(),
+): Promise<{ service: MemoryDeliveryService; patient: TestDevice; clinician: TestDevice; groupId: string }> {
+  const patient = await device(service, PATIENT);
+  const clinician = await device(service, CLINICIAN);
+  const groupId = await patient.engine.createConversation([CLINICIAN]);
+  const joined = await clinician.engine.receive();
+  expect(joined).toEqual([{ kind: 'joined', seq: 1, groupId }]);
+  return { service, patient, clinician, groupId };
+}
+
+describe('a conversation between a patient and a clinician', () => {
+  it('carries texts both ways, each authenticated as its sending device', async () => {
+    const { patient, clinician, groupId } = await conversation();
+    await patient.engine.sendText(groupId, 'I have a rash since Monday');
+    await clinician.engine.receive();
+    expect(texts(clinician.messages)).toEqual(['I have a rash since Monday']);
+    expect(clinician.messages[0]?.sender).toEqual({ accountId: PATIENT, deviceId: patient.deviceId() });
+
+    await clinician.engine.sendText(groupId, 'Please send a photo');
+    await patient.engine.receive();
+    expect(texts(patient.messages)).toEqual(['Please send a photo']);
+    expect(patient.messages[0]?.sender).toEqual({ accountId: CLINICIAN, deviceId: clinician.deviceId() });
+
+    const members = await patient.engine.members(groupId);
+    expect(members.map(({ accountId, self }) => ({ accountId, self }))).toEqual([
+      { accountId: PATIENT, self: true },
+      { accountId: CLINICIAN, self: false },
+    ]);
+    expect(clinician.keyChanges.map(({ kind, accountId }) => ({ kind, accountId }))).toEqual([{ kind: 'added', accountId: PATIENT }]);
+  });
+
+  it('sends an attachment as an encrypted blob whose key travels inside the MLS message', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const photo = new TextEncoder().encode('JPEG bytes of a rash on the left forearm');
+    const sent = await patient.engine.sendAttachment(groupId, { bytes: photo, mediaType: 'image/jpeg', name: 'rash.jpg' });
+    await clinician.engine.receive();
+    const [message] = clinician.messages;
+    if (message?.content.type !== 'attachment') throw new Error('expected an attachment');
+    expect(message.content.attachment).toMatchObject({
+      attachmentId: sent.attachmentId,
+      size: photo.length,
+      mediaType: 'image/jpeg',
+      name: 'rash.jpg',
+    });
+    expect(await clinician.engine.openAttachment(groupId, message.content.attachment)).toEqual(photo);
+
+    const [blob] = service.attachmentBlobs(groupId);
+    expect(Buffer.from(blob!).includes(Buffer.from(photo))).toBe(false);
+    const tampered = { ...message.content.attachment, sha256: new Uint8Array(32) };
+    await expect(clinician.engine.openAttachment(groupId, tampered)).rejects.toSatisfy((error) =>
+      isMessagingError(error, 'ATTACHMENT_INTEGRITY'),
+    );
+  });
+
+  it('resumes from its store in a new engine instance', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const again = await createMlsEngine({ transport: clinician.transport, store: clinician.store, verifier: service.verifier });
+    expect(await again.conversations()).toEqual([groupId]);
+    await patient.engine.sendText(groupId, 'still there?');
+    const results = await again.receive();
+    expect(
+      results.map((result) =>
+        result.kind === 'message' && result.message.content.type === 'text' ? result.message.content.text : result.kind,
+      ),
+    ).toEqual(['still there?']);
+  });
+});
+
+describe('devices joining and leaving', () => {
+  it("adds a person's new device to their existing conversations when another of their devices syncs", async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const second = await device(service, PATIENT);
+    const report = await patient.engine.syncDevices();
+    expect(report.added).toEqual([{ groupId, accountId: PATIENT, deviceId: second.deviceId() }]);
+
+    expect(await second.engine.receive()).toEqual([expect.objectContaining({ kind: 'joined', groupId })]);
+    await clinician.engine.receive();
+    expect(clinician.keyChanges.at(-1)).toMatchObject({ kind: 'added', accountId: PATIENT, deviceId: second.deviceId() });
+
+    await clinician.engine.sendText(groupId, 'Hello on both devices');
+    await patient.engine.receive();
+    await second.engine.receive();
+    expect(texts(patient.messages)).toEqual(['Hello on both devices']);
+    expect(texts(second.messages)).toEqual(['Hello on both devices']);
+  });
+
+  it('a removed device cannot read what is sent after its removal, even given the ciphertext', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const second = await device(service, PATIENT);
+    await patient.engine.syncDevices();
+    await second.engine.receive();
+    await clinician.engine.receive();
+
+    await clinician.engine.removeDevices(groupId, [second.deviceId()]);
+    await patient.engine.receive();
+    expect(patient.keyChanges.at(-1)).toMatchObject({ kind: 'removed', deviceId: second.deviceId() });
+    expect(service.groupMembers(groupId)).not.toContain(second.deviceId());
+
+    await clinician.engine.sendText(groupId, 'only for the remaining devices');
+    await patient.engine.receive();
+    expect(texts(patient.messages)).toEqual(['only for the remaining devices']);
+    expect(await second.engine.receive()).toEqual([]);
+
+    // Hand the removed device the ciphertext anyway: it holds no key of the new epoch.
+    const later = service.sent.at(-1)!;
+    service.inject(second.deviceId(), { groupId, kind: 'application', payload: later.payload });
+    const [refused] = await second.engine.receive();
+    expect(refused).toMatchObject({ kind: 'rejected', entryKind: 'application' });
+    expect(second.messages).toEqual([]);
+
+    // And the commit that removed it: it learns it is out and drops the conversation.
+    const removal = service.sent.find((record) => record.kind === 'commit' && record.from === clinician.deviceId())!;
+    service.inject(second.deviceId(), { groupId, kind: 'commit', payload: removal.payload });
+    expect(await second.engine.receive()).toEqual([expect.objectContaining({ kind: 'removed', groupId })]);
+    expect(await second.engine.conversations()).toEqual([]);
+    expect(await second.store.keys('groups')).toEqual([]);
+    service.inject(second.deviceId(), { groupId, kind: 'application', payload: later.payload });
+    const [unknown] = await second.engine.receive();
+    expect(unknown).toMatchObject({ kind: 'rejected' });
+    expect(second.messages).toEqual([]);
+  });
+});
+
+describe('refusals', () => {
+  it('rejects a replayed application message', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    await patient.engine.sendText(groupId, 'take 200 mg twice a day?');
+    await clinician.engine.receive();
+    const original = service.sent.at(-1)!;
+    service.inject(clinician.deviceId(), { groupId, kind: 'application', payload: original.payload });
+    const [replayed] = await clinician.engine.receive();
+    expect(replayed).toMatchObject({ kind: 'rejected', entryKind: 'application' });
+    if (replayed?.kind === 'rejected') expect(replayed.error.code).toBe('MESSAGE_REJECTED');
+    expect(texts(clinician.messages)).toEqual(['take 200 mg twice a day?']);
+    expect(clinician.rejections).toHaveLength(1);
+  });
+
+  it('orders concurrent commits: one wins, the other is refused with 409 and rebuilt on the new epoch', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const conflicts: number[] = [];
+    const original = clinician.transport.sendCommit.bind(clinician.transport);
+    clinician.transport.sendCommit = async (id, submission) => {
+      try {
+        return await original(id, submission);
+      } catch (error) {
+        if (error instanceof EpochConflictError) conflicts.push(error.currentEpoch);
+        throw error;
+      }
+    };
+    const before = service.groupEpoch(groupId);
+    await patient.engine.updateKeys(groupId);
+    await clinician.engine.updateKeys(groupId);
+    expect(conflicts).toEqual([before + 1]);
+    expect(service.groupEpoch(groupId)).toBe(before + 2);
+    await patient.engine.receive();
+    await patient.engine.sendText(groupId, 'after both updates');
+    await clinician.engine.receive();
+    expect(texts(clinician.messages)).toEqual(['after both updates']);
+  });
+
+  it('refuses a commit for an epoch the conversation has left', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    await patient.engine.updateKeys(groupId);
+    await clinician.engine.receive();
+    const old = service.sent.filter((record) => record.kind === 'commit').at(-1)!;
+    service.inject(clinician.deviceId(), { groupId, kind: 'commit', payload: old.payload });
+    const [stale] = await clinician.engine.receive();
+    expect(stale).toMatchObject({ kind: 'rejected', entryKind: 'commit' });
+    if (stale?.kind === 'rejected') expect(stale.error.code).toBe('STALE_EPOCH');
+  });
+});
+
+describe('safety numbers', () => {
+  it('is the same 60 digits on both sides, and flags a verified contact whose keys change', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const onPatient = await patient.engine.safetyNumber(groupId, CLINICIAN);
+    const onClinician = await clinician.engine.safetyNumber(groupId, PATIENT);
+    expect(onPatient).toMatch(/^\d{60}$/);
+    expect(onClinician).toBe(onPatient);
+
+    await clinician.engine.markVerified(groupId, PATIENT);
+    expect(await clinician.engine.contactStatus(PATIENT)).toBe('verified');
+
+    await device(service, PATIENT);
+    await patient.engine.syncDevices();
+    await clinician.engine.receive();
+    expect(clinician.keyChanges.at(-1)).toMatchObject({ kind: 'added', accountId: PATIENT, verifiedContactChanged: true });
+    expect(await clinician.engine.contactStatus(PATIENT)).toBe('changed');
+    expect(await clinician.engine.safetyNumber(groupId, PATIENT)).not.toBe(onClinician);
+  });
+});
