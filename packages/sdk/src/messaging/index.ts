@@ -39,6 +39,7 @@ export {
   type MailboxEntryKind,
   type RegisteredDevice,
 } from './transport.ts';
+export { createHttpDeliveryTransport } from './http-delivery-transport.ts';
 export { identityOf, parseIdentity, type CredentialVerifier, type DeviceIdentity, type KeyChangeEvent } from './credentials.ts';
 export {
   MemoryGroupStateStore,
