@@ -8,6 +8,7 @@
  * retry; every other failure is the usual `ApiError` or `ClientError`.
  */
 import type { CoreClient } from '../core/core-client.ts';
+import { jsonInit } from '../core/json-request.ts';
 import { engineOf, type SessionEngine } from '../core/session-engine.ts';
 import { ClientError } from '../errors.ts';
 import { errorFromResponse } from '../http/error-from-response.ts';
@@ -113,13 +114,7 @@ async function call<T>(
   body: unknown,
   parse: (body: unknown) => T | undefined,
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  const init: RequestInit = { method, headers };
-  if (body !== undefined) {
-    headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const response = await session.sendAuthorized(session.transport.url(path), init);
+  const response = await session.sendAuthorized(session.transport.url(path), jsonInit(method, body));
   const context = `${method} ${path}`;
   const parsed = parse(await answer(response, context));
   if (parsed === undefined) throw invalid(context, response.status);
@@ -180,9 +175,12 @@ export function createHttpDeliveryTransport(client: CoreClient): DeliveryTranspo
     },
     uploadAttachment: async (groupId, bytes) => {
       const path = `/v1/messaging/groups/${segment(groupId)}/attachments`;
+      const init = jsonInit('POST');
+      const headers = new Headers(init.headers);
+      headers.set('content-type', 'application/octet-stream');
       const response = await session.sendAuthorized(session.transport.url(path), {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', accept: 'application/json, application/problem+json' },
+        ...init,
+        headers,
         body: bytes as Uint8Array<ArrayBuffer>,
       });
       const body = await answer(response, `POST ${path}`);
