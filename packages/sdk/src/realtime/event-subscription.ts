@@ -10,6 +10,7 @@
  * end the subscription and are reported. Internal: features build on it.
  */
 import type { CoreClient } from '../core/core-client.ts';
+import { jsonInit } from '../core/json-request.ts';
 import { engineOf } from '../core/session-engine.ts';
 import { ClientError, isApiError } from '../errors.ts';
 import { errorFromResponse } from '../http/error-from-response.ts';
@@ -70,9 +71,11 @@ export function subscribeToEvents(client: CoreClient, options: EventSubscription
   const state: { lastEventId: string | undefined } = { lastEventId: options.lastEventId };
 
   const connectOnce = async (): Promise<boolean> => {
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (state.lastEventId !== undefined) headers['last-event-id'] = state.lastEventId;
-    const response = await engine.sendAuthorized(engine.transport.url(options.path), { method: 'GET', headers, signal: abort.signal });
+    const init = jsonInit('GET');
+    const headers = new Headers(init.headers);
+    headers.set('accept', 'text/event-stream, application/problem+json');
+    if (state.lastEventId !== undefined) headers.set('last-event-id', state.lastEventId);
+    const response = await engine.sendAuthorized(engine.transport.url(options.path), { ...init, headers, signal: abort.signal });
     if (!response.ok) throw await errorFromResponse(response, `GET ${options.path}`);
     if (response.body === null || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
       throw new ClientError('INVALID_RESPONSE', `The answer to GET ${options.path} is not an event stream`, { status: response.status });
