@@ -38,12 +38,12 @@ import { createLogger } from '../../packages/server/src/platform/logging/logger.
 import { writeAuditEvent, type AuditEvent } from '../../packages/server/src/platform/audit/audit.js';
 import { getInclusionProof, type AuditLogDeps } from '../../packages/server/src/platform/audit/service.js';
 import { auditLogKey } from '../../packages/server/src/platform/audit/checkpoint/log-key.js';
-import { formatCheckpoint } from '../../packages/server/src/platform/audit/checkpoint/checkpoint.js';
-import { signNote } from '../../packages/server/src/platform/audit/checkpoint/signed-note.js';
+import { formatCheckpoint } from '../../packages/server/src/platform/signed-note/checkpoint.js';
+import { signNote } from '../../packages/server/src/platform/signed-note/signed-note.js';
 import { encodeEntry, entryFromRow, type AuditEventRow } from '../../packages/server/src/platform/audit/log/entry.js';
-import { formatFrontier } from '../../packages/server/src/platform/audit/log/frontier-text.js';
-import { Frontier } from '../../packages/server/src/platform/audit/merkle/frontier.js';
-import { hashLeafText } from '../../packages/server/src/platform/audit/merkle/hash.js';
+import { formatFrontier } from '../../packages/server/src/platform/merkle/frontier-text.js';
+import { Frontier } from '../../packages/server/src/platform/merkle/frontier.js';
+import { hashLeafText } from '../../packages/server/src/platform/merkle/hash.js';
 import { verifyAuditLog } from '../../packages/server/src/platform/audit/verify/verify-log.js';
 import { readSettings } from '../lib/settings.ts';
 import type { Benchmark, FunctionTarget } from '../lib/types.ts';

@@ -17,7 +17,7 @@ import { writeAuditEvent } from './audit.ts';
 import { auditLogKey } from './checkpoint/log-key.ts';
 import { encodeEntry, entryFromRow, leafHashOfRow } from './log/entry.ts';
 import { readHead } from './log/store.ts';
-import { treeRoot } from './merkle/tree.ts';
+import { treeRoot } from '../merkle/tree.ts';
 import { openAuditTestDatabase, sampleEvent, writeSampleEvents, type AuditTestDatabase } from './test-support/audit-database.ts';
 import { verifyAuditLog } from './verify/verify-log.ts';
 

@@ -10,8 +10,8 @@ import { writeAuditEvent } from './audit.ts';
 import { AUDIT_ACTIONS } from './catalogue.ts';
 import { entryFromRow, encodeEntry, leafHashOfRow } from './log/entry.ts';
 import { readHead, readRoot } from './log/store.ts';
-import { completeNodeCount } from './merkle/subtrees.ts';
-import { treeRoot } from './merkle/tree.ts';
+import { completeNodeCount } from '../merkle/subtrees.ts';
+import { treeRoot } from '../merkle/tree.ts';
 import { openAuditTestDatabase, sampleEvent, writeSampleEvents, type AuditTestDatabase } from './test-support/audit-database.ts';
 
 describe.each(testDatabases())('audit log on $dialect', ({ dialect }) => {

@@ -28,7 +28,7 @@ export { checkpointIfDue, scheduleCheckpoints } from './checkpoint/checkpointer.
 export type { CheckpointDeps, CheckpointSchedule } from './checkpoint/checkpointer.ts';
 export { auditLogKey, auditOrigin } from './checkpoint/log-key.ts';
 export type { LogKey } from './checkpoint/log-key.ts';
-export { parseVerifierKey } from './checkpoint/signed-note.ts';
+export { parseVerifierKey } from '../signed-note/signed-note.ts';
 export { exportCheckpoints, EXPORT_FORMAT } from './export.ts';
 export type { AuditExport } from './export.ts';
 export { verifyAuditLog } from './verify/verify-log.ts';

@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test-support/databases.ts';
 import { isAppError } from '../errors/app-error.ts';
-import { parseCheckpoint } from './checkpoint/checkpoint.ts';
-import { openNote, parseVerifierKey } from './checkpoint/signed-note.ts';
-import { hashLeafText } from './merkle/hash.ts';
-import { verifyConsistency, verifyInclusion } from './merkle/verify.ts';
+import { parseCheckpoint } from '../signed-note/checkpoint.ts';
+import { openNote, parseVerifierKey } from '../signed-note/signed-note.ts';
+import { hashLeafText } from '../merkle/hash.ts';
+import { verifyConsistency, verifyInclusion } from '../merkle/verify.ts';
 import { getConsistencyProof, getInclusionProof, latestCheckpoint, listEntries } from './service.ts';
 import { openAuditTestDatabase, writeSampleEvents, type AuditTestDatabase } from './test-support/audit-database.ts';
 

@@ -13,7 +13,7 @@ import { checkpointIfDue, latestCheckpointRow, type CheckpointDeps } from './che
 import { auditLogKey } from './checkpoint/log-key.ts';
 import { encodeEntry, entryFromRow, type AuditEntry } from './log/entry.ts';
 import { readHead, readRangeHashes } from './log/store.ts';
-import { consistencyRanges, inclusionRanges } from './merkle/subtrees.ts';
+import { consistencyRanges, inclusionRanges } from '../merkle/subtrees.ts';
 
 export type AuditLogDeps = CheckpointDeps;
 

@@ -5,13 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../../test-support/databases.ts';
-import { treeRoot } from '../merkle/tree.ts';
+import { treeRoot } from '../../merkle/tree.ts';
 import { leafHashOfRow } from '../log/entry.ts';
 import { openAuditTestDatabase, writeSampleEvents, type AuditTestDatabase } from '../test-support/audit-database.ts';
-import { parseCheckpoint } from './checkpoint.ts';
+import { parseCheckpoint } from '../../signed-note/checkpoint.ts';
 import { checkpointIfDue, latestCheckpointRow, scheduleCheckpoints } from './checkpointer.ts';
 import { auditLogKey, auditOrigin } from './log-key.ts';
-import { openNote } from './signed-note.ts';
+import { openNote } from '../../signed-note/signed-note.ts';
 
 describe.each(testDatabases())('audit checkpoints on $dialect', ({ dialect }) => {
   let db: AuditTestDatabase | undefined;

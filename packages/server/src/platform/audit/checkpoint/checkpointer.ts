@@ -13,11 +13,11 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock/clock.ts';
 import type { KeyRing } from '../../crypto/key-ring.ts';
 import type { AuditLogCheckpointsTable, Database } from '../../db/schema.ts';
-import { verifyConsistency } from '../merkle/verify.ts';
+import { verifyConsistency } from '../../merkle/verify.ts';
 import { AuditLogIntegrityError, readConsistencyProof, readHead, readRoot } from '../log/store.ts';
-import { formatCheckpoint, parseCheckpoint } from './checkpoint.ts';
+import { formatCheckpoint, parseCheckpoint } from '../../signed-note/checkpoint.ts';
 import { auditLogKey, type AuditConfig, type LogKey } from './log-key.ts';
-import { openNote, signNote } from './signed-note.ts';
+import { openNote, signNote } from '../../signed-note/signed-note.ts';
 
 export interface CheckpointDeps {
   readonly db: Kysely<Database>;

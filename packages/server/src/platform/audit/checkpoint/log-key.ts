@@ -7,8 +7,8 @@
  */
 import type { Config } from '../../../config/schema.ts';
 import type { KeyRing } from '../../crypto/key-ring.ts';
-import { ed25519SignerFromSeed, type Ed25519Signer } from './ed25519.ts';
-import { noteVerifier, type NoteVerifier } from './signed-note.ts';
+import { ed25519SignerFromSeed, type Ed25519Signer } from '../../signed-note/ed25519.ts';
+import { noteVerifier, type NoteVerifier } from '../../signed-note/signed-note.ts';
 
 export type AuditConfig = Pick<Config, 'publicUrl' | 'audit'>;
 

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import { preparedInsert, preparedQuery } from '../../db/prepared.ts';
 import type { Database } from '../../db/schema.ts';
 import { leafHashOfRow, type AuditEventRow } from './entry.ts';
-import { formatFrontier, parseFrontier } from './frontier-text.ts';
+import { formatFrontier, parseFrontier } from '../../merkle/frontier-text.ts';
 
 /** The one row of `audit_log_head`. */
 export const HEAD_ID = 1;

@@ -12,7 +12,7 @@
  * format needs a new version and a migration plan, never an edit here.
  */
 import type { AuditEventsTable } from '../../db/schema.ts';
-import { hashLeafText } from '../merkle/hash.ts';
+import { hashLeafText } from '../../merkle/hash.ts';
 
 /** The stored columns an entry is made of (everything but its position). */
 export type AuditEventRow = Omit<AuditEventsTable, 'log_index'>;

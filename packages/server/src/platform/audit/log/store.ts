@@ -2,17 +2,17 @@
  * @module platform/audit/log/store
  *
  * Reads of the stored tree: the head, stored perfect subtrees, and from them any root and any
- * RFC 9162 proof. A proof's node keys are worked out first (`../merkle/subtrees.ts`) and fetched
+ * RFC 9162 proof. A proof's node keys are worked out first (`platform/merkle/subtrees.ts`) and fetched
  * in one query, so the latest entry of a million-entry log costs one round trip of about 20
  * primary-key lookups. Completed subtrees never change, so reads need no lock and may run while
  * appends continue: every size up to the committed head is fully stored.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { foldRight, type Frontier } from '../merkle/frontier.ts';
-import { consistencyRanges, frontierKeys, inclusionRanges, perfectSubtrees, type LeafRange, type NodeKey } from '../merkle/subtrees.ts';
+import { foldRight, type Frontier } from '../../merkle/frontier.ts';
+import { consistencyRanges, frontierKeys, inclusionRanges, perfectSubtrees, type LeafRange, type NodeKey } from '../../merkle/subtrees.ts';
 import { AuditLogMissingError, HEAD_ID } from './append.ts';
-import { parseFrontier } from './frontier-text.ts';
+import { parseFrontier } from '../../merkle/frontier-text.ts';
 
 /** The stored tree contradicts itself: a node is missing or the head does not match the nodes. */
 export class AuditLogIntegrityError extends Error {

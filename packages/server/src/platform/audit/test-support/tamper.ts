@@ -9,8 +9,8 @@
 import type { Kysely } from 'kysely';
 import type { AuditEventsTable, Database } from '../../db/schema.ts';
 import { leafHashOfRow } from '../log/entry.ts';
-import { formatFrontier } from '../log/frontier-text.ts';
-import { Frontier } from '../merkle/frontier.ts';
+import { formatFrontier } from '../../merkle/frontier-text.ts';
+import { Frontier } from '../../merkle/frontier.ts';
 
 type Db = Kysely<Database>;
 

@@ -12,9 +12,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { leafHashOfRow } from '../log/entry.ts';
-import { Frontier } from '../merkle/frontier.ts';
-import { HASH_BYTES } from '../merkle/hash.ts';
-import type { NodeKey } from '../merkle/subtrees.ts';
+import { Frontier } from '../../merkle/frontier.ts';
+import { HASH_BYTES } from '../../merkle/hash.ts';
+import type { NodeKey } from '../../merkle/subtrees.ts';
 
 export interface PageRequest {
   readonly start: number;

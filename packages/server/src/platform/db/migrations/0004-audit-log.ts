@@ -11,8 +11,8 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { leafHashOfRow, type AuditEventRow } from '../../audit/log/entry.ts';
-import { formatFrontier } from '../../audit/log/frontier-text.ts';
-import { Frontier } from '../../audit/merkle/frontier.ts';
+import { formatFrontier } from '../../merkle/frontier-text.ts';
+import { Frontier } from '../../merkle/frontier.ts';
 
 /** Rows per multi-row insert: well under both dialects' bound-parameter limits. */
 const BATCH = 500;

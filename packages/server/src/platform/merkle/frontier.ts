@@ -1,5 +1,5 @@
 /**
- * @module platform/audit/merkle/frontier
+ * @module platform/merkle/frontier
  *
  * The frontier of an append-only Merkle tree: the roots of its perfect subtrees, left to right,
  * one per set bit of the size (a "compact range" [0, size)). It is all an appender needs to

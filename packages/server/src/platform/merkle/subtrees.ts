@@ -1,5 +1,5 @@
 /**
- * @module platform/audit/merkle/subtrees
+ * @module platform/merkle/subtrees
  *
  * Which subtrees an RFC 9162 proof is made of, as index arithmetic only (no hashing, no
  * storage). A proof element is the hash of a leaf range `[start, end)`; every such range is a

@@ -1,5 +1,5 @@
 /**
- * @module platform/audit/merkle/verify
+ * @module platform/merkle/verify
  *
  * The verification algorithms of RFC 9162, step by step: inclusion (section 2.1.3.2) and
  * consistency (section 2.1.4.2). They take untrusted input (a client's or witness's proof) and

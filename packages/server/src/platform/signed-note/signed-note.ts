@@ -1,5 +1,5 @@
 /**
- * @module platform/audit/checkpoint/signed-note
+ * @module platform/signed-note/signed-note
  *
  * C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 signatures: the text, a blank
  * line, then one line per signature, `— <key name> <base64(4-byte key ID ‖ signature)>`. The key

@@ -1,5 +1,5 @@
 /**
- * @module platform/audit/merkle/hash
+ * @module platform/merkle/hash
  *
  * The two hash functions of an RFC 9162 Merkle tree (section 2.1.1) with SHA-256. The one-byte
  * prefixes keep leaves and interior nodes in different domains, so no leaf can be passed off as

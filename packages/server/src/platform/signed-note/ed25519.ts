@@ -1,9 +1,9 @@
 /**
- * @module platform/audit/checkpoint/ed25519
+ * @module platform/signed-note/ed25519
  *
- * Ed25519 (RFC 8032) keys for checkpoint signatures. The private key is the key ring's
- * 32-byte `audit-signing` seed used as the RFC 8032 seed, so no key material is stored anywhere
- * else; the public key is derived from it. Signatures are deterministic: the same checkpoint
+ * Ed25519 (RFC 8032) keys for checkpoint signatures. The private key is a 32-byte key-ring seed
+ * (`audit-signing` for the audit log, `key-log-signing` for the key transparency log) used as the
+ * RFC 8032 seed, so no key material is stored anywhere else; the public key is derived from it. Signatures are deterministic: the same checkpoint
  * body always gets the same signature.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';

@@ -1,10 +1,10 @@
 /**
- * @module platform/audit/merkle/tree
+ * @module platform/merkle/tree
  *
  * RFC 9162 tree heads and proofs over leaf hashes held in memory: MTH of the first `size`
  * leaves (section 2.1.1), the inclusion proof PATH(m, D[n]) (section 2.1.3.1) and the
- * consistency proof PROOF(m, D[n]) (section 2.1.4.1). The stored log builds the same proofs
- * from its node table (`../log/proofs.ts`) with the same range arithmetic.
+ * consistency proof PROOF(m, D[n]) (section 2.1.4.1). The stored logs (audit log, key
+ * transparency log) build the same proofs from their node tables with the same range arithmetic.
  */
 import { hashChildren } from './hash.ts';
 import { Frontier, foldRight } from './frontier.ts';

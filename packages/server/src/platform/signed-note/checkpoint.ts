@@ -1,5 +1,5 @@
 /**
- * @module platform/audit/checkpoint/checkpoint
+ * @module platform/signed-note/checkpoint
  *
  * The body of a C2SP transparency-log checkpoint (https://c2sp.org/tlog-checkpoint): three
  * lines, `<origin>\n<tree size>\n<base64 root hash>\n`. The origin names the log, the size is
