@@ -4,6 +4,7 @@
  * joining their existing conversations, removal, replay and stale-epoch refusal, credential
  * checks, key updates, KeyPackage upkeep, and safety numbers with key-change flags.
  */
+import { decodeGroupState } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { MemoryDeliveryService } from '../test-support/memory-delivery.ts';
 import type { KeyChangeEvent } from './credentials.ts';
@@ -249,5 +250,169 @@ describe('safety numbers', () => {
     expect(clinician.keyChanges.at(-1)).toMatchObject({ kind: 'added', accountId: PATIENT, verifiedContactChanged: true });
     expect(await clinician.engine.contactStatus(PATIENT)).toBe('changed');
     expect(await clinician.engine.safetyNumber(groupId, PATIENT)).not.toBe(onClinician);
+  });
+});
+
+describe('credential trust', () => {
+  it('refuses to add a device whose credential the verifier rejects, and sends nothing', async () => {
+    const service = new MemoryDeliveryService();
+    const clinician = await device(service, CLINICIAN);
+    const patient = await device(service, PATIENT, {
+      verifier: {
+        verify: async (identity, key) => {
+          if (identity.startsWith(`${CLINICIAN}:`)) throw new Error('not in the key log');
+          await service.verifier.verify(identity, key);
+        },
+      },
+    });
+    const groupId = await patient.engine.createConversation();
+    await expect(patient.engine.addMembers(groupId, [CLINICIAN])).rejects.toSatisfy((error) =>
+      isMessagingError(error, 'CREDENTIAL_REJECTED'),
+    );
+    expect(service.groupEpoch(groupId)).toBe(0);
+    expect(await clinician.engine.receive()).toEqual([]);
+  });
+
+  it('refuses a claimed KeyPackage that names another account than the one asked for', async () => {
+    const service = new MemoryDeliveryService();
+    await device(service, CLINICIAN);
+    await device(service, 'acc_other');
+    const patient = await device(service, PATIENT);
+    const claim = patient.transport.claimKeyPackages.bind(patient.transport);
+    // A server that answers with another account's package (a credential that is in the log, for someone else).
+    patient.transport.claimKeyPackages = async () => claim('acc_other');
+    const groupId = await patient.engine.createConversation();
+    await expect(patient.engine.addMembers(groupId, [CLINICIAN])).rejects.toSatisfy((error) =>
+      isMessagingError(error, 'CREDENTIAL_REJECTED'),
+    );
+    expect(service.groupEpoch(groupId)).toBe(0);
+  });
+
+  it('a member refuses a commit that brings in a credential its verifier rejects, and stays where it was', async () => {
+    const service = new MemoryDeliveryService();
+    const patient = await device(service, PATIENT);
+    const clinician = await device(service, CLINICIAN, {
+      verifier: {
+        verify: async (identity, key) => {
+          if (identity.startsWith('acc_intruder:')) throw new Error('not in the key log');
+          await service.verifier.verify(identity, key);
+        },
+      },
+    });
+    const intruder = await device(service, 'acc_intruder');
+    const groupId = await patient.engine.createConversation([CLINICIAN]);
+    await clinician.engine.receive();
+    await patient.engine.addMembers(groupId, ['acc_intruder']);
+    const [refused] = await clinician.engine.receive();
+    expect(refused).toMatchObject({ kind: 'rejected', entryKind: 'commit' });
+    if (refused?.kind === 'rejected') expect(refused.error.code).toBe('CREDENTIAL_REJECTED');
+    expect((await clinician.engine.members(groupId)).map((member) => member.accountId)).toEqual([PATIENT, CLINICIAN]);
+    // The intruder's messages do not reach the clinician's screen either.
+    await intruder.engine.receive();
+    await intruder.engine.sendText(groupId, 'hello from nowhere');
+    await clinician.engine.receive();
+    expect(clinician.messages).toEqual([]);
+  });
+
+  it('a new member refuses a Welcome into a conversation with a credential its verifier rejects', async () => {
+    const service = new MemoryDeliveryService();
+    const patient = await device(service, PATIENT);
+    await device(service, 'acc_intruder');
+    const clinician = await device(service, CLINICIAN, {
+      verifier: {
+        verify: async (identity, key) => {
+          if (identity.startsWith('acc_intruder:')) throw new Error('not in the key log');
+          await service.verifier.verify(identity, key);
+        },
+      },
+    });
+    const groupId = await patient.engine.createConversation(['acc_intruder']);
+    await patient.engine.addMembers(groupId, [CLINICIAN]);
+    const [refused] = await clinician.engine.receive();
+    expect(refused).toMatchObject({ kind: 'rejected', entryKind: 'welcome' });
+    if (refused?.kind === 'rejected') expect(refused.error.code).toBe('CREDENTIAL_REJECTED');
+    expect(await clinician.engine.conversations()).toEqual([]);
+  });
+});
+
+describe('key updates for post-compromise security', () => {
+  it('commits an update before the message that would exceed the configured count', async () => {
+    const service = new MemoryDeliveryService();
+    const patient = await device(service, PATIENT, { updateEveryMessages: 3 });
+    const clinician = await device(service, CLINICIAN);
+    const groupId = await patient.engine.createConversation([CLINICIAN]);
+    await clinician.engine.receive();
+    const start = service.groupEpoch(groupId);
+    for (const text of ['one', 'two', 'three']) await patient.engine.sendText(groupId, text);
+    expect(service.groupEpoch(groupId)).toBe(start);
+    await patient.engine.sendText(groupId, 'four');
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    const results = await clinician.engine.receive();
+    expect(results.map((result) => result.kind)).toEqual(['message', 'message', 'message', 'commit', 'message']);
+    expect(texts(clinician.messages)).toEqual(['one', 'two', 'three', 'four']);
+  });
+
+  it('commits an update once the configured time has passed', async () => {
+    const service = new MemoryDeliveryService();
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const clock = { now: () => now };
+    const patient = await device(service, PATIENT, { clock, updateIntervalMs: 24 * 60 * 60 * 1000 });
+    await device(service, CLINICIAN);
+    const groupId = await patient.engine.createConversation([CLINICIAN]);
+    const start = service.groupEpoch(groupId);
+    await patient.engine.maintain();
+    expect(service.groupEpoch(groupId)).toBe(start);
+    now += 24 * 60 * 60 * 1000;
+    await patient.engine.maintain();
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    await patient.engine.maintain();
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+  });
+});
+
+describe('keys that are used up', () => {
+  it('publishes one-time and last-resort KeyPackages, deletes a one-time private key once its Welcome is used, and tops up', async () => {
+    const service = new MemoryDeliveryService();
+    const clinician = await device(service, CLINICIAN, { keyPackageTarget: 3, keyPackageLowWater: 2 });
+    expect(await clinician.transport.countKeyPackages()).toEqual({ oneTime: 3, lastResort: 1 });
+    expect(await clinician.store.keys('keyPackages')).toHaveLength(4);
+
+    const patient = await device(service, PATIENT);
+    await patient.engine.createConversation([CLINICIAN]);
+    await patient.engine.createConversation([CLINICIAN]);
+    await clinician.engine.receive();
+    expect(await clinician.engine.conversations()).toHaveLength(2);
+    expect(await clinician.store.keys('keyPackages')).toHaveLength(2);
+    expect(await clinician.transport.countKeyPackages()).toEqual({ oneTime: 1, lastResort: 1 });
+
+    await clinician.engine.maintain();
+    expect(await clinician.transport.countKeyPackages()).toEqual({ oneTime: 3, lastResort: 1 });
+  });
+
+  it('joins through the last-resort KeyPackage when the one-time ones are gone, and keeps it', async () => {
+    const service = new MemoryDeliveryService();
+    const clinician = await device(service, CLINICIAN, { keyPackageTarget: 1, keyPackageLowWater: 1 });
+    const patient = await device(service, PATIENT);
+    await patient.engine.createConversation([CLINICIAN]);
+    await patient.engine.createConversation([CLINICIAN]);
+    await patient.engine.createConversation([CLINICIAN]);
+    const results = await clinician.engine.receive();
+    expect(results.map((result) => result.kind)).toEqual(['joined', 'joined', 'joined']);
+    expect(await clinician.store.keys('keyPackages')).toHaveLength(1);
+  });
+
+  it('stores one state per conversation and keeps the receiver secrets of at most one earlier epoch', async () => {
+    const { patient, clinician, groupId } = await conversation();
+    for (let i = 0; i < 4; i++) {
+      await patient.engine.updateKeys(groupId);
+      await patient.engine.sendText(groupId, `after update ${i}`);
+    }
+    await clinician.engine.receive();
+    expect(texts(clinician.messages)).toHaveLength(4);
+    for (const engine of [patient, clinician]) {
+      expect(await engine.store.keys('groups')).toEqual([groupId]);
+      const decoded = decodeGroupState((await engine.store.get('groups', groupId))!, 0)![0];
+      expect(decoded.historicalReceiverData.size).toBeLessThanOrEqual(1);
+    }
   });
 });

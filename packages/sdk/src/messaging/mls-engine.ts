@@ -862,7 +862,6 @@ class MlsEngine implements E2eeEngine {
     const newState = result.newState;
     if (newState.groupActiveState.kind === 'removedFromGroup') {
       // This device was removed: nothing of the conversation is kept.
-      const { events } = await this.#keyChanges(entry.groupId, membersOf(state), []);
       await this.#store.write([
         { op: 'delete', ns: 'groups', key: entry.groupId },
         { op: 'delete', ns: 'meta', key: `group:${entry.groupId}` },
@@ -870,7 +869,7 @@ class MlsEngine implements E2eeEngine {
       ]);
       this.#states.delete(entry.groupId);
       zeroAll(result.consumed);
-      return { result: { kind: 'removed', seq: entry.seq, groupId: entry.groupId }, events };
+      return { result: { kind: 'removed', seq: entry.seq, groupId: entry.groupId }, events: [] };
     }
     const { events, writes } = await this.#keyChanges(entry.groupId, membersOf(state), membersOf(newState));
     await this.#saveState(entry.groupId, newState, [...writes, cursorWrite]);
