@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultCryptoProvider, getCiphersuiteFromName } from 'ts-mls';
-import { createMlsCipherSuite, MLS_SUITE_NAME } from './mls-cipher-suite.ts';
+import { createMlsCipherSuite, MLS_CIPHER_SUITE } from './mls-cipher-suite.ts';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (byte) => parseInt(byte, 16));
 const toHex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -21,7 +21,7 @@ describe('MLS cipher suite 1', () => {
 
   it('matches the reference provider for HKDF and Ed25519, both ways', async () => {
     const ours = await createMlsCipherSuite();
-    const reference = await defaultCryptoProvider.getCiphersuiteImpl(getCiphersuiteFromName(MLS_SUITE_NAME));
+    const reference = await defaultCryptoProvider.getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
     for (let round = 0; round < 5; round++) {
       const [salt, ikm, info] = [
         crypto.getRandomValues(new Uint8Array(32)),

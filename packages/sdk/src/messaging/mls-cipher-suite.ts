@@ -18,7 +18,7 @@ import { extract, expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { getCiphersuiteFromName, nobleCryptoProvider, type CiphersuiteImpl } from 'ts-mls';
 
-export const MLS_SUITE_NAME = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
+export const MLS_CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 
 /** Imported keys kept per direction; a device talks to far fewer signers than this. */
 const MAX_CACHED_KEYS = 512;
@@ -109,7 +109,7 @@ function webCryptoEd25519(subtle: SubtleCrypto, fallback: CiphersuiteImpl['signa
 
 /** Cipher suite 1 for the engine. */
 export async function createMlsCipherSuite(): Promise<CiphersuiteImpl> {
-  const base = await nobleCryptoProvider.getCiphersuiteImpl(getCiphersuiteFromName(MLS_SUITE_NAME));
+  const base = await nobleCryptoProvider.getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
   const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
   const signature =
     subtle !== undefined && (await subtleEd25519Available(subtle)) ? webCryptoEd25519(subtle, base.signature) : base.signature;

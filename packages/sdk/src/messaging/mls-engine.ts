@@ -35,8 +35,6 @@ import {
   encodeGroupState,
   encodeMlsMessage,
   generateKeyPackageWithKey,
-  getCiphersuiteFromName,
-  getCiphersuiteImpl,
   joinGroup,
   processMessage,
   zeroOutUint8Array,
@@ -51,6 +49,7 @@ import {
   type PrivateKeyPackage,
   type Proposal,
 } from 'ts-mls';
+import { createMlsCipherSuite, MLS_CIPHER_SUITE } from './mls-cipher-suite.ts';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { systemClock, type Clock } from '../clock.ts';
@@ -73,8 +72,8 @@ import type { GroupStateStore, StoreWrite } from './group-state-store.ts';
 import { safetyNumber } from './safety-number.ts';
 import { isEpochConflict, type DeliveryTransport, type KeyPackageCounts, type MailboxEntry } from './transport.ts';
 
-/** The only cipher suite the engine speaks. */
-export const MLS_CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
+/** The only cipher suite the engine speaks (mls-cipher-suite.ts). */
+export { MLS_CIPHER_SUITE };
 
 /** Options of {@link createMlsEngine}. */
 export interface MlsEngineOptions {
@@ -177,7 +176,7 @@ function rejected(
  * {@link E2eeEngine.createDevice}; an engine over a store that already holds one resumes it.
  */
 export async function createMlsEngine(options: MlsEngineOptions): Promise<E2eeEngine> {
-  const cipherSuite = await getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
+  const cipherSuite = await createMlsCipherSuite();
   return new MlsEngine(options, cipherSuite);
 }
 

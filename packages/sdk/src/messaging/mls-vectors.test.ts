@@ -8,8 +8,6 @@
 import { readFileSync } from 'node:fs';
 import {
   decodeMlsMessage,
-  getCiphersuiteFromName,
-  getCiphersuiteImpl,
   mlsExporter,
   type CiphersuiteImpl,
   type GroupContext,
@@ -29,7 +27,7 @@ import { encodeProposal } from 'ts-mls/proposal.js';
 import { createSecretTree } from 'ts-mls/secretTree.js';
 import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MLS_CIPHER_SUITE } from './mls-engine.ts';
+import { createMlsCipherSuite, MLS_CIPHER_SUITE } from './mls-cipher-suite.ts';
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
 const load = <T>(name: string): T[] => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8')) as T[];
@@ -92,7 +90,7 @@ interface MessageProtectionVector {
 let cs: CiphersuiteImpl;
 
 beforeAll(async () => {
-  cs = await getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
+  cs = await createMlsCipherSuite();
 });
 
 function context(groupId: string, epoch: bigint, treeHash: string, confirmedTranscriptHash: string): GroupContext {
