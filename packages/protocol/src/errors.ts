@@ -533,6 +533,71 @@ export const ERRORS = defineErrors({
     description:
       'An erasure asked for by an administrator runs only when a second administrator approves it: never the requester, never the account concerned.',
   },
+  MESSAGING_DEVICE_NOT_FOUND: {
+    status: 404,
+    message: 'No such messaging device',
+    description:
+      'The session has registered no messaging device (register one with `POST /v1/messaging/devices`), or a device named in a commit does not exist, was removed, or belongs to someone the messaging policy (`messaging.policy`) does not let every member of the group talk to. The cases answer alike so that no one learns of devices they may not reach.',
+  },
+  MESSAGING_DEVICE_EXISTS: {
+    status: 409,
+    message: 'This session already has a messaging device',
+    description:
+      'A session holds one messaging device. Remove it first (`DELETE /v1/messaging/devices/current`) to register a new credential.',
+  },
+  MESSAGING_DEVICE_BINDING_REQUIRED: {
+    status: 403,
+    message: 'A messaging device needs a session bound to a device key',
+    description:
+      'Only a DPoP-bound session (one whose tokens are bound to the key of the device calling) can register a messaging device; sessions of bearer clients cannot.',
+  },
+  MESSAGING_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    message: 'No such account to message',
+    description:
+      'The account does not exist, or the messaging policy (`messaging.policy`) does not let the caller talk to it — a patient and a clinician only once the patient granted the clinician access to their file. The two cases answer alike.',
+  },
+  MESSAGING_KEY_PACKAGE_INVALID: {
+    status: 400,
+    message: 'A KeyPackage is not acceptable',
+    description:
+      'Each KeyPackage must be an MLSMessage of wire format `mls_key_package`, cipher suite `MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519`, with a BasicCredential whose identity is `<accountId>:<deviceId>` of the uploading device, the device’s registered signature key, and a valid signature.',
+  },
+  MESSAGING_KEY_PACKAGES_FULL: {
+    status: 409,
+    message: 'Too many KeyPackages are waiting',
+    description:
+      'The device already stores as many unclaimed one-time KeyPackages as `messaging.keyPackages.maxUnclaimed` allows; upload more once some are claimed.',
+  },
+  MESSAGING_GROUP_NOT_FOUND: {
+    status: 404,
+    message: 'No such conversation',
+    description:
+      'The group does not exist or the calling device is not a member of it. The two cases answer alike so that a non-member learns nothing about a group, not even who is in it.',
+  },
+  MESSAGING_GROUP_EXISTS: {
+    status: 409,
+    message: 'A conversation with this id exists',
+    description: 'Group ids are chosen by the creating client; choose a new random one.',
+  },
+  MESSAGING_MESSAGE_INVALID: {
+    status: 400,
+    message: 'The MLS message is not acceptable here',
+    description:
+      'The bytes are not one MLSMessage of the expected kind: a commit must be a handshake message of content type `commit` for this group (a Welcome given exactly when devices are added, and the committing device neither adds itself nor removes itself); an application message must be an `mls_private_message` of content type `application` for this group.',
+  },
+  MESSAGING_MESSAGE_TOO_LARGE: {
+    status: 413,
+    message: 'The MLS message is too large',
+    description:
+      'Application messages are limited to `messaging.maxMessageBytes` and commits with their Welcome to `messaging.maxHandshakeBytes` (decoded bytes).',
+  },
+  EPOCH_CONFLICT: {
+    status: 409,
+    message: 'The conversation has moved to another epoch',
+    description:
+      'A commit is accepted only for the group’s current epoch, and an application message only in it: another member’s commit was accepted first. The problem’s `currentEpoch` says where the group is; fetch and apply the pending handshake messages, then retry.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     message: 'Internal server error',

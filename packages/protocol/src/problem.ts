@@ -83,6 +83,7 @@ export const ProblemSchema = Type.Object(
         description: 'With `AUTH_LEVEL_INSUFFICIENT`: the assurance level of the session used.',
       }),
     ),
+    currentEpoch: Type.Optional(Type.Integer({ minimum: 0, description: 'With `EPOCH_CONFLICT`: the conversation’s current MLS epoch.' })),
     methods: Type.Optional(
       Type.Array(AuthFactorKindSchema, {
         description:

@@ -70,6 +70,7 @@ import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps }
 import { createFederationDeps, federationRoutes, signInProviderNames } from './modules/federation/index.ts';
 import { privacyRoutes } from './modules/privacy/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
+import { messagingRoutes, removeDevicesOfSessions, type KeyLogAppender, type MessagingDeps } from './modules/messaging/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
@@ -98,7 +99,18 @@ export interface BuildAppOptions {
   readonly mailer?: Mailer;
   /** Argon2id hasher; tests pass one whose Argon2 calls they can count. */
   readonly passwordHasher?: PasswordHasher;
+  /** The key transparency log messaging devices are appended to; by default none is wired in yet (see `KEY_LOG_NOT_WIRED`). */
+  readonly keyLog?: KeyLogAppender;
 }
+
+/**
+ * Stands in for the key transparency log until it is wired in: every append fails, so no
+ * messaging device can be registered (its transaction rolls back) — a credential is never
+ * accepted without its log entry.
+ */
+const KEY_LOG_NOT_WIRED: KeyLogAppender = {
+  append: () => Promise.reject(new TypeError('the key transparency log is not wired in; messaging devices cannot be registered')),
+};
 
 /** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
 const MAX_PATH_PARAMETER_LENGTH = 100;
@@ -190,6 +202,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock, dataProtection });
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
+  const messaging: MessagingDeps = {
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    keyLog: options.keyLog ?? KEY_LOG_NOT_WIRED,
+    config: config.messaging,
+  };
   const sessions: SessionsDeps = {
     db: database.db,
     keyRing,
@@ -200,6 +219,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     mailer,
     publicUrl: config.publicUrl,
     onBackgroundError,
+    // Ending a session removes its messaging device's credential in the same transaction.
+    onSessionsRevoked: (tx, sessionIds) => removeDevicesOfSessions(messaging, tx, sessionIds),
   };
   const redis = await connectSharedRedis(config, (close) => app.addHook('onClose', close));
   const replayCache = createReplayCache(config, redis);
@@ -311,6 +332,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(stepUpRoutes(stepUp));
   await app.register(federationRoutes({ config, database, clock, keyRing, dataProtection, sessions, assurance, tokenRequestProof }));
   await app.register(recordsRoutes({ db: database.db, clock, dataProtection, access, types: config.records.types }));
+  await app.register(messagingRoutes(messaging));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));
@@ -330,7 +352,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const federation = createFederationDeps({ config, database, clock, keyRing, dataProtection, sessions, assurance });
   await app.register(
     privacyRoutes({
-      erasure: { db: database.db, clock, dataProtection, federation },
+      erasure: { db: database.db, clock, dataProtection, federation, onSessionsRevoked: sessions.onSessionsRevoked },
       export: { db: database.db, clock, keyRing, dataProtection, types: config.records.types, accounts },
     }),
   );

@@ -946,8 +946,8 @@ const AccessSchema = Type.Object(
   {
     roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.Array(PermissionSchema, { uniqueItems: true }), {
       default: {
-        patient: ['records:read_own', 'grants:manage_own', 'profiles:read'],
-        clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request'],
+        patient: ['records:read_own', 'grants:manage_own', 'profiles:read', 'messages:use'],
+        clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request', 'messages:use'],
         support: [
           'accounts:read_masked',
           'accounts:manage_access',
@@ -1100,6 +1100,65 @@ const RecordsSchema = Type.Object(
     }),
   },
   { additionalProperties: false, default: {}, description: 'Declared personal data: record types, their fields and classifications.' },
+);
+
+const MessagingRuleSchema = Type.Object(
+  {
+    between: Type.Tuple([Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' })], {
+      description: 'Two roles (`access.roles`); the rule applies to a person holding the first and a person holding the second.',
+    }),
+    when: Type.Union([Type.Literal('always'), Type.Literal('records_grant')], {
+      description:
+        '`always`; or `records_grant`: only while the person holding the first role has granted the other access to their patient file (`POST /v1/records/grants`, any scope).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const MessagingSchema = Type.Object(
+  {
+    policy: Type.Object(
+      {
+        rules: Type.Array(MessagingRuleSchema, {
+          default: [
+            { between: ['patient', 'clinician'], when: 'records_grant' },
+            { between: ['clinician', 'clinician'], when: 'always' },
+          ],
+          description:
+            'Who may talk to whom, enforced by the server (deny by default): two different people may share a conversation, claim each other’s KeyPackages or list each other’s devices only if a rule allows it. A person’s own devices always may. Support, admins and auditors appear in no default rule, so they can neither join nor read conversations.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'The messaging policy (docs/security/messaging.md).' },
+    ),
+    keyPackages: Type.Object(
+      {
+        maxUnclaimed: Type.Integer({
+          minimum: 1,
+          maximum: 10000,
+          default: 200,
+          description: 'Most one-time KeyPackages a device may have waiting to be claimed.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'MLS KeyPackages uploaded by devices.' },
+    ),
+    maxMessageBytes: Type.Integer({
+      minimum: 1024,
+      maximum: 1048576,
+      default: 65536,
+      description: 'Largest application message (the MLSMessage bytes, before base64url).',
+    }),
+    maxHandshakeBytes: Type.Integer({
+      minimum: 4096,
+      maximum: 8388608,
+      default: 1048576,
+      description: 'Largest commit plus its Welcome (the MLSMessage bytes, before base64url); a commit adding many devices needs more.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'End-to-end encrypted messaging (MLS): the delivery service relays ciphertext it cannot read.',
+  },
 );
 
 function windowLimit(defaults: { max: number; windowSeconds: number }, description: string) {
@@ -1308,6 +1367,7 @@ export const ConfigSchema = Type.Object(
     passkeys: PasskeysSchema,
     access: AccessSchema,
     records: RecordsSchema,
+    messaging: MessagingSchema,
     defense: DefenseSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },

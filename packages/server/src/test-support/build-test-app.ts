@@ -17,6 +17,7 @@ import { createLogger } from '../platform/logging/logger.ts';
 import type { Authenticator } from '../platform/routes/authentication.ts';
 import type { TestDialect } from './databases.ts';
 import type { PasswordHasher } from '../modules/accounts/index.ts';
+import type { KeyLogAppender } from '../modules/messaging/index.ts';
 import { testDatabases } from './databases.ts';
 
 export const TEST_PUBLIC_URL = 'https://portcullis.test';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   /** Collects every log line (JSON text) written by the app. */
   readonly logLines?: string[];
   readonly passwordHasher?: PasswordHasher;
+  /** The key transparency log messaging devices are appended to (modules/messaging/test-support). */
+  readonly keyLog?: KeyLogAppender;
 }
 
 /** A writable that keeps each log line for assertions. */
@@ -70,6 +73,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<App> {
     ...(options.authenticator ? { authenticator: options.authenticator } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.passwordHasher ? { passwordHasher: options.passwordHasher } : {}),
+    ...(options.keyLog ? { keyLog: options.keyLog } : {}),
   });
   app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
   return app;

@@ -32,7 +32,7 @@ import { forgetAccountIdentities, type ForgetDeps } from '../federation/index.ts
 import { forgetFactorsOf } from '../mfa/index.ts';
 import { forgetPasskeysOf } from '../passkeys/index.ts';
 import { forgetRecordsOf } from '../records/index.ts';
-import { forgetSessionsOf } from '../sessions/index.ts';
+import { forgetSessionsOf, type SessionsRevokedHook } from '../sessions/index.ts';
 import * as repo from './repository.ts';
 
 export interface ErasureDeps {
@@ -41,6 +41,8 @@ export interface ErasureDeps {
   readonly dataProtection: DataProtection;
   /** Revokes provider tokens and removes linked identities (modules/federation). */
   readonly federation: ForgetDeps;
+  /** The sessions' revocation hook (`SessionsDeps.onSessionsRevoked`), run for the sessions erasure deletes. */
+  readonly onSessionsRevoked: SessionsRevokedHook | undefined;
 }
 
 class AlreadyErased extends Error {}
@@ -78,7 +80,7 @@ async function eraseInTransaction(
   const { accountId, now } = erasure;
   if ((await tombstoneAccount(tx, accountId, now)) !== 'tombstoned') throw new AlreadyErased();
   await repo.dropPendingRequests(tx, accountId, erasure.id);
-  const sessions = await forgetSessionsOf(tx, accountId);
+  const sessions = await forgetSessionsOf(tx, accountId, deps.onSessionsRevoked);
   const factors = await forgetFactorsOf(tx, accountId);
   const passkeys = await forgetPasskeysOf(tx, accountId);
   const records = await forgetRecordsOf(tx, accountId);

@@ -10,3 +10,4 @@ export type { RecordsDeps } from './deps.ts';
 export { forgetRecordsOf, recordsHeldAbout } from './held.ts';
 export type { HeldGrant, RecordsForgotten, RecordsHeld, RecordsHeldDeps } from './held.ts';
 export { classificationsVisibleTo, type Relation } from './visibility.ts';
+export { grantInForce } from './scope.ts';

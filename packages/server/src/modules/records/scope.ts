@@ -184,3 +184,19 @@ export async function deleteRowsAbout(db: Db, accountId: string): Promise<{ entr
     .executeTakeFirst();
   return { entries: Number(entries.numDeletedRows), grants: Number(grants.numDeletedRows) };
 }
+
+/**
+ * Whether `patientId` has a grant in force (any scope) for `granteeId`: the relation other
+ * modules' policies build on (modules/messaging lets a patient and a clinician talk only then).
+ */
+export async function grantInForce(db: Db, patientId: string, granteeId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('record_grants')
+    .select('id')
+    .where('patient_account_id', '=', patientId)
+    .where('grantee_account_id', '=', granteeId)
+    .where('revoked_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

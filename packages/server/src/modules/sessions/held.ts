@@ -3,21 +3,29 @@
  *
  * The sessions side of erasure: deletes every session of an account with its tokens, the
  * new-device links that point at them, and the devices it signed in from — inside the erasure
- * transaction. Deleting (not revoking) leaves no device label or network behind; a token of a
+ * transaction, after the revocation hook has run for those sessions (as for any revocation). Deleting (not revoking) leaves no device label or network behind; a token of a
  * deleted session finds no row and is refused like any unknown token.
  */
 import type { DataProtection } from '../../platform/data-protection/index.ts';
 import { withOpenedLabel } from './device-labels.ts';
 import type { Kysely } from 'kysely';
 import type { Database, KnownDevicesTable, SessionsTable, Tx } from '../../platform/db/index.ts';
+import type { SessionsRevokedHook } from './service.ts';
 
 export interface SessionsForgotten {
   readonly sessions: number;
   readonly knownDevices: number;
 }
 
-export async function forgetSessionsOf(tx: Tx, accountId: string): Promise<SessionsForgotten> {
+export async function forgetSessionsOf(
+  tx: Tx,
+  accountId: string,
+  onSessionsRevoked: SessionsRevokedHook | undefined,
+): Promise<SessionsForgotten> {
   const ofAccount = tx.selectFrom('sessions').select('id').where('account_id', '=', accountId);
+  // Deleting ends the sessions: what other modules tied to them ends first, in this transaction.
+  const ids = (await ofAccount.execute()).map((row) => row.id);
+  if (ids.length > 0 && onSessionsRevoked) await onSessionsRevoked(tx, ids);
   await tx.deleteFrom('device_notices').where('account_id', '=', accountId).execute();
   await tx.deleteFrom('step_up_challenges').where('account_id', '=', accountId).execute();
   await tx.deleteFrom('session_tokens').where('session_id', 'in', ofAccount).execute();

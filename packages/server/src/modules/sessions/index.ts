@@ -5,7 +5,7 @@
  * modules import from here only.
  */
 export { authenticateAccessToken, issueSession, listSessions, revokeSessions } from './service.ts';
-export type { IssueSessionInput, SessionsDeps } from './service.ts';
+export type { IssueSessionInput, SessionsDeps, SessionsRevokedHook } from './service.ts';
 export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
 export { bearerClientOf } from './binding.ts';
 export { deviceStanding, rememberDevice } from './known-devices.ts';

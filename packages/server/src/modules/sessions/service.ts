@@ -26,12 +26,21 @@ import { restrictionOf, storedRestriction } from './restriction.ts';
 import { rememberDevice } from './known-devices.ts';
 import { recordDeviceNotice, sendDeviceNotice, type DeviceNoticeDeps, type PendingNotice } from './device-notices.ts';
 
+/**
+ * Runs inside every transaction that ends sessions — revocation of any kind, refresh-token reuse,
+ * erasure — with the ids of the sessions it ended, so that what other modules tied to a session
+ * ends with it in the same commit (modules/messaging removes the session's device credential).
+ */
+export type SessionsRevokedHook = (tx: Tx, sessionIds: readonly string[]) => Promise<void>;
+
 /** Besides its own settings, the session door needs what the new-device email needs (device-notices.ts). */
 export interface SessionsDeps extends DeviceNoticeDeps {
   readonly db: Kysely<Database>;
   readonly keyRing: KeyRing;
   readonly clock: Clock;
   readonly config: Config['sessions'];
+  /** See `SessionsRevokedHook`; app.ts wires the messaging module's. */
+  readonly onSessionsRevoked?: SessionsRevokedHook;
 }
 
 export interface IssueSessionInput {
@@ -226,7 +235,7 @@ async function rotateInTransaction(
   if (sameKey && now - spentAt <= deps.config.refreshGraceSeconds * SECOND && successor?.used_at === null && successorAccess) {
     return { tokens: tokenResponse(session, next.access, next.refresh, successorAccess.expires_at, successor.expires_at, now) };
   }
-  await repo.revokeSessions(tx, { accountId: session.account_id, only: session.id, now, reason: 'refresh_reuse' });
+  await endSessions(deps, tx, { accountId: session.account_id, only: session.id, now, reason: 'refresh_reuse' });
   await context.audit(
     'session.refresh_reuse_detected',
     { outcome: 'failure', actor: session.account_id, session: session.id, detail: 'reuse' },
@@ -283,6 +292,13 @@ export async function revokeSessions(deps: SessionsDeps, input: RevocationInput,
   return withTransaction(deps.db, async (tx) => (await revokeInTransaction(deps, tx, input, context)).length);
 }
 
+/** Every revocation goes through here: the rows are marked revoked and the revocation hook runs in the same transaction. */
+async function endSessions(deps: SessionsDeps, tx: Tx, options: Parameters<typeof repo.revokeSessions>[1]): Promise<string[]> {
+  const revoked = await repo.revokeSessions(tx, options);
+  if (revoked.length > 0 && deps.onSessionsRevoked) await deps.onSessionsRevoked(tx, revoked);
+  return revoked;
+}
+
 /**
  * `revokeSessions` in the caller's transaction, also by device key (`boundTo`); returns the
  * ids of the sessions it ended. Its audit events are the transaction's last writes.
@@ -293,7 +309,7 @@ export async function revokeInTransaction(
   input: RevocationInput & { readonly boundTo?: string },
   context: RequestContext,
 ): Promise<string[]> {
-  const revoked = await repo.revokeSessions(tx, { ...input, now: deps.clock.now() });
+  const revoked = await endSessions(deps, tx, { ...input, now: deps.clock.now() });
   for (const sessionId of revoked) {
     // The catalogue names the session's account as actor, whoever asked (an administrator's own event says who did).
     await context.audit(

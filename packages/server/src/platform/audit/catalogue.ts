@@ -456,6 +456,24 @@ export const AUDIT_CATALOGUE = {
     session: CALLER_SESSION,
     reason: '`created` or `replaced`',
   },
+  'messaging.device_registered': {
+    category: 'authentication',
+    description:
+      'A session registered its messaging device: an MLS credential (its key transparency log entry is written in the same transaction).',
+    actor: SELF,
+    subject: SELF,
+    session: CALLER_SESSION,
+    reason: '`registered`',
+  },
+  'messaging.device_removed': {
+    category: 'authentication',
+    description:
+      'A session signed its messaging device out: the credential is removed (with its key transparency log entry), its KeyPackages and undelivered messages deleted. Revoking the session does the same, recorded as `session.revoked`.',
+    actor: SELF,
+    subject: SELF,
+    session: CALLER_SESSION,
+    reason: '`signed_out`',
+  },
   'audit.queried': {
     category: 'audit',
     description: 'An auditor read the audit log (entries, a checkpoint or a proof).',

@@ -4,6 +4,7 @@
  * Kysely table types. One interface per table, kept in step with the migrations; timestamps
  * are integer milliseconds since the epoch on both dialects (no time-zone ambiguity).
  */
+import type { Generated } from 'kysely';
 
 export interface InstanceMetaTable {
   key: string;
@@ -486,6 +487,80 @@ export interface Database {
   data_keys: DataKeysTable;
   erased_subjects: ErasedSubjectsTable;
   account_erasures: AccountErasuresTable;
+  messaging_devices: MessagingDevicesTable;
+  messaging_key_packages: MessagingKeyPackagesTable;
+  messaging_groups: MessagingGroupsTable;
+  messaging_group_members: MessagingGroupMembersTable;
+  messaging_messages: MessagingMessagesTable;
+  messaging_mailbox: MessagingMailboxTable;
+}
+
+/** A messaging device: the MLS credential of one signed-in session (migration 0022; modules/messaging). */
+export interface MessagingDevicesTable {
+  /** `dev_` and 22 base64url characters. */
+  id: string;
+  account_id: string;
+  /** The session it was registered from; at most one device not removed per session. */
+  session_id: string;
+  /** Ed25519 public key, base64url. */
+  signature_key: string;
+  /** Index of the device's `add` entry in the key transparency log. */
+  key_log_index: number;
+  created_at: number;
+  removed_at: number | null;
+  /** `signed_out`, `session_revoked` or `account_erased`. */
+  removed_reason: string | null;
+}
+
+/** A KeyPackage a device uploaded (migration 0022). */
+export interface MessagingKeyPackagesTable {
+  id: string;
+  device_id: string;
+  kind: 'one_time' | 'last_resort';
+  /** The MLSMessage (wire format `mls_key_package`), base64url. */
+  key_package: string;
+  created_at: number;
+  /** When a one-time package was handed out; last-resort packages are never marked. */
+  claimed_at: number | null;
+}
+
+/** A conversation: an MLS group and its current epoch (migration 0022). */
+export interface MessagingGroupsTable {
+  /** The MLS group id, base64url. */
+  id: string;
+  epoch: number;
+  /** The device that created it. */
+  created_by: string;
+  created_at: number;
+}
+
+/** A device's membership of a group (migration 0022). */
+export interface MessagingGroupMembersTable {
+  group_id: string;
+  device_id: string;
+  account_id: string;
+  /** The epoch the device joined at (0 for the creator). */
+  joined_epoch: number;
+  joined_at: number;
+  removed_at: number | null;
+}
+
+/** A message to deliver, stored once (migration 0022). */
+export interface MessagingMessagesTable {
+  /** Delivery order; per recipient device, entries commit in `seq` order. */
+  seq: Generated<number>;
+  group_id: string;
+  sender_device_id: string;
+  kind: 'welcome' | 'commit' | 'application';
+  /** The MLSMessage, base64url (ciphertext apart from its header). */
+  payload: string;
+  created_at: number;
+}
+
+/** A message a device has still to receive (migration 0022). */
+export interface MessagingMailboxTable {
+  device_id: string;
+  seq: number;
 }
 
 /** An erasure: pending until a second administrator approves it, or done (migration 0021; modules/erasure). */

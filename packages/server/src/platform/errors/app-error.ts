@@ -40,6 +40,8 @@ export interface AppErrorOptions {
   readonly challenge?: AuthChallenge;
   /** Which level is needed and how to reach it (`AUTH_LEVEL_INSUFFICIENT`), sent to the client. */
   readonly shortfall?: AssuranceShortfall;
+  /** The conversation's current epoch (`EPOCH_CONFLICT`), sent to the client. */
+  readonly currentEpoch?: number;
   readonly cause?: unknown;
 }
 
@@ -55,6 +57,7 @@ export class AppError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   readonly challenge: AuthChallenge | undefined;
   readonly shortfall: AssuranceShortfall | undefined;
+  readonly currentEpoch: number | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     const definition: ErrorDefinition = ERRORS[code];
@@ -68,6 +71,7 @@ export class AppError extends Error {
     this.headers = options.headers ?? {};
     this.challenge = options.challenge;
     this.shortfall = options.shortfall;
+    this.currentEpoch = options.currentEpoch;
   }
 }
 

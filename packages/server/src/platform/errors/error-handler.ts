@@ -101,6 +101,7 @@ export function problemBody(error: AppError, requestId: string): Problem {
     body.currentLevel = error.shortfall.currentLevel;
     body.methods = [...error.shortfall.methods];
   }
+  if (error.expose && error.currentEpoch !== undefined) body.currentEpoch = error.currentEpoch;
   return body;
 }
 

@@ -80,7 +80,7 @@ describe('start-up check of declared permissions', () => {
         config: {
           access: {
             roles: {
-              patient: ['records:read_own', 'grants:manage_own', 'profiles:read'],
+              patient: ['records:read_own', 'grants:manage_own', 'profiles:read', 'messages:use'],
               clinician: ['records:read_granted', 'records:write_granted'],
               auditor: [],
             },

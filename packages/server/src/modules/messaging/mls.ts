@@ -1,0 +1,85 @@
+/**
+ * @module modules/messaging/mls
+ *
+ * The little of MLS (RFC 9420) the delivery service reads, through the pinned `ts-mls`: the
+ * framing of a message (wire format, group id, epoch, content type) and a KeyPackage's cipher
+ * suite, credential, signature key and signature. Nothing here holds or derives a group secret;
+ * the content of a message stays sealed. Every decoder is strict: the bytes must be exactly one
+ * MLSMessage, else the input is refused.
+ */
+import { decodeMlsMessage, getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl, type MLSMessage } from 'ts-mls';
+import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
+
+/** The only cipher suite accepted (RFC 9420 §17.1, mandatory to implement). */
+export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const;
+
+let suite: Promise<CiphersuiteImpl> | undefined;
+function cipherSuite(): Promise<CiphersuiteImpl> {
+  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CIPHER_SUITE));
+  return suite;
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** Base64url text (already checked by the request schema) to bytes. */
+export function fromBase64Url(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
+/** One whole MLSMessage, or undefined (trailing bytes, truncation, unknown values). */
+export function decodeWholeMessage(bytes: Uint8Array): MLSMessage | undefined {
+  try {
+    const decoded = decodeMlsMessage(bytes, 0);
+    if (!decoded || decoded[1] !== bytes.length) return undefined;
+    return decoded[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the server may read of a handshake or application message. */
+export interface MessageHeader {
+  readonly wireformat: 'mls_private_message' | 'mls_public_message';
+  /** Base64url of the group id. */
+  readonly groupId: string;
+  readonly epoch: number;
+  readonly contentType: 'application' | 'proposal' | 'commit';
+}
+
+export function messageHeader(bytes: Uint8Array): MessageHeader | undefined {
+  const message = decodeWholeMessage(bytes);
+  if (message?.wireformat === 'mls_private_message') {
+    const { groupId, epoch, contentType } = message.privateMessage;
+    return { wireformat: message.wireformat, groupId: toBase64Url(groupId), epoch: Number(epoch), contentType };
+  }
+  if (message?.wireformat === 'mls_public_message') {
+    const { groupId, epoch, contentType } = message.publicMessage.content;
+    return { wireformat: message.wireformat, groupId: toBase64Url(groupId), epoch: Number(epoch), contentType };
+  }
+  return undefined;
+}
+
+export function isWelcome(bytes: Uint8Array): boolean {
+  const message = decodeWholeMessage(bytes);
+  return message?.wireformat === 'mls_welcome' && message.welcome.cipherSuite === CIPHER_SUITE;
+}
+
+/** Why a KeyPackage is refused (for logs), or undefined when it is the device's and sound. */
+export async function keyPackageProblem(
+  bytes: Uint8Array,
+  device: { readonly identity: string; readonly signatureKey: string },
+): Promise<string | undefined> {
+  const message = decodeWholeMessage(bytes);
+  if (message?.wireformat !== 'mls_key_package') return 'not an mls_key_package message';
+  const keyPackage = message.keyPackage;
+  if (keyPackage.cipherSuite !== CIPHER_SUITE) return 'cipher suite';
+  const leaf = keyPackage.leafNode;
+  if (leaf.credential.credentialType !== 'basic') return 'credential type';
+  if (Buffer.from(leaf.credential.identity).toString('utf8') !== device.identity) return 'credential identity';
+  if (toBase64Url(leaf.signaturePublicKey) !== device.signatureKey) return 'signature key';
+  const impl = await cipherSuite();
+  if (!(await verifyKeyPackage(keyPackage, impl.signature))) return 'signature';
+  return undefined;
+}
