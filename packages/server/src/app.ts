@@ -71,6 +71,7 @@ import { createFederationDeps, federationRoutes, signInProviderNames } from './m
 import { privacyRoutes } from './modules/privacy/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
+import { keyLogRoutes } from './modules/key-log/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
@@ -312,6 +313,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(federationRoutes({ config, database, clock, keyRing, dataProtection, sessions, assurance, tokenRequestProof }));
   await app.register(recordsRoutes({ db: database.db, clock, dataProtection, access, types: config.records.types }));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
+  await app.register(keyLogRoutes({ db: database.db, clock, keyRing, config }));
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));
   await app.register(

@@ -215,7 +215,7 @@ const KeysSchema = Type.Object(
     ringFile: Type.Optional(
       Type.String({
         description:
-          'JSON key ring holding the server secrets (token HMAC, code HMAC, DPoP nonce, token-derivation, secret-encryption and audit-signing keys); create one with `portcullis keys generate` and keep it readable only by the server. Required in production; in development a ring is generated into `<dataDir>/keys/` on first start and refused in production.',
+          'JSON key ring holding the server secrets (token HMAC, code HMAC, DPoP nonce, token-derivation, secret-encryption, audit-signing and key-log-signing keys); create one with `portcullis keys generate` and keep it readable only by the server. Required in production; in development a ring is generated into `<dataDir>/keys/` on first start and refused in production.',
         examples: ['/run/secrets/portcullis-keyring.json'],
       }),
     ),
@@ -946,8 +946,8 @@ const AccessSchema = Type.Object(
   {
     roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), Type.Array(PermissionSchema, { uniqueItems: true }), {
       default: {
-        patient: ['records:read_own', 'grants:manage_own', 'profiles:read'],
-        clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request'],
+        patient: ['records:read_own', 'grants:manage_own', 'profiles:read', 'messages:use'],
+        clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request', 'messages:use'],
         support: [
           'accounts:read_masked',
           'accounts:manage_access',

@@ -122,8 +122,8 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (second-person 
         // Replacing the map replaces every role. Support may both ask and approve here, to prove
         // that nobody approves their own request.
         roles: {
-          patient: ['records:read_own', 'grants:manage_own', 'profiles:read'],
-          clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request'],
+          patient: ['records:read_own', 'grants:manage_own', 'profiles:read', 'messages:use'],
+          clinician: ['records:read_granted', 'records:write_granted', 'profiles:read', 'elevation:request', 'messages:use'],
           support: ['accounts:read_masked', 'accounts:manage_access', 'elevation:request', 'elevation:approve', 'alerts:read'],
           admin: [
             'accounts:read_masked',
