@@ -32,7 +32,7 @@ import { loadConfig, type Config } from '@portcullis/server';
 // Server internals, imported with `.js`: the compiler will not rewrite a `.ts` path that leaves
 // this project, and tsx maps `.js` to the `.ts` source at run time.
 import { systemClock } from '../../packages/server/src/platform/clock/clock.js';
-import { keyRingFromFile } from '../../packages/server/src/platform/crypto/key-ring.js';
+import { KEY_PURPOSES, keyRingFromFile } from '../../packages/server/src/platform/crypto/key-ring.js';
 import { migrateToLatest, openDatabase, withTransaction, type DatabaseHandle } from '../../packages/server/src/platform/db/index.js';
 import { createLogger } from '../../packages/server/src/platform/logging/logger.js';
 import { writeAuditEvent, type AuditEvent } from '../../packages/server/src/platform/audit/audit.js';
@@ -58,12 +58,7 @@ const RING = keyRingFromFile(
   {
     version: 1,
     development: true,
-    keys: Object.fromEntries(
-      ['token-hmac', 'code-hmac', 'dpop-nonce', 'token-derivation', 'secret-encryption', 'audit-signing'].map((purpose, n) => [
-        purpose,
-        Buffer.alloc(32, n + 1).toString('base64'),
-      ]),
-    ),
+    keys: Object.fromEntries(KEY_PURPOSES.map((purpose, n) => [purpose, Buffer.alloc(32, n + 1).toString('base64')])),
   },
   'bench',
 );

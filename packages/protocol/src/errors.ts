@@ -598,6 +598,17 @@ export const ERRORS = defineErrors({
     description:
       'A commit is accepted only for the group’s current epoch, and an application message only in it: another member’s commit was accepted first. The problem’s `currentEpoch` says where the group is; fetch and apply the pending handshake messages, then retry.',
   },
+  KEY_LOG_PROOF_RANGE_INVALID: {
+    status: 400,
+    message: 'The requested key log proof is outside the log',
+    description:
+      'An entry with its inclusion proof needs 0 ≤ index < tree size ≤ the current log size; a consistency proof needs 1 ≤ from ≤ to ≤ the current log size. Ask for tree sizes taken from signed checkpoints.',
+  },
+  KEY_LOG_ENTRY_NOT_FOUND: {
+    status: 404,
+    message: 'No such key log entry',
+    description: 'The key log has no entry at this index that the caller may read.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     message: 'Internal server error',

@@ -368,3 +368,30 @@ export type {
   NewMessagingDevice,
   NewMessagingGroup,
 } from './messaging.ts';
+export {
+  KEY_LOG_ENTRY_VERSION,
+  KEY_LOG_ID_PATTERN,
+  KEY_LOG_OPS,
+  KEY_LOG_SIGNATURE_KEY_BYTES,
+  KeyLogCheckpointSchema,
+  KeyLogConsistencyProofSchema,
+  KeyLogConsistencyQuerySchema,
+  KeyLogEntryParamsSchema,
+  KeyLogEntryQuerySchema,
+  KeyLogEntrySchema,
+  KeyLogEntryWithProofSchema,
+  KeyLogInclusionProofSchema,
+  encodeKeyLogEntry,
+} from './key-log.ts';
+export type {
+  KeyLogCheckpoint,
+  KeyLogConsistencyProof,
+  KeyLogConsistencyQuery,
+  KeyLogEntry,
+  KeyLogEntryParams,
+  KeyLogEntryQuery,
+  KeyLogEntryWithProof,
+  KeyLogInclusionProof,
+  KeyLogLeafInput,
+  KeyLogOp,
+} from './key-log.ts';

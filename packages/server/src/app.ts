@@ -72,6 +72,7 @@ import { privacyRoutes } from './modules/privacy/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
 import { messagingRoutes, removeDevicesOfSessions, type KeyLogAppender, type MessagingDeps } from './modules/messaging/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
+import { appendKeyLogEntry, keyLogRoutes } from './modules/key-log/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
@@ -99,24 +100,22 @@ export interface BuildAppOptions {
   readonly mailer?: Mailer;
   /** Argon2id hasher; tests pass one whose Argon2 calls they can count. */
   readonly passwordHasher?: PasswordHasher;
-  /** The key transparency log messaging devices are appended to; by default none is wired in yet (see `KEY_LOG_NOT_WIRED`). */
+  /** The key transparency log messaging devices are appended to; by default modules/key-log's own. */
   readonly keyLog?: KeyLogAppender;
 }
-
-/**
- * Stands in for the key transparency log until it is wired in: every append fails, so no
- * messaging device can be registered (its transaction rolls back) — a credential is never
- * accepted without its log entry.
- */
-const KEY_LOG_NOT_WIRED: KeyLogAppender = {
-  append: () => Promise.reject(new TypeError('the key transparency log is not wired in; messaging devices cannot be registered')),
-};
 
 /** Longest path parameter the router matches (ids are UUIDs); longer answers 414 REQUEST_URL_TOO_LONG. */
 const MAX_PATH_PARAMETER_LENGTH = 100;
 
 /** The offline password list is large and read-only: one copy per process, loaded on first use. */
 let sharedBlocklist: PasswordBlocklist | undefined;
+
+/** Messaging appends device credentials to the key transparency log (modules/key-log) in its own transactions. */
+function keyLogAppender(clock: Clock): KeyLogAppender {
+  return {
+    append: (tx, entry) => appendKeyLogEntry(tx, { ...entry, signatureKey: Buffer.from(entry.signatureKey, 'base64url') }, clock),
+  };
+}
 
 /**
  * The Redis connection instances share (DPoP replay cache, abuse-limit counters), when
@@ -206,7 +205,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     db: database.db,
     dialect: database.dialect,
     clock,
-    keyLog: options.keyLog ?? KEY_LOG_NOT_WIRED,
+    keyLog: options.keyLog ?? keyLogAppender(clock),
     config: config.messaging,
   };
   const sessions: SessionsDeps = {
@@ -334,6 +333,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(recordsRoutes({ db: database.db, clock, dataProtection, access, types: config.records.types }));
   await app.register(messagingRoutes(messaging));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
+  await app.register(keyLogRoutes({ db: database.db, clock, keyRing, config }));
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));
   await app.register(

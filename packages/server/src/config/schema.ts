@@ -215,7 +215,7 @@ const KeysSchema = Type.Object(
     ringFile: Type.Optional(
       Type.String({
         description:
-          'JSON key ring holding the server secrets (token HMAC, code HMAC, DPoP nonce, token-derivation, secret-encryption and audit-signing keys); create one with `portcullis keys generate` and keep it readable only by the server. Required in production; in development a ring is generated into `<dataDir>/keys/` on first start and refused in production.',
+          'JSON key ring holding the server secrets (token HMAC, code HMAC, DPoP nonce, token-derivation, secret-encryption, audit-signing and key-log-signing keys); create one with `portcullis keys generate` and keep it readable only by the server. Required in production; in development a ring is generated into `<dataDir>/keys/` on first start and refused in production.',
         examples: ['/run/secrets/portcullis-keyring.json'],
       }),
     ),

@@ -122,7 +122,7 @@ describe.each(testDatabases())('messaging groups on $dialect', ({ dialect }) => 
       const group = (await patient.call('GET', `/v1/messaging/groups/${groupId}`)).json<{ epoch: number }>();
       expect(group.epoch).toBe(2 + round);
       // The next round starts from the winner's state on both sides (this test is about ordering, not about applying commits).
-      const winner = responses[0]?.statusCode === 201 ? patient : clinician;
+      const winner = responses[0].statusCode === 201 ? patient : clinician;
       const behind = winner === patient ? clinician : patient;
       behind.groups.set(groupId, winner.state(groupId));
     }

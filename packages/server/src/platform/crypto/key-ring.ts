@@ -14,9 +14,18 @@ import type { Config } from '../../config/schema.ts';
 
 /**
  * `secret-encryption` wraps stored factor secrets (TOTP seeds) with AES-256-GCM; `audit-signing`
- * is the Ed25519 seed that signs audit-log checkpoints.
+ * is the Ed25519 seed that signs audit-log checkpoints, `key-log-signing` the one that signs the
+ * key transparency log's checkpoints (its own key, so either can be rotated alone).
  */
-export const KEY_PURPOSES = ['token-hmac', 'code-hmac', 'dpop-nonce', 'token-derivation', 'secret-encryption', 'audit-signing'] as const;
+export const KEY_PURPOSES = [
+  'token-hmac',
+  'code-hmac',
+  'dpop-nonce',
+  'token-derivation',
+  'secret-encryption',
+  'audit-signing',
+  'key-log-signing',
+] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
 const KEY_BYTES = 32;

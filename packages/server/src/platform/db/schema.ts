@@ -493,6 +493,10 @@ export interface Database {
   messaging_group_members: MessagingGroupMembersTable;
   messaging_messages: MessagingMessagesTable;
   messaging_mailbox: MessagingMailboxTable;
+  key_log_entries: KeyLogEntriesTable;
+  key_log_nodes: KeyLogNodesTable;
+  key_log_head: KeyLogHeadTable;
+  key_log_checkpoints: KeyLogCheckpointsTable;
 }
 
 /** A messaging device: the MLS credential of one signed-in session (migration 0022; modules/messaging). */
@@ -598,4 +602,45 @@ export interface RoleElevationsTable {
   expires_at: number | null;
   revoked_at: number | null;
   revoked_by: string | null;
+}
+
+/** One entry of the key transparency log (migration 0023; modules/key-log): a device credential key added or removed. */
+export interface KeyLogEntriesTable {
+  /** Position in the log: gapless from 0, the Merkle leaf index. */
+  log_index: number;
+  op: 'add' | 'remove';
+  account_id: string;
+  device_id: string;
+  /** The device's Ed25519 public key (32 bytes), base64url without padding. */
+  signature_key: string;
+  /** When the entry was appended, epoch milliseconds. */
+  at: number;
+  /** SHA-256(0x00 ‖ encoded entry), lower-case hex: the leaf of the tree. */
+  leaf_hash: string;
+}
+
+/** Every completed perfect subtree of the key log's tree (leaves at level 0), as for the audit log. */
+export interface KeyLogNodesTable {
+  level: number;
+  idx: number;
+  /** SHA-256, lower-case hex. */
+  hash: string;
+}
+
+/** The single row (`id` 1) every key-log append locks: the tree size and its frontier. */
+export interface KeyLogHeadTable {
+  id: number;
+  tree_size: number;
+  /** Roots of the perfect subtrees of the tree, largest first, as concatenated lower-case hex. */
+  frontier: string;
+}
+
+/** A signed tree head of the key log: the C2SP checkpoint for the tree of `tree_size` entries. */
+export interface KeyLogCheckpointsTable {
+  tree_size: number;
+  /** MTH of the first `tree_size` entries, lower-case hex. */
+  root_hash: string;
+  created_at: number;
+  /** The signed note exactly as published. */
+  note: string;
 }

@@ -14,3 +14,5 @@ export type { LeafRange, NodeKey } from './subtrees.ts';
 export { consistencyProof, inclusionProof, rangeHash, treeRoot } from './tree.ts';
 export { verifyConsistency, verifyInclusion } from './verify.ts';
 export { formatFrontier, parseFrontier } from './frontier-text.ts';
+export { readStoredNodes, readStoredRangeHashes } from './node-table.ts';
+export type { MerkleNodeTable, MissingNode } from './node-table.ts';

@@ -39,6 +39,7 @@ import type { OpenApiDocument } from '../http/openapi.ts';
 import { createRolePermissions, type RolePermissions } from './permissions.ts';
 import type { Authenticator } from './authentication.ts';
 import { insertPendingElevation, insertPendingErasure } from '../../test-support/elevation-fixtures.ts';
+import { ensureKeyLogSize } from '../../test-support/key-log-fixtures.ts';
 
 interface RouteRow {
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
@@ -100,6 +101,22 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   'GET /v1/audit/checkpoint': { targets: 'self', build: () => ({ url: '/v1/audit/checkpoint' }) },
   'GET /v1/audit/proofs/inclusion': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/inclusion?entryIndex=0&treeSize=1' }) },
   'GET /v1/audit/proofs/consistency': { targets: 'self', build: () => ({ url: '/v1/audit/proofs/consistency?fromSize=1&toSize=2' }) },
+  // The key transparency log: the same public tree for everyone who may use messaging.
+  'GET /v1/key-log/checkpoint': { targets: 'self', build: () => ({ url: '/v1/key-log/checkpoint' }) },
+  'GET /v1/key-log/entries/{index}': {
+    targets: 'self',
+    build: async () => {
+      await ensureKeyLogSize(fixtureApp(), 2);
+      return { url: '/v1/key-log/entries/0?treeSize=1' };
+    },
+  },
+  'GET /v1/key-log/consistency': {
+    targets: 'self',
+    build: async () => {
+      await ensureKeyLogSize(fixtureApp(), 2);
+      return { url: '/v1/key-log/consistency?from=1&to=2' };
+    },
+  },
   'GET /v1/admin/alerts': { targets: 'self', build: () => ({ url: '/v1/admin/alerts' }) },
   // The admin API acts on accounts outside the matrix (fresh ones, or the scribe), never on an actor.
   'GET /v1/admin/accounts': { targets: 'self', build: () => ({ url: '/v1/admin/accounts?role=auditor&limit=5' }) },

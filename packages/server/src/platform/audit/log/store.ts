@@ -2,15 +2,16 @@
  * @module platform/audit/log/store
  *
  * Reads of the stored tree: the head, stored perfect subtrees, and from them any root and any
- * RFC 9162 proof. A proof's node keys are worked out first (`platform/merkle/subtrees.ts`) and fetched
- * in one query, so the latest entry of a million-entry log costs one round trip of about 20
- * primary-key lookups. Completed subtrees never change, so reads need no lock and may run while
+ * RFC 9162 proof. A proof's node keys are worked out first (`platform/merkle/subtrees.ts`) and
+ * fetched in one query (`platform/merkle/node-table.ts`), so the latest entry of a million-entry
+ * log costs one round trip of about 20 primary-key lookups. Completed subtrees never change, so reads need no lock and may run while
  * appends continue: every size up to the committed head is fully stored.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { foldRight, type Frontier } from '../../merkle/frontier.ts';
-import { consistencyRanges, frontierKeys, inclusionRanges, perfectSubtrees, type LeafRange, type NodeKey } from '../../merkle/subtrees.ts';
+import { consistencyRanges, frontierKeys, inclusionRanges, type LeafRange, type NodeKey } from '../../merkle/subtrees.ts';
+import { readStoredNodes, readStoredRangeHashes } from '../../merkle/node-table.ts';
 import { AuditLogMissingError, HEAD_ID } from './append.ts';
 import { parseFrontier } from '../../merkle/frontier-text.ts';
 
@@ -34,36 +35,16 @@ export async function readHead(db: Kysely<Database>): Promise<StoredHead> {
   }
 }
 
-const keyOf = (key: NodeKey): string => `${key.level}/${key.index}`;
+const missingNode = (key: string): Error => new AuditLogIntegrityError(`stored subtree ${key} of the audit log is missing`);
 
 /** Hashes of the given stored subtrees, in the order asked; throws when one is missing. */
-export async function readNodes(db: Kysely<Database>, keys: readonly NodeKey[]): Promise<Buffer[]> {
-  if (keys.length === 0) return [];
-  const byLevel = new Map<number, number[]>();
-  for (const key of keys) byLevel.set(key.level, [...(byLevel.get(key.level) ?? []), key.index]);
-  const rows = await db
-    .selectFrom('audit_log_nodes')
-    .select(['level', 'idx', 'hash'])
-    .where((eb) => eb.or([...byLevel].map(([level, indexes]) => eb.and([eb('level', '=', level), eb('idx', 'in', indexes)]))))
-    .execute();
-  const found = new Map(rows.map((row) => [`${row.level}/${row.idx}`, Buffer.from(row.hash, 'hex')]));
-  return keys.map((key) => {
-    const hash = found.get(keyOf(key));
-    if (!hash) throw new AuditLogIntegrityError(`stored subtree ${keyOf(key)} of the audit log is missing`);
-    return hash;
-  });
+export function readNodes(db: Kysely<Database>, keys: readonly NodeKey[]): Promise<Buffer[]> {
+  return readStoredNodes(db, 'audit_log_nodes', keys, missingNode);
 }
 
 /** MTH of each range, from one query for all the subtrees they are made of. */
-export async function readRangeHashes(db: Kysely<Database>, ranges: readonly LeafRange[]): Promise<Buffer[]> {
-  const plans = ranges.map(perfectSubtrees);
-  const hashes = await readNodes(db, plans.flat());
-  let offset = 0;
-  return plans.map((plan) => {
-    const part = hashes.slice(offset, offset + plan.length);
-    offset += plan.length;
-    return foldRight(part);
-  });
+export function readRangeHashes(db: Kysely<Database>, ranges: readonly LeafRange[]): Promise<Buffer[]> {
+  return readStoredRangeHashes(db, 'audit_log_nodes', ranges, missingNode);
 }
 
 /** MTH of the first `size` entries, from the stored subtrees. */

@@ -27,6 +27,7 @@ import * as declaredRecords from './0019-declared-records.ts';
 import * as contactData from './0020-contact-data.ts';
 import * as erasure from './0021-erasure.ts';
 import * as messaging from './0022-messaging.ts';
+import * as keyLog from './0023-key-log.ts';
 
 /** A migration module: `up(db)` for schema changes, `up(db, deps)` when existing rows are re-sealed. */
 export interface MigrationModule {
@@ -55,6 +56,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0020-contact-data': contactData,
   '0021-erasure': erasure,
   '0022-messaging': messaging,
+  '0023-key-log': keyLog,
 };
 
 export class MigrationError extends Error {
