@@ -39,7 +39,7 @@ import type { OpenApiDocument } from '../http/openapi.ts';
 import { createRolePermissions, type RolePermissions } from './permissions.ts';
 import type { Authenticator } from './authentication.ts';
 import { insertPendingElevation, insertPendingErasure } from '../../test-support/elevation-fixtures.ts';
-import { MlsDevice, newGroupId, recordingKeyLog } from '../../modules/messaging/test-support/mls-world.ts';
+import { MlsDevice, newGroupId, recordingKeyLog } from '../../test-support/messaging-world.ts';
 
 interface RouteRow {
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
