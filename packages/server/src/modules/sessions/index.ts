@@ -7,7 +7,7 @@
 export { authenticateAccessToken, issueSession, listSessions, revokeSessions } from './service.ts';
 export type { IssueSessionInput, SessionsDeps, SessionsRevokedHook } from './service.ts';
 export { createSessionAuthenticator, dpopAccessToken } from './authenticator.ts';
-export { bearerClientOf } from './binding.ts';
+export { bearerBinding, bearerClientOf } from './binding.ts';
 export { deviceStanding, rememberDevice } from './known-devices.ts';
 export { restrictionOf, storedRestriction } from './restriction.ts';
 export type { DeviceStanding, RememberedDevice } from './known-devices.ts';

@@ -40,6 +40,7 @@ import { createRolePermissions, type RolePermissions } from './permissions.ts';
 import type { Authenticator } from './authentication.ts';
 import { insertPendingElevation, insertPendingErasure } from '../../test-support/elevation-fixtures.ts';
 import { ensureKeyLogSize } from '../../test-support/key-log-fixtures.ts';
+import { MlsDevice, newGroupId, recordingKeyLog } from '../../test-support/messaging-world.ts';
 
 interface RouteRow {
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
@@ -67,6 +68,25 @@ function fixtureApp(): App {
 }
 /** A fresh clinician outside the matrix, for admin actions that change or end an account's sessions. */
 const bystander = (): Promise<string> => createAccount(fixtureApp(), ['clinician']);
+
+/** Each actor's messaging device (its MLS signature key and groups), by account, for the running suite's app. */
+const messagingDevices = new Map<string, MlsDevice>();
+async function messagingDevice(t: FileTarget, world: ClinicWorld): Promise<{ device: MlsDevice; registered: boolean }> {
+  const actor = Object.values(world.actors).find((a) => a.accountId === t.patientId);
+  if (!actor) throw new TypeError('messaging fixtures act on the caller’s own account');
+  let device = messagingDevices.get(actor.accountId);
+  if (!device) {
+    device = await MlsDevice.forSession(actor.accountId, actor.device);
+    messagingDevices.set(actor.accountId, device);
+  }
+  // Roles without `messages:use` cannot register: their requests are then built without a device.
+  return { device, registered: await device.ensureRegistered(fixtureApp()) };
+}
+/** A group the caller's device created, when it has a device (else an id nobody uses). */
+async function ownGroup(t: FileTarget, world: ClinicWorld): Promise<{ device: MlsDevice; groupId: string; registered: boolean }> {
+  const { device, registered } = await messagingDevice(t, world);
+  return { device, registered, groupId: registered ? await device.createGroup() : newGroupId() };
+}
 
 /** How to build a real request for each route that declares a permission. Add a row with each new such route. */
 const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
@@ -179,6 +199,82 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
       url: `/v1/admin/erasures/${await insertPendingErasure(fixtureApp(), { accountId: await bystander(), requestedBy: await bystander() })}/approve`,
     }),
   },
+  // Messaging: every request acts on the caller's own device; the other party is the scribe, a
+  // clinician every actor's file was shared with (so the policy lets patients and clinicians reach them).
+  'POST /v1/messaging/devices': {
+    targets: 'self',
+    build: async (t, world) => {
+      const { device, registered } = await messagingDevice(t, world);
+      if (registered) await device.call('DELETE', '/v1/messaging/devices/current');
+      return { url: '/v1/messaging/devices', payload: { signatureKey: device.signatureKey } };
+    },
+  },
+  'DELETE /v1/messaging/devices/current': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/devices/current' };
+    },
+  },
+  'GET /v1/messaging/accounts/{accountId}/devices': {
+    targets: 'self',
+    build: (_t, world) => ({ url: `/v1/messaging/accounts/${world.scribeId}/devices` }),
+  },
+  'POST /v1/messaging/key-packages': {
+    targets: 'self',
+    build: async (t, world) => {
+      const { device } = await messagingDevice(t, world);
+      return { url: '/v1/messaging/key-packages', payload: { keyPackages: [(await device.keyPackage()).wire] } };
+    },
+  },
+  'GET /v1/messaging/key-packages/count': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/key-packages/count' };
+    },
+  },
+  'POST /v1/messaging/key-packages/claim': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/key-packages/claim', payload: { accountId: world.scribeId } };
+    },
+  },
+  'POST /v1/messaging/groups': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/groups', payload: { groupId: newGroupId() } };
+    },
+  },
+  'GET /v1/messaging/groups': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/groups' };
+    },
+  },
+  'GET /v1/messaging/groups/{groupId}': {
+    targets: 'self',
+    build: async (t, world) => ({ url: `/v1/messaging/groups/${(await ownGroup(t, world)).groupId}` }),
+  },
+  'POST /v1/messaging/groups/{groupId}/commits': {
+    targets: 'self',
+    build: async (t, world) => {
+      const { device, groupId, registered } = await ownGroup(t, world);
+      const payload = registered ? (await device.buildCommit(groupId)).body : { commit: 'AAAA', added: [], removed: [] };
+      return { url: `/v1/messaging/groups/${groupId}/commits`, payload };
+    },
+  },
+  'POST /v1/messaging/groups/{groupId}/messages': {
+    targets: 'self',
+    build: async (t, world) => {
+      const { device, groupId, registered } = await ownGroup(t, world);
+      const message = registered ? await device.seal(groupId, 'authorization matrix message') : 'AAAA';
+      return { url: `/v1/messaging/groups/${groupId}/messages`, payload: { message } };
+    },
+  },
 };
 
 type Outcome = '2xx' | '403' | '404' | 'not refused';
@@ -277,6 +373,7 @@ async function harness(dialect: TestDialect, authenticator?: (app: () => App, ac
   const holder: { app?: App } = {};
   const app = await buildApp(config, {
     logger: createLogger(config),
+    keyLog: recordingKeyLog(),
     ...(authenticator
       ? {
           authenticator: authenticator(() => {
@@ -329,7 +426,9 @@ describe.each(testDatabases())('authorization matrix on $dialect', ({ dialect })
 
   it('V8.2.2: support holds no permission any patient-file or audit-log route declares (account help without record content)', () => {
     const support = access.permissionsOf(['support']);
-    const contentRoutes = routes.filter((r) => r.path.startsWith('/v1/records/') || r.path.startsWith('/v1/audit/'));
+    const contentRoutes = routes.filter(
+      (r) => r.path.startsWith('/v1/records/') || r.path.startsWith('/v1/audit/') || r.path.startsWith('/v1/messaging/'),
+    );
     expect(contentRoutes.length).toBeGreaterThan(0);
     expect(contentRoutes.filter((r) => support.has(r.permission)).map(keyOf)).toEqual([]);
     // …while the account-help routes are theirs.
@@ -341,6 +440,26 @@ describe.each(testDatabases())('authorization matrix on $dialect', ({ dialect })
         'POST /v1/admin/accounts/{accountId}/sign-out',
       ]),
     );
+  });
+});
+
+describe.each(testDatabases())('messaging is for patients and clinicians only on $dialect', ({ dialect }) => {
+  it('V8.2.2: support, admins and auditors hold no permission any messaging route declares; patients and clinicians hold them all', async () => {
+    const { app, access } = await harness(dialect);
+    try {
+      const messaging = sessionRoutes(await routeTable(app)).filter((r) => r.path.startsWith('/v1/messaging/'));
+      expect(messaging.length).toBeGreaterThan(0);
+      for (const role of ['support', 'admin', 'auditor']) {
+        const held = access.permissionsOf([role]);
+        expect([role, messaging.filter((r) => held.has(r.permission)).map(keyOf)]).toEqual([role, []]);
+      }
+      for (const role of ['patient', 'clinician']) {
+        const held = access.permissionsOf([role]);
+        expect([role, messaging.filter((r) => !held.has(r.permission)).map(keyOf)]).toEqual([role, []]);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -97,6 +97,12 @@ export class MlsDevice {
     return new MlsDevice(accountId, await signedInDevice(app, accountId), impl, await impl.signature.keygen());
   }
 
+  /** A messaging device for a session signed in already (not registered yet). */
+  static async forSession(accountId: string, session: TestDevice): Promise<MlsDevice> {
+    const impl = await cipherSuite();
+    return new MlsDevice(accountId, session, impl, await impl.signature.keygen());
+  }
+
   /** A fresh session of `accountId`, registered as a messaging device. */
   static async registered(app: App, accountId: string): Promise<MlsDevice> {
     const device = await MlsDevice.signIn(app, accountId);
@@ -114,6 +120,31 @@ export class MlsDevice {
 
   call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
     return this.session.call(method, url, payload);
+  }
+
+  /**
+   * Makes sure the session has a device (picking up one registered by a request made outside
+   * this object, or registering one); false when the session may not register one.
+   */
+  async ensureRegistered(app: App): Promise<boolean> {
+    const sessionId = this.session.tokens?.sessionId ?? '';
+    const row = await app.portcullis.database.db
+      .selectFrom('messaging_devices')
+      .select(['id', 'key_log_index'])
+      .where('session_id', '=', sessionId)
+      .where('removed_at', 'is', null)
+      .executeTakeFirst();
+    if (row) {
+      this.deviceId = row.id;
+      this.keyLogIndex = row.key_log_index;
+      return true;
+    }
+    const response = await this.call('POST', '/v1/messaging/devices', { signatureKey: this.signatureKey });
+    if (response.statusCode !== 201) return false;
+    const body = response.json<{ deviceId: string; keyLog: { index: number } }>();
+    this.deviceId = body.deviceId;
+    this.keyLogIndex = body.keyLog.index;
+    return true;
   }
 
   async register(): Promise<void> {

@@ -18,6 +18,7 @@ import { createLogger } from '../../../platform/logging/logger.ts';
 import { captureLines, testConfig } from '../../../test-support/build-test-app.ts';
 import { runCli } from '../../../test-support/cli.ts';
 import type { TestDialect } from '../../../test-support/databases.ts';
+import type { KeyLogAppender } from '../../messaging/index.ts';
 import { TestDevice, createVerifiedAccount } from '../../../test-support/dpop-client.ts';
 import { addEntryAs, createAccount, insertGrant, signedInDevice } from '../../../test-support/records-world.ts';
 import { sendWithStepUp, stepUpChallengeOf, verifyStepUpWithCode } from '../../../test-support/step-up-client.ts';
@@ -34,12 +35,12 @@ export interface PrivacyHarness {
 
 export async function buildPrivacyHarness(
   dialect: TestDialect,
-  options: { readonly config?: ConfigOverrides; readonly logLines?: string[] } = {},
+  options: { readonly config?: ConfigOverrides; readonly logLines?: string[]; readonly keyLog?: KeyLogAppender } = {},
 ): Promise<PrivacyHarness> {
   const config = testConfig({ dialect, ...options });
   const clock = manualClock(START);
   const logger = options.logLines ? createLogger(config, captureLines(options.logLines)) : createLogger(config);
-  const app = await buildApp(config, { logger, clock });
+  const app = await buildApp(config, { logger, clock, ...(options.keyLog ? { keyLog: options.keyLog } : {}) });
   app.addHook('onClose', () => rmSync(config.dataDir, { recursive: true, force: true }));
   return { app, clock, config };
 }
