@@ -5,7 +5,7 @@
  * `PortcullisClient` (a `CoreClient` with the everyday features as methods) and every feature
  * function. Each feature is also its own subpath — `@portcullis/sdk/core`, `/accounts`,
  * `/sessions`, `/factors`, `/passkeys`, `/federation`, `/step-up`, `/records`, `/admin`,
- * `/elevation`, `/audit` — and the package has no side effects, so a bundler keeps only what the
+ * `/elevation`, `/audit`, `/key-transparency` — and the package has no side effects, so a bundler keeps only what the
  * app calls. The SDK depends on `@portcullis/protocol` for types only and uses no Node API; the
  * wire types it hands out are re-exported so apps need no second import.
  *
@@ -27,6 +27,7 @@ export * from './records/index.ts';
 export * from './admin/index.ts';
 export * from './elevation/index.ts';
 export * from './audit/index.ts';
+export * from './key-transparency/index.ts';
 
 // Wire types of the results and inputs, from the shared contract.
 export type {
@@ -67,6 +68,13 @@ export type {
   AuditEntryList,
   AuditInclusionProof,
   AuditLatestCheckpoint,
+  KeyLogCheckpoint,
+  KeyLogConsistencyProof,
+  KeyLogEntry,
+  KeyLogEntryWithProof,
+  KeyLogInclusionProof,
+  KeyLogLeafInput,
+  KeyLogOp,
   AuthenticationCredential,
   Passkey,
   PasskeyCreationOptions,
