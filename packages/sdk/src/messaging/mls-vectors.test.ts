@@ -6,14 +6,7 @@
  * the vectors test the primitives, and a renamed or re-shaped primitive should fail loudly too.
  */
 import { readFileSync } from 'node:fs';
-import {
-  decodeMlsMessage,
-  mlsExporter,
-  type CiphersuiteImpl,
-  type GroupContext,
-  type KeySchedule,
-  type RatchetTree,
-} from 'ts-mls';
+import { decodeMlsMessage, mlsExporter, type CiphersuiteImpl, type GroupContext, type KeySchedule, type RatchetTree } from 'ts-mls';
 import { encodeCommit } from 'ts-mls/commit.js';
 import { encodeGroupContext } from 'ts-mls/groupContext.js';
 import { verifyGroupInfoConfirmationTag, verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
