@@ -19,10 +19,11 @@
  *   message of the next epoch opens under the pending state. Another member's commit for the
  *   same epoch supersedes it, and it is dropped.
  * - **Forward secrecy.** Each operation replaces the stored group state (no older state is
- *   kept), the keys a message or commit consumed are zeroed once the new state is stored, old
- *   epochs' receiver secrets are kept for one epoch only, and a KeyPackage's private keys are
- *   deleted once a Welcome used them (the last-resort one excepted). A replayed message needs a
- *   key that is gone, so it is refused.
+ *   kept; while a commit of ours is pending, the state it leads to is stored beside the current
+ *   one until it is adopted or dropped), the keys a message or commit consumed are zeroed once
+ *   the new state is stored, old epochs' receiver secrets are kept for one epoch only, and a
+ *   KeyPackage's private keys are deleted once a Welcome used them (the last-resort one
+ *   excepted). A replayed message needs a key that is gone, so it is refused.
  * - **Post-compromise security.** The device commits a fresh leaf key after the configured
  *   number of sent messages or time, whichever comes first.
  * - **Credential trust.** Every credential that enters a conversation, by our add, by a peer's
