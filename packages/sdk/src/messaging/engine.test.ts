@@ -2,9 +2,11 @@
  * The MLS engine end to end, three devices over the in-memory delivery service: a patient with
  * two devices and a clinician. Conversations, text and attachments, a person's new device
  * joining their existing conversations, removal, replay and stale-epoch refusal, credential
- * checks, key updates, KeyPackage upkeep, and safety numbers with key-change flags.
+ * checks, key updates, KeyPackage upkeep, safety numbers with key-change flags, and commits whose
+ * answer is lost (the transport fails after, or before, the delivery service took the commit).
  */
 import { decodeGroupState } from 'ts-mls';
+import { ApiError } from '../errors.ts';
 import { describe, expect, it } from 'vitest';
 import { MemoryDeliveryService } from '../test-support/memory-delivery.ts';
 import type { KeyChangeEvent } from './credentials.ts';
@@ -414,5 +416,195 @@ describe('keys that are used up', () => {
       const decoded = decodeGroupState((await engine.store.get('groups', groupId))!, 0)![0];
       expect(decoded.historicalReceiverData.size).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('a commit whose answer is lost', () => {
+  /** The next commit the device sends fails with a network error, after (or before) the server took it. */
+  function loseNextCommitAnswer(target: TestDevice, when: 'after the server took it' | 'before it reached the server'): void {
+    const original = target.transport.sendCommit.bind(target.transport);
+    target.transport.sendCommit = async (groupId, submission) => {
+      target.transport.sendCommit = original;
+      if (when === 'after the server took it') await original(groupId, submission);
+      throw new TypeError('Failed to fetch');
+    };
+  }
+
+  const pendingOf = async (target: TestDevice, groupId: string): Promise<Uint8Array | undefined> =>
+    target.store.get('meta', `pending:${groupId}`);
+
+  /** Both sides read each other at the current epoch. */
+  async function stillTalking(patient: TestDevice, clinician: TestDevice, groupId: string): Promise<void> {
+    await patient.engine.sendText(groupId, 'from the patient');
+    await clinician.engine.receive();
+    expect(texts(clinician.messages).at(-1)).toBe('from the patient');
+    await clinician.engine.sendText(groupId, 'from the clinician');
+    await patient.engine.receive();
+    expect(texts(patient.messages).at(-1)).toBe('from the clinician');
+    expect(patient.rejections).toEqual([]);
+    expect(clinician.rejections).toEqual([]);
+  }
+
+  it('is stored as pending before it is sent, and adopted on retry when the server answers 409 for the epoch it led to (after a restart)', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    loseNextCommitAnswer(patient, 'after the server took it');
+    await expect(patient.engine.updateKeys(groupId)).rejects.toThrow('Failed to fetch');
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    expect(await pendingOf(patient, groupId)).toBeDefined();
+
+    // A new engine on the same store: the pending commit survived the restart.
+    const conflicts: number[] = [];
+    const sendCommit = patient.transport.sendCommit.bind(patient.transport);
+    patient.transport.sendCommit = async (id, submission) => {
+      try {
+        return await sendCommit(id, submission);
+      } catch (error) {
+        if (error instanceof EpochConflictError) conflicts.push(error.currentEpoch);
+        throw error;
+      }
+    };
+    const restarted = await createMlsEngine({
+      transport: patient.transport,
+      store: patient.store,
+      verifier: service.verifier,
+      events: { onMessage: (message) => patient.messages.push(message), onRejected: (rejection) => patient.rejections.push(rejection) },
+    });
+    await restarted.updateKeys(groupId);
+    // The same bytes were refused (the server had them), ours was adopted, and the new update went on top.
+    expect(conflicts).toEqual([start + 1]);
+    expect(service.groupEpoch(groupId)).toBe(start + 2);
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+
+    expect((await clinician.engine.receive()).map((result) => result.kind)).toEqual(['commit', 'commit']);
+    await stillTalking({ ...patient, engine: restarted }, clinician, groupId);
+  });
+
+  it('is adopted when the next epoch’s commit from another member opens under it', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    loseNextCommitAnswer(patient, 'after the server took it');
+    await expect(patient.engine.updateKeys(groupId)).rejects.toThrow('Failed to fetch');
+    await clinician.engine.receive();
+    await clinician.engine.updateKeys(groupId);
+    await clinician.engine.sendText(groupId, 'two epochs on');
+    expect(service.groupEpoch(groupId)).toBe(start + 2);
+
+    const results = await patient.engine.receive();
+    expect(results).toEqual([
+      { kind: 'commit', seq: expect.any(Number) as number, groupId, epoch: start + 2 },
+      expect.objectContaining({ kind: 'message' }),
+    ]);
+    expect(texts(patient.messages)).toEqual(['two epochs on']);
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+    await stillTalking(patient, clinician, groupId);
+  });
+
+  it('is adopted when a message of the epoch it led to opens under it', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    const second = await device(service, PATIENT);
+    loseNextCommitAnswer(patient, 'after the server took it');
+    await expect(patient.engine.addMembers(groupId, [PATIENT])).rejects.toThrow('Failed to fetch');
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    await clinician.engine.receive();
+    await second.engine.receive();
+    await clinician.engine.sendText(groupId, 'welcome, second device');
+
+    expect((await patient.engine.receive()).map((result) => result.kind)).toEqual(['message']);
+    expect(texts(patient.messages)).toEqual(['welcome, second device']);
+    expect(texts(second.messages)).toEqual([]);
+    expect((await patient.engine.members(groupId)).map((member) => member.deviceId)).toContain(second.deviceId());
+    expect(patient.keyChanges.at(-1)).toMatchObject({ kind: 'added', deviceId: second.deviceId() });
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+    // Adding the same device again finds it present: nothing is committed twice.
+    await expect(patient.engine.addMembers(groupId, [PATIENT])).resolves.toEqual([]);
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    await stillTalking(patient, clinician, groupId);
+  });
+
+  it('is adopted when the delivery service routes it back to its sender, recognised by its bytes', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    loseNextCommitAnswer(patient, 'after the server took it');
+    await expect(patient.engine.updateKeys(groupId)).rejects.toThrow('Failed to fetch');
+    const own = service.sent.at(-1)!;
+    expect(own).toMatchObject({ kind: 'commit', from: patient.deviceId() });
+    service.inject(patient.deviceId(), { groupId, kind: 'commit', payload: own.payload });
+
+    expect(await patient.engine.receive()).toEqual([{ kind: 'commit', seq: expect.any(Number) as number, groupId, epoch: start + 1 }]);
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+    await clinician.engine.receive();
+    await stillTalking(patient, clinician, groupId);
+  });
+
+  it('is sent again as the same bytes when it never reached the server', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    loseNextCommitAnswer(patient, 'before it reached the server');
+    await expect(patient.engine.updateKeys(groupId)).rejects.toThrow('Failed to fetch');
+    expect(service.groupEpoch(groupId)).toBe(start);
+    const stored = await pendingOf(patient, groupId);
+
+    await patient.engine.sendText(groupId, 'after the retry');
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    const commit = service.sent.find((record) => record.kind === 'commit' && record.epoch === start)!;
+    expect(Buffer.from(stored!).toString()).toContain(Buffer.from(commit.payload).toString('base64url'));
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+    expect((await clinician.engine.receive()).map((result) => result.kind)).toEqual(['commit', 'message']);
+    expect(texts(clinician.messages)).toEqual(['after the retry']);
+  });
+
+  it('is dropped when another member’s commit for the same epoch won, and the group goes on', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    loseNextCommitAnswer(patient, 'before it reached the server');
+    await expect(patient.engine.updateKeys(groupId)).rejects.toThrow('Failed to fetch');
+    await clinician.engine.updateKeys(groupId);
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+
+    expect((await patient.engine.receive()).map((result) => result.kind)).toEqual(['commit']);
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+    await stillTalking(patient, clinician, groupId);
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+  });
+
+  it('is dropped when the server reads it again and refuses it (a device it adds is gone), and the next commit is built afresh', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    const start = service.groupEpoch(groupId);
+    const second = await device(service, PATIENT);
+    loseNextCommitAnswer(patient, 'before it reached the server');
+    await expect(patient.engine.addMembers(groupId, [PATIENT])).rejects.toThrow('Failed to fetch');
+    await second.transport.unregisterDevice();
+    const sendCommit = patient.transport.sendCommit.bind(patient.transport);
+    patient.transport.sendCommit = async (id, submission) => {
+      try {
+        return await sendCommit(id, submission);
+      } catch (error) {
+        // The HTTP transport's form of the server's refusal.
+        if (error instanceof Error && error.message.startsWith('400 '))
+          throw new ApiError({ code: 'REQUEST_INVALID', status: 400, requestId: 'req_test' });
+        throw error;
+      }
+    };
+
+    await patient.engine.updateKeys(groupId);
+    expect(service.groupEpoch(groupId)).toBe(start + 1);
+    expect(await pendingOf(patient, groupId)).toBeUndefined();
+    expect((await patient.engine.members(groupId)).map((member) => member.deviceId)).not.toContain(second.deviceId());
+    await clinician.engine.receive();
+    await stillTalking(patient, clinician, groupId);
+  });
+
+  it('without the pending entry, a lost answer leaves the sender behind (the failure the entry prevents)', async () => {
+    const { service, patient, clinician, groupId } = await conversation();
+    loseNextCommitAnswer(patient, 'after the server took it');
+    await expect(patient.engine.updateKeys(groupId)).rejects.toThrow('Failed to fetch');
+    await patient.store.write([{ op: 'delete', ns: 'meta', key: `pending:${groupId}` }]);
+    await clinician.engine.receive();
+    await clinician.engine.sendText(groupId, 'unreadable for a device left behind');
+    const [result] = await patient.engine.receive();
+    expect(result).toMatchObject({ kind: 'rejected', entryKind: 'application' });
+    expect(service.groupEpoch(groupId)).toBe(2);
   });
 });

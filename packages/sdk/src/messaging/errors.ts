@@ -23,6 +23,8 @@ export const MESSAGING_ERROR_CODES = Object.freeze([
   'EPOCH_CONFLICT_RETRIES_EXHAUSTED',
   /** The device or account asked for is not in the conversation. */
   'NOT_A_MEMBER',
+  /** A value of the device's group-state store does not open (altered, moved to another slot, or sealed under another key). */
+  'STORED_STATE_UNREADABLE',
 ] as const);
 
 /** A code of {@link MessagingError}. */

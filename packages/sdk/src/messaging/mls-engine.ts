@@ -9,11 +9,21 @@
  * - **Ordering.** Commits are sent to the delivery service before they take effect here; only
  *   when the server accepts one (its epoch was current) does the engine adopt the new group
  *   state. On `409` it processes what is waiting in the mailbox and builds the commit again.
+ * - **A lost answer.** Before a commit is sent, it and the state it leads to are stored as the
+ *   group's pending commit. When the answer never arrives (the server may have accepted it),
+ *   the pending commit is settled before the group is used again: it is sent again as the same
+ *   bytes, and adopted when the server accepts it, when the server answers `409` with a later
+ *   epoch while no other member's commit for that epoch reached this device (the delivery
+ *   service routes a commit to every member but its sender, in the same step as it moves the
+ *   epoch), when the commit itself comes back through the mailbox, or when a handshake or
+ *   message of the next epoch opens under the pending state. Another member's commit for the
+ *   same epoch supersedes it, and it is dropped.
  * - **Forward secrecy.** Each operation replaces the stored group state (no older state is
- *   kept), the keys a message or commit consumed are zeroed once the new state is stored, old
- *   epochs' receiver secrets are kept for one epoch only, and a KeyPackage's private keys are
- *   deleted once a Welcome used them (the last-resort one excepted). A replayed message needs a
- *   key that is gone, so it is refused.
+ *   kept; while a commit of ours is pending, the state it leads to is stored beside the current
+ *   one until it is adopted or dropped), the keys a message or commit consumed are zeroed once
+ *   the new state is stored, old epochs' receiver secrets are kept for one epoch only, and a
+ *   KeyPackage's private keys are deleted once a Welcome used them (the last-resort one
+ *   excepted). A replayed message needs a key that is gone, so it is refused.
  * - **Post-compromise security.** The device commits a fresh leaf key after the configured
  *   number of sent messages or time, whichever comes first.
  * - **Credential trust.** Every credential that enters a conversation, by our add, by a peer's
@@ -53,6 +63,7 @@ import { createMlsCipherSuite, MLS_CIPHER_SUITE } from './mls-cipher-suite.ts';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { systemClock, type Clock } from '../clock.ts';
+import { isApiError } from '../errors.ts';
 import { decodeBase64url, encodeBase64url } from '../lib/base64url.ts';
 import { randomBytes } from '../lib/webcrypto.ts';
 import { encodeContent, decodeContent, openAttachment, sealAttachment, type AttachmentReference, type MessageContent } from './content.ts';
@@ -99,6 +110,12 @@ export interface MlsEngineOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Statuses with which the server refuses a commit it has read (malformed, an inactive device, not
+ * a member): a pending commit answered so is dropped. Any other failure (the network, 401, 429,
+ * 5xx) leaves the outcome open, and the commit stays pending.
+ */
+const REFUSED_AS_SENT: ReadonlySet<number> = new Set([400, 404, 422]);
 const utf8 = new TextEncoder();
 const fromUtf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -121,6 +138,20 @@ interface StoredKeyPackage {
 interface GroupMeta {
   sentSinceUpdate: number;
   lastUpdateAt: number;
+}
+
+/** A commit sent (or about to be) whose answer has not been seen yet; see "A lost answer" above. */
+interface PendingCommit {
+  /** The epoch the commit was built on. */
+  epoch: number;
+  commit: string;
+  welcome?: string | undefined;
+  added: string[];
+  removed: string[];
+  /** The encoded group state the commit leads to. */
+  state: string;
+  /** Whether the commit carried a fresh path (an update or a removal). */
+  refreshed: boolean;
 }
 
 interface VerifiedRecord {
@@ -200,6 +231,8 @@ class MlsEngine implements E2eeEngine {
   #queue: Promise<unknown> = Promise.resolve();
   /** Credential rejections seen by the library hook during the current operation. */
   #rejections: unknown[] = [];
+  /** The last pending commit adopted per group (its encoded commit), so a sender learns its own commit took effect. */
+  readonly #adopted = new Map<string, string>();
 
   constructor(options: MlsEngineOptions, cipherSuite: CiphersuiteImpl) {
     this.#transport = options.transport;
@@ -442,6 +475,100 @@ class MlsEngine implements E2eeEngine {
     return { op: 'put', ns: 'meta', key: `group:${groupId}`, value: json(meta) };
   }
 
+  // ── Pending commits ──────────────────────────────────────────────────────────────────────
+
+  async #pending(groupId: string): Promise<PendingCommit | undefined> {
+    const bytes = await this.#store.get('meta', `pending:${groupId}`);
+    return bytes === undefined ? undefined : parse<PendingCommit>(bytes);
+  }
+
+  #pendingDelete(groupId: string): StoreWrite {
+    return { op: 'delete', ns: 'meta', key: `pending:${groupId}` };
+  }
+
+  /**
+   * The state a pending commit leads to, and the writes that adopt it (key-change flags, the
+   * update counters, the pending entry's removal); the caller stores them with the state.
+   */
+  async #adoption(
+    groupId: string,
+    pending: PendingCommit,
+    current: ClientState,
+  ): Promise<{ state: ClientState; writes: StoreWrite[]; events: KeyChangeEvent[] }> {
+    const decoded = decodeGroupState(decodeBase64url(pending.state), 0);
+    if (decoded === undefined) throw new TypeError('the state of a pending commit does not decode');
+    const state: ClientState = { ...decoded[0], clientConfig: this.#clientConfig };
+    const { events, writes } = await this.#keyChanges(groupId, membersOf(current), membersOf(state));
+    const meta = await this.#meta(groupId);
+    writes.push(
+      this.#metaWrite(groupId, pending.refreshed ? { sentSinceUpdate: 0, lastUpdateAt: this.#clock.now() } : meta),
+      this.#pendingDelete(groupId),
+    );
+    return { state, writes, events };
+  }
+
+  /** Adopts a pending commit on its own (the server took it); key changes are reported at once. */
+  async #adoptPending(groupId: string, pending: PendingCommit, current: ClientState): Promise<void> {
+    const { state, writes, events } = await this.#adoption(groupId, pending, current);
+    await this.#saveState(groupId, state, writes);
+    this.#adopted.set(groupId, pending.commit);
+    this.#emitKeyChanges(events);
+  }
+
+  /**
+   * Settles the group's pending commit before the group is used: sends the same commit again,
+   * and adopts it when the server takes it now or had taken it already; drops it when the
+   * group has moved past it. A transport failure leaves it pending and is thrown.
+   */
+  async #settlePending(groupId: string): Promise<void> {
+    const pending = await this.#pending(groupId);
+    if (pending === undefined) return;
+    const state = await this.#loadState(groupId);
+    if (state === undefined || state.groupContext.epoch !== BigInt(pending.epoch)) {
+      await this.#store.write([this.#pendingDelete(groupId)]);
+      return;
+    }
+    try {
+      await this.#transport.sendCommit(groupId, {
+        commit: decodeBase64url(pending.commit),
+        welcome: pending.welcome === undefined ? undefined : decodeBase64url(pending.welcome),
+        added: pending.added,
+        removed: pending.removed,
+      });
+    } catch (error) {
+      if (isApiError(error) && REFUSED_AS_SENT.has(error.status)) {
+        // The server read these bytes and refused them (a device it no longer has, a group this
+        // device left): they never took effect, and sending them again would be refused again.
+        await this.#store.write([this.#pendingDelete(groupId)]);
+        return;
+      }
+      if (!isEpochConflict(error)) throw error;
+      await this.#resolveConflict(groupId, error.currentEpoch);
+      return;
+    }
+    await this.#adoptPending(groupId, pending, state);
+  }
+
+  /**
+   * After a `409` for the group: processes the mailbox (which adopts or supersedes the pending
+   * commit when it holds the evidence), then adopts a pending commit that is still open when
+   * the server has moved past its epoch and no other member's commit for that epoch arrived:
+   * the delivery service routes every commit to every member but its sender, so the commit
+   * that moved the group on was this device's.
+   */
+  async #resolveConflict(groupId: string, currentEpoch: number): Promise<void> {
+    await this.#receive();
+    const pending = await this.#pending(groupId);
+    if (pending === undefined) return;
+    const state = await this.#loadState(groupId);
+    if (state === undefined || state.groupContext.epoch !== BigInt(pending.epoch)) {
+      await this.#store.write([this.#pendingDelete(groupId)]);
+    } else if (currentEpoch > pending.epoch) {
+      await this.#adoptPending(groupId, pending, state);
+    }
+    // Otherwise the server has not taken it: it stays pending and is sent again next time.
+  }
+
   // ── Key changes ──────────────────────────────────────────────────────────────────────────
 
   /** The changes between two member lists, with verified contacts flagged, and the writes that record the flags. */
@@ -525,6 +652,7 @@ class MlsEngine implements E2eeEngine {
     onlyDevices: readonly string[] | undefined,
   ): Promise<readonly DeviceIdentity[]> {
     const device = await this.#requireDevice();
+    await this.#settlePending(groupId);
     const state = await this.#requireState(groupId);
     const present = new Set(membersOf(state).map((member) => member.identity));
     const adds: { identity: DeviceIdentity; keyPackage: KeyPackage }[] = [];
@@ -576,6 +704,7 @@ class MlsEngine implements E2eeEngine {
   async #removeDevices(groupId: string, deviceIds: readonly string[]): Promise<void> {
     const device = await this.#requireDevice();
     if (deviceIds.includes(device.deviceId)) throw new TypeError('a device cannot commit its own removal; another member removes it');
+    await this.#settlePending(groupId);
     const targets = (state: ClientState): Member[] => membersOf(state).filter((member) => deviceIds.includes(member.deviceId));
     const initial = targets(await this.#requireState(groupId));
     if (initial.length === 0) throw new MessagingError('NOT_A_MEMBER', 'none of those devices is in the conversation');
@@ -595,14 +724,15 @@ class MlsEngine implements E2eeEngine {
   }
 
   /**
-   * Builds a commit on the current state, has the server order it, and adopts the new state
-   * only once the server accepted it. On an epoch conflict the mailbox is processed and the
-   * commit rebuilt on the newer state.
+   * Builds a commit on the current state, stores it as pending, has the server order it, and
+   * adopts the new state only once the server accepted it. On an epoch conflict the mailbox is
+   * processed and the commit rebuilt on the newer state.
    */
   async #commit(
     groupId: string,
     plan: { proposals: (state: ClientState) => Proposal[]; added: readonly string[]; removed: readonly string[]; update?: boolean },
   ): Promise<void> {
+    await this.#settlePending(groupId);
     for (let attempt = 0; attempt < this.#maxCommitAttempts; attempt++) {
       const state = await this.#requireState(groupId);
       const proposals = plan.proposals(state);
@@ -615,21 +745,36 @@ class MlsEngine implements E2eeEngine {
         result.welcome === undefined
           ? undefined
           : encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome });
+      // Every commit of ours carries a fresh path when it removes or updates; count it as an update then.
+      const refreshed = plan.update === true || plan.removed.length > 0;
+      const pending: PendingCommit = {
+        epoch: Number(state.groupContext.epoch),
+        commit: encodeBase64url(commit),
+        welcome: welcome === undefined ? undefined : encodeBase64url(welcome),
+        added: [...plan.added],
+        removed: [...plan.removed],
+        state: encodeBase64url(encodeGroupState(result.newState)),
+        refreshed,
+      };
+      // Stored before it leaves the device: if the answer is lost, the next operation settles it.
+      await this.#store.write([{ op: 'put', ns: 'meta', key: `pending:${groupId}`, value: json(pending) }]);
       try {
         await this.#transport.sendCommit(groupId, { commit, welcome, added: plan.added, removed: plan.removed });
       } catch (error) {
         if (!isEpochConflict(error)) throw error;
-        // Someone else's commit won: catch up, then build ours again on the new epoch.
-        await this.#receive();
+        // Someone else's commit won (or an earlier delivery of this one did): catch up, then
+        // build ours again on the new epoch unless it turned out to be in effect already.
+        this.#adopted.delete(groupId);
+        await this.#resolveConflict(groupId, error.currentEpoch);
+        if (this.#adopted.get(groupId) === pending.commit) return;
         continue;
       }
       const { events, writes } = await this.#keyChanges(groupId, membersOf(state), membersOf(result.newState));
-      // Every commit of ours carries a fresh path when it removes or updates; count it as an update then.
       const meta = await this.#meta(groupId);
-      const refreshed = plan.update === true || plan.removed.length > 0;
       await this.#saveState(groupId, result.newState, [
         ...writes,
         this.#metaWrite(groupId, refreshed ? { sentSinceUpdate: 0, lastUpdateAt: this.#clock.now() } : meta),
+        this.#pendingDelete(groupId),
       ]);
       zeroAll(result.consumed);
       this.#emitKeyChanges(events);
@@ -673,6 +818,7 @@ class MlsEngine implements E2eeEngine {
   }
 
   async #send(groupId: string, content: MessageContent): Promise<void> {
+    await this.#settlePending(groupId);
     await this.#updateIfDue(groupId);
     const plaintext = encodeContent(content);
     for (let attempt = 0; attempt < this.#maxCommitAttempts; attempt++) {
@@ -690,7 +836,7 @@ class MlsEngine implements E2eeEngine {
         return;
       } catch (error) {
         if (!isEpochConflict(error)) throw error;
-        await this.#receive();
+        await this.#resolveConflict(groupId, error.currentEpoch);
       }
     }
     throw new MessagingError('EPOCH_CONFLICT_RETRIES_EXHAUSTED', 'the conversation kept changing while this device tried to send');
@@ -848,12 +994,27 @@ class MlsEngine implements E2eeEngine {
     }
     if (encodeBase64url(groupIdBytes) !== entry.groupId)
       throw rejected('MESSAGE_REJECTED', 'the commit is for another conversation than the server says');
-    if (epoch !== state.groupContext.epoch) {
+    const pending = await this.#pending(entry.groupId);
+    const onPendingEpoch = pending !== undefined && BigInt(pending.epoch) === state.groupContext.epoch;
+    if (onPendingEpoch && epoch === state.groupContext.epoch && sameBytes(entry.payload, decodeBase64url(pending.commit))) {
+      // Our own commit, routed back to us: the server took it.
+      const adoption = await this.#adoption(entry.groupId, pending, state);
+      await this.#saveState(entry.groupId, adoption.state, [...adoption.writes, cursorWrite]);
+      this.#adopted.set(entry.groupId, pending.commit);
+      const newEpoch = Number(adoption.state.groupContext.epoch);
+      return { result: { kind: 'commit', seq: entry.seq, groupId: entry.groupId, epoch: newEpoch }, events: adoption.events };
+    }
+    // A commit on the epoch our pending commit leads to can only be processed if ours took
+    // effect: it is tried on the pending state, which is adopted with it when it opens there.
+    const adoption =
+      onPendingEpoch && epoch === state.groupContext.epoch + 1n ? await this.#adoption(entry.groupId, pending, state) : undefined;
+    const base = adoption?.state ?? state;
+    if (epoch !== base.groupContext.epoch) {
       throw rejected('STALE_EPOCH', `a commit for epoch ${epoch} while the conversation is at epoch ${state.groupContext.epoch}`);
     }
     let result;
     try {
-      result = await this.#withCredentialChecks(() => processMessage(handshake, state, emptyPskIndex, () => 'accept', this.#cs));
+      result = await this.#withCredentialChecks(() => processMessage(handshake, base, emptyPskIndex, () => 'accept', this.#cs));
     } catch (error) {
       if (isMessagingError(error)) throw error;
       throw rejected('MESSAGE_REJECTED', 'the commit could not be processed', error);
@@ -864,16 +1025,28 @@ class MlsEngine implements E2eeEngine {
       await this.#store.write([
         { op: 'delete', ns: 'groups', key: entry.groupId },
         { op: 'delete', ns: 'meta', key: `group:${entry.groupId}` },
+        this.#pendingDelete(entry.groupId),
         cursorWrite,
       ]);
       this.#states.delete(entry.groupId);
       zeroAll(result.consumed);
+      if (adoption !== undefined) this.#adopted.set(entry.groupId, pending?.commit ?? '');
       return { result: { kind: 'removed', seq: entry.seq, groupId: entry.groupId }, events: [] };
     }
-    const { events, writes } = await this.#keyChanges(entry.groupId, membersOf(state), membersOf(newState));
-    await this.#saveState(entry.groupId, newState, [...writes, cursorWrite]);
+    const { events, writes } = await this.#keyChanges(entry.groupId, membersOf(base), membersOf(newState));
+    // Any pending commit of ours for this epoch lost to this one (or took effect, above): it is dropped.
+    await this.#saveState(entry.groupId, newState, [
+      ...(adoption?.writes ?? []),
+      ...writes,
+      this.#pendingDelete(entry.groupId),
+      cursorWrite,
+    ]);
     zeroAll(result.consumed);
-    return { result: { kind: 'commit', seq: entry.seq, groupId: entry.groupId, epoch: Number(newState.groupContext.epoch) }, events };
+    if (adoption !== undefined) this.#adopted.set(entry.groupId, pending?.commit ?? '');
+    return {
+      result: { kind: 'commit', seq: entry.seq, groupId: entry.groupId, epoch: Number(newState.groupContext.epoch) },
+      events: [...(adoption?.events ?? []), ...events],
+    };
   }
 
   async #processApplication(
@@ -889,14 +1062,22 @@ class MlsEngine implements E2eeEngine {
     const pm = message.privateMessage;
     if (encodeBase64url(pm.groupId) !== entry.groupId)
       throw rejected('MESSAGE_REJECTED', 'the message is for another conversation than the server says');
-    const current = pm.epoch === state.groupContext.epoch;
-    const historical = current ? undefined : state.historicalReceiverData.get(pm.epoch);
+    // A message of the epoch our pending commit leads to opens only if ours took effect: it is
+    // tried on the pending state, which is adopted when it opens there.
+    const pending = await this.#pending(entry.groupId);
+    const adoption =
+      pending !== undefined && BigInt(pending.epoch) === state.groupContext.epoch && pm.epoch === state.groupContext.epoch + 1n
+        ? await this.#adoption(entry.groupId, pending, state)
+        : undefined;
+    const base = adoption?.state ?? state;
+    const current = pm.epoch === base.groupContext.epoch;
+    const historical = current ? undefined : base.historicalReceiverData.get(pm.epoch);
     const receiver = current
       ? {
-          senderDataSecret: state.keySchedule.senderDataSecret,
-          secretTree: state.secretTree,
-          ratchetTree: state.ratchetTree,
-          groupContext: state.groupContext,
+          senderDataSecret: base.keySchedule.senderDataSecret,
+          secretTree: base.secretTree,
+          ratchetTree: base.ratchetTree,
+          groupContext: base.groupContext,
         }
       : historical;
     if (receiver === undefined)
@@ -927,23 +1108,30 @@ class MlsEngine implements E2eeEngine {
     if (sender === undefined) throw rejected('MESSAGE_REJECTED', 'the sender has no Portcullis credential');
     const newState: ClientState =
       historical === undefined
-        ? { ...state, secretTree: unprotected.tree }
+        ? { ...base, secretTree: unprotected.tree }
         : {
-            ...state,
-            historicalReceiverData: new Map([...state.historicalReceiverData, [pm.epoch, { ...historical, secretTree: unprotected.tree }]]),
+            ...base,
+            historicalReceiverData: new Map([...base.historicalReceiverData, [pm.epoch, { ...historical, secretTree: unprotected.tree }]]),
           };
+    const writes = [...(adoption?.writes ?? []), cursorWrite];
+    const adopted = (): void => {
+      if (adoption !== undefined) this.#adopted.set(entry.groupId, pending?.commit ?? '');
+    };
     let content: MessageContent;
     try {
       content = decodeContent(framed.applicationData);
     } catch (error) {
-      await this.#saveState(entry.groupId, newState, [cursorWrite]);
+      await this.#saveState(entry.groupId, newState, writes);
       zeroAll(unprotected.consumed);
+      adopted();
+      this.#emitKeyChanges(adoption?.events ?? []);
       throw error;
     }
-    await this.#saveState(entry.groupId, newState, [cursorWrite]);
+    await this.#saveState(entry.groupId, newState, writes);
     zeroAll(unprotected.consumed);
+    adopted();
     const received: ReceivedMessage = { groupId: entry.groupId, seq: entry.seq, sender, sentAt: entry.sentAt, content };
-    return { result: { kind: 'message', seq: entry.seq, message: received }, events: [] };
+    return { result: { kind: 'message', seq: entry.seq, message: received }, events: adoption?.events ?? [] };
   }
 
   // ── Membership, safety numbers ───────────────────────────────────────────────────────────
