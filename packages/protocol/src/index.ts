@@ -395,3 +395,23 @@ export type {
   KeyLogLeafInput,
   KeyLogOp,
 } from './key-log.ts';
+export {
+  AttachmentParamsSchema,
+  AttachmentStoredSchema,
+  MailboxAckedSchema,
+  MailboxAckSchema,
+  MailboxEntrySchema,
+  MailboxEventSchema,
+  MailboxListSchema,
+  MailboxQuerySchema,
+} from './mailbox.ts';
+export type {
+  AttachmentParams,
+  AttachmentStored,
+  MailboxAck,
+  MailboxAcked,
+  MailboxEntry,
+  MailboxEvent,
+  MailboxList,
+  MailboxQuery,
+} from './mailbox.ts';

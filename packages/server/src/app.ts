@@ -73,6 +73,7 @@ import { recordsRoutes } from './modules/records/index.ts';
 import { messagingRoutes, removeDevicesOfSessions, type KeyLogAppender, type MessagingDeps } from './modules/messaging/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { appendKeyLogEntry, keyLogRoutes } from './modules/key-log/index.ts';
+import { createMemoryDoorbell, createRedisDoorbell, type Doorbell } from './platform/realtime/index.ts';
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
@@ -131,6 +132,14 @@ async function connectSharedRedis(config: Config, onClose: (close: () => Promise
     await redis.quit().catch(() => redis.disconnect());
   });
   return redis;
+}
+
+/**
+ * Mailbox wake-ups: through Redis pub/sub when instances share it, so a message accepted by one
+ * instance reaches an event stream another holds open; in memory for a single instance.
+ */
+function createDoorbell(redis: Redis | undefined, onError: (error: unknown) => void): Doorbell {
+  return redis ? createRedisDoorbell({ redis, onError }) : createMemoryDoorbell();
 }
 
 /** DPoP proofs are remembered in Redis when instances share it, in memory for a single instance. */
@@ -201,12 +210,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   if (config.database.migrateOnStart.enabled) await migrateToLatest(database, { keyRing, dataProtection });
   const mailer = options.mailer ?? createMailer(config, { db: database.db, clock, dataProtection });
   const onBackgroundError = (error: unknown) => app.log.error({ err: error }, 'background mail delivery failed');
+  const redis = await connectSharedRedis(config, (close) => app.addHook('onClose', close));
+  const doorbell = createDoorbell(redis, (error) => app.log.warn({ err: error }, 'messaging wake-up not delivered'));
+  app.addHook('onClose', () => doorbell.close());
   const messaging: MessagingDeps = {
     db: database.db,
     dialect: database.dialect,
     clock,
     keyLog: options.keyLog ?? keyLogAppender(clock),
     config: config.messaging,
+    doorbell,
   };
   const sessions: SessionsDeps = {
     db: database.db,
@@ -221,7 +234,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // Ending a session removes its messaging device's credential in the same transaction.
     onSessionsRevoked: (tx, sessionIds) => removeDevicesOfSessions(messaging, tx, sessionIds),
   };
-  const redis = await connectSharedRedis(config, (close) => app.addHook('onClose', close));
   const replayCache = createReplayCache(config, redis);
   const limiters = createWindowLimiters({ keyRing, redis });
   const dpop = createDPoPVerifier({ config: config.sessions.dpop, keyRing, replayCache, now: () => clock.now() });

@@ -1153,6 +1153,58 @@ const MessagingSchema = Type.Object(
       default: 1048576,
       description: 'Largest commit plus its Welcome (the MLSMessage bytes, before base64url); a commit adding many devices needs more.',
     }),
+    mailbox: Type.Object(
+      {
+        retentionDays: Type.Integer({
+          minimum: 1,
+          maximum: 365,
+          default: 30,
+          description:
+            'How long a message or attachment waits for a device that does not fetch it. Older entries are deleted, acknowledged or not; a device offline longer rejoins its conversations from a new Welcome.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Per-device mailboxes of the delivery service.' },
+    ),
+    events: Type.Object(
+      {
+        heartbeatSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 120,
+          default: 20,
+          description:
+            'A comment line keeps idle event streams open through proxies; with each one the server also checks that the stream’s session is still valid and ends the stream if not.',
+        }),
+        pollSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 600,
+          default: 30,
+          description: 'Streams also look for new entries this often, so a lost wake-up (a Redis outage) costs at most this long.',
+        }),
+        maxStreamSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 3600,
+          default: 300,
+          description:
+            'An event stream ends after this long and the client reconnects with a fresh DPoP proof and its `Last-Event-ID`, so a stream never outlives its credential by much.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Server-sent event streams of new mailbox entries (`GET /v1/messaging/events`).',
+      },
+    ),
+    attachments: Type.Object(
+      {
+        maxBytes: Type.Integer({
+          minimum: 1024,
+          maximum: 104857600,
+          default: 10485760,
+          description: 'Largest attachment (the encrypted bytes the client uploads).',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Encrypted attachments of conversations.' },
+    ),
   },
   {
     additionalProperties: false,

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../platform/clock/clock.ts';
 import type { Database, DialectName } from '../../platform/db/index.ts';
+import type { Doorbell } from '../../platform/realtime/index.ts';
 import type { KeyLogAppender } from './key-log.ts';
 
 export interface MessagingDeps {
@@ -17,4 +18,6 @@ export interface MessagingDeps {
   /** The key transparency log (required: no credential is accepted without its entry). */
   readonly keyLog: KeyLogAppender;
   readonly config: Config['messaging'];
+  /** Wakes a device's open event streams (on every instance) when its mailbox has something new. */
+  readonly doorbell: Doorbell;
 }

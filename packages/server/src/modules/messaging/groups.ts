@@ -29,6 +29,11 @@ import { activeDevices, activeMembers, deliver, lockDevices, lockGroup } from '.
 
 const notFound = () => appError('MESSAGING_GROUP_NOT_FOUND', { detail: 'no such group or not a member' });
 const invalid = (detail: string) => appError('MESSAGING_MESSAGE_INVALID', { detail });
+/** Rings each recipient's doorbell once the delivery has committed, so open event streams read it at once. */
+async function wake(deps: MessagingDeps, deviceIds: readonly string[]): Promise<void> {
+  await Promise.all([...new Set(deviceIds)].map((deviceId) => deps.doorbell.ring(deviceId)));
+}
+
 const conflict = (currentEpoch: number) => appError('EPOCH_CONFLICT', { detail: `group at epoch ${currentEpoch}`, currentEpoch });
 
 export async function createGroup(deps: MessagingDeps, principal: Principal, input: NewMessagingGroup): Promise<MessagingGroupSummary> {
@@ -100,7 +105,8 @@ export async function commitToGroup(
   if (input.added.includes(device.id) || input.removed.includes(device.id)) throw invalid('the committer adds or removes itself');
   if (input.added.some((id) => input.removed.includes(id))) throw invalid('a device both added and removed');
 
-  return withTransaction(deps.db, async (tx) => {
+  const woken: string[] = [];
+  const accepted = await withTransaction(deps.db, async (tx) => {
     const now = deps.clock.now();
     const group = await lockGroup(tx, deps.dialect, groupId, 'update');
     if (!group) throw notFound();
@@ -167,8 +173,11 @@ export async function commitToGroup(
     const sent = { group_id: groupId, sender_device_id: device.id, created_at: now };
     await deliver(tx, { ...sent, kind: 'commit', payload: input.commit }, recipients);
     if (input.welcome !== undefined) await deliver(tx, { ...sent, kind: 'welcome', payload: input.welcome }, input.added);
+    woken.push(...recipients, ...input.added);
     return { epoch: header.epoch + 1 };
   });
+  await wake(deps, woken);
+  return accepted;
 }
 
 export async function sendMessage(deps: MessagingDeps, principal: Principal, groupId: string, message: string): Promise<MessagingSent> {
@@ -179,7 +188,8 @@ export async function sendMessage(deps: MessagingDeps, principal: Principal, gro
   const header = messageHeader(bytes);
   if (header?.wireformat !== 'mls_private_message' || header.contentType !== 'application') throw invalid('not an application message');
   if (header.groupId !== groupId) throw invalid('message for another group');
-  return withTransaction(deps.db, async (tx) => {
+  const woken: string[] = [];
+  const sent = await withTransaction(deps.db, async (tx) => {
     const group = await lockGroup(tx, deps.dialect, groupId, 'share');
     if (!group) throw notFound();
     const members = await activeMembers(tx, groupId);
@@ -192,6 +202,9 @@ export async function sendMessage(deps: MessagingDeps, principal: Principal, gro
       { group_id: groupId, sender_device_id: device.id, kind: 'application', payload: message, created_at: deps.clock.now() },
       recipients,
     );
+    woken.push(...recipients);
     return { seq };
   });
+  await wake(deps, woken);
+  return sent;
 }

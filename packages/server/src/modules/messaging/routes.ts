@@ -32,6 +32,7 @@ import type { MessagingDeps } from './deps.ts';
 import { deregisterCurrentDevice, devicesOf, registerDevice } from './devices.ts';
 import { commitToGroup, createGroup, listGroups, readGroup, sendMessage } from './groups.ts';
 import { claimKeyPackages, countKeyPackages, uploadKeyPackages } from './key-packages.ts';
+import { mailboxRoutes } from './mailbox-routes.ts';
 
 const TAGS = ['messaging'];
 const PERMISSION = 'messages:use';
@@ -208,5 +209,7 @@ export function messagingRoutes(deps: MessagingDeps) {
       async (request, reply) =>
         reply.code(201).send(await sendMessage(deps, principalOf(request), request.params.groupId, request.body.message)),
     );
+
+    await app.register(mailboxRoutes(deps));
   };
 }

@@ -493,6 +493,7 @@ export interface Database {
   messaging_group_members: MessagingGroupMembersTable;
   messaging_messages: MessagingMessagesTable;
   messaging_mailbox: MessagingMailboxTable;
+  messaging_attachments: MessagingAttachmentsTable;
   key_log_entries: KeyLogEntriesTable;
   key_log_nodes: KeyLogNodesTable;
   key_log_head: KeyLogHeadTable;
@@ -558,6 +559,18 @@ export interface MessagingMessagesTable {
   kind: 'welcome' | 'commit' | 'application';
   /** The MLSMessage, base64url (ciphertext apart from its header). */
   payload: string;
+  created_at: number;
+}
+
+/** An encrypted attachment of a conversation (migration 0024); the server never holds its key. */
+export interface MessagingAttachmentsTable {
+  /** `att_` and 22 base64url characters. */
+  id: string;
+  group_id: string;
+  uploader_device_id: string;
+  size: number;
+  /** The ciphertext the client uploaded. */
+  content: Uint8Array;
   created_at: number;
 }
 

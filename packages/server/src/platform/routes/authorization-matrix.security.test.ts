@@ -52,6 +52,7 @@ interface RouteRow {
 interface MatrixRequest {
   readonly url: string;
   readonly payload?: unknown;
+  readonly headers?: Record<string, string>;
 }
 
 interface RouteFixture {
@@ -275,6 +276,47 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
       return { url: `/v1/messaging/groups/${groupId}/messages`, payload: { message } };
     },
   },
+  'GET /v1/messaging/mailbox': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/mailbox?after=0' };
+    },
+  },
+  'POST /v1/messaging/mailbox/ack': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/mailbox/ack', payload: { upTo: 0 } };
+    },
+  },
+  'GET /v1/messaging/events': {
+    targets: 'self',
+    build: async (t, world) => {
+      await messagingDevice(t, world);
+      return { url: '/v1/messaging/events' };
+    },
+  },
+  'POST /v1/messaging/groups/{groupId}/attachments': {
+    targets: 'self',
+    build: async (t, world) => {
+      const { groupId } = await ownGroup(t, world);
+      return {
+        url: `/v1/messaging/groups/${groupId}/attachments`,
+        payload: Buffer.from('encrypted attachment bytes'),
+        headers: { 'content-type': 'application/octet-stream' },
+      };
+    },
+  },
+  'GET /v1/messaging/groups/{groupId}/attachments/{attachmentId}': {
+    targets: 'self',
+    build: async (t, world) => {
+      const { device, groupId, registered } = await ownGroup(t, world);
+      if (!registered) return { url: `/v1/messaging/groups/${groupId}/attachments/att_${'A'.repeat(22)}` };
+      const stored = await device.upload(groupId, Buffer.from('encrypted attachment bytes'));
+      return { url: `/v1/messaging/groups/${groupId}/attachments/${stored.json<{ attachmentId: string }>().attachmentId}` };
+    },
+  },
 };
 
 type Outcome = '2xx' | '403' | '404' | 'not refused';
@@ -368,7 +410,9 @@ async function runMatrix(
 }
 
 async function harness(dialect: TestDialect, authenticator?: (app: () => App, access: RolePermissions) => Authenticator) {
-  const config = testConfig({ dialect });
+  const base = testConfig({ dialect });
+  // Event streams end after a second, so the matrix's request for one completes.
+  const config = { ...base, messaging: { ...base.messaging, events: { ...base.messaging.events, maxStreamSeconds: 1 } } };
   const access = createRolePermissions(config.access.roles);
   const holder: { app?: App } = {};
   const app = await buildApp(config, {
@@ -415,7 +459,13 @@ describe.each(testDatabases())('authorization matrix on $dialect', ({ dialect })
 
   it('V8.2.1, V8.2.2, V8.3.1: every route × role × (own, granted, not granted, revoked grant) behaves as its permission says', async () => {
     const send: Sender = (actor, method, request) =>
-      actor.device.send({ method, url: request.url, payload: request.payload, accessToken: actor.device.tokens?.accessToken ?? '' });
+      actor.device.send({
+        method,
+        url: request.url,
+        payload: request.payload,
+        accessToken: actor.device.tokens?.accessToken ?? '',
+        ...(request.headers ? { headers: request.headers } : {}),
+      });
     const fresh = async (actor: Actor): Promise<Actor> => {
       const accountId = await createAccount(app, [actor.role]);
       return { role: actor.role, accountId, device: await signedInDevice(app, accountId) };
@@ -480,7 +530,7 @@ describe('the matrix fails when a permission check is removed (mutation run, SQL
       app.inject({
         method,
         url: request.url,
-        headers: { authorization: `Matrix ${actor.device.tokens?.accessToken ?? ''}` },
+        headers: { authorization: `Matrix ${actor.device.tokens?.accessToken ?? ''}`, ...request.headers },
         ...(request.payload === undefined ? {} : { payload: request.payload as Record<string, unknown> }),
       });
     const findings = await runMatrix(routes, world, access, send, (actor) => Promise.resolve(actor));

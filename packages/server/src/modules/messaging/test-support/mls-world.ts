@@ -122,6 +122,17 @@ export class MlsDevice {
     return this.session.call(method, url, payload);
   }
 
+  /** Uploads `bytes` as an attachment of the group (`application/octet-stream`). */
+  upload(groupId: string, bytes: Uint8Array): Promise<LightMyRequestResponse> {
+    return this.session.send({
+      method: 'POST',
+      url: `/v1/messaging/groups/${groupId}/attachments`,
+      payload: Buffer.from(bytes),
+      accessToken: this.session.tokens?.accessToken ?? '',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+  }
+
   /**
    * Makes sure the session has a device (picking up one registered by a request made outside
    * this object, or registering one); false when the session may not register one.

@@ -28,6 +28,7 @@ import * as contactData from './0020-contact-data.ts';
 import * as erasure from './0021-erasure.ts';
 import * as messaging from './0022-messaging.ts';
 import * as keyLog from './0023-key-log.ts';
+import * as messagingAttachments from './0024-messaging-attachments.ts';
 
 /** A migration module: `up(db)` for schema changes, `up(db, deps)` when existing rows are re-sealed. */
 export interface MigrationModule {
@@ -57,6 +58,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0021-erasure': erasure,
   '0022-messaging': messaging,
   '0023-key-log': keyLog,
+  '0024-messaging-attachments': messagingAttachments,
 };
 
 export class MigrationError extends Error {
