@@ -13,7 +13,7 @@ import { loadConfig, mergeConfigSources } from '../config/load.ts';
 import type { ConfigOverrides } from '../config/schema.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { startServer, type RunningServer } from '../server.ts';
-import { makeTempDir } from './build-test-app.ts';
+import { captureLines, makeTempDir } from './build-test-app.ts';
 
 async function freePort(): Promise<number> {
   const probe = net.createServer();
@@ -29,6 +29,8 @@ export interface RealTestServer {
   readonly baseUrl: string;
   /** With `tls: 'self-signed'`: the certificate a client must trust (`NODE_EXTRA_CA_CERTS`). */
   readonly certificateFile: string | undefined;
+  /** The server's data directory (a fresh temporary one). */
+  readonly dataDir: string;
 }
 
 export async function startRealTestServer(
@@ -39,6 +41,8 @@ export async function startRealTestServer(
     /** Extra configuration, merged over the test defaults; may depend on the base URL. */
     readonly config?: (baseUrl: string) => ConfigOverrides;
     readonly plugins?: readonly FastifyPluginAsync[];
+    /** Collects every log line the server writes (at `info` and above), to search them. */
+    readonly logLines?: string[];
   } = {},
 ): Promise<RealTestServer> {
   const port = await freePort();
@@ -49,9 +53,10 @@ export async function startRealTestServer(
     dataDir: makeTempDir(),
     http: { port, tls: { mode: options.tls ?? 'upstream' } },
     metrics: { enabled: false },
-    log: { level: 'silent' },
+    log: { level: options.logLines ? 'info' : 'silent' },
   };
   const { config } = loadConfig({ overrides: mergeConfigSources(base, options.config?.(baseUrl)) });
-  const server = await startServer(config, { logger: createLogger(config), ...(options.plugins ? { plugins: options.plugins } : {}) });
-  return { server, baseUrl, certificateFile: server.devCertificateFile };
+  const logger = options.logLines ? createLogger(config, captureLines(options.logLines)) : createLogger(config);
+  const server = await startServer(config, { logger, ...(options.plugins ? { plugins: options.plugins } : {}) });
+  return { server, baseUrl, certificateFile: server.devCertificateFile, dataDir: config.dataDir };
 }
