@@ -70,7 +70,7 @@ import { assuranceRoutes, levelShortfall, requiredLevelFor, type AssuranceDeps }
 import { createFederationDeps, federationRoutes, signInProviderNames } from './modules/federation/index.ts';
 import { privacyRoutes } from './modules/privacy/index.ts';
 import { recordsRoutes } from './modules/records/index.ts';
-import { messagingRoutes, removeDevicesOfSessions, type KeyLogAppender, type MessagingDeps } from './modules/messaging/index.ts';
+import { mayTalk, messagingRoutes, removeDevicesOfSessions, type KeyLogAppender, type MessagingDeps } from './modules/messaging/index.ts';
 import { auditApiRoutes } from './modules/audit-api/index.ts';
 import { appendKeyLogEntry, keyLogRoutes } from './modules/key-log/index.ts';
 import { createMemoryDoorbell, createRedisDoorbell, type Doorbell } from './platform/realtime/index.ts';
@@ -345,7 +345,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(recordsRoutes({ db: database.db, clock, dataProtection, access, types: config.records.types }));
   await app.register(messagingRoutes(messaging));
   await app.register(auditApiRoutes({ db: database.db, clock, keyRing, config }));
-  await app.register(keyLogRoutes({ db: database.db, clock, keyRing, config }));
+  await app.register(
+    keyLogRoutes({
+      db: database.db,
+      clock,
+      keyRing,
+      config,
+      // An entry names an account and its devices: only those the messaging policy lets the viewer reach may read it.
+      entryVisible: (viewer, entry) => mayTalk(database.db, config.messaging.policy.rules, viewer, entry.accountId),
+    }),
+  );
   const elevation: ElevationDeps = { db: database.db, clock, access: config.access };
   await app.register(elevationRoutes(elevation));
   await app.register(

@@ -21,3 +21,14 @@ export async function ensureKeyLogSize(app: App, size: number, accountId = '0000
     );
   }
 }
+
+/** Appends one `add` entry of a fresh device of `accountId`; returns its index. */
+export async function appendKeyLogFixture(app: App, accountId: string): Promise<number> {
+  const db = app.portcullis.database.db;
+  const signatureKey = Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + accountId.length) % 256);
+  const deviceId = `dev_fixture_${Math.random().toString(36).slice(2, 12)}`;
+  const { index } = await withTransaction(db, (tx) =>
+    appendKeyLogEntry(tx, { op: 'add', accountId, deviceId, signatureKey }, app.portcullis.clock),
+  );
+  return index;
+}

@@ -10,18 +10,21 @@ import type { App } from '../../app.ts';
 import { buildTestApp } from '../../test-support/build-test-app.ts';
 import { testDatabases } from '../../test-support/databases.ts';
 import type { TestDevice } from '../../test-support/dpop-client.ts';
-import { ensureKeyLogSize } from '../../test-support/key-log-fixtures.ts';
+import { appendKeyLogFixture, ensureKeyLogSize } from '../../test-support/key-log-fixtures.ts';
 import { createAccount, signedInDevice } from '../../test-support/records-world.ts';
 
 describe.each(testDatabases())('key-log routes on $dialect', ({ dialect }) => {
   let app: App;
+  let patientId: string;
   let patient: TestDevice;
   let support: TestDevice;
   beforeAll(async () => {
     app = await buildTestApp({ dialect });
-    patient = await signedInDevice(app, await createAccount(app, ['patient']));
+    patientId = await createAccount(app, ['patient']);
+    patient = await signedInDevice(app, patientId);
     support = await signedInDevice(app, await createAccount(app, ['support']));
-    await ensureKeyLogSize(app, 5);
+    // The patient's own devices: entries of people the messaging policy keeps them from are hidden.
+    await ensureKeyLogSize(app, 5, patientId);
   });
   afterAll(() => app.close());
 
@@ -67,5 +70,15 @@ describe.each(testDatabases())('key-log routes on $dialect', ({ dialect }) => {
     const response = await support.call('GET', '/v1/key-log/checkpoint');
     expect(response.statusCode).toBe(403);
     expect(response.json<{ code: string }>().code).toBe('RBAC_FORBIDDEN');
+  });
+  // Last: it grows the log the tests above measure.
+  it('V8.2.2: hides the entries of an account the caller may not talk to (the same answer as for a missing entry)', async () => {
+    const stranger = await createAccount(app, ['patient']);
+    const index = await appendKeyLogFixture(app, stranger);
+    const hidden = await patient.call('GET', `/v1/key-log/entries/${index}?treeSize=${index + 1}`);
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json()).toMatchObject({ code: 'KEY_LOG_ENTRY_NOT_FOUND' });
+    const own = await appendKeyLogFixture(app, patientId);
+    expect((await patient.call('GET', `/v1/key-log/entries/${own}?treeSize=${own + 1}`)).statusCode).toBe(200);
   });
 });

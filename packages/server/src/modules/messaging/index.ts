@@ -10,4 +10,5 @@ export { messagingRoutes } from './routes.ts';
 export type { MessagingDeps } from './deps.ts';
 export type { KeyLogAppender, KeyLogEntryInput } from './key-log.ts';
 export { removeDevicesOfSessions } from './devices.ts';
+export { mayTalk } from './policy.ts';
 export type { RemovalReason } from './devices.ts';

@@ -39,7 +39,7 @@ import type { OpenApiDocument } from '../http/openapi.ts';
 import { createRolePermissions, type RolePermissions } from './permissions.ts';
 import type { Authenticator } from './authentication.ts';
 import { insertPendingElevation, insertPendingErasure } from '../../test-support/elevation-fixtures.ts';
-import { ensureKeyLogSize } from '../../test-support/key-log-fixtures.ts';
+import { appendKeyLogFixture, ensureKeyLogSize } from '../../test-support/key-log-fixtures.ts';
 import { MlsDevice, newGroupId, recordingKeyLog } from '../../test-support/messaging-world.ts';
 
 interface RouteRow {
@@ -126,9 +126,10 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   'GET /v1/key-log/checkpoint': { targets: 'self', build: () => ({ url: '/v1/key-log/checkpoint' }) },
   'GET /v1/key-log/entries/{index}': {
     targets: 'self',
-    build: async () => {
-      await ensureKeyLogSize(fixtureApp(), 2);
-      return { url: '/v1/key-log/entries/0?treeSize=1' };
+    // An entry of the caller's own account: entries of people the policy keeps them from are hidden.
+    build: async (t) => {
+      const index = await appendKeyLogFixture(fixtureApp(), t.patientId);
+      return { url: `/v1/key-log/entries/${index}?treeSize=${index + 1}` };
     },
   },
   'GET /v1/key-log/consistency': {
