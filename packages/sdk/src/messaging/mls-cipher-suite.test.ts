@@ -51,4 +51,19 @@ describe('MLS cipher suite 1', () => {
     expect(await suite.signature.verify(bob.publicKey, message, signed)).toBe(false);
     expect(await suite.signature.verify(new Uint8Array(31), message, signed)).toBe(false);
   });
+
+  it('refuses to start, naming what is missing, on a platform without X25519 in WebCrypto', async () => {
+    const original = globalThis.crypto.subtle.generateKey.bind(globalThis.crypto.subtle);
+    const stub = (algorithm: AlgorithmIdentifier, extractable: boolean, usages: KeyUsage[]) => {
+      if (typeof algorithm === 'object' && algorithm.name === 'X25519')
+        return Promise.reject(new DOMException('unsupported', 'NotSupportedError'));
+      return original(algorithm, extractable, usages);
+    };
+    Object.defineProperty(globalThis.crypto.subtle, 'generateKey', { value: stub, configurable: true });
+    try {
+      await expect(createMlsCipherSuite()).rejects.toThrow(/X25519/);
+    } finally {
+      Object.defineProperty(globalThis.crypto.subtle, 'generateKey', { value: original, configurable: true });
+    }
+  });
 });

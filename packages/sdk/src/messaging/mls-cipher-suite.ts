@@ -107,10 +107,31 @@ function webCryptoEd25519(subtle: SubtleCrypto, fallback: CiphersuiteImpl['signa
   };
 }
 
+/**
+ * What the platform must provide, checked up front so a missing piece fails when the engine
+ * starts, with its name, rather than in the middle of a conversation: random numbers and X25519
+ * (HPKE, through `@hpke/core`) from WebCrypto. React Native has neither without a polyfill
+ * (docs/security/messaging.md).
+ */
+async function assertPlatformCrypto(subtle: SubtleCrypto | undefined): Promise<void> {
+  if (typeof (globalThis.crypto as Crypto | undefined)?.getRandomValues !== 'function') {
+    throw new TypeError('End-to-end encryption needs crypto.getRandomValues; on React Native install react-native-quick-crypto');
+  }
+  try {
+    if (subtle === undefined) throw new TypeError('no crypto.subtle');
+    await subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+  } catch (cause) {
+    throw new TypeError('End-to-end encryption needs X25519 in crypto.subtle; on React Native install react-native-quick-crypto', {
+      cause,
+    });
+  }
+}
+
 /** Cipher suite 1 for the engine. */
 export async function createMlsCipherSuite(): Promise<CiphersuiteImpl> {
-  const base = await nobleCryptoProvider.getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
   const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
+  await assertPlatformCrypto(subtle);
+  const base = await nobleCryptoProvider.getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
   const signature =
     subtle !== undefined && (await subtleEd25519Available(subtle)) ? webCryptoEd25519(subtle, base.signature) : base.signature;
   return {
