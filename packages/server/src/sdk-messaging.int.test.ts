@@ -21,6 +21,7 @@ import { MemoryTokenStore, PortcullisClient, isApiError, isMfaRequired, type Pas
 import { KeyLogMonitor, isKeyTransparencyError, keyLogSource } from '@portcullis/sdk/key-transparency';
 import {
   MemoryGroupStateStore,
+  checkpointStoreIn,
   createHttpDeliveryTransport,
   createKeyLogVerifier,
   createMlsEngine,
@@ -50,6 +51,7 @@ interface Phone {
   readonly client: PortcullisClient;
   readonly transport: DeliveryTransport;
   readonly engine: E2eeEngine;
+  readonly store: MemoryGroupStateStore;
   readonly received: ReceivedMessage[];
   /** Resolves with the next message whose text is `text`. */
   nextText(text: string): Promise<ReceivedMessage>;
@@ -123,13 +125,14 @@ describe.each(testDatabases())('end-to-end encrypted messaging through the SDK o
   /** A messaging engine on `client`, trusting peers only through the key log, registered. */
   async function phone(client: PortcullisClient): Promise<Phone> {
     const transport = createHttpDeliveryTransport(client);
-    const monitor = new KeyLogMonitor({ verifierKey: pinnedLogKey, source: keyLogSource(client) });
+    const store = new MemoryGroupStateStore();
+    const monitor = new KeyLogMonitor({ verifierKey: pinnedLogKey, source: keyLogSource(client), store: checkpointStoreIn(store) });
     const received: ReceivedMessage[] = [];
     const waiting: { text: string; resolve: (message: ReceivedMessage) => void }[] = [];
     const engine = await createMlsEngine({
       transport,
       verifier: createKeyLogVerifier({ monitor, transport }),
-      store: new MemoryGroupStateStore(),
+      store,
       events: {
         onMessage: (message) => {
           received.push(message);
@@ -140,7 +143,7 @@ describe.each(testDatabases())('end-to-end encrypted messaging through the SDK o
     });
     await engine.createDevice();
     const nextText = (text: string) => new Promise<ReceivedMessage>((resolve) => waiting.push({ text, resolve }));
-    return { client, transport, engine, received, nextText };
+    return { client, transport, engine, store, received, nextText };
   }
 
   const say = (label: string) => {
@@ -167,6 +170,8 @@ describe.each(testDatabases())('end-to-end encrypted messaging through the SDK o
       const message = await arrived;
       expect(message.sender.accountId).toBe(patient.id);
       expect(message.groupId).toBe(groupId);
+      // Each phone keeps the newest checkpoint it verified beside its group state.
+      expect(await checkpointStoreIn(patientPhone.store).load()).toMatch(/\/portcullis\/key-log\n/);
 
       // The patient's second phone joins the existing conversation when the first adds it.
       const secondPhone = await phone(await anotherPhone(patient.email));

@@ -40,7 +40,7 @@ export {
   type RegisteredDevice,
 } from './transport.ts';
 export { createHttpDeliveryTransport } from './http-delivery-transport.ts';
-export { createKeyLogVerifier, type KeyLogVerifierOptions } from './key-log-verifier.ts';
+export { checkpointStoreIn, createKeyLogVerifier, type KeyLogVerifierOptions } from './key-log-verifier.ts';
 export { MESSAGING_EVENTS_PATH, startLiveDelivery, type LiveDeliveryOptions } from './live-delivery.ts';
 export type { EventSubscription } from '../realtime/event-subscription.ts';
 export { identityOf, parseIdentity, type CredentialVerifier, type DeviceIdentity, type KeyChangeEvent } from './credentials.ts';

@@ -15,9 +15,10 @@
  * A credential that passed is not asked again for a minute, so a burst of checks (a commit adding
  * several devices, a Welcome with a whole tree) costs one round of proofs.
  */
-import type { KeyLogMonitor } from '../key-transparency/monitor.ts';
+import type { KeyLogCheckpointStore, KeyLogMonitor } from '../key-transparency/monitor.ts';
 import { parseIdentity, type CredentialVerifier } from './credentials.ts';
 import { MessagingError } from './errors.ts';
+import type { GroupStateStore } from './group-state-store.ts';
 import type { DeliveryTransport } from './transport.ts';
 
 const TRUSTED_FOR_MS = 60_000;
@@ -66,5 +67,26 @@ export function createKeyLogVerifier(options: KeyLogVerifierOptions): Credential
       }
       trusted.set(cacheKey, now() + TRUSTED_FOR_MS);
     },
+  };
+}
+
+const CHECKPOINT_KEY = 'key-log-checkpoint';
+
+/**
+ * Keeps the key log monitor's latest checkpoint beside the device's group state (in the same
+ * store, so in the browser it is sealed at rest like the rest), so that consistency is checked
+ * against what this device saw before, across restarts.
+ *
+ * @example
+ *   const store = new IndexedDbGroupStateStore({ databaseName: 'messaging' });
+ *   const monitor = new KeyLogMonitor({ verifierKey, source: keyLogSource(client), store: checkpointStoreIn(store) });
+ */
+export function checkpointStoreIn(store: GroupStateStore): KeyLogCheckpointStore {
+  return {
+    async load() {
+      const bytes = await store.get('meta', CHECKPOINT_KEY);
+      return bytes === undefined ? null : new TextDecoder().decode(bytes);
+    },
+    save: (note) => store.write([{ op: 'put', ns: 'meta', key: CHECKPOINT_KEY, value: new TextEncoder().encode(note) }]),
   };
 }
