@@ -166,7 +166,8 @@ export function mailboxRoutes(deps: MessagingDeps) {
         async (request, reply) => {
           const { groupId, attachmentId } = request.params;
           const content = await loadAttachment(deps, principalOf(request), groupId, attachmentId);
-          return reply.type(OCTET_STREAM).send(content);
+          // Opaque ciphertext: never rendered, never sniffed (nosniff and the API's CSP apply too).
+          return reply.type(OCTET_STREAM).header('content-disposition', 'attachment').send(content);
         },
       );
     });

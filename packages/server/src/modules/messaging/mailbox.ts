@@ -100,7 +100,7 @@ export async function acknowledge(deps: MessagingDeps, principal: Principal, upT
 /** When each application's last sweep ran (per instance: a sweep elsewhere is harmless). */
 const lastSweeps = new WeakMap<MessagingDeps, number>();
 
-/** Deletes messages (and their mailbox entries) older than the retention, at most once a minute. */
+/** Deletes messages (with their mailbox entries) and attachments older than the retention, at most once a minute. */
 export async function sweepExpired(deps: MessagingDeps, options: { readonly force?: boolean } = {}): Promise<number> {
   const now = deps.clock.now();
   if (options.force !== true && now - (lastSweeps.get(deps) ?? 0) < SWEEP_EVERY_MS) return 0;
@@ -110,6 +110,8 @@ export async function sweepExpired(deps: MessagingDeps, options: { readonly forc
     const expired = tx.selectFrom('messaging_messages').select('seq').where('created_at', '<', before);
     await tx.deleteFrom('messaging_mailbox').where('seq', 'in', expired).execute();
     const removed = await tx.deleteFrom('messaging_messages').where('created_at', '<', before).executeTakeFirst();
+    // Attachments go with the messages that could refer to them.
+    await tx.deleteFrom('messaging_attachments').where('created_at', '<', before).execute();
     return Number(removed.numDeletedRows);
   });
 }
