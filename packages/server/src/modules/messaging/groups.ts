@@ -97,11 +97,11 @@ export async function commitToGroup(
   if (commit.length + (welcome?.length ?? 0) > deps.config.maxHandshakeBytes) {
     throw appError('MESSAGING_MESSAGE_TOO_LARGE', { detail: 'commit and welcome over messaging.maxHandshakeBytes' });
   }
-  const header = messageHeader(commit);
+  const header = await messageHeader(commit);
   if (!header || header.contentType !== 'commit') throw invalid('not a commit');
   if (header.groupId !== groupId) throw invalid('commit for another group');
   if (input.added.length > 0 !== (welcome !== undefined)) throw invalid('a welcome goes with added devices, and only then');
-  if (welcome !== undefined && !isWelcome(welcome)) throw invalid('not a welcome');
+  if (welcome !== undefined && !(await isWelcome(welcome))) throw invalid('not a welcome');
   if (input.added.includes(device.id) || input.removed.includes(device.id)) throw invalid('the committer adds or removes itself');
   if (input.added.some((id) => input.removed.includes(id))) throw invalid('a device both added and removed');
 
@@ -185,7 +185,7 @@ export async function sendMessage(deps: MessagingDeps, principal: Principal, gro
   const bytes = fromBase64Url(message);
   if (bytes.length > deps.config.maxMessageBytes)
     throw appError('MESSAGING_MESSAGE_TOO_LARGE', { detail: 'over messaging.maxMessageBytes' });
-  const header = messageHeader(bytes);
+  const header = await messageHeader(bytes);
   if (header?.wireformat !== 'mls_private_message' || header.contentType !== 'application') throw invalid('not an application message');
   if (header.groupId !== groupId) throw invalid('message for another group');
   const woken: string[] = [];

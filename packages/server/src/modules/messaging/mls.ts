@@ -5,17 +5,21 @@
  * framing of a message (wire format, group id, epoch, content type) and a KeyPackage's cipher
  * suite, credential, signature key and signature. Nothing here holds or derives a group secret;
  * the content of a message stays sealed. Every decoder is strict: the bytes must be exactly one
- * MLSMessage, else the input is refused.
+ * MLSMessage, else the input is refused. The library is loaded on first use (it adds some 27 MB
+ * of code to the process), so a deployment that never carries a message does not pay for it.
  */
-import { decodeMlsMessage, getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl, type MLSMessage } from 'ts-mls';
-import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
+import type * as TsMls from 'ts-mls';
+import type { CiphersuiteImpl, MLSMessage } from 'ts-mls';
+
+let library: Promise<typeof TsMls> | undefined;
+const tsMls = (): Promise<typeof TsMls> => (library ??= import('ts-mls'));
 
 /** The only cipher suite accepted (RFC 9420 §17.1, mandatory to implement). */
 export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const;
 
 let suite: Promise<CiphersuiteImpl> | undefined;
 function cipherSuite(): Promise<CiphersuiteImpl> {
-  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CIPHER_SUITE));
+  suite ??= tsMls().then(({ getCiphersuiteImpl, getCiphersuiteFromName }) => getCiphersuiteImpl(getCiphersuiteFromName(CIPHER_SUITE)));
   return suite;
 }
 
@@ -29,7 +33,8 @@ export function fromBase64Url(text: string): Uint8Array {
 }
 
 /** One whole MLSMessage, or undefined (trailing bytes, truncation, unknown values). */
-export function decodeWholeMessage(bytes: Uint8Array): MLSMessage | undefined {
+export async function decodeWholeMessage(bytes: Uint8Array): Promise<MLSMessage | undefined> {
+  const { decodeMlsMessage } = await tsMls();
   try {
     const decoded = decodeMlsMessage(bytes, 0);
     if (!decoded || decoded[1] !== bytes.length) return undefined;
@@ -48,8 +53,8 @@ export interface MessageHeader {
   readonly contentType: 'application' | 'proposal' | 'commit';
 }
 
-export function messageHeader(bytes: Uint8Array): MessageHeader | undefined {
-  const message = decodeWholeMessage(bytes);
+export async function messageHeader(bytes: Uint8Array): Promise<MessageHeader | undefined> {
+  const message = await decodeWholeMessage(bytes);
   if (message?.wireformat === 'mls_private_message') {
     const { groupId, epoch, contentType } = message.privateMessage;
     return { wireformat: message.wireformat, groupId: toBase64Url(groupId), epoch: Number(epoch), contentType };
@@ -61,8 +66,8 @@ export function messageHeader(bytes: Uint8Array): MessageHeader | undefined {
   return undefined;
 }
 
-export function isWelcome(bytes: Uint8Array): boolean {
-  const message = decodeWholeMessage(bytes);
+export async function isWelcome(bytes: Uint8Array): Promise<boolean> {
+  const message = await decodeWholeMessage(bytes);
   return message?.wireformat === 'mls_welcome' && message.welcome.cipherSuite === CIPHER_SUITE;
 }
 
@@ -71,7 +76,7 @@ export async function keyPackageProblem(
   bytes: Uint8Array,
   device: { readonly identity: string; readonly signatureKey: string },
 ): Promise<string | undefined> {
-  const message = decodeWholeMessage(bytes);
+  const message = await decodeWholeMessage(bytes);
   if (message?.wireformat !== 'mls_key_package') return 'not an mls_key_package message';
   const keyPackage = message.keyPackage;
   if (keyPackage.cipherSuite !== CIPHER_SUITE) return 'cipher suite';
@@ -79,7 +84,7 @@ export async function keyPackageProblem(
   if (leaf.credential.credentialType !== 'basic') return 'credential type';
   if (Buffer.from(leaf.credential.identity).toString('utf8') !== device.identity) return 'credential identity';
   if (toBase64Url(leaf.signaturePublicKey) !== device.signatureKey) return 'signature key';
-  const impl = await cipherSuite();
+  const [impl, { verifyKeyPackage }] = await Promise.all([cipherSuite(), import('ts-mls/keyPackage.js')]);
   if (!(await verifyKeyPackage(keyPackage, impl.signature))) return 'signature';
   return undefined;
 }
