@@ -5,7 +5,8 @@
  * order. The device reads after the last entry it processed, then acknowledges up to it, and the
  * server deletes what it acknowledged (a message stored once for several recipients goes when
  * its last recipient has it). Nothing waits forever: entries older than
- * `messaging.mailbox.retentionDays` are deleted, for every device, whether or not it came back.
+ * `messaging.mailbox.retentionDays` are deleted, for every device, whether or not it came back,
+ * and attachments of that age with them.
  */
 import type { MailboxAcked, MailboxEntry, MailboxEvent } from '@portcullis/protocol';
 import { sql } from 'kysely';
@@ -100,7 +101,10 @@ export async function acknowledge(deps: MessagingDeps, principal: Principal, upT
 /** When each application's last sweep ran (per instance: a sweep elsewhere is harmless). */
 const lastSweeps = new WeakMap<MessagingDeps, number>();
 
-/** Deletes messages (and their mailbox entries) older than the retention, at most once a minute. */
+/**
+ * Deletes messages (and their mailbox entries) and attachments older than the retention, at most
+ * once a minute; returns how many messages went.
+ */
 export async function sweepExpired(deps: MessagingDeps, options: { readonly force?: boolean } = {}): Promise<number> {
   const now = deps.clock.now();
   if (options.force !== true && now - (lastSweeps.get(deps) ?? 0) < SWEEP_EVERY_MS) return 0;
@@ -110,6 +114,7 @@ export async function sweepExpired(deps: MessagingDeps, options: { readonly forc
     const expired = tx.selectFrom('messaging_messages').select('seq').where('created_at', '<', before);
     await tx.deleteFrom('messaging_mailbox').where('seq', 'in', expired).execute();
     const removed = await tx.deleteFrom('messaging_messages').where('created_at', '<', before).executeTakeFirst();
+    await tx.deleteFrom('messaging_attachments').where('created_at', '<', before).execute();
     return Number(removed.numDeletedRows);
   });
 }
