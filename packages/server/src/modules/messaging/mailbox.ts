@@ -9,11 +9,11 @@
  * and attachments of that age with them.
  */
 import type { MailboxAcked, MailboxEntry, MailboxEvent } from '@portcullis/protocol';
-import { sql } from 'kysely';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import type { MessagingDeps } from './deps.ts';
 import { currentDevice } from './devices.ts';
+import { deleteUnwaited } from './repository.ts';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_MAILBOX_PAGE = 100;
@@ -76,22 +76,7 @@ export async function acknowledge(deps: MessagingDeps, principal: Principal, upT
       .returning('seq')
       .execute();
     const seqs = acked.map((row) => row.seq);
-    if (seqs.length > 0) {
-      await tx
-        .deleteFrom('messaging_messages')
-        .where('seq', 'in', seqs)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('messaging_mailbox')
-                .select(sql.lit(1).as('one'))
-                .whereRef('messaging_mailbox.seq', '=', 'messaging_messages.seq'),
-            ),
-          ),
-        )
-        .execute();
-    }
+    await deleteUnwaited(tx, seqs);
     return seqs.length;
   });
   await sweepExpired(deps);
