@@ -3,7 +3,8 @@
  * device receives its Welcome, the commits and the application messages of a conversation in
  * `seq` order and can process them in that order; `after` pages through them; an acknowledgement
  * deletes only the acknowledging device's entries up to the position given, and a message stored
- * once for two devices leaves the database only when both have it; entries older than
+ * once for two devices leaves the database only when both have it, or when a device leaves
+ * with what only it was waiting for; entries older than
  * `messaging.mailbox.retentionDays` are neither returned nor kept; malformed positions and page
  * sizes are refused.
  */
@@ -197,6 +198,25 @@ describe.each(testDatabases())('mailbox on $dialect', ({ dialect }) => {
     // The clinician has nothing of its own to acknowledge; its acknowledgement of everything deletes nothing.
     expect(await ack(clinician, Number.MAX_SAFE_INTEGER)).toBe(0);
     expect((await fetchMailbox(patient)).map((entry) => entry.seq)).toContain(seq);
+  });
+
+  it('a device that leaves (signed out, or its session revoked) takes the messages only it was waiting for with it', async () => {
+    const { clinician, patients, groupId } = await conversation(2);
+    const [phone, tablet] = patients as [MlsDevice, MlsDevice];
+    const shared = await send(clinician, groupId, 'for both devices');
+    const welcome = (await storedEntries(phone))[0] ?? -1;
+    // The tablet leaves the conversation; the next message waits for the phone alone.
+    expect((await clinician.commit(groupId, await clinician.buildRemoval(groupId, [tablet.deviceId]))).statusCode).toBe(201);
+    const phoneOnly = await send(clinician, groupId, 'for the phone only');
+    expect(await storedMessages()).toEqual(expect.arrayContaining([welcome, shared, phoneOnly]));
+
+    expect((await phone.call('DELETE', '/v1/messaging/devices/current')).statusCode).toBe(204);
+    // What the tablet still waits for stays; what only the phone waited for is gone.
+    expect(await storedEntries(phone)).toEqual([]);
+    // (The tablet's removal commit went to the phone alone, and is gone too.)
+    expect(await storedMessages()).toEqual([welcome, shared]);
+    expect((await tablet.session.call('DELETE', '/v1/sessions/current')).statusCode).toBe(200);
+    expect(await storedMessages()).toEqual([]);
   });
 
   /** Moves the clock past the retention; both devices refresh their access tokens (their sessions live on). */
