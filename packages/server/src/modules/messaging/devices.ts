@@ -20,7 +20,7 @@ import type { RequestContext } from '../../platform/routes/request-context.ts';
 import { bearerClientOf } from '../sessions/index.ts';
 import type { MessagingDeps } from './deps.ts';
 import { mayTalk } from './policy.ts';
-import { activeDevices, deviceOfSession, lockSession } from './repository.ts';
+import { activeDevices, deleteUnwaited, deviceOfSession, lockSession } from './repository.ts';
 
 export type RemovalReason = 'signed_out' | 'session_revoked' | 'account_erased';
 
@@ -96,7 +96,12 @@ export async function removeDevices(
     if (Number(changed.numUpdatedRows) === 0) continue;
     await deps.keyLog.append(tx, { op: 'remove', accountId: device.account_id, deviceId: device.id, signatureKey: device.signature_key });
     await tx.deleteFrom('messaging_key_packages').where('device_id', '=', device.id).execute();
-    await tx.deleteFrom('messaging_mailbox').where('device_id', '=', device.id).execute();
+    // Its undelivered mail goes, and each message nobody else waits for goes with it.
+    const undelivered = await tx.deleteFrom('messaging_mailbox').where('device_id', '=', device.id).returning('seq').execute();
+    await deleteUnwaited(
+      tx,
+      undelivered.map((row) => row.seq),
+    );
     await tx
       .updateTable('messaging_group_members')
       .set({ removed_at: now })

@@ -171,7 +171,9 @@ export async function commitToGroup(
         .execute();
     }
     const sent = { group_id: groupId, sender_device_id: device.id, created_at: now };
-    await deliver(tx, { ...sent, kind: 'commit', payload: input.commit }, recipients);
+    // A commit nobody else is to apply (the group's creator adding the first devices) is not
+    // stored: with no mailbox entry, nothing would ever acknowledge and delete it.
+    if (recipients.length > 0) await deliver(tx, { ...sent, kind: 'commit', payload: input.commit }, recipients);
     if (input.welcome !== undefined) await deliver(tx, { ...sent, kind: 'welcome', payload: input.welcome }, input.added);
     woken.push(...recipients, ...input.added);
     return { epoch: header.epoch + 1 };

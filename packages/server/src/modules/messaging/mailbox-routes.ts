@@ -49,6 +49,12 @@ const AttachmentBytesSchema = {
 
 export function mailboxRoutes(deps: MessagingDeps) {
   return async function routes(app: RouteApp): Promise<void> {
+    // Open event streams end as the server begins to close, so they do not hold its graceful shutdown.
+    const shuttingDown = new AbortController();
+    app.addHook('preClose', async () => {
+      shuttingDown.abort();
+    });
+
     app.get(
       '/v1/messaging/mailbox',
       {
@@ -124,6 +130,7 @@ export function mailboxRoutes(deps: MessagingDeps) {
           pollMs: events.pollSeconds * 1000,
           maxDurationMs: events.maxStreamSeconds * 1000,
           retryMs: 1000,
+          closing: shuttingDown.signal,
           onError: (error) => request.log.warn({ err: error }, 'event stream ended early'),
         });
       },

@@ -5,14 +5,15 @@
  * order. The device reads after the last entry it processed, then acknowledges up to it, and the
  * server deletes what it acknowledged (a message stored once for several recipients goes when
  * its last recipient has it). Nothing waits forever: entries older than
- * `messaging.mailbox.retentionDays` are deleted, for every device, whether or not it came back.
+ * `messaging.mailbox.retentionDays` are deleted, for every device, whether or not it came back,
+ * and attachments of that age with them.
  */
 import type { MailboxAcked, MailboxEntry, MailboxEvent } from '@portcullis/protocol';
-import { sql } from 'kysely';
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import type { MessagingDeps } from './deps.ts';
 import { currentDevice } from './devices.ts';
+import { deleteUnwaited } from './repository.ts';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_MAILBOX_PAGE = 100;
@@ -75,22 +76,7 @@ export async function acknowledge(deps: MessagingDeps, principal: Principal, upT
       .returning('seq')
       .execute();
     const seqs = acked.map((row) => row.seq);
-    if (seqs.length > 0) {
-      await tx
-        .deleteFrom('messaging_messages')
-        .where('seq', 'in', seqs)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('messaging_mailbox')
-                .select(sql.lit(1).as('one'))
-                .whereRef('messaging_mailbox.seq', '=', 'messaging_messages.seq'),
-            ),
-          ),
-        )
-        .execute();
-    }
+    await deleteUnwaited(tx, seqs);
     return seqs.length;
   });
   await sweepExpired(deps);
@@ -100,7 +86,10 @@ export async function acknowledge(deps: MessagingDeps, principal: Principal, upT
 /** When each application's last sweep ran (per instance: a sweep elsewhere is harmless). */
 const lastSweeps = new WeakMap<MessagingDeps, number>();
 
-/** Deletes messages (with their mailbox entries) and attachments older than the retention, at most once a minute. */
+/**
+ * Deletes messages (and their mailbox entries) and attachments older than the retention, at most
+ * once a minute; returns how many messages went.
+ */
 export async function sweepExpired(deps: MessagingDeps, options: { readonly force?: boolean } = {}): Promise<number> {
   const now = deps.clock.now();
   if (options.force !== true && now - (lastSweeps.get(deps) ?? 0) < SWEEP_EVERY_MS) return 0;

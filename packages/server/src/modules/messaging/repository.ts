@@ -6,7 +6,7 @@
  * never handed out, even before anything removes it. On PostgreSQL rows are locked where order
  * matters (`FOR UPDATE`, and `SKIP LOCKED` for claims); SQLite runs one transaction at a time.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, DialectName, Tx } from '../../platform/db/index.ts';
 import type { MessagingDevicesTable, MessagingMessagesTable } from '../../platform/db/schema.ts';
 
@@ -89,4 +89,20 @@ export async function deliver(tx: Tx, message: Omit<MessagingMessagesTable, 'seq
       .execute();
   }
   return seq;
+}
+
+/** Deletes those of the messages `seqs` that no device's mailbox holds any more. */
+export async function deleteUnwaited(tx: Tx, seqs: readonly number[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await tx
+    .deleteFrom('messaging_messages')
+    .where('seq', 'in', [...seqs])
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('messaging_mailbox').select(sql.lit(1).as('one')).whereRef('messaging_mailbox.seq', '=', 'messaging_messages.seq'),
+        ),
+      ),
+    )
+    .execute();
 }

@@ -1,7 +1,7 @@
 /**
  * The event stream over a real socket: it resumes after `Last-Event-ID` from the store, delivers
- * a new event live when the doorbell rings, ends when the reader is no longer allowed and when
- * its deadline passes, and refuses to frame a field that would inject a second event.
+ * a new event live when the doorbell rings, ends when the reader is no longer allowed, when
+ * its deadline passes and when the server begins to close, and refuses to frame a field that would inject a second event.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,17 @@ describe('event stream', () => {
     const { text, ended } = await read(response);
     expect(ended).toBe(true);
     expect(text).toContain(': keep-alive');
+  });
+
+  it('ends when the server begins to close, so an open stream does not hold the shutdown', async () => {
+    const closing = new AbortController();
+    const h = await harness({ closing: closing.signal, heartbeatMs: 60_000 });
+    const response = await fetch(h.url);
+    const reading = read(response);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    closing.abort();
+    expect((await reading).ended).toBe(true);
+    expect(h.doorbell.listeners()).toBe(0);
   });
 
   it('stops listening when the client goes away', async () => {

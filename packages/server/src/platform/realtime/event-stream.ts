@@ -8,7 +8,8 @@
  *
  * Bounded by design: the stream ends after `maxDurationMs` (the client reconnects with a fresh
  * DPoP proof and its last event id, so a stream never outlives the credential that opened it by
- * much), ends as soon as `stillAllowed` says no (checked with every heartbeat), and stops reading
+ * much), ends as soon as `stillAllowed` says no (checked with every heartbeat) or the server shuts
+ * down (`closing`), and stops reading
  * while the client is not keeping up, so a slow reader cannot pile events up in server memory.
  * The reply goes through Fastify's normal send path, so the security headers of every response
  * apply to it too.
@@ -42,6 +43,11 @@ export interface EventStreamOptions {
   readonly retryMs: number;
   /** Told of a failure that ended the stream early (database unavailable…); the client reconnects. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Aborted when the server shuts down: the stream ends at once, so an open stream does not hold
+   * the graceful shutdown for its whole remaining life; the client reconnects to another instance.
+   */
+  readonly closing?: AbortSignal;
 }
 
 /** Frames one event; ids and event names are ours, data is one line of JSON. */
@@ -74,6 +80,7 @@ export function serveEventStream(request: FastifyRequest, reply: FastifyReply, o
     stream.ended = true;
     for (const timer of Object.values(timers)) clearTimeout(timer);
     listening.current?.stop();
+    options.closing?.removeEventListener('abort', end);
     body.end();
   };
 
@@ -145,12 +152,14 @@ export function serveEventStream(request: FastifyRequest, reply: FastifyReply, o
 
   request.raw.once('close', end);
   body.once('close', end);
+  options.closing?.addEventListener('abort', end, { once: true });
   timers.deadline = setTimeout(end, options.maxDurationMs).unref();
   body.write(`retry: ${options.retryMs}\n\n`);
   listening.current = options.doorbell.listen(options.channel, read);
   void listening.current.ready.then(read);
   heartbeat();
   poll();
+  if (options.closing?.aborted === true) end();
 
   return reply
     .header('content-type', 'text/event-stream; charset=utf-8')

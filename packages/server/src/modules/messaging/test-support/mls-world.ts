@@ -20,6 +20,7 @@ import {
   getCiphersuiteFromName,
   getCiphersuiteImpl,
   joinGroup,
+  processMessage,
   type CiphersuiteImpl,
   type ClientState,
   type KeyPackage,
@@ -266,6 +267,42 @@ export class MlsDevice {
     const result = await createApplicationMessage(this.state(groupId), new TextEncoder().encode(text), this.impl);
     this.groups.set(groupId, result.newState);
     return b64(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: result.privateMessage }));
+  }
+
+  /**
+   * Builds a commit removing `deviceIds` from the group (found by their credential identity in
+   * the ratchet tree). Like `buildCommit`, the local state moves only with `commit`.
+   */
+  async buildRemoval(
+    groupId: string,
+    deviceIds: readonly string[],
+  ): Promise<{ body: { commit: string; added: string[]; removed: string[] }; newState: ClientState }> {
+    const state = this.state(groupId);
+    const proposals: Proposal[] = [];
+    for (let node = 0; node < state.ratchetTree.length; node += 2) {
+      const entry = state.ratchetTree[node];
+      if (entry?.nodeType !== 'leaf' || entry.leaf.credential.credentialType !== 'basic') continue;
+      const identity = new TextDecoder().decode(entry.leaf.credential.identity);
+      if (deviceIds.some((id) => identity.endsWith(`:${id}`))) proposals.push({ proposalType: 'remove', remove: { removed: node / 2 } });
+    }
+    if (proposals.length !== deviceIds.length) throw new TypeError('a device to remove is not in the group');
+    const result = await createCommit({ state, cipherSuite: this.impl }, { extraProposals: proposals });
+    return { body: { commit: b64(encodeMlsMessage(result.commit)), added: [], removed: [...deviceIds] }, newState: result.newState };
+  }
+
+  /**
+   * Processes a handshake or application message of the group as received (base64url): a commit
+   * moves the local state to its epoch (undefined is returned), an application message is
+   * decrypted and its text returned.
+   */
+  async open(groupId: string, payload: string): Promise<string | undefined> {
+    const decoded = decodeMlsMessage(unb64(payload), 0)?.[0];
+    if (decoded?.wireformat !== 'mls_private_message' && decoded?.wireformat !== 'mls_public_message') {
+      throw new TypeError('not a handshake or application message');
+    }
+    const result = await processMessage(decoded, this.state(groupId), emptyPskIndex, () => 'accept', this.impl);
+    this.groups.set(groupId, result.newState);
+    return result.kind === 'applicationMessage' ? new TextDecoder().decode(result.message) : undefined;
   }
 
   async send(groupId: string, text: string): Promise<LightMyRequestResponse> {
