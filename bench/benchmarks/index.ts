@@ -13,6 +13,7 @@ import { auditLogBenchmarks } from './audit-log.ts';
 import { dataKeyCacheBenchmark } from './data-key-cache.ts';
 import { sealedEntryRead } from './sealed-entry-read.ts';
 import { keysRotateBenchmark } from './keys-rotate.ts';
+import { messagingSend } from './messaging-send.ts';
 import { mlsCommitBenchmark, mlsSealOpenBenchmark } from './mls-client.ts';
 
 export const benchmarks: readonly Benchmark[] = [
@@ -23,6 +24,7 @@ export const benchmarks: readonly Benchmark[] = [
   dataKeyCacheBenchmark,
   sealedEntryRead,
   keysRotateBenchmark,
+  messagingSend,
   mlsSealOpenBenchmark,
   mlsCommitBenchmark,
 ];

@@ -304,29 +304,43 @@ const PRESIGNED_PROOFS_PER_SECOND = 30_000;
 const PRESIGNED_MAX_AGE_SECONDS = 40;
 
 /**
- * The runner side of a route read by the target's signed-in account: signs in with the device
- * key the account knows, then sends `GET path` with the access token and a fresh DPoP proof
- * per request. Proofs are signed before the load starts: enough for
- * {@link PRESIGNED_PROOFS_PER_SECOND} requests a second over the load, at most
- * {@link PRESIGNED_MAX_AGE_SECONDS} seconds' worth; past that, the runner signs per request.
- * A nonce is accepted for at least 300 s, so it is fetched once per sample; the access token
- * lives 600 s.
+ * Proofs of `key` for `method path` with `accessToken` and the server's nonce, signed before the
+ * load starts (runner side): enough for `perSecond` requests a second over the load, at most
+ * {@link PRESIGNED_MAX_AGE_SECONDS} seconds' worth; past that, they are signed per request.
  */
-export async function signedInGetWorkload(
-  { url, fixture, log, loadSeconds }: WorkloadContext,
-  path: string,
-  expected: { readonly body?: string } = {},
-): Promise<HttpWorkload & { readonly authorization: string; readonly nextProof: () => string }> {
-  reportProofCapacity(log);
-  const key = deviceKeyFrom(fixture);
-  const { accessToken, nonce } = await signIn(url, key, accountFrom(fixture));
-  const signed = proofFactory(key, { htm: 'GET', htu: BENCH_PUBLIC_URL + path, accessToken, ...(nonce ? { nonce } : {}) });
+export function presignedProofsFor(
+  { log, loadSeconds }: Pick<WorkloadContext, 'log' | 'loadSeconds'>,
+  key: DPoPKey,
+  request: { readonly method: string; readonly path: string; readonly accessToken: string; readonly nonce: string | undefined },
+  perSecond: number = PRESIGNED_PROOFS_PER_SECOND,
+): () => string {
+  const { method, path, accessToken, nonce } = request;
+  const signed = proofFactory(key, { htm: method, htu: BENCH_PUBLIC_URL + path, accessToken, ...(nonce ? { nonce } : {}) });
   const started = performance.now();
-  const count = Math.min(loadSeconds, PRESIGNED_MAX_AGE_SECONDS) * PRESIGNED_PROOFS_PER_SECOND;
+  const count = Math.min(loadSeconds, PRESIGNED_MAX_AGE_SECONDS) * perSecond;
   const nextProof = presignedProofs(signed, count);
   log(
     `  load generator: ${count.toLocaleString('en-US')} proofs signed before the load in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  return nextProof;
+}
+
+/**
+ * The runner side of a route read by the target's signed-in account: signs in with the device
+ * key the account knows, then sends `GET path` with the access token and a fresh DPoP proof
+ * per request, signed before the load (`presignedProofsFor`). A nonce is accepted for at least
+ * 300 s, so it is fetched once per sample; the access token lives 600 s.
+ */
+export async function signedInGetWorkload(
+  context: WorkloadContext,
+  path: string,
+  expected: { readonly body?: string } = {},
+): Promise<HttpWorkload & { readonly authorization: string; readonly nextProof: () => string }> {
+  const { url, fixture, log } = context;
+  reportProofCapacity(log);
+  const key = deviceKeyFrom(fixture);
+  const { accessToken, nonce } = await signIn(url, key, accountFrom(fixture));
+  const nextProof = presignedProofsFor(context, key, { method: 'GET', path, accessToken, nonce });
   const authorization = `DPoP ${accessToken}`;
   return {
     authorization,

@@ -158,6 +158,8 @@ export interface PortcullisServices {
   readonly sessions: SessionsDeps;
   /** Deployment-wide attack mode (modules/defense/attack-mode.ts). */
   readonly attackMode: AttackMode;
+  /** What the messaging module works with, its doorbell included (benchmarks deliver through it). */
+  readonly messaging: MessagingDeps;
 }
 
 export type App = FastifyInstance & { readonly portcullis: PortcullisServices };
@@ -304,7 +306,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     checkBreachedAtSignIn: config.defense.breachedPasswords.checkAtSignIn,
     onBackgroundError,
   };
-  app.decorate('portcullis', { database, metrics, clock, keyRing, dataProtection, mailer, sessions, attackMode });
+  app.decorate('portcullis', { database, metrics, clock, keyRing, dataProtection, mailer, sessions, attackMode, messaging });
 
   enforceRouteContract(app);
   const access = createRolePermissions(config.access.roles);
