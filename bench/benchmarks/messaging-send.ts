@@ -99,12 +99,7 @@ async function sendUnframed(deps: MessagingDeps, principal: Principal, groupId: 
   return sent;
 }
 
-/**
- * The baseline's route, registered in both sides' apps so they differ in nothing else. It also
- * ends the open connections when the app closes: the runner's event stream would otherwise hold
- * `close()` until the stream's own end (`messaging.events.maxStreamSeconds`); nothing else is in
- * flight when a target stops.
- */
+/** The baseline's route, registered in both sides' apps so they differ in nothing else. */
 async function unframedSendRoute(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = (fastify as unknown as App).portcullis.messaging;
@@ -122,10 +117,6 @@ async function unframedSendRoute(fastify: FastifyInstance): Promise<void> {
     async (request, reply) =>
       reply.code(201).send(await sendUnframed(deps, principalOf(request), request.params.groupId, request.body.message)),
   );
-  fastify.addHook('preClose', (done) => {
-    fastify.server.closeAllConnections();
-    done();
-  });
 }
 
 async function conversationTarget(): Promise<ListeningTarget> {
