@@ -1,7 +1,7 @@
 /**
  * End-to-end encrypted messaging through the SDK against the real server, on SQLite and
  * PostgreSQL, the way apps use it: a patient on two phones and a clinician they granted access
- * hold a conversation; every credential is checked against the key transparency log (pinned log
+ * hold a conversation, which a second clinician the patient also granted access joins; every credential is checked against the key transparency log (pinned log
  * key, inclusion and consistency proofs) before anything is encrypted to it; messages arrive live
  * over the event stream; the patient's second phone joins the existing conversation when the
  * first adds it; an attachment travels encrypted; a phone that signs out is removed and cannot
@@ -152,7 +152,7 @@ describe.each(testDatabases())('end-to-end encrypted messaging through the SDK o
     return text;
   };
 
-  it('a patient on two phones and their clinician talk; a signed-out phone reads nothing more; support cannot join', async () => {
+  it('a patient on two phones and two clinicians talk; a signed-out phone reads nothing more; support cannot join', async () => {
     const patient = await account(`patient-${dialect}@clinic.test`, ['patient']);
     const clinician = await account(`clinician-${dialect}@clinic.test`, ['clinician']);
     const support = await account(`support-${dialect}@clinic.test`, ['support']);
@@ -213,6 +213,19 @@ describe.each(testDatabases())('end-to-end encrypted messaging through the SDK o
       // The signed-out phone's session is gone; even holding its old state it could not read this epoch.
       await expect(secondPhone.engine.receive()).rejects.toBeDefined();
       expect(secondPhone.received.map((m) => (m.content.type === 'text' ? m.content.text : ''))).not.toContain(after);
+
+      // A second clinician the patient grants access joins the care team's conversation; every member sees it.
+      const colleague = await account(`colleague-${dialect}@clinic.test`, ['clinician']);
+      await grantRecordAccess(patient.client, { granteeAccountId: colleague.id, scope: 'read' });
+      const colleaguePhone = await phone(colleague.client);
+      await clinicianPhone.engine.addMembers(groupId, [colleague.id]);
+      await colleaguePhone.engine.receive();
+      await patientPhone.engine.receive();
+      expect((await patientPhone.engine.members(groupId)).map((m) => m.accountId)).toContain(colleague.id);
+      const handover = say('handover');
+      await colleaguePhone.engine.sendText(groupId, handover);
+      await patientPhone.engine.receive();
+      expect(patientPhone.received.map((m) => (m.content.type === 'text' ? m.content.text : ''))).toContain(handover);
 
       // Support holds no messaging permission: no device, no conversation.
       await expect(createHttpDeliveryTransport(support.client).registerDevice({ signatureKey: new Uint8Array(32) })).rejects.toSatisfy(
