@@ -1,9 +1,10 @@
 /**
  * End-to-end encrypted messaging through the SDK against the real server, on SQLite and
  * PostgreSQL, the way apps use it: a patient on two phones and a clinician they granted access
- * hold a conversation, which a second clinician the patient also granted access joins; every credential is checked against the key transparency log (pinned log
- * key, inclusion and consistency proofs) before anything is encrypted to it; messages arrive live
- * over the event stream; the patient's second phone joins the existing conversation when the
+ * hold a conversation, which a second clinician the patient also granted access joins; every
+ * credential is checked against the key transparency log (pinned log key, inclusion and
+ * consistency proofs) before anything is encrypted to it; messages arrive live over the event
+ * stream; the patient's second phone joins the existing conversation when the
  * first adds it; an attachment travels encrypted; a phone that signs out is removed and cannot
  * read what follows; support cannot use messaging at all. Then a copy of everything the server
  * stores (database file and WAL, or a dump; the data directory; every log line) is searched for
