@@ -3,7 +3,7 @@
  * configuration problem listed, migrations, and a clean exit on SIGTERM. Each test runs against
  * the TypeScript source and against the compiled bundle that `npm start` runs.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from './test-support/build-test-app.ts';
@@ -88,6 +88,26 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     expect(Object.values(ring.keys).every((key) => Buffer.from(key, 'base64').length === 32)).toBe(true);
     const second = JSON.parse((await runCli(['keys', 'generate'])).stdout) as typeof ring;
     expect(second.keys).not.toEqual(ring.keys);
+  });
+
+  it('keys generate --complete adds the keys of purposes added since to an existing production ring, keeping every key it has', async () => {
+    const ring = JSON.parse((await runCli(['keys', 'generate'])).stdout) as {
+      version: number;
+      development: boolean;
+      keys: Record<string, string>;
+    };
+    const older = { ...ring, keys: Object.fromEntries(Object.entries(ring.keys).filter(([purpose]) => purpose !== 'key-log-signing')) };
+    const file = path.join(makeTempDir(), 'ring.json');
+    writeFileSync(file, JSON.stringify(older));
+    const completed = await runCli(['keys', 'generate', '--complete', file]);
+    expect(completed.code).toBe(0);
+    expect(completed.stderr).toContain('added key-log-signing');
+    const upgraded = JSON.parse(completed.stdout) as typeof ring;
+    expect(upgraded).toMatchObject({ version: 1, development: false, keys: older.keys });
+    expect(Buffer.from(upgraded.keys['key-log-signing'] ?? '', 'base64')).toHaveLength(32);
+    writeFileSync(file, JSON.stringify({ ...ring, development: true }));
+    expect((await runCli(['keys', 'generate', '--complete', file])).code).toBe(1);
+    expect((await runCli(['keys', 'generate', '--complete', path.join(makeTempDir(), 'missing.json')])).code).toBe(1);
   });
 
   it('start serves HTTPS, prints the public URL and how to trust the certificate, and exits 0 on SIGTERM', async () => {

@@ -12,7 +12,7 @@ import { createLogger } from './platform/logging/logger.ts';
 import { openDatabase, migrateToLatest } from './platform/db/index.ts';
 import { OUTBOX_DEFAULT_LIMIT, OUTBOX_MAX_LIMIT, formatOutboxMessage, listOutbox, mailTransportFor } from './platform/mailer/index.ts';
 import { startServer, type RunningServer } from './server.ts';
-import { generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
+import { KeyRingError, completeKeyRingFile, generateKeyRingFile, loadKeyRing } from './platform/crypto/index.ts';
 import { systemClock } from './platform/clock/clock.ts';
 import { createDataProtection } from './platform/data-protection/index.ts';
 import {
@@ -24,7 +24,7 @@ import {
   type LogKey,
 } from './platform/audit/index.ts';
 import { createFirstAdmin, threadPoolSizeFor } from './modules/accounts/index.ts';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './platform/db/index.ts';
@@ -48,7 +48,9 @@ Commands:
   migrate         Apply pending database migrations and exit
   config check    Validate the configuration, print every problem, exit 1 if any
   outbox          Print the newest messages of the development mail outbox (--limit N, default 20)
-  keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret
+  keys generate   Print a new production key ring (JSON) for keys.ringFile; store it as a secret.
+                  --complete FILE prints FILE's ring with a new key for each purpose added since
+                  (an upgrade: existing keys are kept)
   keys init       Write a new key file for the local key service (--file FILE, outside dataDir), to set
                   as keyService.local.keyFile; refuses to overwrite an existing one
   keys status     List the key service's key-encryption key (KEK) versions and the data keys each wraps
@@ -177,8 +179,32 @@ async function migrate(): Promise<void> {
 }
 
 /** A fresh ring of random keys; the operator stores it (mode 0600, secret manager) and sets keys.ringFile. */
-function keysGenerate(): void {
-  process.stdout.write(`${JSON.stringify(generateKeyRingFile({ development: false }), null, 2)}\n`);
+/** A new production ring, or (`--complete FILE`) the given ring with a key for every purpose added since. */
+function keysGenerate(complete: string | undefined): number {
+  if (complete === undefined) {
+    process.stdout.write(`${JSON.stringify(generateKeyRingFile({ development: false }), null, 2)}\n`);
+    return EXIT_OK;
+  }
+  let text: string;
+  try {
+    text = readFileSync(complete, 'utf8');
+  } catch {
+    process.stderr.write(`portcullis: keys generate: cannot read ${complete}\n`);
+    return EXIT_FAILURE;
+  }
+  try {
+    const { ring, added } = completeKeyRingFile(text, complete);
+    if (ring.development) throw new KeyRingError(`key ring ${complete} is a development ring`);
+    process.stdout.write(`${JSON.stringify(ring, null, 2)}\n`);
+    process.stderr.write(
+      added.length === 0 ? 'portcullis: the key ring already has every key\n' : `portcullis: added ${added.join(', ')}\n`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof KeyRingError)) throw error;
+    process.stderr.write(`portcullis: keys generate: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
 }
 
 /** Runs `action` with the configured database and key service, closing both afterwards. */
@@ -427,8 +453,7 @@ async function main(argv: readonly string[]): Promise<number> {
       configCheck();
       return EXIT_OK;
     case 'keys generate':
-      keysGenerate();
-      return EXIT_OK;
+      return keysGenerate(parsed.options.complete);
     case 'keys init':
       return keysInit(parsed.options.file ?? '');
     case 'keys status':

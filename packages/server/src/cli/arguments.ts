@@ -20,7 +20,7 @@ export const COMMANDS = {
   migrate: {},
   'config check': {},
   outbox: { limit: { value: 'N' } },
-  'keys generate': {},
+  'keys generate': { complete: { value: 'FILE' } },
   'keys init': { file: { value: 'FILE', required: true } },
   'keys status': {},
   'keys rotate': { 'batch-size': { value: 'N' }, retire: { value: 'unused|none' }, 'grace-seconds': { value: 'SECONDS' } },

@@ -3,7 +3,7 @@
  *
  * Secrets, keyed hashes, randomness. The only part of the server that handles key material.
  */
-export { KEY_PURPOSES, KeyRingError, generateKeyRingFile, keyRingFromFile, loadKeyRing } from './key-ring.ts';
+export { KEY_PURPOSES, KeyRingError, completeKeyRingFile, generateKeyRingFile, keyRingFromFile, loadKeyRing } from './key-ring.ts';
 export type { KeyPurpose, KeyRing } from './key-ring.ts';
 export { SealedDataUnreadableError, createSealer } from './aead.ts';
 export type { Sealer } from './aead.ts';

@@ -81,6 +81,19 @@ export function generateKeyRingFile(options: { development: boolean }): KeyRingF
   return { version: 1, development: options.development, keys };
 }
 
+/**
+ * `ring` with a new random key for each purpose added since it was made; every key it has is kept
+ * as it is. How an operator upgrades a production ring (`portcullis keys generate --complete FILE`).
+ */
+export function completeKeyRingFile(text: string, source: string): { ring: KeyRingFile; added: KeyPurpose[] } {
+  const ring = parseRing(text, source);
+  const added = KEY_PURPOSES.filter((purpose) => ring.keys[purpose] === undefined);
+  const fresh = generateKeyRingFile({ development: ring.development });
+  const completed: KeyRingFile = { version: 1, development: ring.development, keys: { ...fresh.keys, ...ring.keys } };
+  keyRingFromFile(completed, source); // every kept key must still be a valid one
+  return { ring: completed, added };
+}
+
 /** Writes a new development ring, or completes an older one with purposes added since. */
 function loadOrCreateDevelopmentRing(dataDir: string): KeyRing {
   const dir = path.join(dataDir, 'keys');
