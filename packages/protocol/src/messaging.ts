@@ -92,7 +92,21 @@ export const KeyPackageCountSchema = Type.Object(
 );
 export type KeyPackageCount = Static<typeof KeyPackageCountSchema>;
 
-export const KeyPackageClaimRequestSchema = Type.Object({ accountId: AccountIdSchema }, { additionalProperties: false });
+export const KeyPackageClaimRequestSchema = Type.Object(
+  {
+    accountId: AccountIdSchema,
+    deviceIds: Type.Optional(
+      Type.Array(MessagingDeviceIdSchema, {
+        minItems: 1,
+        maxItems: 100,
+        uniqueItems: true,
+        description:
+          'Claim only for these devices of the account (those not yet in the conversation), so no one-time package is spent on the others.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type KeyPackageClaimRequest = Static<typeof KeyPackageClaimRequestSchema>;
 
 export const ClaimedKeyPackageSchema = Type.Object(

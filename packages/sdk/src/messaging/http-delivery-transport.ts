@@ -145,7 +145,14 @@ export function createHttpDeliveryTransport(client: CoreClient): DeliveryTranspo
         countsOf,
       ),
     countKeyPackages: () => call(session, 'GET', '/v1/messaging/key-packages/count', undefined, countsOf),
-    claimKeyPackages: (accountId) => call(session, 'POST', '/v1/messaging/key-packages/claim', { accountId }, claimedOf),
+    claimKeyPackages: (accountId, deviceIds) =>
+      call(
+        session,
+        'POST',
+        '/v1/messaging/key-packages/claim',
+        { accountId, ...(deviceIds === undefined ? {} : { deviceIds: [...deviceIds] }) },
+        claimedOf,
+      ),
     createGroup: (groupId) =>
       call(session, 'POST', '/v1/messaging/groups', { groupId }, (body) =>
         isRecord(body) && isNonEmptyString(body['groupId']) && isCount(body['epoch'])

@@ -657,7 +657,13 @@ class MlsEngine implements E2eeEngine {
     const present = new Set(membersOf(state).map((member) => member.identity));
     const adds: { identity: DeviceIdentity; keyPackage: KeyPackage }[] = [];
     for (const accountId of new Set(accountIds)) {
-      for (const claimed of await this.#transport.claimKeyPackages(accountId)) {
+      // Claim only for devices not in the conversation yet: every claim spends a one-time package.
+      const missing = (await this.#transport.listDevices(accountId))
+        .map((listed) => listed.deviceId)
+        .filter((deviceId) => !present.has(`${accountId}:${deviceId}`) && `${accountId}:${deviceId}` !== device.identity)
+        .filter((deviceId) => onlyDevices === undefined || onlyDevices.includes(deviceId));
+      if (missing.length === 0) continue;
+      for (const claimed of await this.#transport.claimKeyPackages(accountId, missing)) {
         const identity = `${accountId}:${claimed.deviceId}`;
         if (identity === device.identity || present.has(identity)) continue;
         if (onlyDevices !== undefined && !onlyDevices.includes(claimed.deviceId)) continue;

@@ -80,8 +80,11 @@ export interface DeliveryTransport {
   }): Promise<KeyPackageCounts>;
   /** `GET /v1/messaging/key-packages/count`. */
   countKeyPackages(): Promise<KeyPackageCounts>;
-  /** `POST /v1/messaging/key-packages/claim`: one KeyPackage per active device of the account. */
-  claimKeyPackages(accountId: string): Promise<readonly ClaimedKeyPackage[]>;
+  /**
+   * `POST /v1/messaging/key-packages/claim`: one KeyPackage per active device of the account, or
+   * only of `deviceIds` (so no one-time package is spent on devices already in the conversation).
+   */
+  claimKeyPackages(accountId: string, deviceIds?: readonly string[]): Promise<readonly ClaimedKeyPackage[]>;
   /** `POST /v1/messaging/groups`: the group starts at epoch 0 with this device as its only member. */
   createGroup(groupId: string): Promise<{ readonly groupId: string; readonly epoch: number }>;
   /** `POST /v1/messaging/groups/:groupId/commits`: rejects with {@link EpochConflictError} when the group has moved on. */

@@ -191,10 +191,11 @@ export class MemoryDeliveryService {
     return { oneTime: device.oneTime.length, lastResort: device.lastResort === undefined ? 0 : 1 };
   }
 
-  claim(accountId: string): ClaimedKeyPackage[] {
+  claim(accountId: string, deviceIds?: readonly string[]): ClaimedKeyPackage[] {
     const claimed: ClaimedKeyPackage[] = [];
     for (const device of this.#devices.values()) {
       if (device.accountId !== accountId || !device.active) continue;
+      if (deviceIds !== undefined && !deviceIds.includes(device.deviceId)) continue;
       const keyPackage = device.oneTime.shift() ?? device.lastResort;
       if (keyPackage !== undefined)
         claimed.push({ deviceId: device.deviceId, keyPackage: keyPackage.slice(), keyLogIndex: device.keyLogIndex });
@@ -307,9 +308,9 @@ class SessionTransport implements DeliveryTransport {
     return this.#service.count(this.#self());
   }
 
-  async claimKeyPackages(accountId: string): Promise<readonly ClaimedKeyPackage[]> {
+  async claimKeyPackages(accountId: string, deviceIds?: readonly string[]): Promise<readonly ClaimedKeyPackage[]> {
     this.#self();
-    return this.#service.claim(accountId);
+    return this.#service.claim(accountId, deviceIds);
   }
 
   async createGroup(groupId: string): Promise<{ readonly groupId: string; readonly epoch: number }> {

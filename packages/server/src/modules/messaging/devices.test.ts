@@ -111,4 +111,17 @@ describe.each(testDatabases())('messaging devices and key packages on $dialect',
     const claim = (await first.claim(clinician)).json<{ keyPackages: { deviceId: string }[] }>();
     expect(claim.keyPackages.map((k) => k.deviceId).sort()).toEqual([second.deviceId, third.deviceId].sort());
   });
+
+  it('claims only for the devices named, so no one-time KeyPackage is spent on devices already in a conversation', async () => {
+    const clinician = await createAccount(app, ['clinician']);
+    const [first, second, third] = await Promise.all([1, 2, 3].map(() => MlsDevice.registered(app, clinician)));
+    if (!first || !second || !third) throw new TypeError('devices');
+    for (const device of [second, third]) await device.uploadKeyPackages(2);
+    const response = await first.call('POST', '/v1/messaging/key-packages/claim', { accountId: clinician, deviceIds: [third.deviceId] });
+    expect(response.json<{ keyPackages: { deviceId: string }[] }>().keyPackages.map((k) => k.deviceId)).toEqual([third.deviceId]);
+    expect((await second.call('GET', '/v1/messaging/key-packages/count')).json()).toMatchObject({ oneTime: 2 });
+    expect((await third.call('GET', '/v1/messaging/key-packages/count')).json()).toMatchObject({ oneTime: 1 });
+    const malformed = await first.call('POST', '/v1/messaging/key-packages/claim', { accountId: clinician, deviceIds: ['not-a-device'] });
+    expect(malformed.statusCode).toBe(400);
+  });
 });

@@ -115,19 +115,21 @@ async function lastResortOf(tx: Tx, deviceId: string): Promise<string | undefine
 }
 
 /** One KeyPackage for each active device of `accountId` (the caller's own device excluded). */
-export async function claimKeyPackages(deps: MessagingDeps, principal: Principal, accountId: string): Promise<KeyPackageClaim> {
+export async function claimKeyPackages(
+  deps: MessagingDeps,
+  principal: Principal,
+  accountId: string,
+  deviceIds?: readonly string[],
+): Promise<KeyPackageClaim> {
   const mine = await currentDevice(deps, principal);
   if (!(await mayTalk(deps.db, deps.config.policy.rules, principal.accountId, accountId))) {
     throw appError('MESSAGING_ACCOUNT_NOT_FOUND', { detail: 'policy or unknown account' });
   }
   return withTransaction(deps.db, async (tx) => {
     const now = deps.clock.now();
-    const devices = await activeDevices(tx, now)
-      .where('messaging_devices.account_id', '=', accountId)
-      .where('messaging_devices.id', '!=', mine.id)
-      .orderBy('messaging_devices.created_at')
-      .orderBy('messaging_devices.id')
-      .execute();
+    let active = activeDevices(tx, now).where('messaging_devices.account_id', '=', accountId).where('messaging_devices.id', '!=', mine.id);
+    if (deviceIds !== undefined) active = active.where('messaging_devices.id', 'in', [...deviceIds]);
+    const devices = await active.orderBy('messaging_devices.created_at').orderBy('messaging_devices.id').execute();
     const keyPackages: KeyPackageClaim['keyPackages'] = [];
     for (const device of devices) {
       const keyPackage = (await claimOneTime(deps, tx, device.id, now)) ?? (await lastResortOf(tx, device.id));

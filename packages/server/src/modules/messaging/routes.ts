@@ -133,7 +133,7 @@ export function messagingRoutes(deps: MessagingDeps) {
           response: { 200: KeyPackageClaimSchema },
         },
       },
-      async (request) => claimKeyPackages(deps, principalOf(request), request.body.accountId),
+      async (request) => claimKeyPackages(deps, principalOf(request), request.body.accountId, request.body.deviceIds),
     );
 
     app.post(
