@@ -22,7 +22,7 @@ import type { MessagingDeps } from './deps.ts';
 import { mayTalk } from './policy.ts';
 import { activeDevices, deleteUnwaited, deviceOfSession, lockSession } from './repository.ts';
 
-export type RemovalReason = 'signed_out' | 'session_revoked' | 'account_erased';
+export type RemovalReason = 'signed_out' | 'session_revoked' | 'session_expired' | 'account_erased';
 
 /** The MLS BasicCredential identity of a device (UTF-8). */
 export function identityOf(accountId: string, deviceId: string): string {
@@ -128,6 +128,26 @@ export async function removeDevicesOfSessions(
     .where('removed_at', 'is', null)
     .execute();
   await removeDevices(deps, tx, devices, reason);
+}
+
+/**
+ * Devices whose session ran out (idle or absolute expiry) without anything revoking it: they are
+ * already excluded from claims, device lists and commits, and here they also lose the credential,
+ * with its `remove` entry in the key log, so members' SDKs commit their removal. Run by the
+ * retention sweep.
+ */
+export async function removeDevicesOfExpiredSessions(deps: MessagingDeps): Promise<number> {
+  const now = deps.clock.now();
+  return withTransaction(deps.db, async (tx) => {
+    const expired = await tx
+      .selectFrom('messaging_devices')
+      .innerJoin('sessions', 'sessions.id', 'messaging_devices.session_id')
+      .selectAll('messaging_devices')
+      .where('messaging_devices.removed_at', 'is', null)
+      .where((eb) => eb.or([eb('sessions.idle_expires_at', '<=', now), eb('sessions.absolute_expires_at', '<=', now)]))
+      .execute();
+    return removeDevices(deps, tx, expired, 'session_expired');
+  });
 }
 
 /** The calling session signs its device out. */

@@ -273,6 +273,22 @@ describe.each(testDatabases())('mailbox on $dialect', ({ dialect }) => {
     },
   );
 
+  it('V7.4.1: a device whose session ran out loses its credential on the sweep, with a key-log `remove` entry', async () => {
+    const device = await MlsDevice.registered(app, await createAccount(app, ['patient']));
+    const keyLog = deps.keyLog as ReturnType<typeof recordingKeyLog>;
+    await sweepExpired(deps, { force: true });
+    expect(keyLog.entries.filter((entry) => entry.op === 'remove')).toEqual([]);
+    clock.advance(31 * DAY_MS); // past the session's absolute lifetime
+    await sweepExpired(deps, { force: true });
+    expect(keyLog.entries.filter((entry) => entry.op === 'remove').map((entry) => entry.deviceId)).toEqual([device.deviceId]);
+    const row = await app.portcullis.database.db
+      .selectFrom('messaging_devices')
+      .select(['removed_at', 'removed_reason'])
+      .where('id', '=', device.deviceId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ removed_at: clock.now(), removed_reason: 'session_expired' });
+  });
+
   it('refuses a malformed acknowledgement with 400 problem+json', async () => {
     const { patients } = await conversation();
     const [patient] = patients as [MlsDevice];

@@ -12,7 +12,7 @@ import type { MailboxAcked, MailboxEntry, MailboxEvent } from '@portcullis/proto
 import { withTransaction } from '../../platform/db/index.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import type { MessagingDeps } from './deps.ts';
-import { currentDevice } from './devices.ts';
+import { currentDevice, removeDevicesOfExpiredSessions } from './devices.ts';
 import { deleteUnwaited } from './repository.ts';
 
 const DAY_MS = 86_400_000;
@@ -87,14 +87,16 @@ export async function acknowledge(deps: MessagingDeps, principal: Principal, upT
 const lastSweeps = new WeakMap<MessagingDeps, number>();
 
 /**
- * Deletes messages (and their mailbox entries) and attachments older than the retention, at most
- * once a minute; returns how many messages went.
+ * Deletes messages (and their mailbox entries) and attachments older than the retention, and
+ * removes the credentials of devices whose session expired, at most once a minute; returns how
+ * many messages went.
  */
 export async function sweepExpired(deps: MessagingDeps, options: { readonly force?: boolean } = {}): Promise<number> {
   const now = deps.clock.now();
   if (options.force !== true && now - (lastSweeps.get(deps) ?? 0) < SWEEP_EVERY_MS) return 0;
   lastSweeps.set(deps, now);
   const before = cutoff(deps);
+  await removeDevicesOfExpiredSessions(deps);
   return withTransaction(deps.db, async (tx) => {
     const expired = tx.selectFrom('messaging_messages').select('seq').where('created_at', '<', before);
     await tx.deleteFrom('messaging_mailbox').where('seq', 'in', expired).execute();

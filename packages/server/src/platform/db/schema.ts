@@ -513,7 +513,7 @@ export interface MessagingDevicesTable {
   key_log_index: number;
   created_at: number;
   removed_at: number | null;
-  /** `signed_out`, `session_revoked` or `account_erased`. */
+  /** `signed_out`, `session_revoked`, `session_expired` or `account_erased`. */
   removed_reason: string | null;
 }
 
