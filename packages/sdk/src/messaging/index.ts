@@ -26,7 +26,8 @@ export type {
   IncomingResult,
   ReceivedMessage,
 } from './engine.ts';
-export { createMlsEngine, MLS_CIPHER_SUITE, type MlsEngineOptions } from './mls-engine.ts';
+export { createMlsEngine, type MlsEngineOptions } from './mls-engine.ts';
+export { MLS_CIPHER_SUITE } from './mls-cipher-suite.ts';
 export {
   EpochConflictError,
   isEpochConflict,

@@ -15,6 +15,7 @@
  * A credential that passed is not asked again for a minute, so a burst of checks (a commit adding
  * several devices, a Welcome with a whole tree) costs one round of proofs.
  */
+import { equalBytes } from '../key-transparency/bytes.ts';
 import type { KeyLogCheckpointStore, KeyLogMonitor } from '../key-transparency/monitor.ts';
 import { parseIdentity, type CredentialVerifier } from './credentials.ts';
 import { MessagingError } from './errors.ts';
@@ -22,10 +23,6 @@ import type { GroupStateStore } from './group-state-store.ts';
 import type { DeliveryTransport } from './transport.ts';
 
 const TRUSTED_FOR_MS = 60_000;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
 
 function keyText(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -57,7 +54,7 @@ export function createKeyLogVerifier(options: KeyLogVerifierOptions): Credential
       if (!device) throw new MessagingError('CREDENTIAL_REJECTED', 'a credential identity is not accountId:deviceId');
       const listed = (await options.transport.listDevices(device.accountId)).find((d) => d.deviceId === device.deviceId);
       if (!listed) throw new MessagingError('CREDENTIAL_REJECTED', 'the device is not an active device of the account');
-      if (!sameBytes(listed.signatureKey, signatureKey)) {
+      if (!equalBytes(listed.signatureKey, signatureKey)) {
         throw new MessagingError('CREDENTIAL_REJECTED', 'the credential key is not the key the device registered');
       }
       try {

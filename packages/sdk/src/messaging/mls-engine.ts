@@ -65,6 +65,7 @@ import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { systemClock, type Clock } from '../clock.ts';
 import { isApiError } from '../errors.ts';
 import { decodeBase64url, encodeBase64url } from '../lib/base64url.ts';
+import { equalBytes } from '../key-transparency/bytes.ts';
 import { randomBytes } from '../lib/webcrypto.ts';
 import { encodeContent, decodeContent, openAttachment, sealAttachment, type AttachmentReference, type MessageContent } from './content.ts';
 import { parseIdentity, type CredentialVerifier, type DeviceIdentity, type KeyChangeEvent } from './credentials.ts';
@@ -82,9 +83,6 @@ import { MessagingError, isMessagingError } from './errors.ts';
 import type { GroupStateStore, StoreWrite } from './group-state-store.ts';
 import { safetyNumber } from './safety-number.ts';
 import { isEpochConflict, type DeliveryTransport, type KeyPackageCounts, type MailboxEntry } from './transport.ts';
-
-/** The only cipher suite the engine speaks (mls-cipher-suite.ts). */
-export { MLS_CIPHER_SUITE };
 
 /** Options of {@link createMlsEngine}. */
 export interface MlsEngineOptions {
@@ -168,13 +166,6 @@ interface Member extends DeviceIdentity {
 const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value));
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- our own records, written by `json`
 const parse = <T>(bytes: Uint8Array): T => JSON.parse(fromUtf8(bytes)) as T;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
 
 function zeroAll(values: readonly Uint8Array[]): void {
   for (const value of values) zeroOutUint8Array(value);
@@ -412,7 +403,7 @@ class MlsEngine implements E2eeEngine {
       return false;
     }
     const device = this.#device;
-    if (device !== undefined && identity === device.identity && sameBytes(signatureKey, decodeBase64url(device.signatureKey))) return true;
+    if (device !== undefined && identity === device.identity && equalBytes(signatureKey, decodeBase64url(device.signatureKey))) return true;
     try {
       await this.#verifier.verify(identity, signatureKey);
       return true;
@@ -586,7 +577,7 @@ class MlsEngine implements E2eeEngine {
       const previous = old.get(member.identity);
       const base = { groupId, accountId: member.accountId, deviceId: member.deviceId, signatureKey: member.signatureKey };
       if (previous === undefined) raw.push({ ...base, kind: 'added' });
-      else if (!sameBytes(previous.signatureKey, member.signatureKey))
+      else if (!equalBytes(previous.signatureKey, member.signatureKey))
         raw.push({ ...base, kind: 'key-changed', previousSignatureKey: previous.signatureKey });
     }
     for (const member of before) {
@@ -1002,7 +993,7 @@ class MlsEngine implements E2eeEngine {
       throw rejected('MESSAGE_REJECTED', 'the commit is for another conversation than the server says');
     const pending = await this.#pending(entry.groupId);
     const onPendingEpoch = pending !== undefined && BigInt(pending.epoch) === state.groupContext.epoch;
-    if (onPendingEpoch && epoch === state.groupContext.epoch && sameBytes(entry.payload, decodeBase64url(pending.commit))) {
+    if (onPendingEpoch && epoch === state.groupContext.epoch && equalBytes(entry.payload, decodeBase64url(pending.commit))) {
       // Our own commit, routed back to us: the server took it.
       const adoption = await this.#adoption(entry.groupId, pending, state);
       await this.#saveState(entry.groupId, adoption.state, [...adoption.writes, cursorWrite]);
