@@ -131,7 +131,28 @@ async function connectSharedRedis(config: Config, onClose: (close: () => Promise
   onClose(async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
+  // Without an offline queue, a command sent before the connection is ready fails at once: an
+  // instance that served its first requests then would fall back to per-instance counts (attack
+  // mode) or refuse them (replay cache). Wait for it, bounded: when Redis is down at start the
+  // instance still starts, fails closed where Redis is needed, and recovers when it connects.
+  await readyOrTimeout(redis, REDIS_READY_WAIT_MS);
   return redis;
+}
+
+const REDIS_READY_WAIT_MS = 5_000;
+
+function readyOrTimeout(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    timer.unref();
+    redis.once('ready', done);
+  });
 }
 
 /**
