@@ -22,7 +22,7 @@ import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
+const TS_FILES = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 const JS_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 const TEST_FILES = ['**/*.test.ts', '**/*.test-d.ts', '**/test-support/**', '**/test/**'];
 
@@ -180,7 +180,7 @@ export default defineConfig(
     // The SDK takes only types from the protocol: its modules build TypeBox schemas when they
     // load, which would put the schema runtime into every app (see packages/sdk/src/lib/wire-constants.ts).
     name: 'portcullis/sdk-protocol-types-only',
-    files: ['packages/sdk/src/**/*.ts'],
+    files: ['packages/sdk/src/**/*.ts', 'packages/web/src/**/*.{ts,tsx}'],
     ignores: TEST_FILES,
     rules: {
       '@typescript-eslint/no-restricted-imports': [

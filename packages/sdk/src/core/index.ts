@@ -32,4 +32,5 @@ export { MemoryDpopKeyStore } from '../dpop/key-store.ts';
 export type { DpopKeyStore } from '../dpop/key-store.ts';
 
 export { MemoryTokenStore } from '../storage/token-store.ts';
+export { IndexedDbSessionStore, type IndexedDbSessionStoreOptions } from '../storage/indexeddb-session-store.ts';
 export type { StoredTokens, TokenStore } from '../storage/token-store.ts';

@@ -8,9 +8,9 @@
  * Adapters per platform:
  * - Memory ({@link MemoryDpopKeyStore}, here): the key lives as long as the page or process, so
  *   a reload signs the person out. The default, and right for tests.
- * - Web (planned): IndexedDB can store the non-extractable `CryptoKey` object itself (it is
- *   structured-cloneable), so the key survives reloads while staying non-extractable; the
- *   browser keeps the key material out of reach of script.
+ * - Web: `IndexedDbSessionStore` (storage/indexeddb-session-store.ts) stores the
+ *   non-extractable `CryptoKey` object itself (it is structured-cloneable), so the key survives
+ *   reloads while staying non-extractable; the browser keeps the key material out of reach of script.
  * - React Native (planned): a hardware-backed key from the Keychain / Android Keystore behind
  *   the platform's WebCrypto implementation.
  */

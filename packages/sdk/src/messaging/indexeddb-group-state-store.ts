@@ -23,6 +23,7 @@
  *
  * Databases written before values were encrypted are not migrated: their records do not open.
  */
+import { databaseConnection, indexedDbFactory, type DatabaseConnection, requestResult, transactionDone } from '../lib/indexeddb.ts';
 import { randomBytes, subtleCrypto } from '../lib/webcrypto.ts';
 import { MessagingError } from './errors.ts';
 import { STORE_NAMESPACES, type GroupStateStore, type StoreNamespace, type StoreWrite } from './group-state-store.ts';
@@ -43,31 +44,6 @@ export interface IndexedDbGroupStateStoreOptions {
   readonly databaseName: string;
   /** The IndexedDB factory; defaults to `globalThis.indexedDB`. */
   readonly indexedDB?: IDBFactory | undefined;
-}
-
-function requestResult<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => {
-      resolve(request.result);
-    };
-    request.onerror = () => {
-      reject(request.error ?? new Error('IndexedDB request failed'));
-    };
-  });
-}
-
-function transactionDone(transaction: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    transaction.oncomplete = () => {
-      resolve();
-    };
-    transaction.onerror = () => {
-      reject(transaction.error ?? new Error('IndexedDB transaction failed'));
-    };
-    transaction.onabort = () => {
-      reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
-    };
-  });
 }
 
 function toBytes(value: unknown): Uint8Array<ArrayBuffer> {
@@ -98,42 +74,13 @@ function slotAdditionalData(ns: StoreNamespace, key: string): Uint8Array<ArrayBu
 
 /** A {@link GroupStateStore} in IndexedDB, every value sealed with a non-extractable AES-256-GCM key. */
 export class IndexedDbGroupStateStore implements GroupStateStore {
-  readonly #name: string;
-  readonly #factory: IDBFactory;
-  #database: Promise<IDBDatabase> | undefined;
+  readonly #connection: DatabaseConnection;
   #key: Promise<CryptoKey> | undefined;
 
   constructor(options: IndexedDbGroupStateStoreOptions) {
     if (typeof options.databaseName !== 'string' || options.databaseName === '')
       throw new TypeError('databaseName must be a non-empty string');
-    const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (factory === undefined) throw new TypeError('IndexedDB is not available on this platform');
-    this.#name = options.databaseName;
-    this.#factory = factory;
-  }
-
-  #open(): Promise<IDBDatabase> {
-    if (this.#database !== undefined) return this.#database;
-    const opening = new Promise<IDBDatabase>((resolve, reject) => {
-      const request = this.#factory.open(this.#name, DATABASE_VERSION);
-      request.onupgradeneeded = () => {
-        for (const name of [...STORE_NAMESPACES, KEY_STORE]) {
-          if (!request.result.objectStoreNames.contains(name)) request.result.createObjectStore(name);
-        }
-      };
-      request.onsuccess = () => {
-        resolve(request.result);
-      };
-      request.onerror = () => {
-        reject(request.error ?? new Error('IndexedDB open failed'));
-      };
-    });
-    this.#database = opening;
-    // A failed open is not kept: the next call tries again.
-    opening.catch(() => {
-      if (this.#database === opening) this.#database = undefined;
-    });
-    return opening;
+    this.#connection = databaseConnection(indexedDbFactory(options.indexedDB), options.databaseName, DATABASE_VERSION, [...STORE_NAMESPACES, KEY_STORE]);
   }
 
   /** The sealing key: read from the database, or generated (non-extractable) and added on first use. */
@@ -148,7 +95,7 @@ export class IndexedDbGroupStateStore implements GroupStateStore {
   }
 
   async #loadOrCreateKey(): Promise<CryptoKey> {
-    const database = await this.#open();
+    const database = await this.#connection.open();
     const existing = await this.#readKey(database);
     if (existing !== undefined) return existing;
     const key = await subtleCrypto().generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
@@ -206,7 +153,7 @@ export class IndexedDbGroupStateStore implements GroupStateStore {
 
   async get(ns: StoreNamespace, key: string): Promise<Uint8Array | undefined> {
     const sealingKey = await this.#sealingKey();
-    const database = await this.#open();
+    const database = await this.#connection.open();
     const store = database.transaction(ns, 'readonly').objectStore(ns);
     const record: unknown = await requestResult(store.get(key));
     if (record === undefined) return undefined;
@@ -214,7 +161,7 @@ export class IndexedDbGroupStateStore implements GroupStateStore {
   }
 
   async keys(ns: StoreNamespace): Promise<string[]> {
-    const database = await this.#open();
+    const database = await this.#connection.open();
     const store = database.transaction(ns, 'readonly').objectStore(ns);
     const keys = await requestResult(store.getAllKeys());
     return keys.filter((key): key is string => typeof key === 'string');
@@ -228,7 +175,7 @@ export class IndexedDbGroupStateStore implements GroupStateStore {
     const records = await Promise.all(
       batch.map(async (write) => (write.op === 'put' ? this.#seal(sealingKey, write.ns, write.key, write.value) : undefined)),
     );
-    const database = await this.#open();
+    const database = await this.#connection.open();
     const names = [...new Set(batch.map((write) => write.ns))];
     const transaction = database.transaction(names, 'readwrite');
     const done = transactionDone(transaction);
@@ -243,11 +190,7 @@ export class IndexedDbGroupStateStore implements GroupStateStore {
 
   /** Closes the database connection (the store reopens it on next use). */
   close(): void {
-    const pending = this.#database;
-    this.#database = undefined;
+    this.#connection.close();
     this.#key = undefined;
-    void pending?.then((database) => {
-      database.close();
-    });
   }
 }

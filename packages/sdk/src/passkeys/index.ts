@@ -11,7 +11,7 @@
  *
  *   await signInWithPasskey(client, browserPasskeyAuthenticator(), { label: 'Web', platform: 'web' });
  */
-export { browserPasskeyAuthenticator } from './browser-passkey-authenticator.ts';
+export { browserPasskeyAuthenticator, passkeyAutofillAvailable, type BrowserPasskeyOptions } from './browser-passkey-authenticator.ts';
 export type { PasskeyAuthenticator } from './passkey-authenticator.ts';
 export { listPasskeys, registerPasskey, removePasskey, renamePasskey } from './passkey-management.ts';
 export { signInWithPasskey } from './passkey-sign-in.ts';

@@ -9,7 +9,8 @@
  * - Web apps must not keep tokens in `localStorage` or `sessionStorage`: any script on the
  *   origin (one XSS, one compromised dependency) can read them, and they persist in plain text
  *   on disk. Keep them in memory ({@link MemoryTokenStore}), or in IndexedDB next to the
- *   non-extractable DPoP key, which makes a stolen token useless without the key.
+ *   non-extractable DPoP key (`IndexedDbSessionStore`), which makes a stolen token useless
+ *   without the key.
  * - React Native apps use a secure-store adapter backed by the iOS Keychain / Android Keystore
  *   (e.g. over `expo-secure-store` or `react-native-keychain`); it implements {@link TokenStore}
  *   and is not part of the SDK yet.

@@ -1,0 +1,159 @@
+/**
+ * @module pages/sign-in
+ *
+ * Sign-in, passkey first: the browser offers the person's passkeys in the email field's
+ * autofill (conditional mediation) and through a button; a password is the fallback. A
+ * password sign-in that the server answers with `MFA_REQUIRED` continues on the same page with
+ * the second step the challenge allows (authenticator app, recovery code, or a code by email
+ * for a new device).
+ */
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { browserPasskeyAuthenticator, isMfaRequired, passkeyAutofillAvailable, type AuthChallenge } from '@portcullis/sdk';
+import { client, thisDevice } from '../client.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import { Field, Form } from '../ui/form.tsx';
+import { Notice, Page } from '../ui/page.tsx';
+import { problemWords } from '../ui/problem.ts';
+
+export function SignInPage(): JSX.Element {
+  const { reload } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [challenge, setChallenge] = useState<AuthChallenge | undefined>();
+  const [passkeyError, setPasskeyError] = useState<string | undefined>();
+
+  // Passkeys in autofill: waits in the background until the person picks one.
+  useEffect(() => {
+    const page = { left: false };
+    void (async () => {
+      if (!(await passkeyAutofillAvailable())) return;
+      try {
+        await client.signInWithPasskey(browserPasskeyAuthenticator({ conditional: true }), thisDevice);
+        if (!page.left) await reload();
+      } catch {
+        // Cancelled by a button ceremony or by leaving the page: nothing to report.
+      }
+    })();
+    return () => {
+      page.left = true;
+    };
+  }, [reload]);
+
+  if (challenge) return <SecondStep challenge={challenge} onRestart={() => setChallenge(undefined)} />;
+
+  return (
+    <Page title="Sign in" lead="Welcome to the clinic. Use your passkey if you have one: it cannot be phished or guessed.">
+      <div class="card">
+        <button
+          type="button"
+          class="button primary wide"
+          onClick={() => {
+            setPasskeyError(undefined);
+            client
+              .signInWithPasskey(browserPasskeyAuthenticator(), thisDevice)
+              .then(reload)
+              .catch((failure: unknown) => {
+                setPasskeyError(problemWords(failure));
+              });
+          }}
+        >
+          Sign in with a passkey
+        </button>
+        {passkeyError ? <Notice kind="error">{passkeyError}</Notice> : null}
+      </div>
+      <div class="card">
+        <h2>Or use your password</h2>
+        <Form
+          submit="Sign in"
+          label="Sign in with email and password"
+          action={async () => {
+            try {
+              await client.signIn({ email: email.trim(), password, device: thisDevice });
+              await reload();
+            } catch (failure) {
+              if (isMfaRequired(failure)) {
+                setChallenge(failure.challenge);
+                return;
+              }
+              throw failure;
+            }
+          }}
+        >
+          <Field label="Email" name="email" type="email" value={email} onInput={setEmail} autoComplete="username webauthn" required />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            value={password}
+            onInput={setPassword}
+            autoComplete="current-password"
+            required
+          />
+        </Form>
+        <p>
+          New here? <Link href="/sign-up">Create an account</Link>. Have a code? <Link href="/confirm-email">Confirm your email</Link>.
+        </p>
+      </div>
+    </Page>
+  );
+}
+
+/** The second step of a password sign-in, with the methods the challenge allows. */
+function SecondStep(props: { challenge: AuthChallenge; onRestart: () => void }): JSX.Element {
+  const { reload } = useSession();
+  const { challenge } = props;
+  const emailed = challenge.methods.includes('email_code');
+  const [method, setMethod] = useState<'totp' | 'recovery_code' | 'email_code'>(
+    challenge.methods.includes('totp') ? 'totp' : emailed ? 'email_code' : 'recovery_code',
+  );
+  const [code, setCode] = useState('');
+  const [sent, setSent] = useState(false);
+  useEffect(() => {
+    if (method !== 'email_code' || sent) return;
+    void client.sendSignInCode({ challenge: challenge.token, channel: 'email' }).then(() => setSent(true));
+  }, [method, sent, challenge.token]);
+
+  const title = challenge.reason === 'new_device' || challenge.reason === 'attack_mode' ? 'Confirm this device' : 'Second step';
+  const lead =
+    method === 'email_code'
+      ? 'We sent a code to your email address. Enter it to confirm it is you signing in on this device.'
+      : method === 'totp'
+        ? 'Enter the 6-digit code your authenticator app shows for this account.'
+        : 'Enter one of the recovery codes you saved. Each works once.';
+  return (
+    <Page title={title} lead={lead}>
+      <div class="card">
+        <Form
+          submit="Continue"
+          label={title}
+          action={async () => {
+            await client.completeSignIn({ challenge: challenge.token, method, code: code.trim() });
+            await reload();
+          }}
+          secondary={
+            <button type="button" class="button plain" onClick={props.onRestart}>
+              Start again
+            </button>
+          }
+        >
+          <Field
+            label={method === 'recovery_code' ? 'Recovery code' : 'Code'}
+            name="code"
+            value={code}
+            onInput={setCode}
+            autoComplete="one-time-code"
+            inputMode={method === 'recovery_code' ? 'text' : 'numeric'}
+            required
+          />
+        </Form>
+        {method !== 'recovery_code' && challenge.methods.includes('recovery_code') ? (
+          <button type="button" class="button plain" onClick={() => setMethod('recovery_code')}>
+            Use a recovery code instead
+          </button>
+        ) : null}
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * @module ui/problem
+ *
+ * What the person reads when something fails: words that say what to do, chosen by the problem
+ * code the server sent (never the raw response, which may name internals). Codes not listed
+ * here show the server's public title, which the protocol keeps safe to show.
+ */
+import { isApiError, isClientError } from '@portcullis/sdk';
+
+const WORDS: Record<string, string> = {
+  REQUEST_INVALID: 'Some of what you entered is not in the expected form. Check each field and try again.',
+  AUTH_REQUIRED: 'You were signed out. Sign in again to continue.',
+  AUTH_REFRESH_INVALID: 'You were signed out. Sign in again to continue.',
+  NOT_SIGNED_IN: 'You were signed out. Sign in again to continue.',
+  AUTH_LEVEL_INSUFFICIENT: 'This needs a stronger sign-in. Sign in with your passkey or second factor.',
+  AUTH_INVALID_CREDENTIALS: 'That email and password do not match. Check both, or reset your password.',
+  AUTH_PASSWORD_THROTTLED: 'Too many wrong passwords for this account. Wait, sign in with a passkey, or reset your password.',
+  AUTH_EMAIL_NOT_VERIFIED: 'Confirm your email address first: enter the code we sent you.',
+  PASSWORD_POLICY_VIOLATION: 'Choose another password: at least 12 characters, not a common or breached one.',
+  VERIFICATION_CODE_INVALID: 'That code is not right, or it has expired. Enter the newest code we sent.',
+  MFA_TOTP_CODE_INVALID: 'That code is not right. Enter the 6 digits your authenticator app shows now.',
+  MFA_CODE_INVALID: 'That code is not right, or it has expired. Enter the newest code.',
+  MFA_CHALLENGE_INVALID: 'The sign-in took too long. Start again with your email and password.',
+  MFA_LOCKED: 'Too many wrong codes. Wait a few minutes, or use a recovery code.',
+  MFA_CODE_SEND_LIMIT_REACHED: 'We have sent as many codes as we can for now. Use the newest one, or start again later.',
+  STEP_UP_REQUIRED: 'Confirm it is you to continue.',
+  STEP_UP_PASSKEY_FAILED: 'The passkey did not confirm it is you. Try again.',
+  RBAC_FORBIDDEN: 'Your role does not allow this. Ask an administrator if you need it.',
+  RECORD_NOT_FOUND: 'We could not find that entry. It may have been removed, or access was withdrawn.',
+  RECORD_GRANTEE_INVALID: 'Access can be given only to a clinician of this clinic. Check the email address.',
+  PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered on your account.',
+  PASSKEY_SIGN_IN_FAILED: 'The passkey could not sign you in. Try again, or use your password.',
+  PASSKEY_LAST_FACTOR: 'This is your last way to prove it is you. Add another passkey or factor first.',
+  RATE_LIMITED: 'Too many attempts. Wait a moment, then try again.',
+  SERVICE_UNAVAILABLE: 'The service is busy or briefly unavailable. Try again in a minute.',
+  KEY_SERVICE_UNAVAILABLE: 'Private data cannot be opened right now. Try again in a minute.',
+  ADMIN_SELF_ACTION_FORBIDDEN: 'You cannot do this to your own account. Ask another administrator.',
+  ELEVATION_APPROVER_INVALID: 'Someone else must approve this request.',
+  NETWORK_ERROR: 'We could not reach the server. Check your connection and try again.',
+  PASSKEY_CANCELLED: 'The passkey request was cancelled. Try again, or sign in with your password.',
+};
+
+/** A sentence for `error`, safe to show: the code's words, or the public title, or a generic line. */
+export function problemWords(error: unknown): string {
+  if (isApiError(error)) {
+    const retry = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+    const words = WORDS[error.code] ?? error.message;
+    return retry ? `${words} (You can try again in ${Math.max(1, Math.ceil(retry))} seconds.)` : words;
+  }
+  if (isClientError(error)) return WORDS[error.code] ?? error.message;
+  if (error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'AbortError'))
+    return WORDS['PASSKEY_CANCELLED'] ?? '';
+  return 'Something went wrong. Try again; if it keeps happening, contact support.';
+}
+
+/** The problem code, for tests and for pages that react to one code (e.g. step-up). */
+export function problemCode(error: unknown): string | undefined {
+  return isApiError(error) || isClientError(error) ? error.code : undefined;
+}
