@@ -60,6 +60,13 @@ export const ERRORS = defineErrors({
     message: 'No such route',
     description: 'No route matches the method and path. Unknown routes answer the same way whether or not a similar one exists.',
   },
+  WEB_APP_NOT_BUILT: {
+    status: 503,
+    message: 'The web app is not built: run npm run build, then restart the server',
+    description:
+      'The server serves the reference web app from `web.dir`, and that directory (or its `index.html`) was missing when the server started. Build the app (`npm run build`) and restart, or set `web.enabled: false` on an API-only deployment.',
+    expose: true,
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     message: 'Method not allowed',

@@ -77,6 +77,7 @@ import { createMemoryDoorbell, createRedisDoorbell, type Doorbell } from './plat
 import { adminRoutes } from './modules/admin/index.ts';
 import { elevationRoutes, type ElevationDeps } from './modules/elevation/index.ts';
 import { createStepUpChallenges, stepUpRoutes, type StepUpDeps } from './modules/step-up/index.ts';
+import { webAppRoutes } from './modules/web-app/index.ts';
 import { createAttackMode, createPasswordAttemptGuard, type AttackMode } from './modules/defense/index.ts';
 
 export interface BuildAppOptions {
@@ -402,6 +403,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   );
   if (introspectionEnabled(config)) await app.register(introspectionRoutes({ sessions }));
   if (shouldRegisterDevOutbox(config)) await app.register(devOutboxRoutes({ database, dataProtection }));
+  if (config.web.enabled) await app.register(webAppRoutes({ config, logger: app.log }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;
 }

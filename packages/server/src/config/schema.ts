@@ -1379,6 +1379,24 @@ const DefenseSchema = Type.Object(
   },
 );
 
+const WebSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description:
+        'Serve the reference web app (`packages/web`) at `/`, on the same origin as the API, under its own strict Content-Security-Policy. Turn off for an API-only deployment.',
+    }),
+    dir: Type.Optional(
+      Type.String({
+        description:
+          'Directory holding the built web app (`index.html` and `assets/`), read once at start. Unset: `packages/web/dist` of the checkout the server runs from. When it or its `index.html` is missing, the server starts, logs a warning and answers `/` with `503 WEB_APP_NOT_BUILT`.',
+        examples: ['/srv/portcullis/web'],
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'The reference web app served at `/`.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     environment: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
@@ -1421,6 +1439,7 @@ export const ConfigSchema = Type.Object(
     records: RecordsSchema,
     messaging: MessagingSchema,
     defense: DefenseSchema,
+    web: WebSchema,
   },
   { additionalProperties: false, description: 'Portcullis server configuration.' },
 );
