@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/web/test/**/*.test.ts', 'tools/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'tools/**/*.test.ts'],
     globalSetup: ['packages/server/src/test-support/global-setup.ts'],
     // Child processes isolate native modules (better-sqlite3) and process-level state.
     pool: 'forks',

@@ -37,10 +37,7 @@ function Shell(): JSX.Element {
       </a>
       <header class="app-header">
         <div class="brand">
-          <span aria-hidden="true" class="brand-mark">
-            ⛨
-          </span>{' '}
-          Portcullis Clinic
+          <img src="/assets/icon.svg" alt="" width="28" height="28" class="brand-mark" /> Portcullis Clinic
         </div>
         {current && !current.session.restriction ? <Navigation signedIn={current} path={path} /> : null}
       </header>

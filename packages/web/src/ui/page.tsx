@@ -9,6 +9,9 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
+/** The first view of a page load keeps focus where the browser put it; later views take it. */
+let firstView = true;
+
 export function Page(props: {
   title: string;
   lead?: ComponentChildren;
@@ -18,7 +21,8 @@ export function Page(props: {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Portcullis Clinic`;
-    heading.current?.focus();
+    if (firstView) firstView = false;
+    else heading.current?.focus();
   }, [props.title]);
   return (
     <div class="page">
