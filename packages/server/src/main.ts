@@ -467,9 +467,16 @@ async function auditExport(out: string | undefined): Promise<number> {
 
 /** `portcullis demo seed`: seeds the demo clinic once (refused in production) and prints how to sign in. */
 async function demoSeed(): Promise<number> {
+  const refused = 'portcullis: demo seed: refused in production (the demo holds invented people whose passwords are printed)\n';
+  // Asked before the configuration is validated: a production deployment gets this answer, not
+  // a list of the settings it would need before being refused anyway.
+  if (process.env['PORTCULLIS_ENVIRONMENT'] === 'production' || process.env['NODE_ENV'] === 'production') {
+    process.stderr.write(refused);
+    return EXIT_FAILURE;
+  }
   const { config } = loadOrExit();
   if (config.environment === 'production') {
-    process.stderr.write('portcullis: demo seed: refused in production (the demo holds invented people whose passwords are printed)\n');
+    process.stderr.write(refused);
     return EXIT_FAILURE;
   }
   const database = openDatabase(config, createLogger(config));
