@@ -50,6 +50,30 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     expect(/"code": "(\d{8})"/.exec(again.stdout)?.[1]).not.toBe(/"code": "(\d{8})"/.exec(first.stdout)?.[1]);
   });
 
+  it('demo seed seeds the demo clinic once and prints how to sign in as each role; production refuses it', async () => {
+    const env = { PORTCULLIS_DATA_DIR: makeTempDir() };
+    const first = await runCli(['demo', 'seed'], env);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('portcullis: seeded the demo clinic\n');
+    for (const role of ['patient', 'clinician', 'support', 'admin', 'auditor'])
+      expect(first.stdout).toMatch(new RegExp(`^  ${role} +\\S+@demo\\.portcullis\\.test `, 'm'));
+    expect(first.stdout).toContain('open https://localhost:8443/');
+    expect(existsSync(path.join(env.PORTCULLIS_DATA_DIR, 'demo-accounts.json'))).toBe(true);
+    const again = await runCli(['demo', 'seed'], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/the demo clinic was already seeded .*nothing changed/);
+    expect(again.stdout).toBe(first.stdout);
+    const productions: Record<string, string>[] = [{ PORTCULLIS_ENVIRONMENT: 'production' }, { NODE_ENV: 'production' }];
+    for (const production of productions) {
+      const refused = await runCli(['demo', 'seed'], { PORTCULLIS_DATA_DIR: makeTempDir(), ...production });
+      expect(refused).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: expect.stringContaining('demo seed: refused in production') as unknown,
+      });
+    }
+  });
+
   it('config check lists every problem and exits 1', async () => {
     const result = await runCli(['config', 'check'], { PORTCULLIS_HTTP_PORT: 'x', PORTCULLIS_NOPE: '1', NODE_ENV: 'production' });
     expect(result.code).toBe(1);
@@ -110,7 +134,7 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     expect((await runCli(['keys', 'generate', '--complete', path.join(makeTempDir(), 'missing.json')])).code).toBe(1);
   });
 
-  it('start serves HTTPS, prints the public URL and how to trust the certificate, and exits 0 on SIGTERM', async () => {
+  it('start serves HTTPS, prints the public URL, how to trust the certificate and the seeded demo clinic, and exits 0 on SIGTERM', async () => {
     const dataDir = makeTempDir();
     const child = spawnCli(['start'], {
       PORTCULLIS_DATA_DIR: dataDir,
@@ -121,7 +145,8 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     await new Promise<void>((resolve, reject) => {
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes('NODE_EXTRA_CA_CERTS=')) resolve();
+        // The first development start of an empty database seeds the demo clinic and prints it last.
+        if (stderr.includes('Messages start when a patient opens Messages')) resolve();
       });
       child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
     });
@@ -136,6 +161,10 @@ describe.each<CliRuntime>(['source', 'build'])('portcullis CLI (%s)', (runtime) 
     const certificate = path.join(dataDir, 'tls', 'dev-localhost-cert.pem');
     expect(stderr).toContain(`NODE_EXTRA_CA_CERTS=${certificate} `);
     expect(existsSync(certificate)).toBe(true);
+    expect(stderr).toContain('portcullis: first start: seeded the demo clinic');
+    expect(stderr).toMatch(/portcullis: demo clinic: open https:\/\/localhost:8443\/ /);
+    expect(stderr).toMatch(/^portcullis: {3}clinician +\S+@demo\.portcullis\.test /m);
+    expect(existsSync(path.join(dataDir, 'demo-accounts.json'))).toBe(true);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

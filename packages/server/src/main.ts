@@ -40,6 +40,17 @@ import {
   rotateDataKeys,
 } from './platform/data-protection/index.ts';
 import { createProgressReporter } from './cli/progress.ts';
+import {
+  DemoSeedRefusedError,
+  demoAccountsFile,
+  demoInstructions,
+  demoSeedDepsFrom,
+  seedDemoClinic,
+  seededDemoAccounts,
+  type DemoAccounts,
+} from './modules/demo/index.ts';
+import { hasAnyAccount } from './modules/accounts/index.ts';
+import type { Config } from './config/schema.ts';
 
 export const USAGE = `Usage: portcullis <command>
 
@@ -69,6 +80,11 @@ Commands:
                   reordered entry (--key VERIFIER_KEY checks signatures with a published key)
   audit export    Sign a checkpoint of the current log, then write every checkpoint (C2SP signed
                   notes) and the verifier key as JSON for an outside witness (--out FILE)
+  demo seed       Seed the demo clinic (two patients, two clinicians, support, an administrator and
+                  an auditor, with profiles, file entries and grants) and print how to sign in as
+                  each; passwords are kept in <dataDir>/demo-accounts.json. Does nothing but print
+                  when the demo is already there; refused in production. The first development
+                  start of an empty database seeds it by itself
   help            Show this help
 
 Configuration comes from PORTCULLIS_* environment variables and an optional JSON file named by
@@ -131,6 +147,34 @@ async function start(): Promise<void> {
   for (const line of startupAnnouncement(server)) process.stderr.write(`portcullis: ${line}\n`);
   if (server.metricsUrl) process.stderr.write(`portcullis: metrics on ${server.metricsUrl}\n`);
   if (server.redirectUrl) process.stderr.write(`portcullis: plain-HTTP redirect listener on ${server.redirectUrl}\n`);
+  if (config.environment === 'development') await announceDemo(server, config);
+}
+
+/**
+ * Development only: the first start of an empty database seeds the demo clinic; every start
+ * that finds it prints how to sign in. A failed seed does not stop the server.
+ */
+async function announceDemo(server: RunningServer, config: Config): Promise<void> {
+  const { database, clock, dataProtection } = server.app.portcullis;
+  const services = { db: database.db, clock, dataProtection };
+  try {
+    let demo: DemoAccounts | undefined;
+    if (!(await hasAnyAccount(database.db))) {
+      demo = await seedDemoClinic(await demoSeedDepsFrom(services, config));
+      process.stderr.write('portcullis: first start: seeded the demo clinic (portcullis demo seed does the same on demand)\n');
+    } else {
+      demo = await seededDemoAccounts({ ...services, dataDir: config.dataDir });
+    }
+    if (demo) printDemo(demo, config, (line) => process.stderr.write(`portcullis: ${line}\n`));
+  } catch (error) {
+    process.stderr.write(
+      `portcullis: WARNING the demo clinic could not be seeded: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+}
+
+function printDemo(demo: DemoAccounts, config: Config, write: (line: string) => void): void {
+  for (const line of demoInstructions(demo, { publicUrl: config.publicUrl, accountsFile: demoAccountsFile(config.dataDir) })) write(line);
 }
 
 /**
@@ -421,6 +465,44 @@ async function auditExport(out: string | undefined): Promise<number> {
   }
 }
 
+/** `portcullis demo seed`: seeds the demo clinic once (refused in production) and prints how to sign in. */
+async function demoSeed(): Promise<number> {
+  const refused = 'portcullis: demo seed: refused in production (the demo holds invented people whose passwords are printed)\n';
+  // Asked before the configuration is validated: a production deployment gets this answer, not
+  // a list of the settings it would need before being refused anyway.
+  if (process.env['PORTCULLIS_ENVIRONMENT'] === 'production' || process.env['NODE_ENV'] === 'production') {
+    process.stderr.write(refused);
+    return EXIT_FAILURE;
+  }
+  const { config } = loadOrExit();
+  if (config.environment === 'production') {
+    process.stderr.write(refused);
+    return EXIT_FAILURE;
+  }
+  const database = openDatabase(config, createLogger(config));
+  const keyService = await openKeyService(config);
+  try {
+    const keyRing = loadKeyRing(config);
+    const dataProtection = createDataProtection({ keyService, now: () => systemClock.now(), cache: { maxKeys: 64, ttlMs: 60_000 } });
+    await migrateToLatest(database, { keyRing, dataProtection });
+    const demo = await seedDemoClinic(await demoSeedDepsFrom({ db: database.db, clock: systemClock, dataProtection }, config));
+    process.stderr.write(
+      demo.created
+        ? 'portcullis: seeded the demo clinic\n'
+        : `portcullis: the demo clinic was already seeded (${demo.seededAt}); nothing changed\n`,
+    );
+    printDemo(demo, config, (line) => process.stdout.write(`${line}\n`));
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof DemoSeedRefusedError)) throw error;
+    process.stderr.write(`portcullis: demo seed: ${error.message}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    await database.close();
+    await keyService.close();
+  }
+}
+
 function configCheck(): void {
   const { warnings } = loadOrExit();
   printWarnings(warnings);
@@ -490,6 +572,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return auditVerify(parsed.options.key);
     case 'audit export':
       return auditExport(parsed.options.out);
+    case 'demo seed':
+      return demoSeed();
     case 'admin create': {
       const email = parsed.options.email ?? '';
       if (!EMAIL_ADDRESS.test(email) || email.length > 254) {

@@ -28,6 +28,7 @@ export const COMMANDS = {
   'admin create': { email: { value: 'ADDRESS', required: true } },
   'audit verify': { key: { value: 'VERIFIER_KEY' } },
   'audit export': { out: { value: 'FILE' } },
+  'demo seed': {},
 } as const satisfies Record<string, Readonly<Record<string, OptionSpec>>>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { loadConfig, mergeConfigSources } from '../config/load.ts';
-import type { ConfigOverrides } from '../config/schema.ts';
+import type { Config, ConfigOverrides } from '../config/schema.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { startServer, type RunningServer } from '../server.ts';
 import { captureLines, makeTempDir } from './build-test-app.ts';
@@ -31,6 +31,8 @@ export interface RealTestServer {
   readonly certificateFile: string | undefined;
   /** The server's data directory (a fresh temporary one). */
   readonly dataDir: string;
+  /** The configuration the server runs with. */
+  readonly config: Config;
 }
 
 export async function startRealTestServer(
@@ -58,5 +60,5 @@ export async function startRealTestServer(
   const { config } = loadConfig({ overrides: mergeConfigSources(base, options.config?.(baseUrl)) });
   const logger = options.logLines ? createLogger(config, captureLines(options.logLines)) : createLogger(config);
   const server = await startServer(config, { logger, ...(options.plugins ? { plugins: options.plugins } : {}) });
-  return { server, baseUrl, certificateFile: server.devCertificateFile, dataDir: config.dataDir };
+  return { server, baseUrl, certificateFile: server.devCertificateFile, dataDir: config.dataDir, config };
 }

@@ -11,3 +11,7 @@ export { forgetRecordsOf, recordsHeldAbout } from './held.ts';
 export type { HeldGrant, RecordsForgotten, RecordsHeld, RecordsHeldDeps } from './held.ts';
 export { classificationsVisibleTo, type Relation } from './visibility.ts';
 export { grantInForce } from './scope.ts';
+export { recordsService } from './deps.ts';
+export type { RecordsService } from './deps.ts';
+export { addPatientEntry, createGrant } from './service.ts';
+export { replaceOwnProfile } from './profiles.ts';

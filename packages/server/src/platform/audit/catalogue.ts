@@ -60,6 +60,13 @@ export const AUDIT_CATALOGUE = {
     subject: 'the administrator account',
     reason: '`created_from_cli` or `promoted_from_cli`',
   },
+  'account.seeded': {
+    category: 'account',
+    description:
+      'The demo seed (`portcullis demo seed`, or the first development start) created a demo account with a confirmed address, a password and its roles.',
+    subject: 'the new account',
+    reason: 'the roles given, comma-separated',
+  },
   'account.email_verified': {
     category: 'account',
     description: 'An account confirmed its email address with the emailed code.',
