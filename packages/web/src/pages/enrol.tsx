@@ -40,7 +40,8 @@ export function EnrolPage(props: { session: SessionInfo }): JSX.Element {
           label="Register a passkey"
           action={async () => {
             await client.registerPasskey(browserPasskeyAuthenticator(), name.trim() || thisDevice.label);
-            // The restricted session ends with the enrolment: sign in again with the new passkey.
+            // The restricted session has done its one job: end it, and sign in with the new passkey.
+            await client.signOut();
             await client.signInWithPasskey(browserPasskeyAuthenticator(), thisDevice);
             await reload();
           }}

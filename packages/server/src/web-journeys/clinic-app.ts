@@ -1,0 +1,120 @@
+/**
+ * @module web-journeys/clinic-app
+ *
+ * What every journey of the clinic app needs: the demo clinic on a real server serving the
+ * built app, a browser per person, and the steps people take in it (sign in, answer the
+ * new-device email, register the passkey staff must have), each done through the page as a
+ * person would: labels, buttons and headings, never internal selectors.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildWebApp } from '../../../../tools/build-web.mjs';
+import { startDemoServer, type DemoServer } from '../test-support/demo-server.ts';
+import {
+  addVirtualAuthenticator,
+  axeViolations,
+  newPersonContext,
+  overflowsHorizontally,
+  watchContext,
+  type PageWatch,
+} from '../test-support/chromium.ts';
+import { codeIn, waitForMail } from '../test-support/dpop-client.ts';
+import type { TestDialect } from '../test-support/databases.ts';
+import type { DemoAccount } from '../modules/demo/index.ts';
+
+export interface Clinic {
+  readonly demo: DemoServer;
+  account(role: DemoAccount['role'], index?: number): DemoAccount;
+  close(): Promise<void>;
+}
+
+/** Builds the app once per test file into a directory of its own, and starts the seeded demo on `dialect`. */
+export async function openClinic(dialect: TestDialect): Promise<Clinic> {
+  const webDir = mkdtempSync(path.join(tmpdir(), 'portcullis-web-'));
+  await buildWebApp({ outdir: webDir, quiet: true });
+  const demo = await startDemoServer({
+    dialect,
+    webDir,
+    host: 'localhost',
+    config: (url) => ({ passkeys: { rpId: 'localhost', allowedOrigins: [url] } }),
+  });
+  return {
+    demo,
+    account(role, index = 0) {
+      const found = demo.accounts.filter((account) => account.role === role)[index];
+      if (!found) throw new Error(`the demo has no ${role} #${index}`);
+      return found;
+    },
+    async close() {
+      await demo.close();
+      rmSync(webDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Person {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly watch: PageWatch;
+}
+
+/** A person's own browser (storage of its own), with a platform authenticator for passkeys. */
+export async function personIn(browser: Browser, clinic: Clinic, options: { width?: number } = {}): Promise<Person> {
+  const context = await newPersonContext(browser, options);
+  const watch = watchContext(context);
+  const page = await context.newPage();
+  await addVirtualAuthenticator(page);
+  await page.goto(`${clinic.demo.url}/`);
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+  return { page, context, watch };
+}
+
+/** The level-1 heading of the view now shown. */
+export async function heading(page: Page): Promise<string | null> {
+  return page.getByRole('heading', { level: 1 }).textContent();
+}
+
+/** Waits until the view with heading `title` shows. */
+export async function expectView(page: Page, title: string): Promise<void> {
+  await expect.poll(() => heading(page), { timeout: 15_000 }).toBe(title);
+}
+
+/**
+ * Signs in with the email and password through the form, answering a new-device confirmation
+ * with the emailed code when the server asks for one. Ends on the first view after sign-in.
+ */
+export async function signInWithPassword(clinic: Clinic, page: Page, account: DemoAccount): Promise<void> {
+  await page.getByRole('textbox', { name: 'Email' }).fill(account.email);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect.poll(() => heading(page), { timeout: 15_000 }).not.toBe('Sign in');
+  if ((await heading(page)) === 'Confirm this device') {
+    const mail = await waitForMail(clinic.demo.server.app, account.email, { subject: /code|confirm|sign/i, timeoutMs: 10_000 });
+    await page.getByLabel('Code', { exact: true }).fill(codeIn(mail.body));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => heading(page), { timeout: 15_000 }).not.toBe('Confirm this device');
+  }
+}
+
+/** Staff's first sign-in: the password opens a session that can only register a passkey; registering it signs in. */
+export async function registerFirstPasskey(page: Page): Promise<void> {
+  await expectView(page, 'Register a passkey');
+  await page.getByRole('button', { name: 'Register a passkey' }).click();
+  await expectView(page, 'Home');
+}
+
+/** No WCAG 2.2 AA violation, no sideways scrolling, no script error or CSP violation so far. */
+export async function expectSoundPage(person: Person, where: string): Promise<void> {
+  expect(await axeViolations(person.page), `axe on ${where}`).toEqual([]);
+  expect(await overflowsHorizontally(person.page), `horizontal overflow on ${where}`).toBe(false);
+  expect(person.watch.problems, `errors on ${where}`).toEqual([]);
+}
+
+/** Goes to a view through the main navigation, as a person would. */
+export async function openFromNavigation(page: Page, link: string, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
+  await expectView(page, title);
+}
