@@ -39,7 +39,6 @@ const WEB_APP_PERMISSIONS_POLICY = [
   'geolocation=()',
   'payment=()',
   'usb=()',
-  'bluetooth=()',
   'serial=()',
   'hid=()',
   'display-capture=()',
