@@ -131,11 +131,7 @@ function SharingChoice(props: { label: string; value: Classification; onChange: 
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      <select
-        id={id}
-        value={props.value}
-        onChange={(event) => props.onChange((event.currentTarget).value as Classification)}
-      >
+      <select id={id} value={props.value} onChange={(event) => props.onChange(event.currentTarget.value as Classification)}>
         {SHARING_CHOICES.map((choice) => (
           <option key={choice} value={choice}>
             {VISIBILITY[choice].word}

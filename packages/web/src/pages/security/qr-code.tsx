@@ -8,27 +8,10 @@
  */
 import type { JSX } from 'preact';
 import { encode } from 'uqr';
+import { qrPath } from './qr-path.ts';
 
 /** The quiet zone the QR specification asks for around the code, in modules. */
 const QUIET_ZONE = 4;
-
-/** One path for the dark modules: a rectangle per horizontal run, so the path stays short. */
-export function qrPath(modules: readonly (readonly boolean[])[]): string {
-  const parts: string[] = [];
-  modules.forEach((row, y) => {
-    let x = 0;
-    while (x < row.length) {
-      if (!row[x]) {
-        x += 1;
-        continue;
-      }
-      const start = x;
-      while (x < row.length && row[x]) x += 1;
-      parts.push(`M${start} ${y}h${x - start}v1h-${x - start}z`);
-    }
-  });
-  return parts.join('');
-}
 
 export function QrCode(props: { text: string; label: string }): JSX.Element {
   const { data } = encode(props.text, { ecc: 'M', border: QUIET_ZONE });
