@@ -10,8 +10,8 @@ import { useState } from 'preact/hooks';
 import { previewMyData } from '@portcullis/sdk';
 import type { Classification, OwnProfile, PreviewAudience, ProfilePreview } from '@portcullis/protocol';
 import { client } from '../../client.ts';
-import { ActionButton } from '../../ui/form.tsx';
-import { Section } from '../../ui/page.tsx';
+import { Notice, Section } from '../../ui/page.tsx';
+import { problemWords } from '../../ui/problem.ts';
 import { fieldOrder, fieldWords, valueText } from './profile-fields.ts';
 
 const AUDIENCE: Record<PreviewAudience, { button: string; heading: string; who: string; receives: readonly Classification[] }> = {
@@ -26,21 +26,37 @@ const AUDIENCE: Record<PreviewAudience, { button: string; heading: string; who: 
 
 export function PreviewSection(props: { profile: OwnProfile }): JSX.Element {
   const [preview, setPreview] = useState<ProfilePreview | undefined>();
+  const [busy, setBusy] = useState<PreviewAudience | undefined>();
+  const [failure, setFailure] = useState<string | undefined>();
+  const show = (audience: PreviewAudience): void => {
+    setBusy(audience);
+    setFailure(undefined);
+    previewMyData(client, audience)
+      .then(setPreview, (error: unknown) => setFailure(problemWords(error)))
+      .finally(() => setBusy(undefined));
+  };
   return (
     <Section title="See what others see">
       <p>Check exactly what others receive of your profile and your file, as the clinic’s rules apply them.</p>
       <div class="form-actions">
         {(Object.keys(AUDIENCE) as PreviewAudience[]).map((audience) => (
-          <ActionButton
+          <button
             key={audience}
-            label={AUDIENCE[audience].button}
-            action={async () => {
-              setPreview(await previewMyData(client, audience));
-              return `Below: ${AUDIENCE[audience].heading.toLowerCase()}.`;
-            }}
-          />
+            type="button"
+            class={`button ${preview?.as === audience ? 'primary' : 'plain'}`}
+            aria-pressed={preview?.as === audience}
+            disabled={busy !== undefined}
+            aria-busy={busy === audience}
+            onClick={() => show(audience)}
+          >
+            {AUDIENCE[audience].button}
+          </button>
         ))}
       </div>
+      {failure ? <Notice kind="error">{failure}</Notice> : null}
+      <p class="visually-hidden" role="status">
+        {preview ? `Showing ${AUDIENCE[preview.as].heading.toLowerCase()}.` : ''}
+      </p>
       {preview ? <PreviewResult preview={preview} profile={props.profile} /> : null}
     </Section>
   );
