@@ -80,7 +80,10 @@ export class IndexedDbGroupStateStore implements GroupStateStore {
   constructor(options: IndexedDbGroupStateStoreOptions) {
     if (typeof options.databaseName !== 'string' || options.databaseName === '')
       throw new TypeError('databaseName must be a non-empty string');
-    this.#connection = databaseConnection(indexedDbFactory(options.indexedDB), options.databaseName, DATABASE_VERSION, [...STORE_NAMESPACES, KEY_STORE]);
+    this.#connection = databaseConnection(indexedDbFactory(options.indexedDB), options.databaseName, DATABASE_VERSION, [
+      ...STORE_NAMESPACES,
+      KEY_STORE,
+    ]);
   }
 
   /** The sealing key: read from the database, or generated (non-extractable) and added on first use. */

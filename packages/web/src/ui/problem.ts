@@ -38,10 +38,27 @@ const WORDS: Record<string, string> = {
   ELEVATION_APPROVER_INVALID: 'Someone else must approve this request.',
   NETWORK_ERROR: 'We could not reach the server. Check your connection and try again.',
   PASSKEY_CANCELLED: 'The passkey request was cancelled. Try again, or sign in with your password.',
+  PASSKEY_NOT_FOUND: 'That passkey is no longer on your account.',
+  MFA_ENROLMENT_NOT_FOUND: 'The set-up took too long or was replaced. Start setting up the app again.',
+  MFA_FACTOR_NOT_FOUND: 'That authenticator app is no longer on your account.',
+  MFA_FACTOR_LIMIT_REACHED: 'You already have 5 authenticator apps. Remove one before adding another.',
+  SESSION_NOT_FOUND: 'That session has already ended.',
+  STEP_UP_CHALLENGE_INVALID: 'The confirmation took too long. Try the action again.',
+  STEP_UP_METHOD_NOT_ALLOWED: 'This action must be confirmed another way. Try again and choose a passkey.',
+  STEP_UP_UNAVAILABLE: 'To confirm it is you, you need a passkey or an authenticator app. Add one on the Security page first.',
 };
+
+/**
+ * A failure a view found itself (a confirmation that does not match, a field the server refused,
+ * named in the view's own words): its message is already the sentence to show.
+ */
+export class InputProblem extends Error {
+  override readonly name = 'InputProblem';
+}
 
 /** A sentence for `error`, safe to show: the code's words, or the public title, or a generic line. */
 export function problemWords(error: unknown): string {
+  if (error instanceof InputProblem) return error.message;
   if (isApiError(error)) {
     const retry = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     const words = WORDS[error.code] ?? error.message;
