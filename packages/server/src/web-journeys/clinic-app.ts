@@ -68,7 +68,7 @@ export async function personIn(browser: Browser, clinic: Clinic, options: { widt
   const page = await context.newPage();
   await addVirtualAuthenticator(page);
   await page.goto(`${clinic.demo.url}/`);
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+  await expectView(page, 'Sign in');
   return { page, context, watch };
 }
 
@@ -77,9 +77,25 @@ export async function heading(page: Page): Promise<string | null> {
   return page.getByRole('heading', { level: 1 }).textContent();
 }
 
-/** Waits until the view with heading `title` shows. */
+/** Waits until the view with heading `title` shows (usable in hooks too, unlike `expect.poll`). */
 export async function expectView(page: Page, title: string): Promise<void> {
-  await expect.poll(() => heading(page), { timeout: 15_000 }).toBe(title);
+  await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor({ timeout: 15_000 });
+}
+
+/** Waits until the view is no longer the one headed `title`; a timeout reports what the page says. */
+async function leaveView(page: Page, title: string): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (from) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('h1')
+          ?.textContent !== from,
+      title,
+      { timeout: 15_000 },
+    );
+  } catch (error) {
+    const alerts = await page.getByRole('alert').allTextContents();
+    throw new Error(`still on "${title}"; the page says: ${JSON.stringify(alerts)}`, { cause: error });
+  }
 }
 
 /**
@@ -90,12 +106,12 @@ export async function signInWithPassword(clinic: Clinic, page: Page, account: De
   await page.getByRole('textbox', { name: 'Email' }).fill(account.email);
   await page.getByLabel('Password', { exact: true }).fill(account.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect.poll(() => heading(page), { timeout: 15_000 }).not.toBe('Sign in');
+  await leaveView(page, 'Sign in');
   if ((await heading(page)) === 'Confirm this device') {
     const mail = await waitForMail(clinic.demo.server.app, account.email, { subject: /code|confirm|sign/i, timeoutMs: 10_000 });
     await page.getByLabel('Code', { exact: true }).fill(codeIn(mail.body));
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => heading(page), { timeout: 15_000 }).not.toBe('Confirm this device');
+    await leaveView(page, 'Confirm this device');
   }
 }
 

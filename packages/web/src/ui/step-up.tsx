@@ -51,7 +51,8 @@ function StepUpDialog(props: { pending: Pending }): JSX.Element {
   useEffect(() => {
     dialog.current?.showModal();
   }, []);
-  const codeMethod = methods.includes('totp') ? 'totp' : methods.includes('recovery_code') ? 'recovery_code' : undefined;
+  const [useRecoveryCode, setUseRecoveryCode] = useState(!methods.includes('totp'));
+  const codeMethod = !useRecoveryCode ? 'totp' : methods.includes('recovery_code') ? 'recovery_code' : undefined;
   return (
     <dialog ref={dialog} class="dialog" aria-labelledby="step-up-title" onCancel={() => answer(null)}>
       <h2 id="step-up-title">Confirm it is you</h2>
@@ -85,6 +86,18 @@ function StepUpDialog(props: { pending: Pending }): JSX.Element {
             Confirm with the code
           </button>
         </form>
+      ) : null}
+      {codeMethod === 'totp' && methods.includes('recovery_code') ? (
+        <button
+          type="button"
+          class="button plain"
+          onClick={() => {
+            setCode('');
+            setUseRecoveryCode(true);
+          }}
+        >
+          Use a recovery code instead
+        </button>
       ) : null}
       <button type="button" class="button plain" onClick={() => answer(null)}>
         Cancel
