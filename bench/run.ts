@@ -40,13 +40,16 @@ const STUFFING = 'stuffing';
 const WEB_PAINT = 'web-paint';
 
 /** Named runs that are no candidate/baseline comparison: each runs alone and sets its own exit code. */
-const ALONE: Record<string, { readonly help: string; readonly run: (env: NodeJS.ProcessEnv, log: (line: string) => void) => Promise<number> }> = {
+const ALONE: Record<
+  string,
+  { readonly help: string; readonly run: (env: NodeJS.ProcessEnv, log: (line: string) => void) => Promise<number> }
+> = {
   [STUFFING]: {
     help: 'the credential-stuffing simulation (runs only when named, alone; STUFFING_SCALE sets its size)',
     run: runStuffingSimulation,
   },
   [WEB_PAINT]: {
-    help: 'first paint of the web app\'s patient home in Chromium (runs only when named, alone; WEB_PAINT_ROUNDS sets its rounds)',
+    help: "first paint of the web app's patient home in Chromium (runs only when named, alone; WEB_PAINT_ROUNDS sets its rounds)",
     run: runWebPaint,
   },
 };

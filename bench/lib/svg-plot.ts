@@ -26,8 +26,8 @@ export interface Frame {
 }
 
 export interface Scales {
-  x(value: number): number;
-  y(value: number): number;
+  readonly x: (value: number) => number;
+  readonly y: (value: number) => number;
   readonly plotWidth: number;
   readonly plotHeight: number;
   readonly peak: number;

@@ -37,7 +37,8 @@ type Log = (line: string) => void;
 export function readRounds(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_ROUNDS;
   const rounds = Number(value);
-  if (!/^\d+$/.test(value) || rounds < 1 || rounds > MAX_ROUNDS) throw new Error(`WEB_PAINT_ROUNDS must be a whole number from 1 to ${MAX_ROUNDS}, got "${value}"`);
+  if (!/^\d+$/.test(value) || rounds < 1 || rounds > MAX_ROUNDS)
+    throw new Error(`WEB_PAINT_ROUNDS must be a whole number from 1 to ${MAX_ROUNDS}, got "${value}"`);
   return rounds;
 }
 
@@ -79,7 +80,9 @@ function table(summaries: readonly Summary[]): string {
   return [
     '| metric | unit | median | p90 | min | max |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...summaries.map((s) => `| ${s.metric} | ${s.unit || 'count'} | ${[s.median, s.p90, s.min, s.max].map((v) => cell(v, s.unit)).join(' | ')} |`),
+    ...summaries.map(
+      (s) => `| ${s.metric} | ${s.unit || 'count'} | ${[s.median, s.p90, s.min, s.max].map((v) => cell(v, s.unit)).join(' | ')} |`,
+    ),
   ].join('\n');
 }
 

@@ -176,7 +176,8 @@ export async function measureRound(
     const serverCpuMs = options.serverCpuMs() - cpuBefore;
     if (watch.problems.length > 0) throw new Error(`the app reported problems:\n${watch.problems.join('\n')}`);
     const scripts = resources.filter((resource) => new URL(resource.name).pathname.endsWith('.js'));
-    const sum = (items: readonly Resource[], key: 'transferSize' | 'decodedBodySize') => items.reduce((total, item) => total + item[key], 0);
+    const sum = (items: readonly Resource[], key: 'transferSize' | 'decodedBodySize') =>
+      items.reduce((total, item) => total + item[key], 0);
     return {
       round: options.round,
       firstContentfulPaintMs: marks.fcp ?? Number.NaN,

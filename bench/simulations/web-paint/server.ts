@@ -32,8 +32,8 @@ export interface DemoServerProcess {
   readonly pid: number;
   readonly accounts: readonly DemoAccount[];
   /** CPU time of every thread of the server process so far, in milliseconds. */
-  cpuMs(): number;
-  stop(): Promise<void>;
+  readonly cpuMs: () => number;
+  readonly stop: () => Promise<void>;
 }
 
 async function freeLoopbackPort(): Promise<number> {
@@ -57,7 +57,10 @@ function exited(child: ChildProcess): boolean {
 function untilDemoReady(child: ChildProcess, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => finish(new Error(`the server did not seed the demo within ${START_TIMEOUT_MS} ms (log: ${logFile})`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(new Error(`the server did not seed the demo within ${START_TIMEOUT_MS} ms (log: ${logFile})`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer): void => {
       seen = `${seen}${chunk.toString('utf8')}`.slice(-4096);
       if (DEMO_READY.test(seen)) finish();
