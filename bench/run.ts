@@ -10,7 +10,9 @@
  *
  * `npm run bench -- stuffing` runs the credential-stuffing simulation instead, alone: it is no
  * candidate/baseline comparison, it has goals, and it exits non-zero when one is missed
- * (simulations/credential-stuffing.ts; `STUFFING_SCALE` sets its size).
+ * (simulations/credential-stuffing.ts; `STUFFING_SCALE` sets its size). `npm run bench -- web-paint`
+ * likewise runs alone: the web app's paint times in Chromium against a seeded development server
+ * (simulations/web-paint.ts; `WEB_PAINT_ROUNDS` sets its rounds).
  */
 import { benchmarks, benchmarkByName } from './benchmarks/index.ts';
 import { runBenchmark, type BenchmarkResult } from './lib/compare.ts';
@@ -30,9 +32,27 @@ import {
 } from './lib/report.ts';
 import type { Benchmark } from './lib/types.ts';
 import { runStuffingSimulation } from './simulations/credential-stuffing.ts';
+import { runWebPaint } from './simulations/web-paint.ts';
 
 /** The simulation's name on the command line; never a benchmark's. */
 const STUFFING = 'stuffing';
+/** The web app's paint benchmark; never a registered benchmark's name either. */
+const WEB_PAINT = 'web-paint';
+
+/** Named runs that are no candidate/baseline comparison: each runs alone and sets its own exit code. */
+const ALONE: Record<
+  string,
+  { readonly help: string; readonly run: (env: NodeJS.ProcessEnv, log: (line: string) => void) => Promise<number> }
+> = {
+  [STUFFING]: {
+    help: 'the credential-stuffing simulation (runs only when named, alone; STUFFING_SCALE sets its size)',
+    run: runStuffingSimulation,
+  },
+  [WEB_PAINT]: {
+    help: "first paint of the web app's patient home in Chromium (runs only when named, alone; WEB_PAINT_ROUNDS sets its rounds)",
+    run: runWebPaint,
+  },
+};
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -73,12 +93,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (argv.includes('--list')) {
     for (const benchmark of benchmarks) log(`${benchmark.name}\t${benchmark.description}`);
-    log(`${STUFFING}\tthe credential-stuffing simulation (runs only when named, alone; STUFFING_SCALE sets its size)`);
+    for (const [name, { help }] of Object.entries(ALONE)) log(`${name}\t${help}`);
     return 0;
   }
-  if (argv.includes(STUFFING)) {
-    if (argv.length > 1) throw new Error(`"${STUFFING}" runs alone: npm run bench -- ${STUFFING}`);
-    return runStuffingSimulation(process.env, log);
+  const alone = argv.find((name) => Object.hasOwn(ALONE, name));
+  if (alone !== undefined) {
+    if (argv.length > 1) throw new Error(`"${alone}" runs alone: npm run bench -- ${alone}`);
+    return (ALONE[alone] as (typeof ALONE)[string]).run(process.env, log);
   }
   const selected = selectBenchmarks(argv);
   const settings = readSettings(process.env);

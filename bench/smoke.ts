@@ -3,7 +3,9 @@
  *
  * `npm run bench:smoke`: what CI runs so that a change which breaks a benchmark fails the build.
  * Every registered benchmark runs once at the smallest useful size (one round of 1 s, the audit
- * log at 10,000 entries, key rotation over 200 data keys), then the credential-stuffing simulation (`run.ts stuffing`) at 5% of its size. No warm-up:
+ * log at 10,000 entries, key rotation over 200 data keys), then the credential-stuffing simulation (`run.ts stuffing`) at 5% of its size,
+ * then the web app's paint benchmark (`run.ts web-paint`) for 2 rounds, which fails in CI when
+ * Chromium is missing (and skips loudly elsewhere). No warm-up:
  * the sign-ins a warm-up leaves queued behind the 4 hash slots can fill a whole second on a
  * busy machine, and a measured second without a single answer is rejected as unclean. Ratios and budgets are not judged, since a shared CI machine cannot measure them; a
  * benchmark that crashes, or whose server answers anything but the expected status, fails (the
@@ -25,11 +27,13 @@ const SMOKE_SETTINGS = {
   BENCH_AUDIT_ENTRIES: '10000',
   STUFFING_SCALE: '0.05',
   BENCH_REWRAP_KEYS: '200',
+  WEB_PAINT_ROUNDS: '2',
 } as const;
 
 const STEPS = [
   { title: 'every benchmark, smoke size', args: [] },
   { title: 'credential-stuffing simulation, smoke size', args: ['stuffing'] },
+  { title: 'web app paint in Chromium, smoke size', args: ['web-paint'] },
 ] as const;
 
 /** Runs the bench runner with the same Node and TypeScript loader as this one; resolves with its exit code. */
