@@ -6,7 +6,7 @@
  * email with the code from the development outbox, then loads the patient home `/` cold, the
  * session already stored, and reads what the page measured of itself. Every step goes through the
  * page as a person would (labels, buttons, headings), as the browser journeys do
- * (packages/server/src/web-journeys/clinic-app.ts).
+ * (packages/server/src/test-support/clinic-app.ts).
  *
  * The page measures with a script Chromium injects before the document's own (DevTools protocol,
  * so the app's CSP is untouched): first contentful paint from the `paint` entries, and the

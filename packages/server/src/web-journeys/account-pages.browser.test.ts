@@ -21,7 +21,7 @@ import {
   signInWithPassword,
   type Clinic,
   type Person,
-} from './clinic-app.ts';
+} from '../test-support/clinic-app.ts';
 
 describe.runIf(chromiumAvailable('the clinic app account-page journeys'))('clinic app: security and privacy (Chromium, SQLite)', () => {
   let clinic: Clinic;

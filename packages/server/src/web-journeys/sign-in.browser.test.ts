@@ -19,7 +19,7 @@ import {
   registerFirstPasskey,
   signInWithPassword,
   type Clinic,
-} from './clinic-app.ts';
+} from '../test-support/clinic-app.ts';
 
 describe.runIf(chromiumAvailable('the clinic app sign-in journeys'))('clinic app: signing in (Chromium, SQLite)', () => {
   let clinic: Clinic;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWebApp } from '../../../../tools/build-web.mjs';
-import { startDemoServer, type DemoServer } from '../test-support/demo-server.ts';
+import { startDemoServer, type DemoServer } from './demo-server.ts';
 import {
   addVirtualAuthenticator,
   axeViolations,
@@ -20,10 +20,10 @@ import {
   overflowsHorizontally,
   watchContext,
   type PageWatch,
-} from '../test-support/chromium.ts';
-import { codeIn } from '../test-support/dpop-client.ts';
-import { outboxMessages } from '../test-support/outbox.ts';
-import type { TestDialect } from '../test-support/databases.ts';
+} from './chromium.ts';
+import { codeIn } from './dpop-client.ts';
+import { outboxMessages } from './outbox.ts';
+import type { TestDialect } from './databases.ts';
 import type { DemoAccount } from '../modules/demo/index.ts';
 
 export interface Clinic {
