@@ -4,7 +4,8 @@
  * The reference page's stylesheet, served from `/docs/docs.css` under `style-src 'self'`. Long
  * paths, patterns and examples wrap inside their own box (`overflow-wrap: anywhere`, fixed-layout
  * tables, `pre-wrap`), so the page never scrolls sideways, from 360 px phones to desktops.
- * Colours meet WCAG 2.2 AA contrast on white; focus is always visible.
+ * Colours meet WCAG 2.2 AA contrast on white; focus is always visible. On narrow screens a field
+ * row puts its name on a line of its own, above its type and description.
  */
 export const DOCS_STYLESHEET = `*,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -26,7 +27,7 @@ code{overflow-wrap:anywhere}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f3f3f3;border:1px solid #d0d0d0;border-radius:4px;padding:.75rem;margin:.5rem 0}
 p,li,dd,td{overflow-wrap:break-word}
 nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;padding:0;list-style:none}
-.search{position:sticky;top:0;z-index:1;background:#fff;padding:.75rem 0;border-bottom:1px solid #d0d0d0}
+.search{background:#fff;padding:.75rem 0;border-bottom:1px solid #d0d0d0}
 .search label{display:block;font-weight:600}
 .search input{width:100%;max-width:32rem;font:inherit;padding:.4rem .5rem;border:1px solid #6b6b6b;border-radius:4px}
 .search p{margin:.25rem 0 0;color:#4a4a4a}
@@ -59,7 +60,16 @@ summary{cursor:pointer;font-weight:600;margin:.5rem 0}
 .error{border-top:1px solid #d0d0d0;padding:.5rem 0}
 .error h4{margin:0 0 .25rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+@media (min-width:40.01rem){
+.search{position:sticky;top:0;z-index:1}
+[id]{scroll-margin-top:8.5rem}
+}
 @media (max-width:40rem){
+.fields thead,.params thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+.fields tr,.params tr{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);border-bottom:1px solid #d0d0d0}
+.params tr{grid-template-columns:minmax(0,1fr) minmax(0,2fr) minmax(0,2fr)}
+.fields td,.params td{border:0}
+.fields td:first-child,.params td:first-child{grid-column:1/-1;padding-bottom:0}
 h1{font-size:1.6rem}
 .contract{grid-template-columns:1fr}
 .contract dd{margin-bottom:.35rem}

@@ -8,7 +8,13 @@
  * own description names. The catalogue section lists every code, for the rest.
  */
 import { ERRORS, isErrorCode, type ErrorCode } from '@portcullis/protocol';
-import { ENROLMENT_FACTORS, SECOND_FACTOR_ENROLMENTS, enrolmentAllows, type EnrolmentFactor, type RouteEnrolment } from '../../routes/contract.ts';
+import {
+  ENROLMENT_FACTORS,
+  SECOND_FACTOR_ENROLMENTS,
+  enrolmentAllows,
+  type EnrolmentFactor,
+  type RouteEnrolment,
+} from '../../routes/contract.ts';
 import type { OpenApiOperation } from './document.ts';
 
 /** Codes any request can meet, whatever its route: transport, origin and server-side failures. */
@@ -34,8 +40,8 @@ const RESTRICTIONS: readonly (readonly EnrolmentFactor[])[] = [['password'], SEC
 /** What authentication.ts answers a restricted session outside the route's `enrolment`. */
 function restrictionCodes(enrolment: string | undefined): ErrorCode[] {
   const declared = [...ENROLMENT_FACTORS, 'any'].includes(enrolment ?? '') ? (enrolment as RouteEnrolment) : undefined;
-  return RESTRICTIONS.filter((restriction) => !enrolmentAllows(declared, restriction)).map(
-    (restriction): ErrorCode => (restriction.includes('password') ? 'PASSWORD_CHANGE_REQUIRED' : 'MFA_ENROLMENT_REQUIRED'),
+  return RESTRICTIONS.filter((restriction) => !enrolmentAllows(declared, restriction)).map((restriction): ErrorCode =>
+    restriction.includes('password') ? 'PASSWORD_CHANGE_REQUIRED' : 'MFA_ENROLMENT_REQUIRED',
   );
 }
 

@@ -30,7 +30,10 @@ function bodyText(document: OpenApiDocument, mediaType: string, schema: JsonSche
 }
 
 /** The first media type of a request or response, and its example body when one can be shown. */
-function firstBody(document: OpenApiDocument, media: OpenApiMediaTypes | undefined): { type: string; body: string | undefined } | undefined {
+function firstBody(
+  document: OpenApiDocument,
+  media: OpenApiMediaTypes | undefined,
+): { type: string; body: string | undefined } | undefined {
   const [entry] = Object.entries(media?.content ?? {});
   if (entry === undefined) return undefined;
   const [type, content] = entry;
@@ -50,11 +53,15 @@ export function exampleRequest(document: OpenApiDocument, documented: Documented
     path = path.replace(`{${parameter.name}}`, encodeURIComponent(exampleString(document, parameter.schema, parameter.name)));
   }
   const query = new URLSearchParams(
-    parameters.filter((p) => p.in === 'query' && p.required === true).map((p): [string, string] => [p.name, exampleString(document, p.schema, p.name)]),
+    parameters
+      .filter((p) => p.in === 'query' && p.required === true)
+      .map((p): [string, string] => [p.name, exampleString(document, p.schema, p.name)]),
   ).toString();
   const headers = [
     ...credentialHeaders(operation['x-portcullis-auth']),
-    ...parameters.filter((p) => p.in === 'header' && p.required === true).map((p) => `${p.name}: ${exampleString(document, p.schema, p.name)}`),
+    ...parameters
+      .filter((p) => p.in === 'header' && p.required === true)
+      .map((p) => `${p.name}: ${exampleString(document, p.schema, p.name)}`),
   ];
   const body = firstBody(document, operation.requestBody);
   if (body !== undefined) headers.push(`Content-Type: ${body.type}`);
@@ -68,7 +75,10 @@ export function exampleResponse(document: OpenApiDocument, documented: Documente
   const [status] = Object.keys(documented.operation.responses ?? {}).filter((code) => /^2\d\d$/.test(code));
   if (status === undefined) return undefined;
   const body = firstBody(document, documented.operation.responses?.[status]);
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd(), ...(body === undefined ? [] : [`Content-Type: ${body.type}`])].join('\n');
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd(),
+    ...(body === undefined ? [] : [`Content-Type: ${body.type}`]),
+  ].join('\n');
   if (body === undefined) return head;
   return `${head}\n\n${body.body ?? `<${body.type} body>`}`;
 }

@@ -91,7 +91,11 @@ class Parser {
       }
     }
     this.index++;
-    return negated ? [...PRINTABLE].filter((c) => !chars.includes(c)).join('') : chars;
+    return negated
+      ? PRINTABLE.split('')
+          .filter((c) => !chars.includes(c))
+          .join('')
+      : chars;
   }
 
   private classChar(): string {

@@ -48,7 +48,8 @@ function contractList(operation: OpenApiOperation): string {
   const limit = operation['x-portcullis-limit'];
   if (limit !== undefined) items.push(['Rate limit', limit === 'none' ? 'none per network' : `${code(limit)} per network`]);
   const enrolment = operation['x-portcullis-enrolment'];
-  if (enrolment !== undefined) items.push(['Restricted sessions', enrolment === 'any' ? 'allowed' : `allowed when they may set up ${code(enrolment)}`]);
+  if (enrolment !== undefined)
+    items.push(['Restricted sessions', enrolment === 'any' ? 'allowed' : `allowed when they may set up ${code(enrolment)}`]);
   items.push(['Audit', auditText(operation['x-portcullis-audit'])]);
   return `<dl class="contract">${items.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join('')}</dl>`;
 }
@@ -69,7 +70,9 @@ function parametersSection(operation: OpenApiOperation): string {
 
 function mediaSchemas(document: OpenApiDocument, media: OpenApiOperation['requestBody'], label: string): string {
   return Object.entries(media?.content ?? {})
-    .map(([type, content]) => (content.schema === undefined ? `<p>${code(type)}</p>` : renderSchema(document, content.schema, `${label} (${type})`)))
+    .map(([type, content]) =>
+      content.schema === undefined ? `<p>${code(type)}</p>` : renderSchema(document, content.schema, `${label} (${type})`),
+    )
     .join('');
 }
 
@@ -87,7 +90,8 @@ function responsesSection(document: OpenApiDocument, operation: OpenApiOperation
     if (onlyProblem) {
       return `${heading}<p>A <a href="#schema-problem">problem</a> (${code('application/problem+json')}) with one of the error codes below.</p>`;
     }
-    const description = response.description !== undefined && response.description !== 'Default Response' ? `<p>${inlineText(response.description)}</p>` : '';
+    const description =
+      response.description !== undefined && response.description !== 'Default Response' ? `<p>${inlineText(response.description)}</p>` : '';
     return `${heading}${description}${mediaSchemas(document, response, 'Body')}`;
   });
   return `<h4>Responses</h4>${responses.join('')}`;
@@ -96,7 +100,9 @@ function responsesSection(document: OpenApiDocument, operation: OpenApiOperation
 function examplesSection(document: OpenApiDocument, documented: DocumentedOperation): string {
   const response = exampleResponse(document, documented);
   const request = `<details><summary>Example request</summary><pre><code>${escapeHtml(exampleRequest(document, documented))}</code></pre></details>`;
-  return response === undefined ? request : `${request}<details><summary>Example response</summary><pre><code>${escapeHtml(response)}</code></pre></details>`;
+  return response === undefined
+    ? request
+    : `${request}<details><summary>Example response</summary><pre><code>${escapeHtml(response)}</code></pre></details>`;
 }
 
 function errorsSection(operation: OpenApiOperation): string {

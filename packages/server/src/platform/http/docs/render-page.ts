@@ -39,7 +39,9 @@ function errorEntry(errorCode: ErrorCode): string {
 
 function errorsSection(document: OpenApiDocument): string {
   const problem = document.components?.schemas?.['Problem'];
-  const anyOperation = ANY_OPERATION_CODES.map((errorCode) => `<li><a href="#${errorAnchor(errorCode)}">${code(errorCode)}</a> ${ERRORS[errorCode].status}</li>`).join('');
+  const anyOperation = ANY_OPERATION_CODES.map(
+    (errorCode) => `<li><a href="#${errorAnchor(errorCode)}">${code(errorCode)}</a> ${ERRORS[errorCode].status}</li>`,
+  ).join('');
   return `<section id="errors" aria-labelledby="errors-title"><h2 id="errors-title">Error codes</h2>
 <p>Every refusal is ${code('application/problem+json')} (RFC 9457) with a stable ${code('code')}: branch on it, never on ${code('title')} or ${code('detail')}. Codes are never renamed or reused.</p>
 ${problem === undefined ? '' : `<section id="schema-problem" aria-labelledby="schema-problem-title"><h3 id="schema-problem-title">The problem shape</h3>${renderSchema(document, problem, 'Problem')}</section>`}

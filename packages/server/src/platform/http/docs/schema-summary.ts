@@ -71,7 +71,8 @@ export interface Constraint {
 export function constraintsOf(schema: JsonSchema): readonly Constraint[] {
   const constraints: Constraint[] = [];
   const values = enumValues(schema);
-  if (values !== undefined) constraints.push({ label: values.length === 1 ? 'always' : 'one of', code: values.map((v) => JSON.stringify(v)).join(', ') });
+  if (values !== undefined)
+    constraints.push({ label: values.length === 1 ? 'always' : 'one of', code: values.map((v) => JSON.stringify(v)).join(', ') });
   if (schema.pattern !== undefined) constraints.push({ label: 'pattern', code: schema.pattern });
   const length = range(schema.minLength, schema.maxLength, 'characters');
   if (length !== undefined) constraints.push({ label: length });

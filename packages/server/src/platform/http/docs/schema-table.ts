@@ -49,7 +49,10 @@ function childRows(schema: JsonSchema, path: string, depth: number): FieldRow[] 
 }
 
 function typeCell(schema: JsonSchema): string {
-  const type = schema.$ref === undefined ? escapeHtml(typeLabel(schema)) : `<a href="#schema-${escapeHtml(typeLabel(schema).toLowerCase())}">${escapeHtml(typeLabel(schema))}</a>`;
+  const type =
+    schema.$ref === undefined
+      ? escapeHtml(typeLabel(schema))
+      : `<a href="#schema-${escapeHtml(typeLabel(schema).toLowerCase())}">${escapeHtml(typeLabel(schema))}</a>`;
   const constraints = constraintsOf(schema).map(
     (constraint) => `<li>${escapeHtml(constraint.label)}${constraint.code === undefined ? '' : `: ${code(constraint.code)}`}</li>`,
   );
