@@ -90,8 +90,10 @@ function responsesSection(document: OpenApiDocument, operation: OpenApiOperation
     if (onlyProblem) {
       return `${heading}<p>A <a href="#schema-problem">problem</a> (${code('application/problem+json')}) with one of the error codes below.</p>`;
     }
+    // @fastify/swagger fills the description with a placeholder, or copies the schema's, which the body line shows already.
+    const said = new Set(['Default Response', ...contents.map((content) => content.schema?.description)]);
     const description =
-      response.description !== undefined && response.description !== 'Default Response' ? `<p>${inlineText(response.description)}</p>` : '';
+      response.description !== undefined && !said.has(response.description) ? `<p>${inlineText(response.description)}</p>` : '';
     return `${heading}${description}${mediaSchemas(document, response, 'Body')}`;
   });
   return `<h4>Responses</h4>${responses.join('')}`;
