@@ -2,8 +2,9 @@
  * @module platform/http/security-headers
  *
  * Headers on every response, errors and 404s included: HSTS (when served over HTTPS), a CSP
- * that forbids everything (the API serves JSON; the docs page relaxes it for its own inline
- * style only, and the web app's pages replace it with `WEB_APP_HEADERS`), no MIME sniffing, no framing, no referrer, isolation from other origins, and
+ * that forbids everything (the API serves JSON; the reference at `/docs` relaxes it for its own
+ * script and stylesheet only, see http/docs/routes.ts, and the web app's pages replace it with
+ * `WEB_APP_HEADERS`), no MIME sniffing, no framing, no referrer, isolation from other origins, and
  * `Cache-Control: no-store` so no intermediary keeps personal data (ASVS V14.3.2).
  */
 import type { FastifyInstance } from 'fastify';
