@@ -51,7 +51,7 @@ function send(reply: FastifyReply, file: WebAppFile): FastifyReply {
 }
 
 /** Whether an unmatched GET is one of the app's own pages (see the module comment). */
-export function isAppRoute(request: FastifyRequest, path: string): boolean {
+function isAppRoute(request: FastifyRequest, path: string): boolean {
   return !path.startsWith('/v1/') && path !== '/v1' && APP_ROUTE.test(path) && acceptsHtml(request);
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import { buildTestApp, makeTempDir } from '../../test-support/build-test-app.ts';
 import { API_CSP, WEB_APP_CSP } from '../../platform/http/security-headers.ts';
+import { defaultWebAppDirectory } from './index.ts';
 
 const INDEX =
   '<!doctype html><html lang="en"><head><script type="module" src="/assets/index-AB12CD.js"></script></head><body></body></html>';
@@ -242,5 +243,14 @@ describe('web.enabled: false serves no app', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe("web.dir unset: the checkout's packages/web/dist", () => {
+  it.each([
+    ['the bundled command', '/srv/checkout/packages/server/build/portcullis.mjs'],
+    ['the TypeScript source', '/srv/checkout/packages/server/src/modules/web-app/files.ts'],
+  ])('is found from %s', (_label, file) => {
+    expect(defaultWebAppDirectory(`file://${file}`)).toBe('/srv/checkout/packages/web/dist');
   });
 });

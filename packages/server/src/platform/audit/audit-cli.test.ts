@@ -129,6 +129,8 @@ describe.each(testDatabases())('portcullis audit on $dialect', ({ dialect }) => 
       PORTCULLIS_HTTP_PORT: '0',
       PORTCULLIS_METRICS_ENABLED: 'false',
       PORTCULLIS_AUDIT_CHECKPOINT_EVERY_SECONDS: '1',
+      // Not development: a development start of a database without accounts seeds the demo clinic (modules/demo), whose entries would join the tree.
+      PORTCULLIS_ENVIRONMENT: 'test',
     });
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
