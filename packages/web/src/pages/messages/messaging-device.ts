@@ -1,0 +1,122 @@
+/**
+ * @module pages/messages/messaging-device
+ *
+ * This browser as a messaging device of the signed-in account: one MLS engine per account, its
+ * keys and group states in an IndexedDB database of that account (sealed at rest by the SDK),
+ * every peer credential checked against the key transparency log before anything is encrypted
+ * to it. The engine lives as long as the page, so leaving and reopening Messages does not open
+ * the same database twice; views subscribe to its events.
+ *
+ * The log's verifier key is pinned by this browser the first time it opens messages (kept in
+ * the sealed store) and never taken from the server again: a server that later swaps the key or
+ * rewrites the log is refused. A deployment that ships its key with the app can set it in
+ * `PINNED_KEY_LOG_KEY`.
+ */
+import { getKeyLogCheckpoint, KeyLogMonitor, keyLogSource } from '@portcullis/sdk/key-transparency';
+import {
+  checkpointStoreIn,
+  createHttpDeliveryTransport,
+  createKeyLogVerifier,
+  createMlsEngine,
+  IndexedDbGroupStateStore,
+  type DeviceInfo,
+  type E2eeEngine,
+  type E2eeEngineEvents,
+  type GroupStateStore,
+} from '@portcullis/sdk/messaging';
+import { client } from '../../client.ts';
+import { addKeyWarning, addToHistory, historyItemOf } from './conversation-history.ts';
+
+/** The log's verifier key shipped with this build, if the deployment pins one (`<origin>+<key id>+<base64 key>`). */
+const PINNED_KEY_LOG_KEY: string | undefined = undefined;
+const PIN_KEY = 'app:key-log-verifier-key';
+
+export interface MessagingDevice {
+  readonly accountId: string;
+  readonly engine: E2eeEngine;
+  readonly store: GroupStateStore;
+  readonly device: DeviceInfo;
+  /**
+   * Adds listeners for the engine's events, told after what they report is kept (history, key
+   * warnings); returns the function that removes them.
+   */
+  listen(events: E2eeEngineEvents): () => void;
+  /** Encrypts and sends a text, and keeps it in the conversation's history. */
+  sendText(groupId: string, text: string): Promise<void>;
+}
+
+const devices = new Map<string, Promise<MessagingDevice>>();
+
+/** The messaging device of `accountId` in this browser, registered on first use. */
+export function messagingDevice(accountId: string): Promise<MessagingDevice> {
+  let device = devices.get(accountId);
+  if (!device) {
+    device = openDevice(accountId);
+    // A failure (offline, no permission) is not remembered: the next open tries again.
+    device.catch(() => devices.delete(accountId));
+    devices.set(accountId, device);
+  }
+  return device;
+}
+
+async function pinnedVerifierKey(store: GroupStateStore): Promise<string> {
+  if (PINNED_KEY_LOG_KEY) return PINNED_KEY_LOG_KEY;
+  const kept = await store.get('meta', PIN_KEY);
+  if (kept) return new TextDecoder().decode(kept);
+  const { verifierKey } = await getKeyLogCheckpoint(client);
+  await store.write([{ op: 'put', ns: 'meta', key: PIN_KEY, value: new TextEncoder().encode(verifierKey) }]);
+  return verifierKey;
+}
+
+async function openDevice(accountId: string): Promise<MessagingDevice> {
+  const store = new IndexedDbGroupStateStore({ databaseName: `portcullis-messaging-${accountId}` });
+  const transport = createHttpDeliveryTransport(client);
+  const monitor = new KeyLogMonitor({
+    verifierKey: await pinnedVerifierKey(store),
+    source: keyLogSource(client),
+    store: checkpointStoreIn(store),
+  });
+  const listeners = new Set<E2eeEngineEvents>();
+  const engine = await createMlsEngine({
+    transport,
+    verifier: createKeyLogVerifier({ monitor, transport }),
+    store,
+    events: {
+      onMessage: (message) => {
+        void addToHistory(store, message.groupId, historyItemOf(message)).then(() => listeners.forEach((l) => l.onMessage?.(message)));
+      },
+      onKeyChange: (event) => {
+        // Another person's device now signs with another key, or a verified contact's devices
+        // changed: warn until the safety number is compared again. A contact's new device is
+        // shown as a change of the safety number, not as an alarm.
+        const warn = event.accountId !== accountId && (event.kind === 'key-changed' || event.verifiedContactChanged);
+        const kept = warn
+          ? addKeyWarning(store, { accountId: event.accountId, groupId: event.groupId, at: new Date().toISOString() })
+          : Promise.resolve();
+        void kept.then(() => listeners.forEach((l) => l.onKeyChange?.(event)));
+      },
+      onRejected: (rejection) => listeners.forEach((l) => l.onRejected?.(rejection)),
+    },
+  });
+  const device = await engine.createDevice();
+  return {
+    accountId,
+    engine,
+    store,
+    device,
+    listen(events) {
+      listeners.add(events);
+      return () => listeners.delete(events);
+    },
+    async sendText(groupId, text) {
+      await engine.sendText(groupId, text);
+      await addToHistory(store, groupId, {
+        id: `sent:${crypto.randomUUID()}`,
+        senderAccountId: accountId,
+        sentAt: new Date().toISOString(),
+        text,
+        kind: 'text',
+      });
+    },
+  };
+}
