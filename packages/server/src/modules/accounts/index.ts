@@ -11,7 +11,7 @@ export { createExternalAccount, findAccountSignInState, normalizeEmail } from '.
 export type { AccountSignInState } from './external-account.ts';
 export { createFirstAdmin } from './first-admin.ts';
 export type { FirstAdmin } from './first-admin.ts';
-export { isLiveAccount, tombstoneAccount } from './repository.ts';
+export { findAccountByEmail, isLiveAccount, tombstoneAccount } from './repository.ts';
 export type { TombstoneOutcome } from './repository.ts';
 export { getAccount } from './service.ts';
 export type { AccountsDeps } from './service.ts';

@@ -2,14 +2,12 @@
  * @module pages/clinician/patients-page
  *
  * My patients: the patients who gave the clinician access to their file, each a link to that
- * file, with what the grant allows. The clinician's own account ID is shown so a patient can
- * give them access.
+ * file, with what the grant allows.
  */
 import type { JSX } from 'preact';
 import { listGrantingPatients } from '@portcullis/sdk/records';
 import { client } from '../../client.ts';
 import { Link } from '../../router.tsx';
-import { useSession } from '../../session.tsx';
 import { when } from '../../ui/care-entries.tsx';
 import { useLoaded } from '../../ui/care-load.ts';
 import { usePersonName } from '../../ui/care-people.tsx';
@@ -19,10 +17,12 @@ import { VisibilityLabel } from '../../ui/visibility.tsx';
 import type { RecordGrant } from '@portcullis/protocol';
 
 export function PatientsPage(): JSX.Element {
-  const { current } = useSession();
   const grants = useLoaded(() => listGrantingPatients(client).then((list) => list.grants));
   return (
-    <Page title="My patients" lead="Patients who gave you access to their file. A patient can remove your access at any time.">
+    <Page
+      title="My patients"
+      lead="Patients who gave you access to their file, with the email address you sign in with. A patient can remove your access at any time."
+    >
       <Section title="Patients">
         {grants.error ? <Notice kind="error">{grants.error}</Notice> : null}
         {grants.value ? (
@@ -38,12 +38,6 @@ export function PatientsPage(): JSX.Element {
         ) : grants.error ? null : (
           <Loading what="your patients" />
         )}
-      </Section>
-      <Section title="Your account ID">
-        <p>Patients enter this ID to give you access to their file.</p>
-        <p>
-          <code class="mono">{current?.account.id}</code>
-        </p>
       </Section>
     </Page>
   );

@@ -2,7 +2,8 @@
  * @module pages/patient/sharing-page
  *
  * Who can see my file: the clinicians the patient gave access (and whether they may add
- * entries), a form to give a clinician access, and "Remove access", which ends it at once.
+ * entries), a form to give a clinician access by their email address, and "Remove access",
+ * which ends it at once.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -76,19 +77,21 @@ function GiveAccessForm(props: { onGiven: () => Promise<void> }): JSX.Element {
       submit="Give access"
       label="Give a clinician access"
       action={async () => {
-        await grantRecordAccess(client, { granteeAccountId: clinician.trim(), scope });
+        await grantRecordAccess(client, { granteeEmail: clinician.trim(), scope });
         setClinician('');
         await props.onGiven();
         return 'Access given. The clinician can see your file now.';
       }}
     >
       <Field
-        label="Clinician’s account ID"
+        label="Clinician’s email address"
         name="clinician"
+        type="email"
+        autoComplete="off"
         value={clinician}
         onInput={setClinician}
         required
-        hint="Your clinician finds it on their “My patients” page, for example 3f2a…-…. Only clinicians of this clinic can be given access."
+        hint="The address your clinician signs in with. Only clinicians of this clinic can be given access."
       />
       <ScopeChoice value={scope} onChange={setScope} />
     </Form>
