@@ -11,8 +11,9 @@ import { useId, useState } from 'preact/hooks';
 import { listGrantingPatients, listRecordGrants } from '@portcullis/sdk/records';
 import { client } from '../../client.ts';
 import { useLoaded } from '../../ui/care-load.ts';
-import { usePersonName } from '../../ui/care-people.tsx';
+import { nameOf, usePersonName } from '../../ui/care-people.tsx';
 import { Form } from '../../ui/form.tsx';
+import { WordedError } from '../../ui/problem.ts';
 import { Loading, Notice } from '../../ui/page.tsx';
 import type { MessagingDevice } from './messaging-device.ts';
 
@@ -92,8 +93,15 @@ export function StartConversation(props: {
       label="Start a conversation"
       action={async () => {
         const existing = props.conversations.find((c) => c.others.length === 1 && c.others[0] === contactId);
-        const groupId = existing?.groupId ?? (await props.device.engine.createConversation([contactId]));
-        await props.onStarted(groupId);
+        if (existing) return props.onStarted(existing.groupId);
+        // Messages are encrypted for each device of the person: without one, nobody could read them.
+        if ((await props.device.transport.listDevices(contactId)).length === 0) {
+          const contactName = (await nameOf(contactId)) ?? (isPatient ? 'This clinician' : 'This patient');
+          throw new WordedError(
+            `${contactName} has not opened Messages yet. Ask them to open Messages once on their device; then you can start the conversation.`,
+          );
+        }
+        await props.onStarted(await props.device.engine.createConversation([contactId]));
       }}
     >
       <div class="field">

@@ -48,6 +48,7 @@ export function ConversationView(props: {
       <p class="e2ee">
         <span aria-hidden="true">🔒</span> End-to-end encrypted. Only the people below can read these messages.
       </p>
+      {props.others.length === 0 ? <p class="muted">Nobody else is in this conversation yet.</p> : null}
       <ul class="list" aria-label="People in this conversation">
         {props.others.map((accountId) => (
           <Member key={accountId} device={device} accountId={accountId} version={props.version} onSafetyNumber={props.onSafetyNumber} />

@@ -33,6 +33,7 @@ const BEFORE_JOINING: ReadonlySet<string> = new Set(['UNKNOWN_CONVERSATION', 'ST
 export function MessagesPage(): JSX.Element {
   const { current } = useSession();
   const accountId = current?.account.id ?? '';
+  const sessionId = current?.session.sessionId ?? '';
   const [device, setDevice] = useState<MessagingDevice | undefined>();
   const [failure, setFailure] = useState<string | undefined>();
   const [conversations, setConversations] = useState<Conversation[] | undefined>();
@@ -62,7 +63,7 @@ export function MessagesPage(): JSX.Element {
     const view = { closed: false };
     const isClosed = () => view.closed;
     let stop: (() => void) | undefined;
-    void messagingDevice(accountId)
+    void messagingDevice(accountId, sessionId)
       .then(async (opened) => {
         if (isClosed()) return;
         const unlisten = opened.listen({
@@ -94,7 +95,7 @@ export function MessagesPage(): JSX.Element {
       view.closed = true;
       stop?.();
     };
-  }, [accountId, refresh]);
+  }, [accountId, sessionId, refresh]);
 
   const isPatient = current ? rolesOf(current.account).includes('patient') : false;
   return (

@@ -11,6 +11,11 @@
  * the sealed store) and never taken from the server again: a server that later swaps the key or
  * rewrites the log is refused. A deployment that ships its key with the app can set it in
  * `PINNED_KEY_LOG_KEY`.
+ *
+ * A messaging device lives as long as the session that registered it: signing out removes its
+ * credential from the key log and from every conversation. So the database is named by account
+ * and session, and the databases of this account's ended sessions in this browser are deleted
+ * (their keys can open nothing any more; keeping them would only keep secrets at rest).
  */
 import { getKeyLogCheckpoint, KeyLogMonitor, keyLogSource } from '@portcullis/sdk/key-transparency';
 import {
@@ -19,6 +24,7 @@ import {
   createKeyLogVerifier,
   createMlsEngine,
   IndexedDbGroupStateStore,
+  type DeliveryTransport,
   type DeviceInfo,
   type E2eeEngine,
   type E2eeEngineEvents,
@@ -36,6 +42,7 @@ export interface MessagingDevice {
   readonly engine: E2eeEngine;
   readonly store: GroupStateStore;
   readonly device: DeviceInfo;
+  readonly transport: DeliveryTransport;
   /**
    * Adds listeners for the engine's events, told after what they report is kept (history, key
    * warnings); returns the function that removes them.
@@ -46,17 +53,31 @@ export interface MessagingDevice {
 }
 
 const devices = new Map<string, Promise<MessagingDevice>>();
+const DATABASE_PREFIX = 'portcullis-messaging-';
 
-/** The messaging device of `accountId` in this browser, registered on first use. */
-export function messagingDevice(accountId: string): Promise<MessagingDevice> {
-  let device = devices.get(accountId);
+/** The messaging device of `accountId` in this browser for this session, registered on first use. */
+export function messagingDevice(accountId: string, sessionId: string): Promise<MessagingDevice> {
+  const databaseName = `${DATABASE_PREFIX}${accountId}-${sessionId}`;
+  let device = devices.get(databaseName);
   if (!device) {
-    device = openDevice(accountId);
+    device = openDevice(accountId, databaseName);
     // A failure (offline, no permission) is not remembered: the next open tries again.
-    device.catch(() => devices.delete(accountId));
-    devices.set(accountId, device);
+    device.catch(() => devices.delete(databaseName));
+    devices.set(databaseName, device);
+    void forgetEndedSessions(accountId, databaseName);
   }
   return device;
+}
+
+/** Deletes this account's messaging databases of earlier sessions (best effort: not every browser lists databases). */
+async function forgetEndedSessions(accountId: string, current: string): Promise<void> {
+  try {
+    for (const { name } of await indexedDB.databases()) {
+      if (name?.startsWith(`${DATABASE_PREFIX}${accountId}-`) && name !== current) indexedDB.deleteDatabase(name);
+    }
+  } catch {
+    // Nothing listed: the old databases stay until the browser's site data is cleared.
+  }
 }
 
 async function pinnedVerifierKey(store: GroupStateStore): Promise<string> {
@@ -68,8 +89,8 @@ async function pinnedVerifierKey(store: GroupStateStore): Promise<string> {
   return verifierKey;
 }
 
-async function openDevice(accountId: string): Promise<MessagingDevice> {
-  const store = new IndexedDbGroupStateStore({ databaseName: `portcullis-messaging-${accountId}` });
+async function openDevice(accountId: string, databaseName: string): Promise<MessagingDevice> {
+  const store = new IndexedDbGroupStateStore({ databaseName });
   const transport = createHttpDeliveryTransport(client);
   const monitor = new KeyLogMonitor({
     verifierKey: await pinnedVerifierKey(store),
@@ -104,6 +125,7 @@ async function openDevice(accountId: string): Promise<MessagingDevice> {
     engine,
     store,
     device,
+    transport,
     listen(events) {
       listeners.add(events);
       return () => listeners.delete(events);
