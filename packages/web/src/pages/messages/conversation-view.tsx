@@ -13,6 +13,7 @@ import { when } from '../../ui/care-entries.tsx';
 import { usePersonName } from '../../ui/care-people.tsx';
 import { Form } from '../../ui/form.tsx';
 import { Section } from '../../ui/page.tsx';
+import { VisibilityLabel } from '../../ui/visibility.tsx';
 import { readHistory, type HistoryItem } from './conversation-history.ts';
 import type { MessagingDevice } from './messaging-device.ts';
 
@@ -79,7 +80,7 @@ function Member(props: { device: MessagingDevice; accountId: string; version: nu
   return (
     <li>
       <span>
-        <strong>{name}</strong>
+        <strong>{name}</strong> <VisibilityLabel classification="public" />
         {status ? <span class={`muted contact-${status}`}> · {STATUS_WORDS[status]}</span> : null}
       </span>
       <button type="button" class="button" onClick={() => props.onSafetyNumber(props.accountId)}>
