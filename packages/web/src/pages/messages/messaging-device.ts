@@ -7,9 +7,11 @@
  * to it. The engine lives as long as the page, so leaving and reopening Messages does not open
  * the same database twice; views subscribe to its events.
  *
- * The log's verifier key is pinned by this browser the first time it opens messages (kept in
- * the sealed store) and never taken from the server again: a server that later swaps the key or
- * rewrites the log is refused. A deployment that ships its key with the app can set it in
+ * The log's verifier key is pinned by this browser the first time it opens messages and never
+ * taken from the server again; the newest checkpoint this browser verified is kept beside it.
+ * Both live in a database of their own that outlasts sessions and is shared by the accounts of
+ * this browser (there is one log per deployment), so a server that later swaps the key or
+ * rewrites the log is refused. A deployment that ships its key with the app sets it in
  * `PINNED_KEY_LOG_KEY`.
  *
  * A messaging device lives as long as the session that registered it: signing out removes its
@@ -36,6 +38,7 @@ import { addKeyWarning, addToHistory, historyItemOf } from './conversation-histo
 /** The log's verifier key shipped with this build, if the deployment pins one (`<origin>+<key id>+<base64 key>`). */
 const PINNED_KEY_LOG_KEY: string | undefined = undefined;
 const PIN_KEY = 'app:key-log-verifier-key';
+const KEY_LOG_DATABASE = 'portcullis-key-log';
 
 export interface MessagingDevice {
   readonly accountId: string;
@@ -91,11 +94,12 @@ async function pinnedVerifierKey(store: GroupStateStore): Promise<string> {
 
 async function openDevice(accountId: string, databaseName: string): Promise<MessagingDevice> {
   const store = new IndexedDbGroupStateStore({ databaseName });
+  const keyLog = new IndexedDbGroupStateStore({ databaseName: KEY_LOG_DATABASE });
   const transport = createHttpDeliveryTransport(client);
   const monitor = new KeyLogMonitor({
-    verifierKey: await pinnedVerifierKey(store),
+    verifierKey: await pinnedVerifierKey(keyLog),
     source: keyLogSource(client),
-    store: checkpointStoreIn(store),
+    store: checkpointStoreIn(keyLog),
   });
   const listeners = new Set<E2eeEngineEvents>();
   const engine = await createMlsEngine({

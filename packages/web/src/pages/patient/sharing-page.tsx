@@ -12,7 +12,7 @@ import { grantRecordAccess, listRecordGrants, revokeRecordGrant } from '@portcul
 import { client } from '../../client.ts';
 import { when } from '../../ui/care-entries.tsx';
 import { useLoaded } from '../../ui/care-load.ts';
-import { PersonName } from '../../ui/care-people.tsx';
+import { usePersonName } from '../../ui/care-people.tsx';
 import { ScopeChoice, SCOPE_WORDS } from '../../ui/care-scope.tsx';
 import { Field, ActionButton, Form } from '../../ui/form.tsx';
 import { Loading, Notice, Page, Section } from '../../ui/page.tsx';
@@ -41,31 +41,54 @@ export function SharingPage(): JSX.Element {
 }
 
 function GrantList(props: { grants: readonly RecordGrant[]; onChange: () => Promise<void> }): JSX.Element {
-  if (props.grants.length === 0) return <p class="muted">Nobody else can see your file.</p>;
+  const [removed, setRemoved] = useState<string | undefined>();
   return (
-    <ul class="list" aria-label="Clinicians with access">
-      {props.grants.map((grant) => (
-        <li key={grant.id}>
-          <div>
-            <strong>
-              <PersonName accountId={grant.granteeAccountId} fallback="A clinician" />
-            </strong>{' '}
-            <VisibilityLabel classification="public" />
-            <p class="muted">
-              {SCOPE_WORDS[grant.scope]} · since <time dateTime={grant.createdAt}>{when(grant.createdAt)}</time>
-            </p>
-          </div>
-          <ActionButton
-            label="Remove access"
-            kind="danger"
-            action={async () => {
-              await revokeRecordGrant(client, grant.id);
-              await props.onChange();
-            }}
-          />
-        </li>
-      ))}
-    </ul>
+    <>
+      {removed ? <Notice kind="success">{removed}</Notice> : null}
+      {props.grants.length === 0 ? (
+        <p class="muted">Nobody else can see your file.</p>
+      ) : (
+        <ul class="list" aria-label="Clinicians with access">
+          {props.grants.map((grant) => (
+            <GrantItem
+              key={grant.id}
+              grant={grant}
+              onRemoved={async (name) => {
+                setRemoved(`Access removed. ${name} can no longer see your file.`);
+                await props.onChange();
+              }}
+            />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function GrantItem(props: { grant: RecordGrant; onRemoved: (name: string) => Promise<void> }): JSX.Element {
+  const { grant } = props;
+  const name = usePersonName(grant.granteeAccountId, 'A clinician');
+  return (
+    <li>
+      <div>
+        <strong>{name}</strong> <VisibilityLabel classification="public" />
+        <p class="muted">
+          {SCOPE_WORDS[grant.scope]} · since <time dateTime={grant.createdAt}>{when(grant.createdAt)}</time>
+        </p>
+      </div>
+      <ActionButton
+        label="Remove access"
+        kind="danger"
+        describedBy={`grant-${grant.id}`}
+        action={async () => {
+          await revokeRecordGrant(client, grant.id);
+          await props.onRemoved(name);
+        }}
+      />
+      <span id={`grant-${grant.id}`} class="visually-hidden">
+        for {name}
+      </span>
+    </li>
   );
 }
 
