@@ -15,6 +15,7 @@ import { Form } from '../../ui/form.tsx';
 import { Section } from '../../ui/page.tsx';
 import { VisibilityLabel } from '../../ui/visibility.tsx';
 import { readHistory, type HistoryItem } from './conversation-history.ts';
+import { useFocusHeading } from './focus-heading.ts';
 import type { MessagingDevice } from './messaging-device.ts';
 
 const STATUS_WORDS: Record<ContactStatus, string> = {
@@ -35,6 +36,7 @@ export function ConversationView(props: {
   const [items, setItems] = useState<HistoryItem[] | undefined>();
   const [sent, setSent] = useState(0);
   const title = usePersonName(props.others[0], 'Nobody else yet');
+  useFocusHeading('conversation', groupId);
   useEffect(() => {
     let live = true;
     void readHistory(device.store, groupId).then((found) => {

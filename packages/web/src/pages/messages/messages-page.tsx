@@ -128,6 +128,9 @@ export function MessagesPage(): JSX.Element {
             </Notice>
           ) : null}
           <LiveStatus live={live} onCheck={() => device.engine.receive().then(() => refresh(device))} />
+          <Section title="Conversations">
+            <ConversationList conversations={conversations} openGroupId={open?.groupId} onOpen={(groupId) => setOpen({ groupId })} />
+          </Section>
           {open?.safetyWith ? (
             <SafetyNumberView
               device={device}
@@ -148,9 +151,6 @@ export function MessagesPage(): JSX.Element {
               onSafetyNumber={(contactId) => setOpen({ groupId: open.groupId, safetyWith: contactId })}
             />
           ) : null}
-          <Section title="Conversations">
-            <ConversationList conversations={conversations} openGroupId={open?.groupId} onOpen={(groupId) => setOpen({ groupId })} />
-          </Section>
           <Section title="Start a conversation">
             <StartConversation
               device={device}

@@ -13,6 +13,7 @@ import { usePersonName } from '../../ui/care-people.tsx';
 import { ActionButton } from '../../ui/form.tsx';
 import { Notice, Section } from '../../ui/page.tsx';
 import { problemWords } from '../../ui/problem.ts';
+import { useFocusHeading } from './focus-heading.ts';
 import type { MessagingDevice } from './messaging-device.ts';
 
 export function SafetyNumberView(props: {
@@ -24,6 +25,7 @@ export function SafetyNumberView(props: {
 }): JSX.Element {
   const { device, groupId, contactId } = props;
   const name = usePersonName(contactId, 'this contact');
+  useFocusHeading('safety-number', contactId);
   const [blocks, setBlocks] = useState<string[] | undefined>();
   const [status, setStatus] = useState<ContactStatus | undefined>();
   const [failure, setFailure] = useState<string | undefined>();
