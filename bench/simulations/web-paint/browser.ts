@@ -160,7 +160,7 @@ export async function measureRound(
   options: { readonly round: number; readonly url: string; readonly patient: DemoAccount; readonly serverCpuMs: () => number },
 ): Promise<PaintRound> {
   const context = await newPersonContext(browser);
-  const watch = watchContext(context);
+  const watch = await watchContext(context);
   try {
     const page = await context.newPage();
     await signIn(page, options.url, options.patient);

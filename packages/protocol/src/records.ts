@@ -10,6 +10,7 @@
  * UUIDs; field values are personal data (sealed per person at rest, never logged).
  */
 import Type, { type Static } from 'typebox';
+import { EmailSchema } from './accounts.ts';
 import { RECORD_TYPE_NAME_PATTERN } from './declarations.ts';
 
 const IdSchema = Type.String({ format: 'uuid', description: 'Identifier (UUID).' });
@@ -70,9 +71,15 @@ export type RecordGrant = Static<typeof RecordGrantSchema>;
 export const RecordGrantListSchema = Type.Object({ grants: Type.Array(RecordGrantSchema) }, { additionalProperties: false });
 export type RecordGrantList = Static<typeof RecordGrantListSchema>;
 
-export const NewRecordGrantSchema = Type.Object(
-  { granteeAccountId: IdSchema, scope: RecordGrantScopeSchema },
-  { additionalProperties: false },
+export const NewRecordGrantSchema = Type.Union(
+  [
+    Type.Object({ granteeAccountId: IdSchema, scope: RecordGrantScopeSchema }, { additionalProperties: false }),
+    Type.Object({ granteeEmail: EmailSchema, scope: RecordGrantScopeSchema }, { additionalProperties: false }),
+  ],
+  {
+    description:
+      'Who receives access, by account id or by email address. An address of no account and one of an account that cannot hold the grant get the same answer.',
+  },
 );
 export type NewRecordGrant = Static<typeof NewRecordGrantSchema>;
 

@@ -42,10 +42,12 @@ export async function listRecordGrants(client: CoreClient): Promise<RecordGrantL
 
 /**
  * Lets another account (a clinician) read (`read`) or read and add to (`write`) the signed-in
- * patient's file, until revoked.
+ * patient's file, until revoked. The clinician is named by account id or by email address.
  *
  * @example
  *   const grant = await grantRecordAccess(client, { granteeAccountId: doctorId, scope: 'read' });
+ *   await grantRecordAccess(client, { granteeEmail: 'dr.rivera@clinic.example', scope: 'write' });
+ * @throws {ApiError} `RECORD_GRANTEE_INVALID` for an address or id of no clinician (one answer for both).
  */
 export async function grantRecordAccess(client: CoreClient, input: NewRecordGrant): Promise<RecordGrant> {
   assertInput(input, 'grantRecordAccess');

@@ -56,23 +56,37 @@ export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSes
 }
 
 export interface PageWatch {
-  /** Uncaught errors and CSP violations seen so far. */
+  /** Uncaught errors, console errors and CSP / Trusted Types violations seen so far. */
   readonly problems: string[];
 }
 
-/** Collects uncaught errors and CSP / Trusted Types violations of every page in `context`. */
-export function watchContext(context: BrowserContext): PageWatch {
+/**
+ * Records each CSP violation the browser dispatches, in the page (given as text: it runs there,
+ * not here), before the page's own script and outside its CSP.
+ */
+const RECORD_CSP_VIOLATIONS = `globalThis.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => globalThis.cspViolations.push(event.violatedDirective + ' ' + event.blockedURI));`;
+
+/** Collects uncaught errors and console errors (CSP and Trusted Types refusals among them, not failed responses) of every page in `context`. */
+export async function watchContext(context: BrowserContext): Promise<PageWatch> {
   const problems: string[] = [];
   const watch = (page: Page): void => {
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      const text = message.text();
-      if (message.type() === 'error' && /Content Security Policy|Trusted Type|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
+      // Chromium logs every non-2xx response as "Failed to load resource"; a 401 asking for a
+      // DPoP nonce is the protocol working, so those lines are not problems.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
     });
   };
+  await context.addInitScript(RECORD_CSP_VIOLATIONS);
   context.on('page', watch);
   for (const page of context.pages()) watch(page);
   return { problems };
+}
+
+/** The CSP violations the page has seen since it loaded (needs {@link watchContext}). */
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('globalThis.cspViolations ?? []');
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -86,14 +100,15 @@ export interface AxeViolation {
 
 /**
  * WCAG 2.2 AA violations axe-core finds on the page as it is now (rules tagged wcag2a, wcag2aa,
- * wcag21a, wcag21aa, wcag22aa). axe is evaluated through the DevTools protocol, which the page's
+ * wcag21a, wcag21aa, wcag22aa; and axe's best practices when asked). axe is evaluated through the DevTools protocol, which the page's
  * CSP does not govern, so the page keeps its real policy while it is checked.
  */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+export async function axeViolations(page: Page, options: { bestPractice?: boolean } = {}): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', ...(options.bestPractice ? ['best-practice'] : [])];
   // A string, not a function: the server's type project has no DOM types.
   return page.evaluate<AxeViolation[]>(`axe
-    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+    .run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(tags)} } })
     .then((result) => result.violations.map((violation) => ({
       id: violation.id,
       impact: violation.impact,

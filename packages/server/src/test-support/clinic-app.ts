@@ -15,6 +15,7 @@ import { buildWebApp } from '../../../../tools/build-web.mjs';
 import { startDemoServer, type DemoServer } from './demo-server.ts';
 import {
   addVirtualAuthenticator,
+  cspViolations,
   axeViolations,
   newPersonContext,
   overflowsHorizontally,
@@ -65,7 +66,7 @@ export interface Person {
 /** A person's own browser (storage of its own), with a platform authenticator for passkeys. */
 export async function personIn(browser: Browser, clinic: Clinic, options: { width?: number } = {}): Promise<Person> {
   const context = await newPersonContext(browser, options);
-  const watch = watchContext(context);
+  const watch = await watchContext(context);
   const page = await context.newPage();
   await addVirtualAuthenticator(page);
   await page.goto(`${clinic.demo.url}/`);
@@ -140,6 +141,7 @@ export async function expectSoundPage(person: Person, where: string): Promise<vo
   expect(await axeViolations(person.page), `axe on ${where}`).toEqual([]);
   expect(await overflowsHorizontally(person.page), `horizontal overflow on ${where}`).toBe(false);
   expect(person.watch.problems, `errors on ${where}`).toEqual([]);
+  expect(await cspViolations(person.page), `CSP violations on ${where}`).toEqual([]);
 }
 
 /** Goes to a view through the main navigation, as a person would. */

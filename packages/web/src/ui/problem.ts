@@ -37,6 +37,17 @@ const WORDS: Record<string, string> = {
   ADMIN_SELF_ACTION_FORBIDDEN: 'You cannot do this to your own account. Ask another administrator.',
   ELEVATION_APPROVER_INVALID: 'Someone else must approve this request.',
   NETWORK_ERROR: 'We could not reach the server. Check your connection and try again.',
+  MESSAGING_ACCOUNT_NOT_FOUND: 'You cannot message this person: a patient and a clinician can talk only while the patient gives access.',
+  MESSAGING_DEVICE_BINDING_REQUIRED: 'Sign out and sign in again to use messages in this browser.',
+  MESSAGING_MESSAGE_TOO_LARGE: 'This message is too long. Split it into shorter messages.',
+  // The messaging engine's own refusals (MessagingError), checked on this device.
+  CREDENTIAL_REJECTED:
+    'The security key of this person could not be confirmed in the clinic’s public key log, so nothing was sent to them. Try again later; if it keeps happening, tell the clinic.',
+  DEVICE_NOT_REGISTERED: 'This browser is not set up for messages yet. Open Messages again.',
+  UNKNOWN_CONVERSATION: 'This browser is no longer in that conversation.',
+  NOT_A_MEMBER: 'That person is not in this conversation.',
+  EPOCH_CONFLICT_RETRIES_EXHAUSTED: 'Others changed the conversation at the same moment. Try again.',
+  STORED_STATE_UNREADABLE: 'The messages kept in this browser cannot be opened. Sign out and sign in again to start afresh.',
   PASSKEY_CANCELLED: 'The passkey request was cancelled. Try again, or sign in with your password.',
   PASSKEY_NOT_FOUND: 'That passkey is no longer on your account.',
   MFA_ENROLMENT_NOT_FOUND: 'The set-up took too long or was replaced. Start setting up the app again.',
@@ -56,9 +67,18 @@ export class InputProblem extends Error {
   override readonly name = 'InputProblem';
 }
 
+/** The messaging engine's errors, known by name and code (importing its module here would load MLS on every page). */
+function messagingCode(error: unknown): string | undefined {
+  return error instanceof Error && error.name === 'MessagingError' && typeof (error as { code?: unknown }).code === 'string'
+    ? (error as unknown as { code: string }).code
+    : undefined;
+}
+
 /** A sentence for `error`, safe to show: the code's words, or the public title, or a generic line. */
 export function problemWords(error: unknown): string {
   if (error instanceof InputProblem) return error.message;
+  const messaging = messagingCode(error);
+  if (messaging) return WORDS[messaging] ?? 'The message could not be handled safely, so nothing was shown or sent. Try again.';
   if (isApiError(error)) {
     const retry = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     const words = WORDS[error.code] ?? error.message;

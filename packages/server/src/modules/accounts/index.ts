@@ -13,7 +13,7 @@ export { createFirstAdmin } from './first-admin.ts';
 export type { FirstAdmin } from './first-admin.ts';
 export { createSeededAccount, findAccountIdByEmail, hasAnyAccount } from './seeded-account.ts';
 export type { SeededAccountDeps, SeededAccountInput } from './seeded-account.ts';
-export { isLiveAccount, tombstoneAccount } from './repository.ts';
+export { findAccountByEmail, isLiveAccount, tombstoneAccount } from './repository.ts';
 export type { TombstoneOutcome } from './repository.ts';
 export { getAccount } from './service.ts';
 export type { AccountsDeps } from './service.ts';

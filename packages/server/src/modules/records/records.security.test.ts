@@ -141,6 +141,37 @@ describe.each(testDatabases())('patient file on $dialect', ({ dialect }) => {
     expect(malformed.statusCode).toBe(400);
   });
 
+  it('V8.2.2: a grant by email address reaches the clinician of that address; an unknown address and a non-clinician get one same answer', async () => {
+    const c = await clinic();
+    // The address as a person types it: other case, spaces around.
+    const byEmail = await c.alice.device.call('POST', '/v1/records/grants', {
+      granteeEmail: ` ${c.carol.id.toUpperCase()}@Clinic.test `.trim(),
+      scope: 'read',
+    });
+    expect(byEmail.statusCode).toBe(201);
+    expect(byEmail.json<{ granteeAccountId: string; patientAccountId: string }>()).toMatchObject({
+      granteeAccountId: c.carol.id,
+      patientAccountId: c.alice.id,
+    });
+    expect((await c.carol.device.call('GET', '/v1/records/patients')).json<{ grants: { patientAccountId: string }[] }>().grants).toEqual([
+      expect.objectContaining({ patientAccountId: c.alice.id }),
+    ]);
+    for (const granteeEmail of [`${c.support.id}@clinic.test`, `${c.alice.id}@clinic.test`, 'nobody@clinic.test']) {
+      const response = await c.alice.device.call('POST', '/v1/records/grants', { granteeEmail, scope: 'read' });
+      expect([granteeEmail, response.statusCode, response.json<{ code: string; detail?: string }>()]).toEqual([
+        granteeEmail,
+        400,
+        expect.objectContaining({ code: 'RECORD_GRANTEE_INVALID' }),
+      ]);
+    }
+    for (const body of [
+      { granteeEmail: 'not an address', scope: 'read' },
+      { granteeEmail: `${c.carol.id}@clinic.test`, granteeAccountId: c.carol.id, scope: 'read' },
+    ]) {
+      expect((await c.alice.device.call('POST', '/v1/records/grants', body)).json<{ code: string }>().code).toBe('REQUEST_INVALID');
+    }
+  });
+
   it('V8.2.2: a clinician moved to support keeps no access through grants given earlier', async () => {
     const c = await clinic();
     await insertGrant(app, { patientId: c.alice.id, granteeId: c.carol.id, scope: 'write' });

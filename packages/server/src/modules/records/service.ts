@@ -18,6 +18,7 @@ import { appError } from '../../platform/errors/app-error.ts';
 import type { Principal } from '../../platform/routes/principal.ts';
 import type { RequestContext } from '../../platform/routes/request-context.ts';
 import type { FieldService, RecordsService } from './deps.ts';
+import { findAccountByEmail, normalizeEmail } from '../accounts/index.ts';
 import { relationOf } from './relation.ts';
 import { RECORD_PERMISSIONS, scopeRecordsTo } from './scope.ts';
 import { parseStoredFields, sealFields } from './stored-fields.ts';
@@ -207,30 +208,39 @@ function permissionsNeeded(scope: NewRecordGrant['scope']): string[] {
  * the same person is replaced (so changing its scope is one call). The grantee must be an active
  * account whose roles hold the permissions the scope needs (by default: a clinician).
  */
+/**
+ * The grantee's account id: given, or found by the email address a patient knows their clinician
+ * by (`undefined` when no account has it; the caller answers as for any grantee that cannot hold
+ * the grant, so the answer does not tell whether the address has an account).
+ */
+async function granteeIdOf(service: RecordsService, input: NewRecordGrant): Promise<string | undefined> {
+  if ('granteeAccountId' in input) return input.granteeAccountId;
+  return (await findAccountByEmail(service.dataProtection, service.db, normalizeEmail(input.granteeEmail)))?.id;
+}
+
 export async function createGrant(
   service: RecordsService,
   principal: Principal,
   input: NewRecordGrant,
   context: RequestContext,
 ): Promise<RecordGrant> {
-  if (input.granteeAccountId === principal.accountId) throw appError('RECORD_GRANTEE_INVALID', { detail: 'self grant' });
-  const grantee = await service.db
-    .selectFrom('accounts')
-    .select(['roles', 'status'])
-    .where('id', '=', input.granteeAccountId)
-    .executeTakeFirst();
+  const granteeAccountId = await granteeIdOf(service, input);
+  if (granteeAccountId === principal.accountId) throw appError('RECORD_GRANTEE_INVALID', { detail: 'self grant' });
+  const grantee = granteeAccountId
+    ? await service.db.selectFrom('accounts').select(['roles', 'status']).where('id', '=', granteeAccountId).executeTakeFirst()
+    : undefined;
   const granteePermissions = grantee ? service.access.permissionsOf(JSON.parse(grantee.roles) as string[]) : new Set<string>();
-  if (grantee?.status !== 'active' || !permissionsNeeded(input.scope).every((p) => granteePermissions.has(p))) {
+  if (!granteeAccountId || grantee?.status !== 'active' || !permissionsNeeded(input.scope).every((p) => granteePermissions.has(p))) {
     throw appError('RECORD_GRANTEE_INVALID', { detail: grantee ? 'grantee roles lack the permission' : 'unknown grantee' });
   }
-  const row = { id: randomUUID(), grantee_account_id: input.granteeAccountId, scope: input.scope, created_at: service.clock.now() };
+  const row = { id: randomUUID(), grantee_account_id: granteeAccountId, scope: input.scope, created_at: service.clock.now() };
   return withTransaction(service.db, async (tx) => {
     const scope = scopeRecordsTo(principal);
-    const replaced = await scope.revokeGrants(tx, { granteeAccountId: input.granteeAccountId }, row.created_at);
+    const replaced = await scope.revokeGrants(tx, { granteeAccountId }, row.created_at);
     await scope.addGrant(tx, row);
     // The events go last (the log stays locked until the transaction ends), in the order things happened.
-    if (replaced > 0) await context.audit('record.grant_revoked', { subject: input.granteeAccountId, detail: 'replaced' }, tx);
-    await context.audit('record.grant_created', { subject: input.granteeAccountId, detail: input.scope }, tx);
+    if (replaced > 0) await context.audit('record.grant_revoked', { subject: granteeAccountId, detail: 'replaced' }, tx);
+    await context.audit('record.grant_created', { subject: granteeAccountId, detail: input.scope }, tx);
     return toGrant({ ...row, patient_account_id: principal.accountId, revoked_at: null });
   });
 }

@@ -7,49 +7,29 @@
  * Outside CI the test is skipped (loudly) when /usr/bin/chromium is missing; with CI=true a
  * missing Chromium fails it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../../server.ts';
 import { startRealTestServer } from '../../../test-support/real-server.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  cspViolations,
+  launchChromium,
+  newPersonContext,
+  watchContext,
+  type PageWatch,
+} from '../../../test-support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = process.env['CI'] === 'true';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM && !IN_CI) {
-  process.stderr.write(
-    `\n*** Chromium not found at ${CHROMIUM}: the API reference browser test is SKIPPED. Install it with apt-get install chromium. ***\n\n`,
-  );
-}
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  readonly id: string;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
-
-/**
- * In-page code is given as text (it runs in the page, not here): it records each CSP violation
- * the browser dispatches. Added before the page's own script, outside its CSP.
- */
-const RECORD_CSP_VIOLATIONS = `globalThis.cspViolations = [];
-document.addEventListener('securitypolicyviolation', (event) => globalThis.cspViolations.push(event.violatedDirective + ' ' + event.blockedURI));`;
-
-const AXE_RUN = `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })`;
-
-describe.skipIf(!HAS_CHROMIUM && !IN_CI)('API reference in Chromium', () => {
+describe.runIf(chromiumAvailable('the API reference browser test'))('API reference in Chromium', () => {
   let server: RunningServer | undefined;
   let baseUrl = '';
   let browser: Browser | undefined;
-  const consoleErrors: string[] = [];
+  const watches: PageWatch[] = [];
 
   beforeAll(async () => {
-    if (!HAS_CHROMIUM) return; // CI: the tests fail, below
     ({ server, baseUrl } = await startRealTestServer());
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 30_000 });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
@@ -58,23 +38,14 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('API reference in Chromium', () => {
   });
 
   async function openDocs(width: number): Promise<Page> {
-    if (!HAS_CHROMIUM) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install chromium)`);
     if (!browser) throw new Error('browser not started');
-    const page = await browser.newPage({ viewport: { width, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-    await page.addInitScript(RECORD_CSP_VIOLATIONS);
+    const context = await newPersonContext(browser, { width });
+    watches.push(await watchContext(context));
+    const page = await context.newPage();
     const response = await page.goto(`${baseUrl}/docs`);
     expect(response?.status()).toBe(200);
     await page.locator('#search').waitFor({ state: 'visible' });
     return page;
-  }
-
-  async function cspViolations(page: Page): Promise<string[]> {
-    return page.evaluate<string[]>('globalThis.cspViolations');
   }
 
   it.each([1280, 360])('fits a %i px wide window without horizontal scrolling', async (width) => {
@@ -86,7 +57,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('API reference in Chromium', () => {
     await page.evaluate(`document.querySelectorAll('details').forEach((details) => { details.open = true; })`);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(innerWidth);
     expect(await cspViolations(page)).toEqual([]);
-    await page.close();
+    await page.context().close();
   });
 
   it('filters the operations as the reader types, by path, permission or error code', async () => {
@@ -108,21 +79,18 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('API reference in Chromium', () => {
     await page.locator('#search').fill('');
     await expect.poll(visibleOperations).toBe(total);
     expect(await cspViolations(page)).toEqual([]);
-    await page.close();
+    await page.context().close();
   });
 
   // One width: axe takes tens of seconds on a page of a hundred operations, and the two widths
   // share every element, name and colour.
   it('has no axe-core violations (WCAG 2.2 A and AA, best practices)', async () => {
     const page = await openDocs(1280);
-    await page.evaluate(AXE_SOURCE);
-    const { violations } = await page.evaluate<{ violations: AxeViolation[] }>(AXE_RUN);
-    expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}, e.g. ${JSON.stringify(v.nodes[0]?.target)})`)).toEqual([]);
-    await page.close();
+    expect(await axeViolations(page, { bestPractice: true })).toEqual([]);
+    await page.context().close();
   }, 180_000);
 
   it('logs no errors in the console (no CSP or Trusted Types refusal)', () => {
-    if (!HAS_CHROMIUM) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install chromium)`);
-    expect(consoleErrors).toEqual([]);
+    expect(watches.flatMap((watch) => watch.problems)).toEqual([]);
   });
 });
