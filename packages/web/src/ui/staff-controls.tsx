@@ -39,7 +39,7 @@ export function SelectField(props: {
         name={props.name}
         value={props.value}
         aria-describedby={hintId}
-        onChange={(event) => props.onChange((event.currentTarget as HTMLSelectElement).value)}
+        onChange={(event) => props.onChange(event.currentTarget.value)}
       >
         {props.choices.map((choice) => (
           <option key={choice.value} value={choice.value}>
@@ -67,7 +67,7 @@ export function DateTimeField(props: {
         name={props.name}
         type="datetime-local"
         value={props.value}
-        onInput={(event) => props.onInput((event.currentTarget as HTMLInputElement).value)}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
       />
     </div>
   );
@@ -82,8 +82,8 @@ export function ConfirmAction(props: {
   readonly label: string;
   readonly question: string;
   readonly confirm: string;
-  /** Resolves the words to show when done, or nothing when the caller shows the outcome itself. */
-  readonly action: () => Promise<string | undefined>;
+  /** Resolves the words to show when done (a string), or anything else when the caller shows the outcome itself. */
+  readonly action: () => Promise<unknown>;
 }): JSX.Element {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -113,7 +113,7 @@ export function ConfirmAction(props: {
                   .action()
                   .then((text) => {
                     setAsking(false);
-                    if (text !== undefined) setMessage({ kind: 'success', text });
+                    if (typeof text === 'string') setMessage({ kind: 'success', text });
                   })
                   .catch((failure: unknown) => {
                     setMessage({ kind: 'error', text: problemWords(failure) });
@@ -158,12 +158,10 @@ export function ConfirmAction(props: {
 }
 
 export type Loaded<T> =
-  | { readonly state: 'loading' }
-  | { readonly state: 'failed'; readonly error: string }
-  | { readonly state: 'ready'; readonly value: T };
+  { readonly state: 'loading' } | { readonly state: 'failed'; readonly error: string } | { readonly state: 'ready'; readonly value: T };
 
 /** Runs `load` now and whenever `reload` is called or `key` changes; a failure becomes words. */
-export function useLoaded<T>(load: () => Promise<T>, key: unknown = undefined): { loaded: Loaded<T>; reload: () => void } {
+export function useLoaded<T>(load: () => Promise<T>, key?: unknown): { loaded: Loaded<T>; reload: () => void } {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
   const latest = useRef(load);

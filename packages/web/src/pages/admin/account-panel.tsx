@@ -50,8 +50,7 @@ function AccountView(props: { detail: AdminAccountDetail; helper: Helper; change
           <div>
             <dt>Email address</dt>
             <dd>
-              {account.email}{' '}
-              <span class="muted">{account.masked ? '(masked)' : '(in full)'}</span>
+              {account.email} <span class="muted">{account.masked ? '(masked)' : '(in full)'}</span>
             </dd>
             <dd>
               <VisibilityLabel classification="private" />
@@ -126,10 +125,9 @@ function HelpActions(props: { detail: AdminAccountDetail; helper: Helper; change
   const stepUp = useStepUp();
   const [done, setDone] = useState<string | undefined>();
   const { account } = props.detail;
-  const finish = (text: string) => {
+  const finish = (text: string): void => {
     setDone(text);
     props.changed();
-    return undefined;
   };
   return (
     <Section title="Help actions">
@@ -143,7 +141,7 @@ function HelpActions(props: { detail: AdminAccountDetail; helper: Helper; change
             confirm="Yes, lock the account"
             action={async () => {
               const result = await lockAccount(client, account.id);
-              return finish(`Account locked. ${plural(result.revokedSessions, 'device was', 'devices were')} signed out.`);
+              finish(`Account locked. ${plural(result.revokedSessions, 'device was', 'devices were')} signed out.`);
             }}
           />
         ) : (
@@ -152,7 +150,7 @@ function HelpActions(props: { detail: AdminAccountDetail; helper: Helper; change
             kind="primary"
             action={async () => {
               await unlockAccount(client, account.id);
-              return finish('Account unlocked. Its owner can sign in again.');
+              finish('Account unlocked. Its owner can sign in again.');
             }}
           />
         )}
@@ -162,7 +160,7 @@ function HelpActions(props: { detail: AdminAccountDetail; helper: Helper; change
           confirm="Yes, sign out everywhere"
           action={async () => {
             const result = await signOutAccount(client, account.id);
-            return finish(`${plural(result.revokedSessions, 'device was', 'devices were')} signed out.`);
+            finish(`${plural(result.revokedSessions, 'device was', 'devices were')} signed out.`);
           }}
         />
         {props.helper === 'admin' ? (
@@ -172,7 +170,7 @@ function HelpActions(props: { detail: AdminAccountDetail; helper: Helper; change
             confirm="Yes, reset second factors"
             action={async () => {
               const { removed, revokedSessions } = await resetAccountMfa(client, account.id, stepUp);
-              return finish(
+              finish(
                 `Second factors removed: ${plural(removed.passkeys, 'passkey', 'passkeys')}, ${plural(removed.totp, 'authenticator app', 'authenticator apps')}, ${plural(removed.recoveryCodeSets, 'set of recovery codes', 'sets of recovery codes')}, ${plural(removed.phones, 'phone number', 'phone numbers')}. ${plural(revokedSessions, 'device was', 'devices were')} signed out.`,
               );
             }}

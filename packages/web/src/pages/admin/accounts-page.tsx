@@ -61,15 +61,16 @@ export function AdminAccountsPage(): JSX.Element {
   };
 
   return (
-    <Page title="Accounts" lead="Find an account, then lock or unlock it, sign it out everywhere, reset its second factors or change its roles.">
+    <Page
+      title="Accounts"
+      lead="Find an account, then lock or unlock it, sign it out everywhere, reset its second factors or change its roles."
+    >
       <Section title="Find accounts">
         <Form
           submit="Search"
           label="Find accounts"
           action={() => search(query(), false)}
-          secondary={
-            <ActionButton label="Search with full email addresses" action={() => search(query(), true)} />
-          }
+          secondary={<ActionButton label="Search with full email addresses" action={() => search(query(), true)} />}
         >
           <Field
             label="Email address"
@@ -133,12 +134,7 @@ function ResultsTable(props: { results: Results; open: string | undefined; onOpe
               <td>{account.status === 'locked' ? 'Locked' : 'Active'}</td>
               <td>{timeText(account.createdAt)}</td>
               <td>
-                <button
-                  type="button"
-                  class="button"
-                  aria-pressed={props.open === account.id}
-                  onClick={() => props.onOpen(account.id)}
-                >
+                <button type="button" class="button" aria-pressed={props.open === account.id} onClick={() => props.onOpen(account.id)}>
                   Open<span class="visually-hidden"> {account.email}</span>
                 </button>
               </td>

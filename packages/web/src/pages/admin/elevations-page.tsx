@@ -68,8 +68,8 @@ export function AdminElevationsPage(): JSX.Element {
       </Section>
       <Section title="Temporary roles in force">
         <p>
-          To end someone’s temporary role before it runs out, open their account on the <Link href="/admin/accounts">Accounts</Link>{' '}
-          page: its open elevations each have an <strong>End now</strong> button.
+          To end someone’s temporary role before it runs out, open their account on the <Link href="/admin/accounts">Accounts</Link> page:
+          its open elevations each have an <strong>End now</strong> button.
         </p>
       </Section>
     </Page>

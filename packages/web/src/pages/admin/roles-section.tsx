@@ -57,7 +57,7 @@ function RolesForm(props: { accountId: string; current: readonly string[]; onCha
               value={role}
               checked={chosen.includes(role)}
               onChange={(event) => {
-                const on = (event.currentTarget as HTMLInputElement).checked;
+                const on = event.currentTarget.checked;
                 setChosen(on ? [...chosen, role] : chosen.filter((held) => held !== role));
               }}
             />{' '}

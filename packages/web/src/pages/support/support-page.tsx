@@ -48,7 +48,9 @@ export function SupportPage(): JSX.Element {
             required
           />
         </Form>
-        {found === null ? <Notice kind="info">No account has that email address. Check the spelling, or ask for the account id.</Notice> : null}
+        {found === null ? (
+          <Notice kind="info">No account has that email address. Check the spelling, or ask for the account id.</Notice>
+        ) : null}
       </Section>
       {found ? <AccountPanel key={found} accountId={found} helper="support" /> : null}
       <ElevationRequestSection />
