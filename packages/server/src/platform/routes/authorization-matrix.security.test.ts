@@ -178,6 +178,7 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     }),
   },
   'GET /v1/admin/elevations': { targets: 'self', build: () => ({ url: '/v1/admin/elevations' }) },
+  'GET /v1/admin/elevations/active': { targets: 'self', build: () => ({ url: '/v1/admin/elevations/active' }) },
   'POST /v1/admin/elevations/{elevationId}/approve': {
     targets: 'self',
     build: async () => ({
