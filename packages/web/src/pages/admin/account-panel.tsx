@@ -4,7 +4,7 @@
  * One account as support and admins see it: masked details only (the address as the server
  * masked it, roles, status, signed-in devices, open elevations) and the help actions of the
  * viewer's role. Support may lock, unlock and sign out everywhere; an admin also resets second
- * factors (with a passkey step-up) and ends or denies open elevations. No medical data or
+ * factors (with a passkey step-up), ends or denies open elevations and changes roles. No medical data or
  * message is ever fetched here: the admin API returns none.
  */
 import type { JSX } from 'preact';
@@ -19,14 +19,14 @@ import { useStepUp } from '../../ui/step-up.tsx';
 import { ConfirmAction, timeText, useLoaded } from '../../ui/staff-controls.tsx';
 import { VisibilityLabel } from '../../ui/visibility.tsx';
 import { ElevationSummary } from './elevation-summary.tsx';
+import { RolesSection } from './roles-section.tsx';
 
 export type Helper = 'support' | 'admin';
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
-/** `version`: a change made elsewhere on the page (roles) bumps it, and the panel reads the account again. */
-export function AccountPanel(props: { accountId: string; helper: Helper; version?: number; onChanged?: () => void }): JSX.Element {
-  const { loaded, reload } = useLoaded(() => getAccountDetail(client, props.accountId), `${props.accountId}:${props.version ?? 0}`);
+export function AccountPanel(props: { accountId: string; helper: Helper; onChanged?: () => void }): JSX.Element {
+  const { loaded, reload } = useLoaded(() => getAccountDetail(client, props.accountId), props.accountId);
   if (loaded.state === 'loading') return <Loading what="the account" />;
   if (loaded.state === 'failed') return <Notice kind="error">{loaded.error}</Notice>;
   return (
@@ -117,6 +117,7 @@ function AccountView(props: { detail: AdminAccountDetail; helper: Helper; change
         )}
       </Section>
       <HelpActions detail={props.detail} helper={props.helper} changed={props.changed} />
+      {props.helper === 'admin' ? <RolesSection accountId={account.id} current={account.roles} onChanged={props.changed} /> : null}
     </>
   );
 }

@@ -16,7 +16,6 @@ import { useStepUp } from '../../ui/step-up.tsx';
 import { SelectField, timeText, type Choice } from '../../ui/staff-controls.tsx';
 import { VisibilityLabel } from '../../ui/visibility.tsx';
 import { AccountPanel } from './account-panel.tsx';
-import { RolesSection } from './roles-section.tsx';
 
 const ROLE_CHOICES: readonly Choice[] = [
   { value: '', label: 'Any role' },
@@ -42,7 +41,6 @@ export function AdminAccountsPage(): JSX.Element {
   const [status, setStatus] = useState('');
   const [results, setResults] = useState<Results | undefined>();
   const [open, setOpen] = useState<string | undefined>();
-  const [round, setRound] = useState(0);
 
   const query = (): AccountListQuery => ({
     email: email.trim() || undefined,
@@ -55,9 +53,14 @@ export function AdminAccountsPage(): JSX.Element {
     setResults({ list, query: wanted, unmasked });
     setOpen(undefined);
   };
+  // The list shows status and roles: read it again (masked, no step-up) after a change, keeping the open account.
   const refresh = () => {
-    setRound((n) => n + 1);
-    if (results) void search({ ...results.query, after: undefined }, false).catch(() => undefined);
+    if (!results) return;
+    const wanted = { ...results.query, after: undefined };
+    void listAccounts(client, wanted).then(
+      (list) => setResults({ list, query: wanted, unmasked: false }),
+      () => undefined,
+    );
   };
 
   return (
@@ -90,18 +93,13 @@ export function AdminAccountsPage(): JSX.Element {
           <ResultsTable results={results} open={open} onOpen={setOpen} />
           {results.list.nextAfter ? (
             <ActionButton
-              label="More accounts"
+              label="Next accounts"
               action={() => search({ ...results.query, after: results.list.nextAfter ?? undefined }, results.unmasked)}
             />
           ) : null}
         </Section>
       ) : null}
-      {open ? (
-        <>
-          <AccountPanel key={open} accountId={open} version={round} helper="admin" onChanged={refresh} />
-          <RolesSection key={`roles-${open}`} accountId={open} onChanged={refresh} />
-        </>
-      ) : null}
+      {open ? <AccountPanel key={open} accountId={open} helper="admin" onChanged={refresh} /> : null}
     </Page>
   );
 }

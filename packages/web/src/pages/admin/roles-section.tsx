@@ -7,24 +7,18 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { getAccountDetail, setAccountRoles } from '@portcullis/sdk/admin';
+import { setAccountRoles } from '@portcullis/sdk/admin';
 import { client } from '../../client.ts';
 import { Form } from '../../ui/form.tsx';
-import { Loading, Notice, Section } from '../../ui/page.tsx';
+import { Section } from '../../ui/page.tsx';
 import { useStepUp } from '../../ui/step-up.tsx';
-import { useLoaded } from '../../ui/staff-controls.tsx';
 
 const CLINIC_ROLES = ['patient', 'clinician', 'support', 'admin', 'auditor'];
 
-export function RolesSection(props: { accountId: string; onChanged: () => void }): JSX.Element {
-  const { loaded } = useLoaded(() => getAccountDetail(client, props.accountId), props.accountId);
+export function RolesSection(props: { accountId: string; current: readonly string[]; onChanged: () => void }): JSX.Element {
   return (
     <Section title="Roles">
-      {loaded.state === 'loading' ? <Loading what="the roles" /> : null}
-      {loaded.state === 'failed' ? <Notice kind="error">{loaded.error}</Notice> : null}
-      {loaded.state === 'ready' ? (
-        <RolesForm accountId={props.accountId} current={loaded.value.account.roles} onChanged={props.onChanged} />
-      ) : null}
+      <RolesForm accountId={props.accountId} current={props.current} onChanged={props.onChanged} />
     </Section>
   );
 }
