@@ -36,6 +36,13 @@ const WORDS: Record<string, string> = {
   KEY_SERVICE_UNAVAILABLE: 'Private data cannot be opened right now. Try again in a minute.',
   ADMIN_SELF_ACTION_FORBIDDEN: 'You cannot do this to your own account. Ask another administrator.',
   ELEVATION_APPROVER_INVALID: 'Someone else must approve this request.',
+  ELEVATION_NOT_PENDING: 'This request was already decided, or the role already ended. Refresh the list.',
+  ELEVATION_NOT_FOUND: 'We could not find that request. Refresh the list.',
+  ELEVATION_ROLE_INVALID: 'That role cannot be asked for. Choose another role.',
+  ADMIN_ACCOUNT_NOT_FOUND: 'We could not find that account. Check the id, or search by email address.',
+  ADMIN_ROLE_UNKNOWN: 'One of those roles does not exist in this clinic. Untick it and save again.',
+  STEP_UP_UNAVAILABLE: 'Confirming it is you needs a passkey on your account. Add one on the Security page first.',
+  AUDIT_PROOF_RANGE_INVALID: 'That entry is not in the signed checkpoint yet. Load the latest checkpoint and try again.',
   NETWORK_ERROR: 'We could not reach the server. Check your connection and try again.',
   PASSKEY_CANCELLED: 'The passkey request was cancelled. Try again, or sign in with your password.',
 };
