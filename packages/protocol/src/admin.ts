@@ -99,6 +99,61 @@ export const AdminAlertListSchema = Type.Object(
 );
 export type AdminAlertList = Static<typeof AdminAlertListSchema>;
 
+export const RoleCoverageSchema = Type.Object(
+  {
+    role: Type.String(),
+    requiredLevel: Type.Union([Type.Literal('aal1'), Type.Literal('aal2'), Type.Literal('aal2_phr')], {
+      description: 'What the role must reach at sign-in (`mfa.requiredLevel`): `aal2_phr` is a passkey.',
+    }),
+    accounts: Type.Integer({ minimum: 0, description: 'Accounts holding the role (locked ones included).' }),
+    withSecondFactor: Type.Integer({
+      minimum: 0,
+      description: 'Of those, accounts with a passkey, a confirmed authenticator app or a confirmed phone.',
+    }),
+    withPasskey: Type.Integer({ minimum: 0, description: 'Of those, accounts with at least one passkey.' }),
+  },
+  { additionalProperties: false },
+);
+export type RoleCoverage = Static<typeof RoleCoverageSchema>;
+
+export const AdminOverviewSchema = Type.Object(
+  {
+    tls: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('self-signed'), Type.Literal('files'), Type.Literal('upstream')], {
+          description: '`http.tls.mode`: `upstream` means a TLS-terminating proxy in front.',
+        }),
+        minVersion: Type.Union([Type.Literal('TLSv1.2'), Type.Literal('TLSv1.3')]),
+      },
+      { additionalProperties: false },
+    ),
+    keyService: Type.Object(
+      {
+        adapter: Type.Union([Type.Literal('local'), Type.Literal('pkcs11')], { description: 'Where the key-encryption keys live.' }),
+        status: Type.Union([Type.Literal('up'), Type.Literal('unavailable')], { description: 'Whether it answered just now.' }),
+        currentVersion: Type.Union([Type.String(), Type.Null()], { description: 'The KEK version new wraps use; null when unavailable.' }),
+      },
+      { additionalProperties: false },
+    ),
+    secondFactorCoverage: Type.Array(RoleCoverageSchema, { description: 'One row per configured role, in `access.roles` order.' }),
+    signInFailures: Type.Object(
+      {
+        windowMinutes: Type.Integer({ minimum: 1, description: 'The recent window counted (`defense.attackMode.windowMinutes`).' }),
+        failures: Type.Integer({ minimum: 0, description: 'Failed password sign-ins in the window, deployment-wide.' }),
+        attempts: Type.Integer({ minimum: 0, description: 'All password sign-ins in the window.' }),
+        usualRatio: Type.Number({ minimum: 0, maximum: 1, description: 'The usual failure ratio over the previous 24 hours.' }),
+        attackMode: Type.Boolean({ description: 'Whether attack mode is on now (see `GET /v1/admin/alerts`).' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The deployment’s security at a glance: counts and settings only, never an account or personal data.',
+  },
+);
+export type AdminOverview = Static<typeof AdminOverviewSchema>;
+
 export const ElevationStatusSchema = Type.Union(
   [
     Type.Literal('pending'),

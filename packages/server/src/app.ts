@@ -392,6 +392,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       mailer,
       attackMode,
       onBackgroundError,
+      overview: {
+        tls: config.http.tls,
+        mfaPolicy: config.mfa.requiredLevel,
+        attackModeWindowMinutes: config.defense.attackMode.windowMinutes,
+        keyService,
+      },
     }),
   );
   const federation = createFederationDeps({ config, database, clock, keyRing, dataProtection, sessions, assurance });

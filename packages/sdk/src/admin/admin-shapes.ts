@@ -9,6 +9,7 @@ import type {
   AdminAccountList,
   AdminActionResult,
   AdminAlertList,
+  AdminOverview,
   MfaResetResult,
   RolesChangeResult,
 } from '@portcullis/protocol';
@@ -80,4 +81,26 @@ function isAlert(value: unknown): value is AdminAlertList['alerts'][number] {
 
 export function parseAdminAlertList(value: unknown): AdminAlertList | undefined {
   return parseListOf(value, 'alerts', isAlert);
+}
+
+const isLevel = (value: unknown): boolean => value === 'aal1' || value === 'aal2' || value === 'aal2_phr';
+
+function isCoverage(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { role, requiredLevel, accounts, withSecondFactor, withPasskey } = value;
+  return isNonEmptyString(role) && isLevel(requiredLevel) && isCount(accounts) && isCount(withSecondFactor) && isCount(withPasskey);
+}
+
+export function parseAdminOverview(value: unknown): AdminOverview | undefined {
+  if (!isRecord(value)) return undefined;
+  const { tls, keyService, secondFactorCoverage, signInFailures } = value;
+  if (!isRecord(tls) || !['self-signed', 'files', 'upstream'].includes(tls['mode'] as string) || !isString(tls['minVersion']))
+    return undefined;
+  if (!isRecord(keyService) || !isString(keyService['adapter']) || !['up', 'unavailable'].includes(keyService['status'] as string))
+    return undefined;
+  if (!isStringOrNull(keyService['currentVersion'])) return undefined;
+  if (!Array.isArray(secondFactorCoverage) || !secondFactorCoverage.every(isCoverage)) return undefined;
+  if (!isRecord(signInFailures) || typeof signInFailures['attackMode'] !== 'boolean') return undefined;
+  const { windowMinutes, failures, attempts, usualRatio } = signInFailures;
+  return isCount(windowMinutes) && isCount(failures) && isCount(attempts) && isRatio(usualRatio) ? (value as AdminOverview) : undefined;
 }

@@ -15,6 +15,7 @@ import type {
   AdminAccountList,
   AdminActionResult,
   AdminAlertList,
+  AdminOverview,
   MfaResetResult,
   RolesChangeResult,
 } from '@portcullis/protocol';
@@ -28,6 +29,7 @@ import {
   parseAdminAccountList,
   parseAdminActionResult,
   parseAdminAlertList,
+  parseAdminOverview,
   parseMfaResetResult,
   parseRolesChangeResult,
 } from './admin-shapes.ts';
@@ -44,6 +46,18 @@ import { parseErasure, parseErasureList, parseErasureReceipt } from '../accounts
  */
 export async function getAdminAlerts(client: CoreClient): Promise<AdminAlertList> {
   return engineOf(client).authorizedCall('GET', '/v1/admin/alerts', undefined, parseAdminAlertList);
+}
+
+/**
+ * The deployment's security at a glance: TLS mode, whether the key service answers, second-factor
+ * coverage of each role against what the role must reach, and recent password sign-in failures.
+ * Counts and settings only. Needs `security:read` (admins by default).
+ *
+ * @example
+ *   const { tls, keyService, secondFactorCoverage } = await getSecurityOverview(client);
+ */
+export async function getSecurityOverview(client: CoreClient): Promise<AdminOverview> {
+  return engineOf(client).authorizedCall('GET', '/v1/admin/overview', undefined, parseAdminOverview);
 }
 
 /** Filters and paging of {@link listAccounts}. */

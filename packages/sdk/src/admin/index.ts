@@ -1,7 +1,7 @@
 /**
  * @module @portcullis/sdk/admin
  *
- * The admin API: the alerts for a console's banner, accounts (masked unless unmasked with a step-up), lock and unlock, sign-out
+ * The admin API: the alerts for a console's banner, the security overview, accounts (masked unless unmasked with a step-up), lock and unlock, sign-out
  * everywhere, second-factor reset, roles, and erasure by two administrators.
  *
  * @example
@@ -14,6 +14,7 @@ export {
   approveErasure,
   getAccountDetail,
   getAdminAlerts,
+  getSecurityOverview,
   listAccounts,
   listAccountsUnmasked,
   listPendingErasures,

@@ -42,6 +42,11 @@ export async function listPendingElevations(client: CoreClient): Promise<Elevati
   return engineOf(client).authorizedCall('GET', '/v1/admin/elevations', undefined, parseElevationList);
 }
 
+/** Elevations in force across the deployment, the soonest to run out first (approvers; end one with {@link revokeElevation}). */
+export async function listActiveElevations(client: CoreClient): Promise<ElevationList> {
+  return engineOf(client).authorizedCall('GET', '/v1/admin/elevations/active', undefined, parseElevationList);
+}
+
 /**
  * Approves someone else's elevation request or role grant (never one's own).
  *

@@ -9,4 +9,12 @@
  *
  *   const elevation = await requestElevation(client, { role: 'support', reason: 'Ticket 4711: customer locked out' }, prompt);
  */
-export { approveElevation, endElevation, listElevations, listPendingElevations, requestElevation, revokeElevation } from './elevation.ts';
+export {
+  approveElevation,
+  endElevation,
+  listActiveElevations,
+  listElevations,
+  listPendingElevations,
+  requestElevation,
+  revokeElevation,
+} from './elevation.ts';

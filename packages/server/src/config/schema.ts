@@ -958,6 +958,7 @@ const AccessSchema = Type.Object(
         ],
         admin: [
           'alerts:read',
+          'security:read',
           'profiles:read',
           'accounts:read_masked',
           'accounts:read_personal',

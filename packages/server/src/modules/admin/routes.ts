@@ -1,7 +1,8 @@
 /**
  * @module modules/admin/routes
  *
- * HTTP for the admin API. The alerts (`alerts:read`) are what a console shows as its banner.
+ * HTTP for the admin API. The alerts (`alerts:read`) are what a console shows as its banner, the
+ * security overview (`security:read`, admins) its settings and counts at a glance.
  * Account help (`accounts:read_masked`, `accounts:manage_access`) is for support and admins and
  * never shows an email address in full; the unmasked listing needs `accounts:read_personal` and
  * a fresh step-up. Resetting second factors and changing roles
@@ -15,6 +16,7 @@ import {
   AdminAccountQuerySchema,
   AdminActionResultSchema,
   AdminAlertListSchema,
+  AdminOverviewSchema,
   MfaResetResultSchema,
   RolesChangeRequestSchema,
   RolesChangeResultSchema,
@@ -25,6 +27,7 @@ import { STEP_UP_DEFAULT_MAX_AGE_SECONDS } from '../../platform/routes/contract.
 import { principalOf, requestContext } from '../../platform/routes/request.ts';
 import * as service from './service.ts';
 import { listAlerts } from './alerts.ts';
+import { securityOverview, type OverviewDeps } from './overview.ts';
 import type { AdminDeps } from './service.ts';
 import type { RouteApp } from '../../platform/routes/route-app.ts';
 
@@ -33,7 +36,7 @@ const STEP_UP = { maxAgeSeconds: STEP_UP_DEFAULT_MAX_AGE_SECONDS, level: 'aal2_p
 
 const accountIdOf = (request: { readonly params: AccountIdParams }) => request.params.accountId;
 
-export function adminRoutes(deps: AdminDeps) {
+export function adminRoutes(deps: AdminDeps & { readonly overview: Omit<OverviewDeps, 'db' | 'access' | 'attackMode'> }) {
   return async function routes(app: RouteApp): Promise<void> {
     const list = (unmasked: boolean) => async (request: FastifyRequest & { query: AdminAccountQuery }) => {
       const query = request.query;
@@ -57,6 +60,20 @@ export function adminRoutes(deps: AdminDeps) {
         },
       },
       async (request) => listAlerts(deps, requestContext(request)),
+    );
+
+    app.get(
+      '/v1/admin/overview',
+      {
+        config: { auth: 'aal2', permission: 'security:read', audit: 'admin.overview_viewed' },
+        schema: {
+          summary: 'The security overview: TLS, key service, second-factor coverage per role, recent sign-in failures',
+          tags: TAGS,
+          response: { 200: AdminOverviewSchema },
+        },
+      },
+      async (request) =>
+        securityOverview({ ...deps.overview, db: deps.db, access: deps.access, attackMode: deps.attackMode }, requestContext(request)),
     );
 
     app.get(

@@ -57,7 +57,7 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (approval off, 
     expect(JSON.stringify(entries)).not.toContain('audit review'); // the reason stays out of the log
   });
 
-  it('an elevation can be ended early by its holder, and by an approver', async () => {
+  it('an elevation can be ended early by its holder, and by an approver, who sees it in the list of elevations in force', async () => {
     const supportId = await createAccount(app, ['support']);
     const support = await signedInDevice(app, supportId);
     const first = (await support.call('POST', '/v1/elevations', { role: 'auditor', reason: REASON })).json<Elevation>();
@@ -67,7 +67,12 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (approval off, 
 
     const second = (await support.call('POST', '/v1/elevations', { role: 'auditor', reason: REASON })).json<Elevation>();
     const admin = await signedInDevice(app, await createAccount(app, ['admin']));
+    const inForce = async () => (await admin.call('GET', '/v1/admin/elevations/active')).json<{ elevations: Elevation[] }>().elevations;
+    expect((await inForce()).map((e) => [e.id, e.status])).toContainEqual([second.id, 'active']);
+    expect((await inForce()).map((e) => e.id)).not.toContain(first.id);
+    expect(problemOf(await support.call('GET', '/v1/admin/elevations/active'))).toEqual([403, 'RBAC_FORBIDDEN']);
     expect((await admin.call('POST', `/v1/admin/elevations/${second.id}/revoke`)).json<Elevation>().status).toBe('ended');
+    expect((await inForce()).map((e) => e.id)).not.toContain(second.id);
     expect(problemOf(await support.call('GET', '/v1/audit/checkpoint'))).toEqual([403, 'RBAC_FORBIDDEN']);
     // Someone else's elevation is not found on the holder's own route.
     const other = await signedInDevice(app, await createAccount(app, ['support']));

@@ -43,6 +43,21 @@ export async function listPending(db: Db, limit = 100): Promise<RoleElevationsTa
     .execute();
 }
 
+/** Elevations in force across the deployment, the soonest to run out first (the approvers' list). */
+export async function listInForce(db: Db, now: number, limit = 100): Promise<RoleElevationsTable[]> {
+  return db
+    .selectFrom('role_elevations')
+    .selectAll()
+    .where('kind', '=', 'elevation')
+    .where('approved_at', 'is not', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 /** Pending and in-force rows of one account (the admin account view). */
 export async function listOpenOfAccount(db: Db, accountId: string, now: number): Promise<RoleElevationsTable[]> {
   return db

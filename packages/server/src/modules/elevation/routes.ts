@@ -75,6 +75,19 @@ export function elevationRoutes(deps: ElevationDeps) {
       async () => ({ elevations: await service.listPendingElevations(deps) }),
     );
 
+    app.get(
+      '/v1/admin/elevations/active',
+      {
+        config: { auth: 'aal2', permission: 'elevation:approve', audit: 'none' },
+        schema: {
+          summary: 'List elevations in force (to end one early)',
+          tags: TAGS,
+          response: { 200: ElevationListSchema },
+        },
+      },
+      async () => ({ elevations: await service.listActiveElevations(deps) }),
+    );
+
     app.post(
       '/v1/admin/elevations/:elevationId/approve',
       {

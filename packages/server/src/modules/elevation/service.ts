@@ -163,6 +163,11 @@ export async function listPendingElevations(deps: ElevationDeps): Promise<Elevat
   return (await repo.listPending(deps.db)).map((r) => toElevationDto(r, now));
 }
 
+export async function listActiveElevations(deps: ElevationDeps): Promise<Elevation[]> {
+  const now = deps.clock.now();
+  return (await repo.listInForce(deps.db, now)).map((r) => toElevationDto(r, now));
+}
+
 export async function listOpenElevationsOf(deps: ElevationDeps, accountId: string): Promise<Elevation[]> {
   const now = deps.clock.now();
   return (await repo.listOpenOfAccount(deps.db, accountId, now)).map((r) => toElevationDto(r, now));

@@ -507,6 +507,12 @@ export const AUDIT_CATALOGUE = {
     session: CALLER_SESSION,
     reason: '`masked` or `unmasked` (whether email addresses were shown)',
   },
+  'admin.overview_viewed': {
+    category: 'administration',
+    description: 'An administrator read the security overview (settings and counts, no account).',
+    actor: 'the administrator',
+    session: CALLER_SESSION,
+  },
   'admin.account_viewed': {
     category: 'administration',
     description: 'An administrator viewed one account with its sessions and elevations.',

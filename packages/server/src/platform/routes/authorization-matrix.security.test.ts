@@ -140,6 +140,7 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     },
   },
   'GET /v1/admin/alerts': { targets: 'self', build: () => ({ url: '/v1/admin/alerts' }) },
+  'GET /v1/admin/overview': { targets: 'self', build: () => ({ url: '/v1/admin/overview' }) },
   // The admin API acts on accounts outside the matrix (fresh ones, or the scribe), never on an actor.
   'GET /v1/admin/accounts': { targets: 'self', build: () => ({ url: '/v1/admin/accounts?role=auditor&limit=5' }) },
   'GET /v1/admin/accounts/unmasked': { targets: 'self', build: () => ({ url: '/v1/admin/accounts/unmasked?role=auditor&limit=5' }) },
@@ -177,6 +178,7 @@ const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     }),
   },
   'GET /v1/admin/elevations': { targets: 'self', build: () => ({ url: '/v1/admin/elevations' }) },
+  'GET /v1/admin/elevations/active': { targets: 'self', build: () => ({ url: '/v1/admin/elevations/active' }) },
   'POST /v1/admin/elevations/{elevationId}/approve': {
     targets: 'self',
     build: async () => ({
