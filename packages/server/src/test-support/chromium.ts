@@ -75,7 +75,8 @@ export async function watchContext(context: BrowserContext): Promise<PageWatch> 
     page.on('console', (message) => {
       // Chromium logs every non-2xx response as "Failed to load resource"; a 401 asking for a
       // DPoP nonce is the protocol working, so those lines are not problems.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        problems.push(`console error: ${message.text()}`);
     });
   };
   await context.addInitScript(RECORD_CSP_VIOLATIONS);

@@ -41,7 +41,6 @@ const WORDS: Record<string, string> = {
   ELEVATION_ROLE_INVALID: 'That role cannot be asked for. Choose another role.',
   ADMIN_ACCOUNT_NOT_FOUND: 'We could not find that account. Check the id, or search by email address.',
   ADMIN_ROLE_UNKNOWN: 'One of those roles does not exist in this clinic. Untick it and save again.',
-  STEP_UP_UNAVAILABLE: 'Confirming it is you needs a passkey on your account. Add one on the Security page first.',
   AUDIT_PROOF_RANGE_INVALID: 'That entry is not in the signed checkpoint yet. Load the latest checkpoint and try again.',
   NETWORK_ERROR: 'We could not reach the server. Check your connection and try again.',
   MESSAGING_ACCOUNT_NOT_FOUND: 'You cannot message this person: a patient and a clinician can talk only while the patient gives access.',
