@@ -109,7 +109,7 @@ export async function axeViolations(page: Page, options: { bestPractice?: boolea
   const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', ...(options.bestPractice ? ['best-practice'] : [])];
   // A string, not a function: the server's type project has no DOM types.
   return page.evaluate<AxeViolation[]>(`axe
-    .run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(tags)} } })
+    .run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(tags)} }, resultTypes: ['violations'] })
     .then((result) => result.violations.map((violation) => ({
       id: violation.id,
       impact: violation.impact,

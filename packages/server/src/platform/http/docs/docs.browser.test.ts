@@ -60,6 +60,18 @@ describe.runIf(chromiumAvailable('the API reference browser test'))('API referen
     await page.context().close();
   });
 
+  it('lists every operation without script, and hides the filter box that would do nothing', async () => {
+    if (!browser) throw new Error('browser not started');
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/docs`);
+    const operations = await page.locator('article.operation').count();
+    expect(operations).toBeGreaterThan(50);
+    expect(await page.locator('article.operation:visible').count()).toBe(operations);
+    expect(await page.locator('#search').isVisible()).toBe(false);
+    await context.close();
+  });
+
   it('filters the operations as the reader types, by path, permission or error code', async () => {
     const page = await openDocs(1280);
     const visibleOperations = () => page.locator('article.operation:visible').count();
@@ -88,7 +100,7 @@ describe.runIf(chromiumAvailable('the API reference browser test'))('API referen
     const page = await openDocs(1280);
     expect(await axeViolations(page, { bestPractice: true })).toEqual([]);
     await page.context().close();
-  }, 180_000);
+  }, 240_000);
 
   it('logs no errors in the console (no CSP or Trusted Types refusal)', () => {
     expect(watches.flatMap((watch) => watch.problems)).toEqual([]);

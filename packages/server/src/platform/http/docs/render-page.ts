@@ -37,14 +37,24 @@ function errorEntry(errorCode: ErrorCode): string {
   return `<div class="error" id="${errorAnchor(errorCode)}"><h4>${code(errorCode)} <span class="status">${definition.status}</span></h4><p><strong>${escapeHtml(definition.message)}.</strong> ${inlineText(definition.description)}${hidden}</p></div>`;
 }
 
+/** The shared schemas operations refer to (`$ref`), each once: the problem shape first among them. */
+function componentSections(document: OpenApiDocument): string {
+  return Object.entries(document.components?.schemas ?? {})
+    .map(([name, schema]) => {
+      const id = `schema-${slug(name)}`;
+      const title = name === 'Problem' ? 'The problem shape' : escapeHtml(name);
+      return `<section id="${id}" aria-labelledby="${id}-title"><h3 id="${id}-title">${title}</h3>${renderSchema(document, schema, name)}</section>`;
+    })
+    .join('');
+}
+
 function errorsSection(document: OpenApiDocument): string {
-  const problem = document.components?.schemas?.['Problem'];
   const anyOperation = ANY_OPERATION_CODES.map(
     (errorCode) => `<li><a href="#${errorAnchor(errorCode)}">${code(errorCode)}</a> ${ERRORS[errorCode].status}</li>`,
   ).join('');
   return `<section id="errors" aria-labelledby="errors-title"><h2 id="errors-title">Error codes</h2>
 <p>Every refusal is ${code('application/problem+json')} (RFC 9457) with a stable ${code('code')}: branch on it, never on ${code('title')} or ${code('detail')}. Codes are never renamed or reused.</p>
-${problem === undefined ? '' : `<section id="schema-problem" aria-labelledby="schema-problem-title"><h3 id="schema-problem-title">The problem shape</h3>${renderSchema(document, problem, 'Problem')}</section>`}
+${componentSections(document)}
 <section id="any-operation" aria-labelledby="any-operation-title"><h3 id="any-operation-title">Codes any request can meet</h3><ul class="codes">${anyOperation}</ul></section>
 <h3>All codes</h3>
 ${(Object.keys(ERRORS) as ErrorCode[]).map(errorEntry).join('\n')}

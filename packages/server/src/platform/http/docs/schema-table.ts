@@ -8,7 +8,7 @@
  * where they are described).
  */
 import { escapeHtml } from '../html.ts';
-import { resolveSchema, type JsonSchema, type OpenApiDocument } from './document.ts';
+import { resolveSchema, slug, type JsonSchema, type OpenApiDocument } from './document.ts';
 import { constraintsOf, enumValues, mapValues, typeLabel, variantsOf } from './schema-summary.ts';
 import { code, inlineText } from './text.ts';
 
@@ -52,7 +52,7 @@ function typeCell(schema: JsonSchema): string {
   const type =
     schema.$ref === undefined
       ? escapeHtml(typeLabel(schema))
-      : `<a href="#schema-${escapeHtml(typeLabel(schema).toLowerCase())}">${escapeHtml(typeLabel(schema))}</a>`;
+      : `<a href="#schema-${slug(typeLabel(schema))}">${escapeHtml(typeLabel(schema))}</a>`;
   const constraints = constraintsOf(schema).map(
     (constraint) => `<li>${escapeHtml(constraint.label)}${constraint.code === undefined ? '' : `: ${code(constraint.code)}`}</li>`,
   );
