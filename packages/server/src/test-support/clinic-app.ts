@@ -118,8 +118,13 @@ export async function signInWithPassword(clinic: Clinic, page: Page, account: De
   }
 }
 
+/** How many messages to `to` the development outbox holds. */
+export async function mailCount(clinic: Clinic, to: string): Promise<number> {
+  return (await outboxMessages(clinic.demo.server.app, { to })).length;
+}
+
 /** The body of the newest message to `to` once more than `seen` have arrived (mail leaves off the request path). */
-async function newMail(app: DemoServer['server']['app'], to: string, seen: number): Promise<string> {
+export async function newMail(app: DemoServer['server']['app'], to: string, seen: number): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const messages = await outboxMessages(app, { to });

@@ -49,11 +49,9 @@ function PatientItem(props: { grant: RecordGrant }): JSX.Element {
   return (
     <li>
       <div>
-        <Link href={`/patients/${grant.patientAccountId}`}>
-          <span class="visually-hidden">Open the file of </span>
-          {name}
-        </Link>{' '}
-        <VisibilityLabel classification="public" />
+        {/* The name alone, so the link's target is the visible text (a hidden prefix would sit
+            outside it and take the click point); the list is named "Patients". */}
+        <Link href={`/patients/${grant.patientAccountId}`}>{name}</Link> <VisibilityLabel classification="public" />
         <p class="muted">
           {SCOPE_WORDS[grant.scope]} · since <time dateTime={grant.createdAt}>{when(grant.createdAt)}</time>
         </p>
