@@ -12,26 +12,17 @@
  * Outside CI the test is skipped (loudly) when /usr/bin/chromium is missing; with CI=true a
  * missing Chromium fails it.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { build } from 'esbuild';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { RunningServer } from './server.ts';
 import { startRealTestServer } from './test-support/real-server.ts';
 import { codeIn, waitForMail } from './test-support/dpop-client.ts';
 import type { PasskeyPage } from './test-support/browser-passkey-page.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = process.env['CI'] === 'true';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM && !IN_CI) {
-  process.stderr.write(
-    `\n*** Chromium not found at ${CHROMIUM}: the browser passkey test is SKIPPED. Install it with apt-get install chromium. ***\n\n`,
-  );
-}
+import { addVirtualAuthenticator, chromiumAvailable, launchChromium } from './test-support/chromium.ts';
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const PAGE_HTML = '<!doctype html><meta charset="utf-8"><title>Passkeys</title><script type="module" src="/test/passkey-page.js"></script>';
@@ -83,7 +74,7 @@ interface VirtualCredential {
   signCount: number;
 }
 
-describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual authenticator)', () => {
+describe.runIf(chromiumAvailable('the browser passkey test'))('SDK passkeys in Chromium (virtual authenticator)', () => {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -92,7 +83,6 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!HAS_CHROMIUM) return; // CI: the test fails, below
     let origin = '';
     ({ server, baseUrl: origin } = await startRealTestServer({
       host: 'localhost',
@@ -100,22 +90,11 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
       plugins: [pageRoutes(await bundlePageScript())],
     }));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 30_000 });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    ({ cdp, authenticatorId } = await addVirtualAuthenticator(page));
     await page.goto(`${origin}/test/passkeys`);
     await page.waitForFunction(() => 'passkeyPage' in globalThis);
   }, 90_000);
@@ -126,7 +105,6 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('SDK passkeys in Chromium (virtual auth
   });
 
   it('V6.3.3: registers a passkey through browserPasskeyAuthenticator, then signs in with it alone into an aal2_phr session', async () => {
-    if (!HAS_CHROMIUM) throw new Error(`Chromium is required in CI but ${CHROMIUM} is missing (apt-get install chromium)`);
     if (!server) throw new Error('server not started');
     const { db } = server.app.portcullis.database;
     const { dataProtection } = server.app.portcullis;

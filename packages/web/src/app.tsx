@@ -6,6 +6,7 @@
  * confirmation views exist; a restricted session sees only its enrolment.
  */
 import type { JSX } from 'preact';
+import { useEffect } from 'preact/hooks';
 import { client } from './client.ts';
 import { Link, navigate, useLocation } from './router.tsx';
 import { linksFor } from './navigation.ts';
@@ -92,6 +93,16 @@ function Navigation(props: { signedIn: SignedIn; path: string }): JSX.Element {
   );
 }
 
+/** Paths of the signed-out views; someone signed in there belongs on their home page. */
+const SIGNED_OUT_PATHS = new Set(['/sign-in', '/sign-up', '/confirm-email']);
+
+function SignedInAlready(): JSX.Element {
+  useEffect(() => {
+    navigate('/', { replace: true });
+  }, []);
+  return <Loading what="your home page" />;
+}
+
 function View(props: { signedIn: SignedIn | null; path: string }): JSX.Element {
   const { signedIn, path } = props;
   if (!signedIn) {
@@ -100,6 +111,7 @@ function View(props: { signedIn: SignedIn | null; path: string }): JSX.Element {
     return <SignInPage />;
   }
   if (signedIn.session.restriction) return <EnrolPage session={signedIn.session} />;
+  if (SIGNED_OUT_PATHS.has(path)) return <SignedInAlready />;
   const found = routeFor(path);
   if (!found || !visibleTo(found.route, rolesOf(signedIn.account))) {
     return (

@@ -5,7 +5,12 @@
  * server speaks and the ArrayBuffers `navigator.credentials` wants, and reports the browser's
  * refusals (cancelled, no matching credential, insecure context) as named errors.
  */
-import { startAuthentication, startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
+import {
+  startAuthentication,
+  startRegistration,
+  WebAuthnAbortService,
+  type PublicKeyCredentialCreationOptionsJSON,
+} from '@simplewebauthn/browser';
 import type { PasskeyAuthenticator } from './passkey-authenticator.ts';
 
 /** Options of {@link browserPasskeyAuthenticator}. */
@@ -38,4 +43,12 @@ export async function passkeyAutofillAvailable(): Promise<boolean> {
   const credential = (globalThis as { PublicKeyCredential?: { isConditionalMediationAvailable?: () => Promise<boolean> } })
     .PublicKeyCredential;
   return typeof credential?.isConditionalMediationAvailable === 'function' ? await credential.isConditionalMediationAvailable() : false;
+}
+
+/**
+ * Cancels the passkey ceremony this page is running, if any (e.g. the autofill request of a
+ * sign-in page the person has left): its promise rejects with an `AbortError`.
+ */
+export function cancelPasskeyCeremony(): void {
+  WebAuthnAbortService.cancelCeremony();
 }

@@ -11,7 +11,12 @@
  *
  *   await signInWithPasskey(client, browserPasskeyAuthenticator(), { label: 'Web', platform: 'web' });
  */
-export { browserPasskeyAuthenticator, passkeyAutofillAvailable, type BrowserPasskeyOptions } from './browser-passkey-authenticator.ts';
+export {
+  browserPasskeyAuthenticator,
+  cancelPasskeyCeremony,
+  passkeyAutofillAvailable,
+  type BrowserPasskeyOptions,
+} from './browser-passkey-authenticator.ts';
 export type { PasskeyAuthenticator } from './passkey-authenticator.ts';
 export { listPasskeys, registerPasskey, removePasskey, renamePasskey } from './passkey-management.ts';
 export { signInWithPasskey } from './passkey-sign-in.ts';

@@ -9,7 +9,14 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { browserPasskeyAuthenticator, isMfaRequired, passkeyAutofillAvailable, type AuthChallenge } from '@portcullis/sdk';
+import {
+  browserPasskeyAuthenticator,
+  cancelPasskeyCeremony,
+  isMfaRequired,
+  passkeyAutofillAvailable,
+  type AuthChallenge,
+  type PasskeyAuthenticator,
+} from '@portcullis/sdk';
 import { client, thisDevice } from '../client.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -24,13 +31,19 @@ export function SignInPage(): JSX.Element {
   const [challenge, setChallenge] = useState<AuthChallenge | undefined>();
   const [passkeyError, setPasskeyError] = useState<string | undefined>();
 
-  // Passkeys in autofill: waits in the background until the person picks one.
+  // Passkeys in autofill: waits in the background until the person picks one. Leaving the page
+  // cancels it, so it cannot finish later behind another flow (enrolment, a password sign-in).
   useEffect(() => {
     const page = { left: false };
+    const autofill = browserPasskeyAuthenticator({ conditional: true });
+    const untilLeft: PasskeyAuthenticator = {
+      create: (options) => autofill.create(options),
+      get: (options) => (page.left ? Promise.reject(new DOMException('The sign-in page was left', 'AbortError')) : autofill.get(options)),
+    };
     void (async () => {
       if (!(await passkeyAutofillAvailable())) return;
       try {
-        await client.signInWithPasskey(browserPasskeyAuthenticator({ conditional: true }), thisDevice);
+        await client.signInWithPasskey(untilLeft, thisDevice);
         if (!page.left) await reload();
       } catch {
         // Cancelled by a button ceremony or by leaving the page: nothing to report.
@@ -38,6 +51,7 @@ export function SignInPage(): JSX.Element {
     })();
     return () => {
       page.left = true;
+      cancelPasskeyCeremony();
     };
   }, [reload]);
 
