@@ -13,7 +13,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { DEMO_ENTRIES, DEMO_PEOPLE } from '../modules/demo/clinic.ts';
-import { checkpointIfDue } from '../platform/audit/checkpoint/checkpointer.ts';
 import { chromiumAvailable, launchChromium } from '../test-support/chromium.ts';
 import {
   expectSoundPage,
@@ -22,7 +21,9 @@ import {
   openFromNavigation,
   personIn,
   registerFirstPasskey,
+  signAuditCheckpointNow,
   signInWithPassword,
+  staffIn,
   type Clinic,
   type Person,
 } from '../test-support/clinic-app.ts';
@@ -82,14 +83,6 @@ describe.runIf(chromiumAvailable('the clinic app staff journeys'))('clinic app: 
     await clinic.close();
   });
 
-  async function staffIn(role: DemoAccount['role']): Promise<Person> {
-    const person = await personIn(browser, clinic);
-    await signInWithPassword(clinic, person.page, clinic.account(role));
-    await registerFirstPasskey(person.page);
-    await expectSoundPage(person, `${role} home`);
-    return person;
-  }
-
   it('V8.2.1 / V8.2.2: support finds the patient with masked details only, and no medical data or private profile value reaches support’s browser', async () => {
     support = await personIn(browser, clinic);
     support.context.on('response', (response) => supportBodies.push(response.text().catch(() => '')));
@@ -139,7 +132,8 @@ describe.runIf(chromiumAvailable('the clinic app staff journeys'))('clinic app: 
   });
 
   it('V7.4.2 / V2.3.5: an admin locks and unlocks the patient, approves support’s temporary role and ends it, and reads the security overview', async () => {
-    const admin = await staffIn('admin');
+    const admin = await staffIn(browser, clinic, 'admin');
+    await expectSoundPage(admin, 'admin home');
     const { page } = admin;
 
     await openFromNavigation(page, 'Accounts', 'Accounts');
@@ -220,7 +214,8 @@ describe.runIf(chromiumAvailable('the clinic app staff journeys'))('clinic app: 
   });
 
   it('V16.4.2: the auditor verifies an entry’s inclusion proof in the browser, and a tampered proof fails', async () => {
-    const auditor = await staffIn('auditor');
+    const auditor = await staffIn(browser, clinic, 'auditor');
+    await expectSoundPage(auditor, 'auditor home');
     const { page } = auditor;
     await openFromNavigation(page, 'Audit log', 'Audit log');
     await expectSoundPage(auditor, 'audit log');
@@ -236,8 +231,7 @@ describe.runIf(chromiumAvailable('the clinic app staff journeys'))('clinic app: 
     expect(await entry.innerText()).toContain('account.locked');
 
     // Checkpoints are signed every minute or every 1,000 entries; sign one now so it covers the entry.
-    const { database, clock, keyRing } = clinic.demo.server.app.portcullis;
-    await checkpointIfDue({ db: database.db, clock, keyRing, config: clinic.demo.config }, { force: true });
+    await signAuditCheckpointNow(clinic);
     await page.getByRole('button', { name: 'Load the latest checkpoint' }).click();
     await page.getByText('Valid: checked in your browser (Ed25519)').waitFor();
 
