@@ -23,6 +23,7 @@ import {
   type PageWatch,
 } from './chromium.ts';
 import { codeIn } from './dpop-client.ts';
+import { checkpointIfDue } from '../platform/audit/checkpoint/checkpointer.ts';
 import { outboxMessages } from './outbox.ts';
 import type { TestDialect } from './databases.ts';
 import type { DemoAccount } from '../modules/demo/index.ts';
@@ -139,6 +140,28 @@ export async function registerFirstPasskey(page: Page): Promise<void> {
   await expectView(page, 'Register a passkey');
   await page.getByRole('button', { name: 'Register a passkey' }).click();
   await expectView(page, 'Home');
+}
+
+/** A staff member's browser after the first sign-in: password, then the passkey staff must register. */
+export async function staffIn(
+  browser: Browser,
+  clinic: Clinic,
+  role: DemoAccount['role'],
+  options: { width?: number } = {},
+): Promise<Person> {
+  const person = await personIn(browser, clinic, options);
+  await signInWithPassword(clinic, person.page, clinic.account(role));
+  await registerFirstPasskey(person.page);
+  return person;
+}
+
+/**
+ * Signs an audit checkpoint of the whole log now, as the server's schedule would within a
+ * minute, so the newest entries can be proven at once.
+ */
+export async function signAuditCheckpointNow(clinic: Clinic): Promise<void> {
+  const { database, clock, keyRing } = clinic.demo.server.app.portcullis;
+  await checkpointIfDue({ db: database.db, clock, keyRing, config: clinic.demo.config }, { force: true });
 }
 
 /** No WCAG 2.2 AA violation, no sideways scrolling, no script error or CSP violation so far. */

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { demoSeedDepsFrom, seedDemoClinic, type DemoAccount } from '../modules/demo/index.ts';
 import { mergeConfigSources } from '../config/load.ts';
-import type { ConfigOverrides } from '../config/schema.ts';
+import type { Config, ConfigOverrides } from '../config/schema.ts';
 import type { RunningServer } from '../server.ts';
 import type { TestDialect } from './databases.ts';
 import { testDatabases } from './databases.ts';
@@ -21,6 +21,8 @@ export interface DemoServer {
   readonly url: string;
   readonly accounts: readonly DemoAccount[];
   readonly dataDir: string;
+  /** The configuration the server runs with (what a test needs to call a module as the server would). */
+  readonly config: Config;
   /** Stops the server and removes its data directory. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startDemoServer(
     url: real.baseUrl,
     accounts: demo.accounts,
     dataDir: real.dataDir,
+    config: real.config,
     close: async () => {
       await real.server.close();
       rmSync(real.dataDir, { recursive: true, force: true });
