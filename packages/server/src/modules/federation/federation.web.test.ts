@@ -198,6 +198,8 @@ describe.each(testDatabases())('web sign-in through a real provider ($dialect)',
           { id: 'keycloak', name: 'keycloak', kind: 'oidc' },
         ],
       });
+      const openapi = (await listed.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+      expect(openapi.paths).toHaveProperty(['/v1/federation/providers', 'get']);
       for (const secret of [
         APPLE_SERVICES_ID,
         GOOGLE_WEB_CLIENT_ID,
