@@ -36,9 +36,9 @@ describe.runIf(chromiumAvailable('the clinic app provider sign-in journeys'))(
       browser = await launchChromium();
     }, 120_000);
     afterAll(async () => {
-      await browser?.close();
-      await clinic?.close();
-      await fixture?.close();
+      await browser.close();
+      await clinic.close();
+      await fixture.close();
     });
 
     /** Presses the provider's button and waits for the provider's login page. */

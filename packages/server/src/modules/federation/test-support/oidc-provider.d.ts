@@ -49,7 +49,7 @@ declare module 'oidc-provider' {
     readonly Client: {
       prototype: {
         compareClientSecret(this: ClientInstance, actual: string): Promise<boolean>;
-        redirectUriAllowed(this: ClientInstance, value: string): boolean;
+        redirectUriAllowed: (this: ClientInstance, value: string) => boolean;
       };
     };
   }
