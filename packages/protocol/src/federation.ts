@@ -170,6 +170,27 @@ export const LinkedIdentitySchema = Type.Object(
 
 export const LinkedIdentityListSchema = Type.Object({ identities: Type.Array(LinkedIdentitySchema) }, { additionalProperties: false });
 
+/** A configured provider that offers the web sign-in, as a sign-in page shows it: nothing secret, no client ids. */
+export const FederationProviderSchema = Type.Object(
+  {
+    id: ProviderIdSchema,
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'What to call it on a button: "Apple", "Google", or a generic provider\'s id.',
+    }),
+    kind: Type.Union([Type.Literal('apple'), Type.Literal('google'), Type.Literal('oidc')], {
+      description: 'Apple and Google have branding rules for their buttons; `oidc` is any other OpenID Connect provider.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const FederationProviderListSchema = Type.Object(
+  { providers: Type.Array(FederationProviderSchema, { description: 'Apple first, then Google, then the others by id.' }) },
+  { additionalProperties: false },
+);
+
 export const LinkIdParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 /** Apple's server-to-server notification body: `{ "payload": "<signed JWT>" }`. */
@@ -185,4 +206,6 @@ export type LinkIdTokenRequest = Static<typeof LinkIdTokenRequestSchema>;
 export type LinkExchangeRequest = Static<typeof LinkExchangeRequestSchema>;
 export type LinkedIdentity = Static<typeof LinkedIdentitySchema>;
 export type LinkedIdentityList = Static<typeof LinkedIdentityListSchema>;
+export type FederationProvider = Static<typeof FederationProviderSchema>;
+export type FederationProviderList = Static<typeof FederationProviderListSchema>;
 export type AppleNotificationRequest = Static<typeof AppleNotificationRequestSchema>;

@@ -14,6 +14,7 @@ import type {
   Account,
   ChangePasswordRequest,
   Device,
+  FederationProviderList,
   LinkedIdentity,
   LinkedIdentityList,
   MfaCodeSent,
@@ -258,6 +259,11 @@ export class PortcullisClient extends CoreClient {
     extras: IdTokenSignInExtras = {},
   ): Promise<SessionInfo & FederatedSignInDetails> {
     return federation.signInWithIdToken(this, provider, idToken, rawNonce, extras);
+  }
+
+  /** The providers offering a web sign-in, in button order; see `listFederationProviders`. */
+  listFederationProviders(): Promise<FederationProviderList> {
+    return federation.listFederationProviders(this);
   }
 
   /** The URL that starts a web sign-in, and its PKCE verifier; see `startFederation`. */

@@ -2,8 +2,8 @@
  * @module app
  *
  * The app shell: a skip link, the header with the navigation for the signed-in person's roles,
- * and the view for the current path. Signed out, only the sign-in, sign-up and email
- * confirmation views exist; a restricted session sees only its enrolment.
+ * and the view for the current path. Signed out, only the sign-in, sign-up, email
+ * confirmation and provider-return views exist; a restricted session sees only its enrolment.
  */
 import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
@@ -14,6 +14,7 @@ import { routeFor, visibleTo } from './routes.tsx';
 import { rolesOf, SessionProvider, useSession, type SignedIn } from './session.tsx';
 import { ConfirmEmailPage, SignUpPage } from './pages/sign-up.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
+import { FEDERATION_RETURN_PATH, FederationReturnPage } from './pages/federation-sign-in.tsx';
 import { EnrolPage } from './pages/enrol.tsx';
 import { Loading, Page } from './ui/page.tsx';
 import { StepUpProvider } from './ui/step-up.tsx';
@@ -108,6 +109,7 @@ function View(props: { signedIn: SignedIn | null; path: string }): JSX.Element {
   if (!signedIn) {
     if (path === '/sign-up') return <SignUpPage />;
     if (path === '/confirm-email') return <ConfirmEmailPage />;
+    if (path === FEDERATION_RETURN_PATH) return <FederationReturnPage />;
     return <SignInPage />;
   }
   if (signedIn.session.restriction) return <EnrolPage session={signedIn.session} />;

@@ -6,7 +6,7 @@
  * on the signed-in account. The provider-side steps (nonce, PKCE, return URL) are in
  * `provider-flow`.
  */
-import type { LinkedIdentity, LinkedIdentityList } from '@portcullis/protocol';
+import type { FederationProviderList, LinkedIdentity, LinkedIdentityList } from '@portcullis/protocol';
 import type { CoreClient } from '../core/core-client.ts';
 import { engineOf } from '../core/session-engine.ts';
 import type { SessionInfo } from '../core/session-info.ts';
@@ -18,6 +18,7 @@ import {
   exchangeBody,
   idTokenBody,
   parseFederatedSignIn,
+  parseFederationProviderList,
   parseLinkedIdentity,
   parseLinkedIdentityList,
   type FederatedSignInDetails,
@@ -66,6 +67,18 @@ export async function signInWithIdToken(
 ): Promise<SessionInfo & FederatedSignInDetails> {
   const body = { ...idTokenBody(provider, idToken, rawNonce, extras), device: deviceOrDefault(extras.device) };
   return federatedSignIn(client, '/v1/federation/sessions', body);
+}
+
+/**
+ * The providers this server offers a web sign-in with (those configured with a web client), in
+ * the order to show their buttons: Apple, Google, then the others. Public: no session needed.
+ *
+ * @example
+ *   const { providers } = await listFederationProviders(client);
+ *   for (const provider of providers) addButton(`Continue with ${provider.name}`, () => begin(provider.id));
+ */
+export async function listFederationProviders(client: CoreClient): Promise<FederationProviderList> {
+  return engineOf(client).publicCall('GET', '/v1/federation/providers', undefined, parseFederationProviderList);
 }
 
 /**

@@ -14,6 +14,7 @@
 export {
   linkIdentityWithCode,
   linkIdentityWithIdToken,
+  listFederationProviders,
   listLinkedIdentities,
   redeemFederationCode,
   signInWithIdToken,

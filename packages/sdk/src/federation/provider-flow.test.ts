@@ -4,7 +4,15 @@
  */
 import { createHash, webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createFederationStart, createNonce, dpopThumbprint, exchangeBody, idTokenBody, readFederationReturn } from './provider-flow.ts';
+import {
+  createFederationStart,
+  createNonce,
+  dpopThumbprint,
+  exchangeBody,
+  idTokenBody,
+  parseFederationProviderList,
+  readFederationReturn,
+} from './provider-flow.ts';
 
 describe('federation helpers', () => {
   it('createFederationStart: a fresh verifier and its S256 challenge in the start URL', async () => {
@@ -63,5 +71,20 @@ describe('federation helpers', () => {
       nonce: 'n'.repeat(20),
       authorizationCode: 'c',
     });
+  });
+
+  it('parseFederationProviderList: ids, names and known kinds only', () => {
+    const list = {
+      providers: [
+        { id: 'apple', name: 'Apple', kind: 'apple' },
+        { id: 'keycloak', name: 'keycloak', kind: 'oidc' },
+      ],
+    };
+    expect(parseFederationProviderList(list)).toEqual(list);
+    expect(parseFederationProviderList({ providers: [] })).toEqual({ providers: [] });
+    expect(parseFederationProviderList({ providers: [{ id: '../admin', name: 'x', kind: 'oidc' }] })).toBeUndefined();
+    expect(parseFederationProviderList({ providers: [{ id: 'saml', name: 'x', kind: 'saml' }] })).toBeUndefined();
+    expect(parseFederationProviderList({ providers: [{ id: 'apple', kind: 'apple' }] })).toBeUndefined();
+    expect(parseFederationProviderList([])).toBeUndefined();
   });
 });

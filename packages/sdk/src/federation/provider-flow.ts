@@ -16,7 +16,15 @@
  * polyfill, Node); nothing stores the verifier: keep it where the app keeps its navigation state
  * (`sessionStorage` on the web, memory in a native app) until the browser returns.
  */
-import type { Device, ErrorCode, FederatedProfile, LinkedIdentity, LinkedIdentityList, TokenResponse } from '@portcullis/protocol';
+import type {
+  Device,
+  ErrorCode,
+  FederatedProfile,
+  FederationProviderList,
+  LinkedIdentity,
+  LinkedIdentityList,
+  TokenResponse,
+} from '@portcullis/protocol';
 import { isErrorCode } from '../generated/error-codes.ts';
 import { isRecord } from '../http/read-json.ts';
 import { parseTokenResponse } from '../http/response-shapes.ts';
@@ -214,4 +222,20 @@ export function parseLinkedIdentity(value: unknown): LinkedIdentity | undefined 
 export function parseLinkedIdentityList(value: unknown): LinkedIdentityList | undefined {
   if (!isRecord(value) || !Array.isArray(value['identities'])) return undefined;
   return value['identities'].every((entry) => parseLinkedIdentity(entry) !== undefined) ? (value as LinkedIdentityList) : undefined;
+}
+
+const PROVIDER_KINDS: ReadonlySet<unknown> = new Set(['apple', 'google', 'oidc']);
+
+/** Checks the list of providers offering the web sign-in. Internal. */
+export function parseFederationProviderList(value: unknown): FederationProviderList | undefined {
+  if (!isRecord(value) || !Array.isArray(value['providers'])) return undefined;
+  const valid = value['providers'].every(
+    (entry) =>
+      isRecord(entry) &&
+      typeof entry['id'] === 'string' &&
+      PROVIDER_ID.test(entry['id']) &&
+      typeof entry['name'] === 'string' &&
+      PROVIDER_KINDS.has(entry['kind']),
+  );
+  return valid ? (value as FederationProviderList) : undefined;
 }

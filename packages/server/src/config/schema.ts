@@ -708,7 +708,7 @@ const FederationProviderSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
         default: [],
         description:
-          'Exact app URLs the browser may be sent back to with the one-time exchange code: `https://` pages of the web app, or a claimed custom scheme / App Link of the mobile app. Compared as exact strings.',
+          'Exact app URLs the browser may be sent back to with the one-time exchange code: `https://` pages of the web app, or a claimed custom scheme / App Link of the mobile app. Compared as exact strings. While the server serves the reference web app (`web.enabled`), `<publicUrl>/federation/return` is accepted too without being listed.',
         examples: [['https://app.example.com/auth/return', 'com.example.clinic:/federation']],
       }),
     ),

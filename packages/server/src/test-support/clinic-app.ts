@@ -26,6 +26,8 @@ import { codeIn } from './dpop-client.ts';
 import { checkpointIfDue } from '../platform/audit/checkpoint/checkpointer.ts';
 import { outboxMessages } from './outbox.ts';
 import type { TestDialect } from './databases.ts';
+import { mergeConfigSources } from '../config/load.ts';
+import type { ConfigOverrides } from '../config/schema.ts';
 import type { DemoAccount } from '../modules/demo/index.ts';
 
 export interface Clinic {
@@ -34,15 +36,21 @@ export interface Clinic {
   close(): Promise<void>;
 }
 
-/** Builds the app once per test file into a directory of its own, and starts the seeded demo on `dialect`. */
-export async function openClinic(dialect: TestDialect): Promise<Clinic> {
+/**
+ * Builds the app once per test file into a directory of its own, and starts the seeded demo on
+ * `dialect`, with `config` (e.g. sign-in providers) merged over the clinic's.
+ */
+export async function openClinic(
+  dialect: TestDialect,
+  options: { readonly config?: (url: string) => ConfigOverrides } = {},
+): Promise<Clinic> {
   const webDir = mkdtempSync(path.join(tmpdir(), 'portcullis-web-'));
   await buildWebApp({ outdir: webDir, quiet: true });
   const demo = await startDemoServer({
     dialect,
     webDir,
     host: 'localhost',
-    config: (url) => ({ passkeys: { rpId: 'localhost', allowedOrigins: [url] } }),
+    config: (url) => mergeConfigSources({ passkeys: { rpId: 'localhost', allowedOrigins: [url] } }, options.config?.(url)),
   });
   return {
     demo,

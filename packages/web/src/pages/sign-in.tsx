@@ -5,7 +5,8 @@
  * autofill (conditional mediation) and through a button; a password is the fallback. A
  * password sign-in that the server answers with `MFA_REQUIRED` continues on the same page with
  * the second step the challenge allows (authenticator app, recovery code, or a code by email
- * for a new device).
+ * for a new device). Providers the server offers a web sign-in with (Apple, Google, …) get a
+ * button each between the two.
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -23,6 +24,8 @@ import { useSession } from '../session.tsx';
 import { Field, Form } from '../ui/form.tsx';
 import { Notice, Page } from '../ui/page.tsx';
 import { problemWords } from '../ui/problem.ts';
+import { FederationButtons } from './federation-sign-in.tsx';
+import { SecondStep } from './sign-in-second-step.tsx';
 
 export function SignInPage(): JSX.Element {
   const { reload } = useSession();
@@ -77,6 +80,7 @@ export function SignInPage(): JSX.Element {
         </button>
         {passkeyError ? <Notice kind="error">{passkeyError}</Notice> : null}
       </div>
+      <FederationButtons />
       <div class="card">
         <h2>Or use your password</h2>
         <Form
@@ -109,64 +113,6 @@ export function SignInPage(): JSX.Element {
         <p>
           New here? <Link href="/sign-up">Create an account</Link>. Have a code? <Link href="/confirm-email">Confirm your email</Link>.
         </p>
-      </div>
-    </Page>
-  );
-}
-
-/** The second step of a password sign-in, with the methods the challenge allows. */
-function SecondStep(props: { challenge: AuthChallenge; onRestart: () => void }): JSX.Element {
-  const { reload } = useSession();
-  const { challenge } = props;
-  const emailed = challenge.methods.includes('email_code');
-  const [method, setMethod] = useState<'totp' | 'recovery_code' | 'email_code'>(
-    challenge.methods.includes('totp') ? 'totp' : emailed ? 'email_code' : 'recovery_code',
-  );
-  const [code, setCode] = useState('');
-  const [sent, setSent] = useState(false);
-  useEffect(() => {
-    if (method !== 'email_code' || sent) return;
-    void client.sendSignInCode({ challenge: challenge.token, channel: 'email' }).then(() => setSent(true));
-  }, [method, sent, challenge.token]);
-
-  const title = challenge.reason === 'new_device' || challenge.reason === 'attack_mode' ? 'Confirm this device' : 'Second step';
-  const lead =
-    method === 'email_code'
-      ? 'We sent a code to your email address. Enter it to confirm it is you signing in on this device.'
-      : method === 'totp'
-        ? 'Enter the 6-digit code your authenticator app shows for this account.'
-        : 'Enter one of the recovery codes you saved. Each works once.';
-  return (
-    <Page title={title} lead={lead}>
-      <div class="card">
-        <Form
-          submit="Continue"
-          label={title}
-          action={async () => {
-            await client.completeSignIn({ challenge: challenge.token, method, code: code.trim() });
-            await reload();
-          }}
-          secondary={
-            <button type="button" class="button plain" onClick={props.onRestart}>
-              Start again
-            </button>
-          }
-        >
-          <Field
-            label={method === 'recovery_code' ? 'Recovery code' : 'Code'}
-            name="code"
-            value={code}
-            onInput={setCode}
-            autoComplete="one-time-code"
-            inputMode={method === 'recovery_code' ? 'text' : 'numeric'}
-            required
-          />
-        </Form>
-        {method !== 'recovery_code' && challenge.methods.includes('recovery_code') ? (
-          <button type="button" class="button plain" onClick={() => setMethod('recovery_code')}>
-            Use a recovery code instead
-          </button>
-        ) : null}
       </div>
     </Page>
   );

@@ -62,6 +62,20 @@ const WORDS: Record<string, string> = {
   SESSION_NOT_FOUND: 'That session has already ended.',
   STEP_UP_CHALLENGE_INVALID: 'The confirmation took too long. Try the action again.',
   STEP_UP_METHOD_NOT_ALLOWED: 'This action must be confirmed another way. Try again and choose a passkey.',
+  // Provider sign-in (Apple, Google, …): refusals the server sends back to the return page or answers the code with.
+  FEDERATION_CANCELLED: 'The sign-in was cancelled at the provider. Start again, or use another way to sign in.',
+  FEDERATION_ACCOUNT_EXISTS:
+    'You already have an account with this email address. Sign in with your passkey or password, then link this provider on the Security page.',
+  FEDERATION_EMAIL_NOT_VERIFIED:
+    'The provider did not confirm your email address, so it cannot sign you in. Confirm it there, or use another way.',
+  FEDERATION_EXCHANGE_CODE_INVALID: 'The sign-in took too long or was already used. Start again.',
+  FEDERATION_STATE_INVALID: 'The sign-in took too long or was started in another browser. Start again.',
+  FEDERATION_AUTHORIZATION_FAILED: 'The provider did not let you in. Start again, or use another way to sign in.',
+  FEDERATION_PROVIDER_UNAVAILABLE: 'The provider cannot be reached right now. Try again in a minute, or use another way to sign in.',
+  FEDERATION_TOKEN_INVALID: 'The provider’s answer could not be checked. Start again.',
+  FEDERATION_SIGN_IN_REFUSED: 'This account cannot sign in right now. Contact the clinic.',
+  FEDERATION_PROVIDER_UNKNOWN: 'That way of signing in is not offered here. Use your passkey or password.',
+  FEDERATION_RETURN_URL_INVALID: 'That way of signing in is not set up for this site. Use your passkey or password.',
   STEP_UP_UNAVAILABLE: 'To confirm it is you, you need a passkey or an authenticator app. Add one on the Security page first.',
 };
 
@@ -78,6 +92,11 @@ function messagingCode(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'MessagingError' && typeof (error as { code?: unknown }).code === 'string'
     ? (error as unknown as { code: string }).code
     : undefined;
+}
+
+/** A sentence for a problem code that came without an error object (e.g. in a return URL). */
+export function codeWords(code: string): string {
+  return WORDS[code] ?? 'Something went wrong. Try again; if it keeps happening, contact support.';
 }
 
 /** A sentence for `error`, safe to show: the code's words, or the public title, or a generic line. */

@@ -66,6 +66,15 @@ describe.each(testDatabases())('SDK federation API against the server ($dialect)
     expect(isApiError(error, 'FEDERATION_LAST_SIGN_IN_METHOD')).toBe(true);
   });
 
+  it('listFederationProviders: the providers with a web flow, without a session', async () => {
+    expect(await client().listFederationProviders()).toEqual({
+      providers: [
+        { id: 'apple', name: 'Apple', kind: 'apple' },
+        { id: 'google', name: 'Google', kind: 'google' },
+      ],
+    });
+  });
+
   it('web: startFederation (bound to the device key) → browser → readFederationReturn → redeemFederationCode', async () => {
     const sdk = client();
     const start = await sdk.startFederation('google', APP_RETURN_URL, { bindToDeviceKey: true });

@@ -15,7 +15,9 @@ import {
   APP_RETURN_URL,
   APPLE_SERVICES_ID,
   APPLE_USERS,
+  buildFederationApp,
   GOOGLE_USERS,
+  GOOGLE_WEB_CLIENT_ID,
   NATIVE_RETURN_URL,
   newPkce,
   useFederationApp,
@@ -171,5 +173,53 @@ describe.each(testDatabases())('web sign-in through a real provider ($dialect)',
     expect(landing.external).toBe(true);
     expect(landing.url.searchParams.get('error')).toBe('FEDERATION_CANCELLED');
     expect(landing.url.searchParams.get('code')).toBeNull();
+  });
+
+  it('lists the providers that offer the web flow, Apple first, by id, name and kind only: no client id, issuer or secret', async () => {
+    const listed = await buildFederationApp(fixture, {
+      dialect,
+      config: {
+        federation: {
+          providers: {
+            // A generic provider with a web client, and one that offers the native flow only (no secret).
+            keycloak: { kind: 'oidc', issuer: fixture.google.issuer, clientId: 'keycloak-web', clientSecretFile: fixture.googleSecretFile },
+            entra: { kind: 'oidc', issuer: fixture.google.issuer, clientId: 'entra-native' },
+          },
+        },
+      },
+    });
+    try {
+      const response = await listed.inject({ method: 'GET', url: '/v1/federation/providers' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        providers: [
+          { id: 'apple', name: 'Apple', kind: 'apple' },
+          { id: 'google', name: 'Google', kind: 'google' },
+          { id: 'keycloak', name: 'keycloak', kind: 'oidc' },
+        ],
+      });
+      const openapi = (await listed.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+      expect(openapi.paths).toHaveProperty(['/v1/federation/providers', 'get']);
+      for (const secret of [
+        APPLE_SERVICES_ID,
+        GOOGLE_WEB_CLIENT_ID,
+        'keycloak-web',
+        fixture.googleSecret,
+        fixture.google.issuer,
+        fixture.team.keyId,
+      ]) {
+        expect(response.body).not.toContain(secret);
+      }
+    } finally {
+      await listed.close();
+    }
+  });
+
+  it('returns to the web app served at its public URL without the URL being listed in returnUrls', async () => {
+    const pkce = newPkce();
+    const returnTo = `${TEST_PUBLIC_URL}/federation/return`;
+    const landing = await webSignIn(new TestBrowser(app), 'google', GOOGLE_USERS.bob, { challenge: pkce.challenge, returnTo });
+    expect(`${landing.url.origin}${landing.url.pathname}`).toBe(returnTo);
+    expect(landing.url.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });

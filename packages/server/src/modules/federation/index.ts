@@ -20,6 +20,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { forgetExternalIdentities, toLinkedIdentity, type ForgetDeps } from './links.ts';
 import { listIdentities, openIdentity } from './repository.ts';
 import { createProviderRegistry } from './providers/provider.ts';
+import { providerDisplayName } from './providers/listing.ts';
 import { resolveProviderSettings } from './providers/settings.ts';
 import { federationRoutes as routes } from './routes.ts';
 import { createTokenVault } from './token-vault.ts';
@@ -59,14 +60,12 @@ export function createFederationDeps(options: Omit<FederationModuleOptions, 'tok
   };
 }
 
-const KIND_NAMES: Readonly<Record<string, string>> = { apple: 'Apple', google: 'Google' };
-
 /**
  * The configured sign-in providers by the names people know them as ("Apple", "Google"; a
  * generic OpenID Connect provider by its id), for messages that tell someone how to sign in.
  */
 export function signInProviderNames(config: Pick<Config, 'federation'>): string[] {
-  return Object.entries(config.federation.providers).map(([id, provider]) => KIND_NAMES[provider.kind] ?? id);
+  return Object.entries(config.federation.providers).map(([id, provider]) => providerDisplayName(id, provider.kind));
 }
 
 /** The federation plugin. Routes exist whatever the configuration; unknown providers answer 404. */

@@ -18,6 +18,7 @@ import {
   ExchangeCodeSignInRequestSchema,
   FederatedSignInResponseSchema,
   FederationCallbackParamsSchema,
+  FederationProviderListSchema,
   FederationStartQuerySchema,
   IdTokenSignInRequestSchema,
   LinkedIdentityListSchema,
@@ -41,6 +42,7 @@ import {
   signInWithIdToken,
   startWebFlow,
   unlinkIdentity,
+  webFlowProviders,
   type Caller,
   type FederationDeps,
 } from './service.ts';
@@ -82,6 +84,19 @@ export function federationRoutes(deps: FederationRouteDeps) {
   };
 
   return async function routes(app: RouteApp): Promise<void> {
+    app.get(
+      '/v1/federation/providers',
+      {
+        config: { auth: 'public', permission: 'none', audit: 'none', limit: 'network' },
+        schema: {
+          summary: 'The providers a web app may offer buttons for (those with a web flow): id, name and kind only',
+          tags: TAGS,
+          response: { 200: FederationProviderListSchema },
+        },
+      },
+      async () => ({ providers: webFlowProviders(federation) }),
+    );
+
     app.get(
       '/v1/federation/:provider/start',
       {

@@ -20,7 +20,7 @@ import { redeemExchangeCode } from './web/exchange-codes.ts';
 
 export type { FederationDeps } from './deps.ts';
 export type { Caller } from './links.ts';
-export { completeWebFlow, startWebFlow } from './web-flow.ts';
+export { completeWebFlow, startWebFlow, webFlowProviders } from './web-flow.ts';
 export { listLinkedIdentities, unlinkIdentity } from './links.ts';
 export { receiveAppleNotification } from './apple/notifications.ts';
 

@@ -18,7 +18,7 @@
  * nonce). Problems before that point are answered here (there is no trustworthy place to
  * redirect to); after it, the browser is sent back to the app with `error=<CODE>`.
  */
-import { FEDERATION_RETURN_PARAMS, type ErrorCode } from '@portcullis/protocol';
+import { FEDERATION_RETURN_PARAMS, type ErrorCode, type FederationProvider } from '@portcullis/protocol';
 import type * as oidc from 'openid-client';
 import { constantTimeEqual, randomBase64Url } from '../../platform/crypto/index.ts';
 import { AppError, appError } from '../../platform/errors/app-error.ts';
@@ -31,6 +31,7 @@ import { verifyProviderJwt } from './identity/verify-id-token.ts';
 import { profileOf, type VerifiedIdentity } from './identity/verified-identity.ts';
 import { loadOpenIdClient } from './libraries.ts';
 import { providerById } from './native-flow.ts';
+import { providerListing } from './providers/listing.ts';
 import type { Provider } from './providers/provider.ts';
 import { providerFailure } from './providers/provider-errors.ts';
 import * as repo from './repository.ts';
@@ -79,6 +80,11 @@ function webProvider(deps: FederationDeps, id: string): Provider {
   if (!provider.settings.credentials)
     throw appError('FEDERATION_PROVIDER_UNKNOWN', { detail: 'provider has no web flow (no client secret)' });
   return provider;
+}
+
+/** The providers that offer the web flow, in the order a sign-in page shows their buttons. */
+export function webFlowProviders(deps: FederationDeps): FederationProvider[] {
+  return providerListing([...deps.providers.values()].filter((provider) => provider.settings.credentials).map(({ settings }) => settings));
 }
 
 function withParams(url: string, params: Record<string, string>): string {

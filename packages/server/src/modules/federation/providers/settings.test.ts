@@ -20,10 +20,11 @@ writeFileSync(secret, 's3cret\n');
 
 type Providers = Config['federation']['providers'];
 
-function resolve(providers: Record<string, unknown>, environment: Config['environment'] = 'production') {
+function resolve(providers: Record<string, unknown>, environment: Config['environment'] = 'production', web = { enabled: false }) {
   return resolveProviderSettings({
     environment,
     publicUrl: 'https://auth.example.com',
+    web,
     federation: { providers: providers as Providers } as Config['federation'],
   });
 }
@@ -109,5 +110,14 @@ describe('federation provider settings', () => {
         'com.example.clinic:/federation',
       ),
     ).toBe(true);
+  });
+
+  it('lets the web app served at publicUrl be returned to without listing it, and only while the server serves it', () => {
+    const google = { kind: 'google', clientId: 'x', returnUrls: ['com.example.clinic:/federation'] };
+    const served = resolve({ google }, 'production', { enabled: true })[0]?.returnUrls;
+    expect([...(served ?? [])]).toEqual(['com.example.clinic:/federation', 'https://auth.example.com/federation/return']);
+    expect(resolve({ google }, 'production', { enabled: false })[0]?.returnUrls.has('https://auth.example.com/federation/return')).toBe(
+      false,
+    );
   });
 });

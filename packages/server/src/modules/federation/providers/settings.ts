@@ -132,6 +132,11 @@ export function returnUrlProblem(value: string, options: { readonly production: 
   return undefined;
 }
 
+/** Where the reference web app, served at `publicUrl`, finishes a web sign-in. */
+export function webAppReturnUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/federation/return`;
+}
+
 function readSecretFile(file: string, problems: string[], label: string): string | undefined {
   try {
     const text = readFileSync(file, 'utf8').trim();
@@ -189,9 +194,11 @@ function resolveCredentials(id: string, provider: ProviderConfig, problems: stri
  *
  * @throws {TypeError} listing every problem at once (misconfiguration stops the start-up).
  */
-export function resolveProviderSettings(config: Pick<Config, 'federation' | 'publicUrl' | 'environment'>): ProviderSettings[] {
+export function resolveProviderSettings(config: Pick<Config, 'federation' | 'publicUrl' | 'environment' | 'web'>): ProviderSettings[] {
   const problems: string[] = [];
   const production = config.environment === 'production';
+  // The web app served on the API's own origin may always be returned to: it is this server's page.
+  const ownReturnUrls = config.web.enabled ? [webAppReturnUrl(config.publicUrl)] : [];
   const resolved: ProviderSettings[] = [];
   for (const [id, provider] of Object.entries(config.federation.providers)) {
     const at = `federation.providers.${id}`;
@@ -235,7 +242,7 @@ export function resolveProviderSettings(config: Pick<Config, 'federation' | 'pub
       scopes,
       responseMode,
       redirectUrl: provider.redirectUrl ?? `${config.publicUrl}/v1/federation/${id}/callback`,
-      returnUrls: new Set(returnUrls),
+      returnUrls: new Set([...returnUrls, ...ownReturnUrls]),
       nativeNonce: provider.nativeNonce ?? (provider.kind === 'apple' ? 'sha256-hex' : 'raw'),
       algorithms: provider.idTokenAlgorithms ?? DEFAULT_ALGORITHMS,
       revocationUrl: provider.revocationUrl,

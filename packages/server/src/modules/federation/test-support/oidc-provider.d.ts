@@ -46,6 +46,11 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
     readonly Grant: new (properties: { accountId: string; clientId: string }) => GrantInstance;
-    readonly Client: { prototype: { compareClientSecret(this: ClientInstance, actual: string): Promise<boolean> } };
+    readonly Client: {
+      prototype: {
+        compareClientSecret(this: ClientInstance, actual: string): Promise<boolean>;
+        redirectUriAllowed: (this: ClientInstance, value: string) => boolean;
+      };
+    };
   }
 }

@@ -89,6 +89,12 @@ export interface TestProvider {
   readonly clientSecretsSeen: readonly string[];
   /** Grants the provider revoked (through the revocation endpoint or otherwise). */
   readonly revokedGrants: readonly string[];
+  /**
+   * Registers one more redirect URI for a client, as a developer adds one in the provider's
+   * console: for a Portcullis whose URL is known only after the provider started (a server on a
+   * free port).
+   */
+  allowRedirectUri(clientId: string, uri: string): void;
   /** Signs `claims` as this provider would (RS256 with its own key unless told otherwise). */
   sign(claims: Record<string, unknown>, options?: SignOptions): string;
   close(): Promise<void>;
@@ -198,6 +204,12 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     };
   }
 
+  const laterRedirects = new Map<string, Set<string>>();
+  const registeredRedirect = provider.Client.prototype.redirectUriAllowed;
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value: string): boolean {
+    return laterRedirects.get(this.clientId)?.has(value) === true || registeredRedirect.call(this, value);
+  };
+
   provider.on('grant.revoked', (...args: unknown[]) => {
     revokedGrants.push(String(args[1]));
   });
@@ -279,6 +291,11 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     requests,
     clientSecretsSeen,
     revokedGrants,
+    allowRedirectUri(clientId, uri) {
+      const uris = laterRedirects.get(clientId) ?? new Set<string>();
+      uris.add(uri);
+      laterRedirects.set(clientId, uris);
+    },
     sign(claims, signOptions = {}) {
       const alg = signOptions.alg ?? 'RS256';
       return signJwt(claims, signOptions.key ?? privateKey, { alg, kid: signOptions.kid ?? keyId });
