@@ -180,11 +180,11 @@ describe.runIf(chromiumAvailable('the clinic app care journeys'))('clinic app: p
 
     const numberOn = async (who: Page, with_: string): Promise<string> => {
       await who.getByRole('button', { name: `Safety number with ${with_}` }).click();
-      const blocks = await who
-        .getByRole('list', { name: new RegExp(`^Safety number with ${with_}`) })
-        .getByRole('listitem')
-        .allTextContents();
-      return blocks.join(' ');
+      const list = who.getByRole('list', { name: new RegExp(`^Safety number with ${with_}`) });
+      const shown = async (): Promise<string> => (await list.getByRole('listitem').allTextContents()).join(' ');
+      // The view may render again as live delivery updates the conversation: read it once settled.
+      await expect.poll(shown, { timeout: 15_000 }).toMatch(/^(\d{5} ){11}\d{5}$/);
+      return shown();
     };
     const patientSees = await numberOn(page, 'Dr Priya Shah');
     const clinicianSees = await numberOn(doctor, 'Alex Morgan');
