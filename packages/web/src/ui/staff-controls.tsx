@@ -7,7 +7,7 @@
  * again on demand. They report failures the same way Form does (ui/problem.ts).
  */
 import type { JSX } from 'preact';
-import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { problemWords } from './problem.ts';
 import { Notice } from './page.tsx';
 
@@ -155,33 +155,6 @@ export function ConfirmAction(props: {
       {message ? <Notice kind={message.kind}>{message.text}</Notice> : null}
     </div>
   );
-}
-
-export type Loaded<T> =
-  { readonly state: 'loading' } | { readonly state: 'failed'; readonly error: string } | { readonly state: 'ready'; readonly value: T };
-
-/** Runs `load` now and whenever `reload` is called or `key` changes; a failure becomes words. */
-export function useLoaded<T>(load: () => Promise<T>, key?: unknown): { loaded: Loaded<T>; reload: () => void } {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
-  const [round, setRound] = useState(0);
-  const latest = useRef(load);
-  latest.current = load;
-  useEffect(() => {
-    let current = true;
-    latest
-      .current()
-      .then((value) => {
-        if (current) setLoaded({ state: 'ready', value });
-      })
-      .catch((failure: unknown) => {
-        if (current) setLoaded({ state: 'failed', error: problemWords(failure) });
-      });
-    return () => {
-      current = false;
-    };
-  }, [round, key]);
-  const reload = useCallback(() => setRound((n) => n + 1), []);
-  return { loaded, reload };
 }
 
 /** A time from the API, in the person's locale and time zone. */

@@ -16,7 +16,8 @@ import { client } from '../../client.ts';
 import { ActionButton } from '../../ui/form.tsx';
 import { Loading, Notice, Section } from '../../ui/page.tsx';
 import { useStepUp } from '../../ui/step-up.tsx';
-import { ConfirmAction, timeText, useLoaded } from '../../ui/staff-controls.tsx';
+import { ConfirmAction, timeText } from '../../ui/staff-controls.tsx';
+import { useLoaded } from '../../ui/load.ts';
 import { VisibilityLabel } from '../../ui/visibility.tsx';
 import { ElevationSummary } from './elevation-summary.tsx';
 import { RolesSection } from './roles-section.tsx';
@@ -26,9 +27,10 @@ export type Helper = 'support' | 'admin';
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
 export function AccountPanel(props: { accountId: string; helper: Helper; onChanged?: () => void }): JSX.Element {
-  const { loaded, reload } = useLoaded(() => getAccountDetail(client, props.accountId), props.accountId);
-  if (loaded.state === 'loading') return <Loading what="the account" />;
-  if (loaded.state === 'failed') return <Notice kind="error">{loaded.error}</Notice>;
+  const loaded = useLoaded(() => getAccountDetail(client, props.accountId), props.accountId);
+  const reload = (): void => void loaded.reload();
+  if (loaded.error !== undefined) return <Notice kind="error">{loaded.error}</Notice>;
+  if (loaded.value === undefined) return <Loading what="the account" />;
   return (
     <AccountView
       detail={loaded.value}

@@ -12,13 +12,14 @@ import { client } from '../../client.ts';
 import { ActionButton } from '../../ui/form.tsx';
 import { Loading, Notice, Page, Section } from '../../ui/page.tsx';
 import { useStepUp } from '../../ui/step-up.tsx';
-import { useLoaded } from '../../ui/staff-controls.tsx';
+import { useLoaded } from '../../ui/load.ts';
 import { ElevationSummary } from './elevation-summary.tsx';
 
 export function AdminElevationsPage(): JSX.Element {
   const stepUp = useStepUp();
   const [round, setRound] = useState(0);
-  const { loaded, reload: reloadPending } = useLoaded(() => listPendingElevations(client), round);
+  const loaded = useLoaded(() => listPendingElevations(client), round);
+  const reloadPending = (): void => void loaded.reload();
   const [done, setDone] = useState<string | undefined>();
   // An approval puts the elevation in force: both lists are read again.
   const reload = () => {
@@ -29,10 +30,10 @@ export function AdminElevationsPage(): JSX.Element {
     <Page title="Elevations" lead="Requests for temporary roles, and role grants, that wait for a second person.">
       {done ? <Notice kind="success">{done}</Notice> : null}
       <Section title="Waiting for approval">
-        {loaded.state === 'loading' ? <Loading what="the requests" /> : null}
-        {loaded.state === 'failed' ? <Notice kind="error">{loaded.error}</Notice> : null}
-        {loaded.state === 'ready' && loaded.value.elevations.length === 0 ? <p class="muted">No request is waiting.</p> : null}
-        {loaded.state === 'ready' && loaded.value.elevations.length > 0 ? (
+        {loaded.value === undefined && loaded.error === undefined ? <Loading what="the requests" /> : null}
+        {loaded.error !== undefined ? <Notice kind="error">{loaded.error}</Notice> : null}
+        {loaded.value !== undefined && loaded.value.elevations.length === 0 ? <p class="muted">No request is waiting.</p> : null}
+        {loaded.value !== undefined && loaded.value.elevations.length > 0 ? (
           <ul class="list" aria-label="Requests waiting for approval">
             {loaded.value.elevations.map((elevation) => (
               <li key={elevation.id}>
@@ -77,13 +78,14 @@ export function AdminElevationsPage(): JSX.Element {
 }
 
 function InForceSection(props: { round: number; onEnded: (words: string) => void }): JSX.Element {
-  const { loaded, reload } = useLoaded(() => listActiveElevations(client), props.round);
+  const loaded = useLoaded(() => listActiveElevations(client), props.round);
+  const reload = (): void => void loaded.reload();
   return (
     <Section title="Temporary roles in force">
-      {loaded.state === 'loading' ? <Loading what="the temporary roles in force" /> : null}
-      {loaded.state === 'failed' ? <Notice kind="error">{loaded.error}</Notice> : null}
-      {loaded.state === 'ready' && loaded.value.elevations.length === 0 ? <p class="muted">Nobody holds a temporary role now.</p> : null}
-      {loaded.state === 'ready' && loaded.value.elevations.length > 0 ? (
+      {loaded.value === undefined && loaded.error === undefined ? <Loading what="the temporary roles in force" /> : null}
+      {loaded.error !== undefined ? <Notice kind="error">{loaded.error}</Notice> : null}
+      {loaded.value !== undefined && loaded.value.elevations.length === 0 ? <p class="muted">Nobody holds a temporary role now.</p> : null}
+      {loaded.value !== undefined && loaded.value.elevations.length > 0 ? (
         <ul class="list" aria-label="Temporary roles in force">
           {loaded.value.elevations.map((elevation) => (
             <li key={elevation.id}>

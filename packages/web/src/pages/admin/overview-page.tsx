@@ -10,7 +10,8 @@ import type { AdminAlertList, AdminOverview, RoleCoverage } from '@portcullis/sd
 import { getAdminAlerts, getSecurityOverview } from '@portcullis/sdk/admin';
 import { client } from '../../client.ts';
 import { Loading, Notice, Page, Section } from '../../ui/page.tsx';
-import { timeText, useLoaded } from '../../ui/staff-controls.tsx';
+import { timeText } from '../../ui/staff-controls.tsx';
+import { useLoaded } from '../../ui/load.ts';
 
 const TLS_MODE: Record<AdminOverview['tls']['mode'], string> = {
   'self-signed': 'Self-signed development certificate (not for production)',
@@ -32,12 +33,13 @@ async function load(): Promise<{ overview: AdminOverview; alerts: AdminAlertList
 }
 
 export function AdminOverviewPage(): JSX.Element {
-  const { loaded, reload } = useLoaded(load);
+  const loaded = useLoaded(load);
+  const reload = (): void => void loaded.reload();
   return (
     <Page title="Security overview" lead="TLS, key service, second-factor coverage and sign-in failures at a glance.">
-      {loaded.state === 'loading' ? <Loading what="the overview" /> : null}
-      {loaded.state === 'failed' ? <Notice kind="error">{loaded.error}</Notice> : null}
-      {loaded.state === 'ready' ? <Overview overview={loaded.value.overview} alerts={loaded.value.alerts} /> : null}
+      {loaded.value === undefined && loaded.error === undefined ? <Loading what="the overview" /> : null}
+      {loaded.error !== undefined ? <Notice kind="error">{loaded.error}</Notice> : null}
+      {loaded.value !== undefined ? <Overview overview={loaded.value.overview} alerts={loaded.value.alerts} /> : null}
       <button type="button" class="button" onClick={reload}>
         Refresh the overview
       </button>

@@ -11,7 +11,7 @@ import { getAuditCheckpoint } from '@portcullis/sdk/audit';
 import { verifyCheckpoint } from '@portcullis/sdk/key-transparency';
 import { client } from '../../client.ts';
 import { Loading, Notice, Section } from '../../ui/page.tsx';
-import { useLoaded } from '../../ui/staff-controls.tsx';
+import { useLoaded } from '../../ui/load.ts';
 
 interface Shown {
   readonly checkpoint: AuditCheckpoint | null;
@@ -34,13 +34,14 @@ export function keyNameOf(verifierKey: string): string {
 }
 
 export function CheckpointSection(): JSX.Element {
-  const { loaded, reload } = useLoaded(loadCheckpoint);
+  const loaded = useLoaded(loadCheckpoint);
+  const reload = (): void => void loaded.reload();
   return (
     <Section title="Latest signed checkpoint">
-      {loaded.state === 'loading' ? <Loading what="the checkpoint" /> : null}
-      {loaded.state === 'failed' ? <Notice kind="error">{loaded.error}</Notice> : null}
-      {loaded.state === 'ready' && !loaded.value.checkpoint ? <p class="muted">The log is empty: nothing is signed yet.</p> : null}
-      {loaded.state === 'ready' && loaded.value.checkpoint ? (
+      {loaded.value === undefined && loaded.error === undefined ? <Loading what="the checkpoint" /> : null}
+      {loaded.error !== undefined ? <Notice kind="error">{loaded.error}</Notice> : null}
+      {loaded.value !== undefined && !loaded.value.checkpoint ? <p class="muted">The log is empty: nothing is signed yet.</p> : null}
+      {loaded.value !== undefined && loaded.value.checkpoint ? (
         <CheckpointFacts checkpoint={loaded.value.checkpoint} signatureValid={loaded.value.signatureValid} />
       ) : null}
       <button type="button" class="button" onClick={reload}>

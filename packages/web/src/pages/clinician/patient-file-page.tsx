@@ -10,7 +10,7 @@ import { addPatientEntry, listGrantingPatients, listPatientEntries } from '@port
 import { client } from '../../client.ts';
 import { Link } from '../../router.tsx';
 import { ENTRY_FIELD_CLASSIFICATION, ENTRY_KINDS, EntryList } from '../../ui/care-entries.tsx';
-import { useLoaded } from '../../ui/care-load.ts';
+import { useLoaded } from '../../ui/load.ts';
 import { usePersonName } from '../../ui/care-people.tsx';
 import { SCOPE_WORDS } from '../../ui/care-scope.tsx';
 import { Field, Form } from '../../ui/form.tsx';

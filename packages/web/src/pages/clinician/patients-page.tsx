@@ -9,7 +9,7 @@ import { listGrantingPatients } from '@portcullis/sdk/records';
 import { client } from '../../client.ts';
 import { Link } from '../../router.tsx';
 import { when } from '../../ui/care-entries.tsx';
-import { useLoaded } from '../../ui/care-load.ts';
+import { useLoaded } from '../../ui/load.ts';
 import { usePersonName } from '../../ui/care-people.tsx';
 import { SCOPE_WORDS } from '../../ui/care-scope.tsx';
 import { Loading, Notice, Page, Section } from '../../ui/page.tsx';

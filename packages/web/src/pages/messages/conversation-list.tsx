@@ -10,7 +10,7 @@ import type { JSX } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { listGrantingPatients, listRecordGrants } from '@portcullis/sdk/records';
 import { client } from '../../client.ts';
-import { useLoaded } from '../../ui/care-load.ts';
+import { useLoaded } from '../../ui/load.ts';
 import { nameOf, usePersonName } from '../../ui/care-people.tsx';
 import { Form } from '../../ui/form.tsx';
 import { InputProblem } from '../../ui/problem.ts';

@@ -9,7 +9,7 @@ import { listMyRecordEntries } from '@portcullis/sdk/records';
 import { client } from '../../client.ts';
 import { Link } from '../../router.tsx';
 import { EntryList } from '../../ui/care-entries.tsx';
-import { useLoaded } from '../../ui/care-load.ts';
+import { useLoaded } from '../../ui/load.ts';
 import { Loading, Notice, Page, Section } from '../../ui/page.tsx';
 import { VisibilityLegend } from '../../ui/visibility.tsx';
 

@@ -11,7 +11,7 @@ import type { RecordGrant } from '@portcullis/protocol';
 import { grantRecordAccess, listRecordGrants, revokeRecordGrant } from '@portcullis/sdk/records';
 import { client } from '../../client.ts';
 import { when } from '../../ui/care-entries.tsx';
-import { useLoaded } from '../../ui/care-load.ts';
+import { useLoaded } from '../../ui/load.ts';
 import { usePersonName } from '../../ui/care-people.tsx';
 import { ScopeChoice, SCOPE_WORDS } from '../../ui/care-scope.tsx';
 import { Field, ActionButton, Form } from '../../ui/form.tsx';

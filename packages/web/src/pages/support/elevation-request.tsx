@@ -12,7 +12,8 @@ import { client } from '../../client.ts';
 import { ActionButton, Field, Form } from '../../ui/form.tsx';
 import { Loading, Notice, Section } from '../../ui/page.tsx';
 import { useStepUp } from '../../ui/step-up.tsx';
-import { SelectField, timeText, useLoaded, type Choice } from '../../ui/staff-controls.tsx';
+import { SelectField, timeText, type Choice } from '../../ui/staff-controls.tsx';
+import { useLoaded } from '../../ui/load.ts';
 import { ElevationSummary } from '../admin/elevation-summary.tsx';
 
 const ROLES: readonly Choice[] = [
@@ -32,7 +33,8 @@ export function ElevationRequestSection(): JSX.Element {
   const [role, setRole] = useState('admin');
   const [reason, setReason] = useState('');
   const [duration, setDuration] = useState('900');
-  const { loaded, reload } = useLoaded(() => listElevations(client));
+  const loaded = useLoaded(() => listElevations(client));
+  const reload = (): void => void loaded.reload();
   return (
     <Section title="Ask for a temporary role">
       <Form
@@ -61,10 +63,10 @@ export function ElevationRequestSection(): JSX.Element {
         <SelectField label="For how long" name="duration" value={duration} choices={DURATIONS} onChange={setDuration} />
       </Form>
       <h3>Your temporary roles</h3>
-      {loaded.state === 'loading' ? <Loading what="your temporary roles" /> : null}
-      {loaded.state === 'failed' ? <Notice kind="error">{loaded.error}</Notice> : null}
-      {loaded.state === 'ready' && loaded.value.elevations.length === 0 ? <p class="muted">You have asked for none.</p> : null}
-      {loaded.state === 'ready' && loaded.value.elevations.length > 0 ? (
+      {loaded.value === undefined && loaded.error === undefined ? <Loading what="your temporary roles" /> : null}
+      {loaded.error !== undefined ? <Notice kind="error">{loaded.error}</Notice> : null}
+      {loaded.value !== undefined && loaded.value.elevations.length === 0 ? <p class="muted">You have asked for none.</p> : null}
+      {loaded.value !== undefined && loaded.value.elevations.length > 0 ? (
         <ul class="list" aria-label="Your temporary roles">
           {loaded.value.elevations.map((elevation) => (
             <li key={elevation.id}>
