@@ -15,8 +15,11 @@ let summary;
 try {
   const results = JSON.parse(readFileSync(RESULTS, 'utf8'));
   const skipped = results.numPendingTests + results.numTodoTests;
-  // A file that fails to load counts as a failure even though it ran no test.
-  const brokenFiles = results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+  // A file that failed without a failed test (it did not load, or a hook or suite set-up threw)
+  // counts as a failure even though no test reports one.
+  const brokenFiles = results.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
   summary = `${results.numPassedTests} passed, ${results.numFailedTests + brokenFiles} failed, ${skipped} skipped`;
 } catch {
   summary = `0 passed, 1 failed, 0 skipped`;

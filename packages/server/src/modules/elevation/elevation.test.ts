@@ -138,6 +138,7 @@ describe.each(testDatabases())('time-boxed elevation on $dialect (second-person 
             'roles:manage',
             'elevation:approve',
             'accounts:erase',
+            'security:read',
           ],
           auditor: ['audit:read', 'elevation:request'],
         },
